@@ -1,0 +1,3 @@
+from easel_worker.main import main
+
+main()

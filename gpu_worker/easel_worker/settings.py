@@ -1,0 +1,28 @@
+"""Worker settings (EASEL_* environment variables)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from easel_common.settings import CommonSettings
+
+
+class WorkerSettings(CommonSettings):
+    pool: str = "default"
+    worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    engine: Literal["diffusers", "null"] = "diffusers"
+    device: str | None = None
+    model_cache_dir: Path | None = None
+    max_loaded_models: int = 2
+    ack_wait_s: float = 30.0
+    max_deliver: int = 3
+    shutdown_grace_s: float = 25.0
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.model_cache_dir or self.data_dir / "models"

@@ -1,0 +1,200 @@
+"""The JetStream side of a worker: pull a job, claim it, run it on the engine, report, ack."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import suppress
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+
+from easel_common.natsio import durable_consumer, ensure_streams, request
+from easel_common.storage import ObjectStore
+from easel_proto.errors import EaselError, GenerationFailed, JobCanceled, Unavailable
+from easel_proto.v1 import jobs
+from easel_proto.wire import decode, encode, now
+from easel_worker import metrics
+from easel_worker.engine import Engine
+from easel_worker.images import to_png
+from easel_worker.settings import WorkerSettings
+
+log = logging.getLogger(__name__)
+
+
+class Released(EaselError):
+    """The worker is shutting down and hands the job back to the queue."""
+
+    code = "released"
+    status = 503
+
+
+class Worker:
+    """Lifecycle: start() binds to the pool's queue; stop() finishes or releases the current job."""
+
+    def __init__(self, settings: WorkerSettings, nc: Client, engine: Engine, store: ObjectStore) -> None:
+        self.settings, self.nc, self.js, self.engine, self.store = settings, nc, nc.jetstream(), engine, store
+        self.names = settings.names
+        self.ready = False
+        self.current: str | None = None
+        self._cancel: set[str] = set()
+        self._release = False
+        self._stopping = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._sub = None
+
+    async def start(self) -> None:
+        names, pool = self.names, self.settings.pool
+        await ensure_streams(self.nc, names)
+        self._sub = await durable_consumer(
+            self.nc, names.stream("jobs")["name"], names.worker_consumer(pool), [names.job_queue(pool)],
+            ack_wait=self.settings.ack_wait_s, max_deliver=self.settings.max_deliver)
+        await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
+        self.ready = True
+        self._loop_task = asyncio.create_task(self._run())
+
+    def healthy(self) -> bool:
+        return self.ready and self.nc.is_connected and self.engine.healthy()
+
+    async def stop(self) -> None:
+        """Stop pulling; give the running job `shutdown_grace_s` to finish, then release it."""
+        self._stopping.set()
+        if self._loop_task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(self._loop_task), self.settings.shutdown_grace_s)
+        except asyncio.TimeoutError:
+            log.warning("job %s still running after %.0fs; releasing it", self.current, self.settings.shutdown_grace_s)
+            self._release = True
+            await self._loop_task
+
+    async def _on_interrupt(self, msg: Msg) -> None:
+        job_id = msg.subject.rsplit(".", 1)[-1]
+        if job_id == self.current:
+            self._cancel.add(job_id)
+
+    async def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                msgs = await self._sub.fetch(1, timeout=1.0)
+            except (NatsTimeout, asyncio.TimeoutError):
+                continue
+            except Exception:
+                if self._stopping.is_set():
+                    return
+                log.warning("fetch failed; retrying", exc_info=True)
+                await asyncio.sleep(0.5)
+                continue
+            for msg in msgs:
+                await self._handle(msg)
+
+    async def _handle(self, msg: Msg) -> None:
+        job = decode(jobs.JobSubmitted, msg.data)
+        self.current, self._release = job.job_id, False
+        self._cancel.discard(job.job_id)
+        beat = asyncio.create_task(self._keep_alive(msg))
+        metrics.BUSY.labels(self.settings.pool).set(1)
+        try:
+            await self._process(job, msg)
+        finally:
+            beat.cancel()
+            self.current = None
+            metrics.BUSY.labels(self.settings.pool).set(0)
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        # Tell JetStream we are still on it, so a long job is not handed to another worker.
+        while True:
+            await asyncio.sleep(self.settings.ack_wait_s / 3)
+            with suppress(Exception):
+                await msg.in_progress()
+
+    async def _process(self, job: jobs.JobSubmitted, msg: Msg) -> None:
+        pool = self.settings.pool
+        try:
+            claim = await request(self.nc, self.names.jobs_claim, jobs.ClaimJobRequest(
+                job_id=job.job_id, worker_id=self.settings.worker_id, delivery=msg.metadata.num_delivered),
+                jobs.ClaimJobReply, timeout=self.settings.request_timeout_s)
+        except Unavailable:
+            await msg.nak(delay=2.0)  # the jobs service is away; try again shortly
+            return
+        if not claim.proceed:
+            await msg.ack()
+            return
+        try:
+            result = await self._generate(job)
+            await self._event(job.job_id, "succeeded", result, msg_id=f"{job.job_id}.result")
+            metrics.JOBS.labels(pool, "succeeded").inc()
+        except Released:
+            await msg.nak()
+            metrics.JOBS.labels(pool, "released").inc()
+            return
+        except JobCanceled:
+            await self._status(job.job_id, "canceled")
+            metrics.JOBS.labels(pool, "canceled").inc()
+        except Exception as exc:
+            error = exc if isinstance(exc, EaselError) else GenerationFailed(f"{type(exc).__name__}: {exc}")
+            if not isinstance(exc, EaselError):
+                log.exception("job %s failed", job.job_id)
+            await self._event(job.job_id, "failed", jobs.JobFailed(job_id=job.job_id, at=now(),
+                                                                   worker_id=self.settings.worker_id,
+                                                                   error=error.to_wire()),
+                              msg_id=f"{job.job_id}.failed")
+            metrics.JOBS.labels(pool, "failed").inc()
+        await msg.ack()
+
+    async def _generate(self, job: jobs.JobSubmitted) -> jobs.JobResult:
+        spec, pool = job.spec, self.settings.pool
+        await self._status(job.job_id, "processing")
+        load_s = await asyncio.to_thread(self.engine.load, spec.model)
+        metrics.LOAD_SECONDS.labels(pool).observe(load_s)
+        progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
+        publisher = asyncio.create_task(self._publish_progress(job.job_id, progress))
+        loop = asyncio.get_running_loop()
+
+        reported = 0
+
+        def on_step(step: int, total: int) -> None:
+            # runs on the engine's thread, between denoising steps
+            nonlocal reported
+            if self._release:
+                raise Released("worker shutting down")
+            if job.job_id in self._cancel:
+                raise JobCanceled("canceled by its owner")
+            # second-order samplers run more iterations than steps; users count the steps they asked for
+            done = max(1, total and step * spec.steps // total)
+            if done > reported:
+                reported = done
+                loop.call_soon_threadsafe(progress.put_nowait, (done, spec.steps))
+
+        started = time.perf_counter()
+        try:
+            images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step)
+        finally:
+            loop.call_soon_threadsafe(progress.put_nowait, None)
+            await publisher
+        generation_s = time.perf_counter() - started
+        pngs = await asyncio.to_thread(lambda: [to_png(im, spec, s) for im, s in zip(images, spec.seeds)])
+        await asyncio.gather(*(self.store.put(key, png, "image/png") for key, png in zip(job.image_keys, pngs)))
+        rate = spec.steps / generation_s if generation_s > 0 else None
+        metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
+        if rate:
+            metrics.STEPS_PER_SECOND.labels(pool).set(rate)
+        return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id,
+                              image_keys=job.image_keys, seeds=spec.seeds,
+                              timings=jobs.Timings(load_s=load_s, generation_s=generation_s, steps_per_s=rate))
+
+    async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int] | None]) -> None:
+        while (item := await queue.get()) is not None:
+            step, total = item
+            with suppress(Exception):  # progress is best effort; the result is what must arrive
+                await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now()))
+
+    async def _status(self, job_id: str, status: str) -> None:
+        await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),
+                                                              worker_id=self.settings.worker_id))
+
+    async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await self.js.publish(self.names.job_events(job_id, kind), encode(message), headers=headers)

@@ -1,0 +1,110 @@
+"""Concrete NATS names for one deployment namespace, from the templates in v1.names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from easel_proto.v1 import names as n
+
+_NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+EVENT_TYPES = ("queued", "starting", "processing", "progress", "succeeded", "failed", "canceled")
+TERMINAL_EVENTS = ("succeeded", "failed", "canceled")
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every subject, stream and consumer name for namespace `ns` (e.g. 'easel')."""
+
+    ns: str = "easel"
+
+    def __post_init__(self) -> None:
+        if not _NAMESPACE.match(self.ns):
+            raise ValueError(f"namespace {self.ns!r} must match {_NAMESPACE.pattern}")
+
+    def _fmt(self, template: str, **kw: str) -> str:
+        return template.format(ns=self.ns, NS=self.ns.upper().replace("-", "_"), **kw)
+
+    @property
+    def auth_verify(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_VERIFY)
+
+    @property
+    def auth_create_user(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_CREATE_USER)
+
+    @property
+    def auth_create_key(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_CREATE_KEY)
+
+    @property
+    def registry_lookup(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_LOOKUP)
+
+    @property
+    def jobs_create(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_CREATE)
+
+    @property
+    def jobs_get(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_GET)
+
+    @property
+    def jobs_list(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_LIST)
+
+    @property
+    def jobs_cancel(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_CANCEL)
+
+    @property
+    def jobs_claim(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_CLAIM)
+
+    def job_queue(self, pool: str) -> str:
+        return self._fmt(n.SUBJECT_JOB_QUEUE, pool=pool)
+
+    def job_events(self, job_id: str, type: str = "*") -> str:
+        return self._fmt(n.SUBJECT_JOB_EVENTS, job_id=job_id, type=type)
+
+    def all_job_events(self) -> str:
+        return self._fmt(n.SUBJECT_JOB_EVENTS, job_id="*", type="*")
+
+    def job_interrupt(self, job_id: str) -> str:
+        return self._fmt(n.SUBJECT_JOB_INTERRUPT, job_id=job_id)
+
+    @property
+    def max_deliveries_advisory(self) -> str:
+        return self._fmt(n.SUBJECT_MAX_DELIVERIES_ADVISORY)
+
+    def worker_consumer(self, pool: str) -> str:
+        return self._fmt(n.CONSUMER_WORKER_POOL, pool=pool)
+
+    @property
+    def jobs_events_consumer(self) -> str:
+        return n.CONSUMER_JOBS_EVENTS
+
+    @property
+    def jobs_advisories_consumer(self) -> str:
+        return n.CONSUMER_JOBS_ADVISORIES
+
+    def stream(self, key: str) -> dict[str, Any]:
+        """The stream `key` ('jobs', 'events', 'advisories') with names filled in."""
+        spec = dict(n.STREAMS[key])
+        spec["name"] = self._fmt(spec["name"])
+        spec["subjects"] = [self._fmt(s) for s in spec["subjects"]]
+        return spec
+
+    def service(self, key: str) -> str:
+        return {"auth": n.SERVICE_AUTH, "registry": n.SERVICE_REGISTRY, "jobs": n.SERVICE_JOBS}[key]
+
+
+def event_type(subject: str) -> str:
+    """The event type, the last token of a job event subject."""
+    return subject.rsplit(".", 1)[-1]
+
+
+def image_key(tenant_id: str, user_id: str, job_id: str, index: int) -> str:
+    """Where image `index` of a job lives in the object store: tenant first, then its owner."""
+    return f"{tenant_id}/{user_id}/jobs/{job_id}/{index}.png"

@@ -1,0 +1,3 @@
+from easel_auth.main import main
+
+main()

@@ -1,0 +1,62 @@
+"""The auth service: answers 'who is this key' and manages users over NATS."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from nats.aio.client import Client
+
+from easel_auth import handlers, keys
+from easel_auth.flows import bootstrap_admin
+from easel_auth.settings import AuthSettings
+from easel_common import db
+from easel_common.logs import configure_logging
+from easel_common.metrics import serve_metrics
+from easel_common.natsio import EndpointServer, close, connect
+from easel_common.runner import run_until_signalled
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class AuthService:
+    """Lifecycle: start() migrates, bootstraps the admin and serves; stop() drains."""
+
+    def __init__(self, settings: AuthSettings, nc: Client) -> None:
+        self.settings = settings
+        self.nc = nc
+        self.engine = db.make_engine(settings.database_url)
+        self.sessions = db.sessions(self.engine)
+        self.server = EndpointServer(nc, settings.names.service("auth"), "0.1.0", "users, roles and API keys")
+        self.generated_admin_key: str | None = None
+
+    async def start(self) -> None:
+        await db.migrate(self.engine, MIGRATIONS, "alembic_version_auth")
+        self.generated_admin_key = await bootstrap_admin(self.sessions, self.settings)
+        await self.server.start(handlers.endpoints(self.settings.names, self.sessions))
+
+    async def stop(self) -> None:
+        await self.server.stop()
+        await self.engine.dispose()
+
+
+async def _serve(settings: AuthSettings) -> None:
+    nc = await connect(settings.nats_url, "easel-auth")
+    svc = AuthService(settings, nc)
+    await svc.start()
+    serve_metrics(settings.metrics_port)
+    try:
+        await run_until_signalled()
+    finally:
+        await svc.stop()
+        await close(nc)
+
+
+def main() -> None:
+    if sys.argv[1:] == ["new-key"]:
+        print(keys.new_key()[0])
+        return
+    settings = AuthSettings()
+    configure_logging(settings.log_level)
+    asyncio.run(_serve(settings))

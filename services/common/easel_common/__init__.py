@@ -1,0 +1,1 @@
+"""Shared plumbing for Easel's processes (no torch here: the CPU services import it)."""

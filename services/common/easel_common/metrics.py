@@ -1,0 +1,16 @@
+"""Prometheus exposition for processes that have no HTTP server of their own."""
+
+from __future__ import annotations
+
+import logging
+
+from prometheus_client import start_http_server
+
+log = logging.getLogger(__name__)
+
+
+def serve_metrics(port: int | None) -> None:
+    """Expose /metrics on `port` (0 or None: not exposed, e.g. when the gateway serves them)."""
+    if port:
+        start_http_server(port, addr="0.0.0.0")
+        log.info("metrics on :%d/metrics", port)

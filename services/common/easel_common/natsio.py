@@ -1,0 +1,198 @@
+"""NATS plumbing shared by every process: connect, streams, typed request/reply, service endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import nats
+from nats.aio.client import Client
+from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
+from nats.js.api import (
+    AckPolicy,
+    ConsumerConfig,
+    DeliverPolicy,
+    DiscardPolicy,
+    RetentionPolicy,
+    StorageType,
+    StreamConfig,
+)
+from nats.js.errors import BadRequestError
+from nats.micro import ServiceConfig, add_service
+from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER, Request
+from nats.micro.service import Service
+from pydantic import BaseModel, ValidationError
+
+from easel_proto import Names
+from easel_proto.errors import EaselError, InvalidInput, Unavailable
+from easel_proto.v1.common import Error
+from easel_proto.wire import decode, encode
+
+log = logging.getLogger(__name__)
+R = TypeVar("R", bound=BaseModel)
+Q = TypeVar("Q", bound=BaseModel)
+
+_RETENTION = {"workqueue": RetentionPolicy.WORK_QUEUE, "limits": RetentionPolicy.LIMITS}
+
+
+async def connect(url: str, name: str) -> Client:
+    """Connect with endless reconnects: a broker restart must not take a service down."""
+    return await nats.connect(
+        url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5,
+        allow_reconnect=True,
+    )
+
+
+async def ensure_streams(nc: Client, names: Names) -> None:
+    """Create or update the job, event and advisory streams; idempotent, safe from every process."""
+    js = nc.jetstream()
+    for key in ("jobs", "events", "advisories"):
+        spec = names.stream(key)
+        config = StreamConfig(
+            name=spec["name"], subjects=spec["subjects"], retention=_RETENTION[spec["retention"]],
+            storage=StorageType.FILE, max_age=float(spec.get("max_age_s", 0)) or None,
+            discard=DiscardPolicy.OLD, duplicate_window=120.0,
+        )
+        try:
+            await js.add_stream(config)
+        except BadRequestError:
+            await js.update_stream(config)
+
+
+def principal_headers(user_id: str, tenant_id: str) -> dict[str, str]:
+    """Tenancy travels in the headers of every message that acts for a user."""
+    return {"Easel-Tenant": tenant_id, "Easel-User": user_id}
+
+
+async def request(nc: Client, subject: str, message: BaseModel, reply_type: type[R], *,
+                  timeout: float, headers: Mapping[str, str] | None = None) -> R:
+    """Send a typed request; a remote error comes back raised as its EaselError subclass."""
+    try:
+        msg = await nc.request(subject, encode(message), timeout=timeout, headers=dict(headers or {}) or None)
+    except (NatsTimeout, NoRespondersError, asyncio.TimeoutError) as exc:
+        raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
+    if msg.headers and ERROR_CODE_HEADER in msg.headers:
+        raise EaselError.from_wire(decode(Error, msg.data))
+    return decode(reply_type, msg.data)
+
+
+Handler = Callable[[Any, Mapping[str, str]], Awaitable[BaseModel]]
+
+
+@dataclass
+class Endpoint:
+    """One request/reply endpoint: the subject, its request type and the handler."""
+
+    name: str
+    subject: str
+    request_type: type[BaseModel]
+    handler: Handler
+
+
+class EndpointServer:
+    """Serves endpoints as a NATS micro service; each request runs in its own task."""
+
+    def __init__(self, nc: Client, name: str, version: str, description: str) -> None:
+        self._nc = nc
+        self._config = ServiceConfig(name=name, version=version, description=description)
+        self._service: Service | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self, endpoints: list[Endpoint]) -> None:
+        self._service = await add_service(self._nc, self._config)
+        for ep in endpoints:
+            await self._service.add_endpoint(name=ep.name, subject=ep.subject, handler=self._spawn(ep))
+
+    def _spawn(self, ep: Endpoint) -> Callable[[Request], Awaitable[None]]:
+        async def handle(req: Request) -> None:
+            # micro awaits handlers one at a time per subscription; a task per request keeps
+            # a slow database call from holding up every other caller.
+            task = asyncio.create_task(self._answer(ep, req))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        return handle
+
+    async def _answer(self, ep: Endpoint, req: Request) -> None:
+        try:
+            try:
+                message = decode(ep.request_type, req.data)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                field = ".".join(str(p) for p in first["loc"]) or "body"
+                raise InvalidInput(field, first["msg"]) from exc
+            reply = await ep.handler(message, req.headers or {})
+            await req.respond(encode(reply))
+        except EaselError as exc:
+            await self._respond_error(req, exc)
+        except Exception as exc:  # the catch-all: log it here, send no internals
+            log.exception("%s failed", ep.subject)
+            await self._respond_error(req, EaselError(f"internal error in {ep.name}: {type(exc).__name__}"))
+
+    @staticmethod
+    async def _respond_error(req: Request, exc: EaselError) -> None:
+        headers = {ERROR_HEADER: exc.message[:200] or exc.code, ERROR_CODE_HEADER: exc.code}
+        try:
+            await req.respond(encode(exc.to_wire()), headers=headers)
+        except Exception:  # the requester may be gone; nothing to tell
+            log.debug("could not deliver error reply", exc_info=True)
+
+    async def stop(self) -> None:
+        if self._service is not None:
+            await self._service.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def durable_consumer(nc: Client, stream: str, durable: str, filter_subjects: list[str], *,
+                           ack_wait: float = 30.0, max_deliver: int = -1) -> Any:
+    """Create (or update) a durable pull consumer and return a subscription bound to it."""
+    js = nc.jetstream()
+    config = ConsumerConfig(
+        durable_name=durable, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+        filter_subjects=filter_subjects if len(filter_subjects) > 1 else None,
+        filter_subject=filter_subjects[0] if len(filter_subjects) == 1 else None,
+        ack_wait=ack_wait, max_deliver=max_deliver, max_ack_pending=10_000,
+    )
+    # With no explicit action the server creates the consumer or updates its editable fields.
+    await js.add_consumer(stream, config)
+    return await js.pull_subscribe_bind(durable, stream)
+
+
+async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,
+                  batch: int = 64) -> None:
+    """Fetch and handle messages until `stopping` is set; a failed message is retried after a pause."""
+    while not stopping.is_set():
+        try:
+            msgs = await sub.fetch(batch, timeout=1.0)
+        except (NatsTimeout, asyncio.TimeoutError):
+            continue
+        except Exception:  # broker gone for a moment: the client reconnects, we retry
+            if stopping.is_set():
+                return
+            log.warning("fetch failed; retrying", exc_info=True)
+            await asyncio.sleep(0.5)
+            continue
+        for msg in msgs:
+            try:
+                await handle(msg)
+                await msg.ack()
+            except Exception:
+                log.exception("could not handle %s; will retry", msg.subject)
+                await msg.nak(delay=1.0)
+
+
+async def close(nc: Client) -> None:
+    """Flush what was published, then close; used once a process has stopped its own subscribers.
+
+    (drain() would wait out its timeout on the pull subscriptions' pending requests.)
+    """
+    if nc.is_closed:
+        return
+    with contextlib.suppress(Exception):
+        await nc.flush(timeout=2)
+    await nc.close()

@@ -1,0 +1,3 @@
+from easel_gateway.main import main
+
+main()

@@ -1,0 +1,80 @@
+"""/v1/jobs: submit, read, list, follow, fetch images, cancel."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import Response as RawResponse
+from sse_starlette import EventSourceResponse
+
+from easel_gateway import events, submit
+from easel_gateway.deps import Caller, Settings, Svc
+from easel_proto.errors import NotFound
+from easel_proto.naming import image_key
+from easel_proto.v1 import jobs
+
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+def view(record: jobs.JobRecord) -> jobs.JobRecord:
+    for image in record.images:
+        image.url = f"/v1/jobs/{record.id}/images/{image.index}"
+    return record
+
+
+@router.post("", status_code=201, response_model=jobs.JobRecord,
+             responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
+async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, svc: Svc, settings: Settings, response: Response,
+                     idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
+    """Queue a txt2img job; retries with the same Idempotency-Key return the same job."""
+    pool, spec = await submit.resolve(body, caller, settings, svc)
+    reply = await svc.create_job(jobs.CreateJobRequest(
+        principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
+        request_hash=submit.request_hash(body)))
+    if not reply.created:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/jobs/{reply.job.id}"
+    return view(reply.job)
+
+
+@router.get("", response_model=jobs.ListJobsReply)
+async def list_jobs(caller: Caller, svc: Svc, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                    cursor: str | None = None, status: jobs.JobStatus | None = None) -> jobs.ListJobsReply:
+    """The caller's own jobs, newest first; pass next_cursor back to get the next page."""
+    reply = await svc.list_jobs(jobs.ListJobsRequest(principal=caller, limit=limit, cursor=cursor, status=status))
+    reply.items = [view(r) for r in reply.items]
+    return reply
+
+
+@router.get("/{job_id}", response_model=jobs.JobRecord)
+async def get_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
+    return view(await svc.get_job(caller, job_id))
+
+
+@router.delete("/{job_id}", response_model=jobs.JobRecord, status_code=202)
+async def cancel_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
+    """Cancel: a queued job never runs; a running one stops at its next step."""
+    return view(await svc.cancel_job(caller, job_id))
+
+
+@router.get("/{job_id}/images/{index}", response_class=RawResponse,
+            responses={200: {"content": {"image/png": {}}}})
+async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: Request) -> RawResponse:
+    record = await svc.get_job(caller, job_id)
+    if record.status != "succeeded" or not 0 <= index < len(record.images):
+        raise NotFound(f"job {job_id} has no image {index}")
+    data = await request.app.state.store.get(image_key(record.tenant_id, record.user_id, record.id, index))
+    return RawResponse(data, media_type="image/png",
+                       headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{job_id}-{index}"'})
+
+
+@router.get("/{job_id}/events", response_class=EventSourceResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def job_events(job_id: str, caller: Caller, svc: Svc, request: Request,
+                     last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
+    """Server-Sent Events: queued, starting, processing, progress per step, then succeeded/failed/canceled."""
+    record = await svc.get_job(caller, job_id)
+    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    stream = events.follow(request.app.state.nc, svc, caller, record, after_seq=after)
+    return EventSourceResponse(stream, ping=15)

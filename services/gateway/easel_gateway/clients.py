@@ -1,0 +1,71 @@
+"""Typed clients for the services behind the gateway, over NATS request/reply."""
+
+from __future__ import annotations
+
+import hashlib
+
+from cachetools import TTLCache
+from nats.aio.client import Client
+
+from easel_common.natsio import principal_headers, request
+from easel_proto import Names
+from easel_proto.errors import InvalidInput, NotFound
+from easel_proto.v1 import auth, common, jobs, registry
+
+
+class Services:
+    """Auth, registry and jobs, as the gateway calls them."""
+
+    def __init__(self, nc: Client, names: Names, *, timeout: float, auth_ttl: float) -> None:
+        self.nc, self.names, self.timeout = nc, names, timeout
+        # Cached briefly so a burst of requests costs one verification; keyed by digest, never the key.
+        self._principals: TTLCache[str, common.Principal] = TTLCache(maxsize=10_000, ttl=auth_ttl)
+
+    async def _call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
+        headers = principal_headers(principal.user_id, principal.tenant_id) if principal else None
+        return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers)
+
+    async def verify(self, api_key: str) -> common.Principal:
+        digest = hashlib.sha256(api_key.encode()).hexdigest()
+        cached = self._principals.get(digest)
+        if cached is not None:
+            return cached
+        reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key), auth.VerifyKeyReply)
+        self._principals[digest] = reply.principal
+        return reply.principal
+
+    async def create_user(self, req: auth.CreateUserRequest) -> auth.User:
+        return await self._call(self.names.auth_create_user, req, auth.User, req.actor)
+
+    async def create_key(self, req: auth.CreateKeyRequest) -> auth.ApiKey:
+        return await self._call(self.names.auth_create_key, req, auth.ApiKey, req.actor)
+
+    async def model(self, name: str, principal: common.Principal) -> registry.ModelInfo:
+        try:
+            return await self._call(self.names.registry_lookup,
+                                    registry.ModelLookupRequest(name=name, principal=principal),
+                                    registry.ModelInfo, principal)
+        except NotFound as exc:
+            raise InvalidInput("model", f"unknown model {name!r}") from exc
+
+    async def create_job(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
+        return await self._call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)
+
+    async def get_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
+        return await self._call(self.names.jobs_get, jobs.JobRef(principal=principal, job_id=job_id),
+                                jobs.JobRecord, principal)
+
+    async def list_jobs(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
+        return await self._call(self.names.jobs_list, req, jobs.ListJobsReply, req.principal)
+
+    async def cancel_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
+        return await self._call(self.names.jobs_cancel, jobs.JobRef(principal=principal, job_id=job_id),
+                                jobs.JobRecord, principal)
+
+    async def ping(self, service: str) -> bool:
+        """True when at least one instance of a micro service answers."""
+        try:
+            await self.nc.request(f"$SRV.PING.{self.names.service(service)}", b"", timeout=self.timeout)
+        except Exception:
+            return False
+        return True

@@ -1,0 +1,45 @@
+"""Replay and follow one job's events from the event stream, for SSE."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from nats.aio.client import Client
+from nats.js.api import DeliverPolicy
+
+from easel_gateway.clients import Services
+from easel_proto.naming import TERMINAL_EVENTS, event_type
+from easel_proto.v1 import jobs
+from easel_proto.v1.common import Principal
+
+IDLE_CHECK_S = 10.0
+
+
+async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobRecord,
+                 after_seq: int = 0) -> AsyncIterator[dict]:
+    """Every event of the job in order (from after_seq), ending with its terminal event."""
+    js = nc.jetstream()
+    subject = svc.names.job_events(record.id, "*")
+    if after_seq:
+        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                 opt_start_seq=after_seq + 1)
+    else:
+        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=IDLE_CHECK_S)
+            except (asyncio.TimeoutError, TimeoutError):
+                # Quiet for a while: if the job ended and its events aged out, end from the record.
+                current = await svc.get_job(caller, record.id)
+                if current.status in TERMINAL_EVENTS:
+                    yield {"event": current.status, "data": current.model_dump_json()}
+                    return
+                continue
+            kind = event_type(msg.subject)
+            yield {"event": kind, "data": msg.data.decode(), "id": str(msg.metadata.sequence.stream)}
+            if kind in TERMINAL_EVENTS:
+                return
+    finally:
+        await sub.unsubscribe()

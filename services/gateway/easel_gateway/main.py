@@ -1,0 +1,60 @@
+"""The gateway app: FastAPI over NATS; it keeps no state of its own."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+from nats.aio.client import Client
+
+from easel_common.logs import configure_logging
+from easel_common.natsio import close, connect
+from easel_common.storage import open_store
+from easel_gateway import errors
+from easel_gateway.api import health, jobs, users
+from easel_gateway.clients import Services
+from easel_gateway.middleware import BodyLimit, RequestMetrics
+from easel_gateway.settings import GatewaySettings
+
+DESCRIPTION = """Easel runs Stable Diffusion for many people at once.
+
+Authenticate with `Authorization: Bearer <API key>`. Submit a job with `POST /v1/jobs`, follow it with
+`GET /v1/jobs/{id}/events` (Server-Sent Events), fetch images from `GET /v1/jobs/{id}/images/{n}`.
+Errors have one shape: `{"code", "message", "details"}`."""
+
+
+def create_app(settings: GatewaySettings | None = None, nc: Client | None = None) -> FastAPI:
+    """The app; pass `nc` to share a NATS connection (the embedded stack does), else it connects."""
+    settings = settings or GatewaySettings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = nc is None
+        conn = await connect(settings.nats_url, "easel-gateway") if own else nc
+        app.state.nc = conn
+        app.state.store = open_store(settings)
+        app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
+                                      auth_ttl=settings.auth_cache_ttl_s)
+        try:
+            yield
+        finally:
+            await app.state.store.close()
+            if own:
+                await close(conn)
+
+    app = FastAPI(title="Easel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    errors.install(app)
+    for router in (jobs.router, users.router, health.router):
+        app.include_router(router)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    return app
+
+
+def main() -> None:
+    settings = GatewaySettings()
+    configure_logging(settings.log_level)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)

@@ -1,0 +1,22 @@
+"""Gateway settings: where it listens, the limits it enforces, the defaults it fills in."""
+
+from __future__ import annotations
+
+from easel_common.settings import CommonSettings
+
+
+class GatewaySettings(CommonSettings):
+    host: str = "127.0.0.1"
+    port: int = 7860
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_width: int = 2048
+    max_height: int = 2048
+    max_steps: int = 150
+    max_batch_size: int = 8
+    auth_cache_ttl_s: float = 5.0
+    pools: list[str] = ["default"]
+    default_pool: str = "default"
+    default_model: str = "tiny-sd"
+    default_sampler: str = "Euler a"
+    default_steps: int = 20
+    default_cfg_scale: float = 7.0

@@ -1,0 +1,1 @@
+"""Easel's jobs service."""

@@ -1,0 +1,3 @@
+from easel_jobs.main import main
+
+main()

@@ -1,0 +1,174 @@
+"""Job orchestration: the database, the queue and the event stream kept in step."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+
+from nats.aio.client import Client
+from nats.js.errors import NotFoundError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from easel_common.natsio import principal_headers
+from easel_jobs import service
+from easel_jobs.metrics import JOBS, QUEUE_WAIT
+from easel_jobs.models import ACTIVE, Job
+from easel_proto import Names
+from easel_proto.errors import DeliveriesExhausted, Unavailable
+from easel_proto.v1 import common, jobs
+from easel_proto.wire import decode, encode, now
+
+log = logging.getLogger(__name__)
+
+
+def record(job: Job, progress: jobs.Progress | None = None) -> jobs.JobRecord:
+    """The API view of a row."""
+    spec = jobs.GenerationSpec.model_validate(job.spec)
+    done = job.status == "succeeded"
+    end = job.finished_at
+    return jobs.JobRecord(
+        id=job.id, status=job.status, user_id=job.user_id, tenant_id=job.tenant_id, pool=job.pool, spec=spec,
+        created_at=job.created_at, started_at=job.started_at, finished_at=end,
+        images=[jobs.ImageRef(index=i, seed=s) for i, s in enumerate(spec.seeds)] if done else [],
+        progress=progress, error=common.Error.model_validate(job.error) if job.error else None,
+        attempts=job.attempts, cancel_requested=job.cancel_requested,
+        timings=jobs.Timings(
+            queue_s=(job.started_at - job.created_at).total_seconds() if job.started_at else None,
+            load_s=job.load_s, generation_s=job.generation_s, steps_per_s=job.steps_per_s,
+            total_s=(end - job.created_at).total_seconds() if end else None,
+        ),
+    )
+
+
+class JobFlows:
+    def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names) -> None:
+        self.nc, self.js, self.sessions, self.names = nc, nc.jetstream(), sessions, names
+        self.events_stream = names.stream("events")["name"]
+
+    async def _event(self, job_id: str, type_: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
+        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        await self.js.publish(self.names.job_events(job_id, type_), encode(message), headers=headers)
+
+    async def _status_event(self, job: Job, status: str) -> None:
+        await self._event(job.id, status, jobs.JobStatusEvent(job_id=job.id, status=status, at=now(),
+                                                              worker_id=job.worker_id, attempt=max(job.attempts, 1)),
+                          msg_id=f"{job.id}.{status}.{job.attempts}")
+
+    async def submit(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
+        """Record the job, then queue it; a job that cannot be queued is marked failed, never lost."""
+        async with self.sessions.begin() as session:
+            job, created = await service.create(session, job_id=str(uuid.uuid4()), req=req)
+        if not created:
+            return jobs.CreateJobReply(job=record(job), created=False)
+        message = jobs.JobSubmitted(job_id=job.id, principal=req.principal, pool=job.pool, spec=req.spec,
+                                    image_keys=job.image_keys, submitted_at=job.created_at)
+        try:
+            await self._status_event(job, "queued")
+            await self.js.publish(self.names.job_queue(job.pool), encode(message),
+                                  headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
+        except Exception as exc:
+            log.exception("could not queue job %s", job.id)
+            await self._finish(job.id, "failed", Unavailable("the job queue did not accept the job").to_wire())
+            raise Unavailable("the job queue is unavailable; the job was not queued", job_id=job.id) from exc
+        JOBS.labels("queued", job.pool).inc()
+        return jobs.CreateJobReply(job=record(job), created=True)
+
+    async def _progress(self, job: Job) -> jobs.Progress | None:
+        if job.status not in ("starting", "processing"):
+            return None
+        try:
+            msg = await self.js.get_last_msg(self.events_stream, self.names.job_events(job.id, "progress"))
+        except NotFoundError:
+            return None
+        event = decode(jobs.JobProgress, msg.data)
+        return jobs.Progress(step=event.step, steps=event.steps)
+
+    async def get(self, ref: jobs.JobRef) -> jobs.JobRecord:
+        async with self.sessions() as session:
+            job = await service.get(session, job_id=ref.job_id, owner=ref.principal)
+        return record(job, await self._progress(job))
+
+    async def list(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
+        async with self.sessions() as session:
+            page, cursor = await service.list_for(session, owner=req.principal, limit=req.limit, cursor=req.cursor,
+                                                  status=req.status)
+        return jobs.ListJobsReply(items=[record(j) for j in page], next_cursor=cursor)
+
+    async def cancel(self, ref: jobs.JobRef) -> jobs.JobRecord:
+        async with self.sessions.begin() as session:
+            job = await service.get(session, job_id=ref.job_id, owner=ref.principal)
+            outcome = await service.request_cancel(session, job=job)
+        async with self.sessions() as session:
+            job = await service.get(session, job_id=ref.job_id)
+        if outcome == "canceled":
+            JOBS.labels("canceled", job.pool).inc()
+            await self._status_event(job, "canceled")
+        else:
+            cancel = jobs.JobCancel(job_id=job.id, at=now())
+            await self.nc.publish(self.names.job_interrupt(job.id), encode(cancel))
+        return record(job)
+
+    async def claim(self, req: jobs.ClaimJobRequest) -> jobs.ClaimJobReply:
+        async with self.sessions.begin() as session:
+            job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id)
+            if job is None and status == "canceled":
+                job = await service.get(session, job_id=req.job_id)
+        if job is None:
+            return jobs.ClaimJobReply(proceed=False, status=status)
+        if status == "canceled":
+            await self._status_event(job, "canceled")
+            return jobs.ClaimJobReply(proceed=False, status="canceled")
+        if job.attempts == 1:
+            QUEUE_WAIT.labels(job.pool).observe((job.started_at - job.created_at).total_seconds())
+        JOBS.labels("starting", job.pool).inc()
+        await self._status_event(job, "starting")
+        return jobs.ClaimJobReply(proceed=True, status="starting")
+
+    async def _finish(self, job_id: str, status: str, error: common.Error | None = None, **values: object) -> bool:
+        async with self.sessions.begin() as session:
+            changed = await service.transition(
+                session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(),
+                error=error.model_dump(mode="json") if error else None, **values)
+            pool = (await service.get(session, job_id=job_id)).pool if changed else None
+        if changed:
+            JOBS.labels(status, pool).inc()
+        return changed
+
+    async def apply_event(self, subject: str, data: bytes) -> None:
+        """Fold a worker's event into the job row; duplicates and late events change nothing."""
+        kind = subject.rsplit(".", 1)[-1]
+        if kind == "processing":
+            event = decode(jobs.JobStatusEvent, data)
+            async with self.sessions.begin() as session:
+                await service.transition(session, job_id=event.job_id, to="processing", allowed_from=("starting",))
+        elif kind == "succeeded":
+            result = decode(jobs.JobResult, data)
+            await self._finish(result.job_id, "succeeded", load_s=result.timings.load_s,
+                               generation_s=result.timings.generation_s, steps_per_s=result.timings.steps_per_s)
+        elif kind == "failed":
+            failed = decode(jobs.JobFailed, data)
+            await self._finish(failed.job_id, "failed", failed.error)
+        elif kind == "canceled":
+            event = decode(jobs.JobStatusEvent, data)
+            await self._finish(event.job_id, "canceled")
+
+    async def on_deliveries_exhausted(self, data: bytes) -> None:
+        """A job's every delivery ended without an answer: mark it failed with the reason."""
+        advisory = json.loads(data)
+        seq, stream = advisory["stream_seq"], advisory["stream"]
+        try:
+            msg = await self.js.get_msg(stream, seq)
+        except NotFoundError:
+            return  # already handled by an earlier replay of this advisory
+        submitted = decode(jobs.JobSubmitted, msg.data)
+        error = DeliveriesExhausted(
+            f"the job was delivered {advisory.get('deliveries')} times and no worker finished it "
+            "(worker crashed or timed out)", deliveries=advisory.get("deliveries")).to_wire()
+        if await self._finish(submitted.job_id, "failed", error):
+            await self._event(submitted.job_id, "failed", jobs.JobFailed(job_id=submitted.job_id, at=now(),
+                                                                        error=error),
+                              msg_id=f"{submitted.job_id}.failed")
+        await self.js.delete_msg(stream, seq)
+
+

@@ -1,0 +1,70 @@
+"""The jobs service: owns job rows, queues jobs, follows worker events."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from nats.aio.client import Client
+
+from easel_common import db
+from easel_common.logs import configure_logging
+from easel_common.metrics import serve_metrics
+from easel_common.natsio import EndpointServer, close, connect, consume, durable_consumer, ensure_streams
+from easel_common.runner import run_until_signalled
+from easel_jobs import handlers
+from easel_jobs.flows import JobFlows
+from easel_jobs.settings import JobsSettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class JobsService:
+    """Lifecycle: start() migrates, ensures streams, serves and consumes; stop() drains."""
+
+    def __init__(self, settings: JobsSettings, nc: Client) -> None:
+        self.settings, self.nc = settings, nc
+        self.engine = db.make_engine(settings.database_url)
+        self.flows = JobFlows(nc, db.sessions(self.engine), settings.names)
+        self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing")
+        self._stopping = asyncio.Event()
+        self._loops: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        names = self.settings.names
+        await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
+        await ensure_streams(self.nc, names)
+        events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,
+                                        handlers.worker_event_subjects(self.flows))
+        advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
+                                            names.jobs_advisories_consumer, [names.max_deliveries_advisory])
+        self._loops = [
+            asyncio.create_task(consume(events, lambda m: self.flows.apply_event(m.subject, m.data), self._stopping)),
+            asyncio.create_task(consume(advisories, lambda m: self.flows.on_deliveries_exhausted(m.data),
+                                        self._stopping, batch=16)),
+        ]
+        await self.server.start(handlers.endpoints(self.flows))
+
+    async def stop(self) -> None:
+        await self.server.stop()
+        self._stopping.set()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.engine.dispose()
+
+
+async def _serve(settings: JobsSettings) -> None:
+    nc = await connect(settings.nats_url, "easel-jobs")
+    svc = JobsService(settings, nc)
+    await svc.start()
+    serve_metrics(settings.metrics_port)
+    try:
+        await run_until_signalled()
+    finally:
+        await svc.stop()
+        await close(nc)
+
+
+def main() -> None:
+    settings = JobsSettings()
+    configure_logging(settings.log_level)
+    asyncio.run(_serve(settings))

@@ -1,0 +1,126 @@
+"""Data functions over job rows; every state change is a guarded update, so replays are harmless."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easel_jobs.models import ACTIVE, TERMINAL, Job
+from easel_proto.naming import image_key
+from easel_proto.errors import Conflict, InvalidInput, NotFound
+from easel_proto.v1 import common, jobs
+from easel_proto.wire import now
+
+
+async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | None = None) -> Job:
+    """A job; with `owner`, only if it is theirs (anyone else gets NotFound, never a hint)."""
+    job = await session.get(Job, job_id)
+    if job is None or (owner is not None and (job.user_id, job.tenant_id) != (owner.user_id, owner.tenant_id)):
+        raise NotFound(f"job {job_id} not found")
+    return job
+
+
+async def get_by_idempotency_key(session: AsyncSession, *, user_id: str, key: str) -> Job | None:
+    stmt = select(Job).where(Job.user_id == user_id, Job.idempotency_key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def create(session: AsyncSession, *, job_id: str, req: jobs.CreateJobRequest) -> tuple[Job, bool]:
+    """Insert a queued job, or return the earlier one submitted with the same Idempotency-Key."""
+    owner = req.principal
+    if req.idempotency_key:
+        earlier = await get_by_idempotency_key(session, user_id=owner.user_id, key=req.idempotency_key)
+        if earlier is not None:
+            return _same_request(earlier, req), False
+    job = Job(
+        id=job_id, user_id=owner.user_id, tenant_id=owner.tenant_id, pool=req.pool, status="queued",
+        spec=req.spec.model_dump(mode="json"),
+        image_keys=[image_key(owner.tenant_id, owner.user_id, job_id, i) for i in range(len(req.spec.seeds))],
+        idempotency_key=req.idempotency_key, request_hash=req.request_hash, attempts=0, cancel_requested=False,
+        created_at=now(),
+    )
+    session.add(job)
+    try:
+        await session.flush()
+    except IntegrityError:  # a concurrent retry with the same key got there first
+        await session.rollback()
+        earlier = await get_by_idempotency_key(session, user_id=owner.user_id, key=req.idempotency_key or "")
+        if earlier is None:
+            raise
+        return _same_request(earlier, req), False
+    return job, True
+
+
+def _same_request(earlier: Job, req: jobs.CreateJobRequest) -> Job:
+    if req.request_hash and earlier.request_hash and req.request_hash != earlier.request_hash:
+        raise Conflict("Idempotency-Key was already used for a different request", field="Idempotency-Key")
+    return earlier
+
+
+def _cursor(job: Job) -> str:
+    return base64.urlsafe_b64encode(f"{job.created_at.isoformat()}|{job.id}".encode()).decode()
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        created, job_id = base64.urlsafe_b64decode(cursor.encode()).decode().split("|", 1)
+        return datetime.fromisoformat(created), job_id
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput("cursor", "not a cursor this API returned") from exc
+
+
+async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int, cursor: str | None,
+                   status: str | None) -> tuple[list[Job], str | None]:
+    """The owner's jobs, newest first, a page at a time."""
+    stmt = select(Job).where(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id)
+    if status:
+        stmt = stmt.where(Job.status == status)
+    if cursor:
+        created, job_id = _parse_cursor(cursor)
+        stmt = stmt.where(or_(Job.created_at < created, and_(Job.created_at == created, Job.id < job_id)))
+    rows = list((await session.execute(stmt.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1))).scalars())
+    page = rows[:limit]
+    return page, (_cursor(page[-1]) if len(rows) > limit else None)
+
+
+async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_from: tuple[str, ...],
+                     **values: Any) -> bool:
+    """Move a job to `to` only from `allowed_from`; False when it was elsewhere (a replay, a race)."""
+    stmt = (update(Job).where(Job.id == job_id, Job.status.in_(allowed_from))
+            .values(status=to, **values).execution_options(synchronize_session=False))
+    result = await session.execute(stmt)
+    return result.rowcount == 1
+
+
+async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[Job | None, str]:
+    """A worker starts a job: (job, 'starting') to run it, (None, status) to drop the message."""
+    job = await session.get(Job, job_id, with_for_update=True)
+    if job is None:
+        return None, "failed"
+    if job.status in TERMINAL:
+        return None, job.status
+    if job.cancel_requested:
+        job.status, job.finished_at = "canceled", now()
+        return None, "canceled"
+    first_start = job.started_at is None
+    job.status, job.worker_id, job.attempts = "starting", worker_id, job.attempts + 1
+    if first_start:
+        job.started_at = now()
+    return job, "starting"
+
+
+async def request_cancel(session: AsyncSession, *, job: Job) -> str:
+    """Cancel a job now if it is queued, else flag it for its worker; returns what happened."""
+    if job.status in TERMINAL:
+        raise Conflict(f"job already {job.status}", status=job.status)
+    if job.status == "queued" and await transition(session, job_id=job.id, to="canceled", allowed_from=("queued",),
+                                                   finished_at=now(), cancel_requested=True):
+        return "canceled"
+    await session.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE))
+                          .values(cancel_requested=True).execution_options(synchronize_session=False))
+    return "interrupt"

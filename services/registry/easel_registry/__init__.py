@@ -1,0 +1,1 @@
+"""Easel's model registry service."""

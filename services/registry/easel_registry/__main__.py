@@ -1,0 +1,3 @@
+from easel_registry.main import main
+
+main()

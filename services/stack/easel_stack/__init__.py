@@ -1,0 +1,1 @@
+"""Easel's embedded stack: the production services, run on one machine."""

@@ -1,0 +1,3 @@
+from easel_stack.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""`easel up` runs the embedded stack until Ctrl-C; `easel demo` generates one job and exits."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+from easel_common.logs import configure_logging
+from easel_common.runner import run_until_signalled
+from easel_stack import demo
+from easel_stack.stack import EmbeddedStack, StackOptions
+
+
+def options(args: argparse.Namespace, port: int) -> StackOptions:
+    data_dir = Path(os.environ.get("EASEL_DATA_DIR", ".easel"))
+    return StackOptions(
+        data_dir=data_dir, port=port, host=os.environ.get("EASEL_HOST", "127.0.0.1"),
+        namespace=os.environ.get("EASEL_NAMESPACE", "easel"),
+        nats_url=os.environ.get("EASEL_NATS_URL"), database_url=os.environ.get("EASEL_DATABASE_URL"),
+        workers=args.workers, worker_log=data_dir / "worker.log" if args.command == "demo" else None,
+    )
+
+
+async def up(args: argparse.Namespace) -> int:
+    stack = EmbeddedStack(options(args, int(os.environ.get("EASEL_PORT", "7860"))))
+    try:
+        await stack.start()
+        print(f"Easel is up: {stack.gateway_url} (API docs at {stack.gateway_url}/docs); Ctrl-C stops it.",
+              flush=True)
+        await run_until_signalled()
+    finally:
+        await stack.stop()
+    return 0
+
+
+async def run_demo(args: argparse.Namespace) -> int:
+    stack = EmbeddedStack(options(args, int(os.environ.get("EASEL_PORT", "0"))))
+    try:
+        print("starting the embedded stack (nats-server, services, one worker)...", flush=True)
+        await stack.start()
+        print(f"gateway at {stack.gateway_url}", flush=True)
+        paths = await demo.run(stack.gateway_url, stack.admin_key or "", stack.data_dir, Path(args.out))
+    finally:
+        await stack.stop()
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="easel", description=__doc__)
+    parser.add_argument("command", choices=["up", "demo"])
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--out", default="out", help="where demo writes its images")
+    args = parser.parse_args()
+    configure_logging(os.environ.get("EASEL_LOG_LEVEL", "WARNING" if args.command == "demo" else "INFO"))
+    try:
+        sys.exit(asyncio.run(up(args) if args.command == "up" else run_demo(args)))
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,184 @@
+"""Every Easel service in this process, a nats-server and worker processes beside it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import uvicorn
+from nats.aio.client import Client
+
+from easel_auth.flows import admin_key_path
+from easel_auth.main import AuthService
+from easel_auth.settings import AuthSettings
+from easel_common.natsio import close, connect, ensure_streams
+from easel_gateway.main import create_app
+from easel_gateway.settings import GatewaySettings
+from easel_jobs.main import JobsService
+from easel_jobs.settings import JobsSettings
+from easel_registry.main import RegistryService
+from easel_stack.natsd import NatsServer
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # the stack owns SIGINT/SIGTERM and shuts uvicorn down itself
+        yield
+
+
+@dataclass
+class StackOptions:
+    data_dir: Path = Path(".easel")
+    port: int = 7860
+    host: str = "127.0.0.1"
+    namespace: str = "easel"
+    nats_url: str | None = None  # None: start a nats-server in data_dir
+    database_url: str | None = None  # None: SQLite in data_dir
+    workers: int = 1
+    worker_env: dict[str, str] = field(default_factory=dict)
+    worker_log: Path | None = None  # None: the worker logs to this terminal
+
+
+class WorkerProcess:
+    """A `python -m easel_worker` child."""
+
+    def __init__(self, env: dict[str, str], log: Path | None) -> None:
+        out = open(log, "ab") if log else None
+        self.proc = subprocess.Popen([sys.executable, "-m", "easel_worker"], env=env, stdout=out,
+                                     stderr=subprocess.STDOUT if out else None)
+
+    async def stop(self, timeout: float = 30.0) -> int:
+        """SIGTERM (the worker finishes or releases its job), then SIGKILL if it hangs."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                await asyncio.to_thread(self.proc.wait, timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                await asyncio.to_thread(self.proc.wait)
+        return self.proc.returncode
+
+    def kill(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
+
+
+class EmbeddedStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.data_dir = options.data_dir.resolve()
+        self.natsd: NatsServer | None = None
+        self.nc: Client | None = None
+        self.services: list = []
+        self.workers: list[WorkerProcess] = []
+        self._server: _Server | None = None
+        self._serve_task: asyncio.Task[None] | None = None
+        self.gateway_url = ""
+        self.admin_key: str | None = None
+
+    def _common(self) -> dict:
+        opts = self.options
+        values = {"data_dir": self.data_dir, "namespace": opts.namespace, "nats_url": self.nats_url}
+        if opts.database_url:
+            values["database_url"] = opts.database_url
+        return values
+
+    @property
+    def nats_url(self) -> str:
+        return self.options.nats_url or (self.natsd.url if self.natsd else "")
+
+    def worker_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update({"EASEL_NATS_URL": self.nats_url, "EASEL_DATA_DIR": str(self.data_dir),
+                    "EASEL_NAMESPACE": self.options.namespace})
+        env.update(self.options.worker_env)
+        return env
+
+    async def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.options.nats_url is None:
+            self.natsd = NatsServer(self.data_dir / "nats")
+            await self.natsd.start()
+        self.nc = await connect(self.nats_url, "easel-embedded")
+        await ensure_streams(self.nc, AuthSettings(**self._common()).names)
+        auth = AuthService(AuthSettings(**self._common()), self.nc)
+        jobs = JobsService(JobsSettings(**self._common()), self.nc)
+        registry = RegistryService(JobsSettings(**self._common()), self.nc)
+        for svc in (auth, registry, jobs):
+            await svc.start()
+            self.services.append(svc)
+        self.admin_key = auth.generated_admin_key or self._configured_admin_key(auth.settings)
+        await self._start_gateway()
+        for _ in range(self.options.workers):
+            self.start_worker()
+        await self.wait_ready()
+
+    @staticmethod
+    def _configured_admin_key(settings: AuthSettings) -> str | None:
+        if settings.admin_key:
+            return settings.admin_key.get_secret_value()
+        path = admin_key_path(settings)
+        return path.read_text().strip() if path.exists() else None
+
+    async def _start_gateway(self) -> None:
+        settings = GatewaySettings(**self._common(), host=self.options.host, port=self.options.port)
+        config = uvicorn.Config(create_app(settings, nc=self.nc), host=settings.host, port=settings.port,
+                                log_config=None, access_log=False, lifespan="on")
+        self._server = _Server(config)
+        self._serve_task = asyncio.create_task(self._server.serve())
+        while not self._server.started:
+            if self._serve_task.done():
+                self._serve_task.result()
+                raise RuntimeError("the gateway stopped during start-up")
+            await asyncio.sleep(0.02)
+        port = self._server.servers[0].sockets[0].getsockname()[1]
+        self.gateway_url = f"http://{settings.host}:{port}"
+
+    def start_worker(self, **env: str) -> WorkerProcess:
+        log = self.options.worker_log
+        worker = WorkerProcess({**self.worker_env(), **env}, log)
+        self.workers.append(worker)
+        return worker
+
+    async def wait_ready(self, timeout: float = 120.0) -> None:
+        """Until the gateway is ready and every worker is pulling from its queue."""
+        names = AuthSettings(**self._common()).names
+        js = self.nc.jetstream()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        async with httpx.AsyncClient(base_url=self.gateway_url) as http:
+            while loop.time() < deadline:
+                for w in self.workers:
+                    if w.proc.poll() is not None:
+                        raise RuntimeError(f"a worker exited with {w.proc.returncode} during start-up")
+                ready = (await http.get("/readyz")).status_code == 200
+                if ready and self.workers:
+                    try:
+                        info = await js.consumer_info(names.stream("jobs")["name"], names.worker_consumer("default"))
+                        ready = (info.num_waiting or 0) > 0
+                    except Exception:
+                        ready = False
+                if ready:
+                    return
+                await asyncio.sleep(0.1)
+        raise RuntimeError(f"the stack was not ready within {timeout}s")
+
+    async def stop(self) -> None:
+        await asyncio.gather(*(w.stop() for w in self.workers), return_exceptions=True)
+        if self._server is not None:
+            self._server.should_exit = True
+            await self._serve_task
+        for svc in reversed(self.services):
+            await svc.stop()
+        if self.nc is not None:
+            await close(self.nc)
+        if self.natsd is not None:
+            await self.natsd.stop()

