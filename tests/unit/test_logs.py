@@ -1,0 +1,25 @@
+"""API keys never reach a log line."""
+
+from __future__ import annotations
+
+import logging
+
+from easel_common.logs import configure_logging
+
+
+def test_an_api_key_in_a_log_message_is_masked(capsys):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    configure_logging("INFO")
+    try:
+        _log_and_check(capsys)
+    finally:
+        root.handlers[:], root.level = saved[0], saved[1]
+
+
+def _log_and_check(capsys):
+    key = "esk_1a2b3c4d_S3cretS3cretS3cretS3cretS3cret"
+    logging.getLogger("easel.test").info("request with key %s failed", key)
+    err = capsys.readouterr().err
+    assert "esk_1a2b3c4d_***" in err
+    assert "S3cret" not in err
