@@ -34,7 +34,8 @@ async def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):
     raise AssertionError(f"condition not met within {timeout}s")
 
 
-async def events(api: httpx.AsyncClient, job_id: str, headers: dict[str, str], timeout: float = 120.0) -> list[tuple[str, dict]]:
+async def events(api: httpx.AsyncClient, job_id: str, headers: dict[str, str],
+                 timeout: float = 120.0) -> list[tuple[str, dict]]:
     """Every SSE event of a job, in order, up to and including its terminal event."""
     out: list[tuple[str, dict]] = []
 

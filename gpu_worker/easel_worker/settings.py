@@ -20,7 +20,8 @@ class WorkerSettings(CommonSettings):
     model_cache_dir: Path | None = None
     max_loaded_models: int = 2
     ack_wait_s: float = 30.0
-    max_deliver: int = 3
+    max_deliver: int = 5
+    claim_patience_s: float = 30.0
     shutdown_grace_s: float = 25.0
 
     @property

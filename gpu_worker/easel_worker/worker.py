@@ -10,6 +10,7 @@ from contextlib import suppress
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from easel_common.natsio import durable_consumer, ensure_streams, request
 from easel_common.storage import ObjectStore
@@ -24,11 +25,8 @@ from easel_worker.settings import WorkerSettings
 log = logging.getLogger(__name__)
 
 
-class Released(EaselError):
+class Released(Exception):
     """The worker is shutting down and hands the job back to the queue."""
-
-    code = "released"
-    status = 503
 
 
 class Worker:
@@ -65,7 +63,7 @@ class Worker:
             return
         try:
             await asyncio.wait_for(asyncio.shield(self._loop_task), self.settings.shutdown_grace_s)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             log.warning("job %s still running after %.0fs; releasing it", self.current, self.settings.shutdown_grace_s)
             self._release = True
             await self._loop_task
@@ -79,7 +77,7 @@ class Worker:
         while not self._stopping.is_set():
             try:
                 msgs = await self._sub.fetch(1, timeout=1.0)
-            except (NatsTimeout, asyncio.TimeoutError):
+            except (TimeoutError, NatsTimeout):
                 continue
             except Exception:
                 if self._stopping.is_set():
@@ -88,7 +86,11 @@ class Worker:
                 await asyncio.sleep(0.5)
                 continue
             for msg in msgs:
-                await self._handle(msg)
+                try:
+                    await self._handle(msg)
+                except Exception:
+                    # e.g. the broker went away mid-report: leave the job unacked for redelivery
+                    log.exception("could not finish handling a job; it will be redelivered")
 
     async def _handle(self, msg: Msg) -> None:
         job = decode(jobs.JobSubmitted, msg.data)
@@ -113,17 +115,15 @@ class Worker:
     async def _process(self, job: jobs.JobSubmitted, msg: Msg) -> None:
         pool = self.settings.pool
         try:
-            claim = await request(self.nc, self.names.jobs_claim, jobs.ClaimJobRequest(
-                job_id=job.job_id, worker_id=self.settings.worker_id, delivery=msg.metadata.num_delivered),
-                jobs.ClaimJobReply, timeout=self.settings.request_timeout_s)
+            claim = await self._claim(job.job_id, msg.metadata.num_delivered)
         except Unavailable:
-            await msg.nak(delay=2.0)  # the jobs service is away; try again shortly
+            await msg.nak(delay=5.0)  # the jobs service stayed away; let the queue hold the job
             return
         if not claim.proceed:
             await msg.ack()
             return
         try:
-            result = await self._generate(job)
+            result = await self._generate(job, msg.metadata.num_delivered)
             await self._event(job.job_id, "succeeded", result, msg_id=f"{job.job_id}.result")
             metrics.JOBS.labels(pool, "succeeded").inc()
         except Released:
@@ -131,7 +131,7 @@ class Worker:
             metrics.JOBS.labels(pool, "released").inc()
             return
         except JobCanceled:
-            await self._status(job.job_id, "canceled")
+            await self._status(job.job_id, "canceled", msg.metadata.num_delivered)
             metrics.JOBS.labels(pool, "canceled").inc()
         except Exception as exc:
             error = exc if isinstance(exc, EaselError) else GenerationFailed(f"{type(exc).__name__}: {exc}")
@@ -144,9 +144,23 @@ class Worker:
             metrics.JOBS.labels(pool, "failed").inc()
         await msg.ack()
 
-    async def _generate(self, job: jobs.JobSubmitted) -> jobs.JobResult:
+    async def _claim(self, job_id: str, delivery: int) -> jobs.ClaimJobReply:
+        """Ask the jobs service to start the job, riding out a short outage of it in place.
+
+        (A nak would count as a delivery and bring the job closer to max_deliver.)
+        """
+        request_claim = jobs.ClaimJobRequest(job_id=job_id, worker_id=self.settings.worker_id, delivery=delivery)
+        async for attempt in AsyncRetrying(retry=retry_if_exception_type(Unavailable), reraise=True,
+                                           stop=stop_after_delay(self.settings.claim_patience_s),
+                                           wait=wait_exponential(min=0.1, max=2.0)):
+            with attempt:
+                return await request(self.nc, self.names.jobs_claim, request_claim, jobs.ClaimJobReply,
+                                     timeout=self.settings.request_timeout_s)
+        raise AssertionError("unreachable")
+
+    async def _generate(self, job: jobs.JobSubmitted, delivery: int) -> jobs.JobResult:
         spec, pool = job.spec, self.settings.pool
-        await self._status(job.job_id, "processing")
+        await self._status(job.job_id, "processing", delivery)
         load_s = await asyncio.to_thread(self.engine.load, spec.model)
         metrics.LOAD_SECONDS.labels(pool).observe(load_s)
         progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
@@ -175,8 +189,10 @@ class Worker:
             loop.call_soon_threadsafe(progress.put_nowait, None)
             await publisher
         generation_s = time.perf_counter() - started
-        pngs = await asyncio.to_thread(lambda: [to_png(im, spec, s) for im, s in zip(images, spec.seeds)])
-        await asyncio.gather(*(self.store.put(key, png, "image/png") for key, png in zip(job.image_keys, pngs)))
+        pngs = await asyncio.to_thread(
+            lambda: [to_png(im, spec, seed) for im, seed in zip(images, spec.seeds, strict=True)])
+        await asyncio.gather(*(self.store.put(key, png, "image/png")
+                               for key, png in zip(job.image_keys, pngs, strict=True)))
         rate = spec.steps / generation_s if generation_s > 0 else None
         metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
         if rate:
@@ -191,9 +207,10 @@ class Worker:
             with suppress(Exception):  # progress is best effort; the result is what must arrive
                 await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now()))
 
-    async def _status(self, job_id: str, status: str) -> None:
+    async def _status(self, job_id: str, status: str, attempt: int) -> None:
         await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),
-                                                              worker_id=self.settings.worker_id))
+                                                              worker_id=self.settings.worker_id, attempt=attempt),
+                          msg_id=f"{job_id}.{status}.{attempt}")
 
     async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from httpx_sse import aconnect_sse
 from PIL import Image
 
 from helpers import events, job_status, new_user, submit, until_status
@@ -161,4 +162,20 @@ async def test_health_readiness_metrics_and_docs(api, user):
     assert 'easel_http_request_duration_seconds_count{method="POST",route="/v1/jobs",status="201"}' in text
     assert (await api.get("/docs")).status_code == 200
     paths = (await api.get("/openapi.json")).json()["paths"]
-    assert {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/events", "/v1/jobs/{job_id}/images/{index}"} <= set(paths)
+    expected = {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/events", "/v1/jobs/{job_id}/images/{index}"}
+    assert expected <= set(paths)
+
+
+async def test_event_stream_resumes_after_last_event_id(api, user):
+    job = await submit(api, user["headers"], steps=3)
+    seen = await events(api, job["id"], user["headers"])
+    async with aconnect_sse(api, "GET", f"/v1/jobs/{job['id']}/events",
+                            headers={**user["headers"], "Last-Event-ID": "0"}) as source:
+        ids = [int(sse.id) async for sse in source.aiter_sse()]
+    assert len(ids) == len(seen)
+    resume_after = ids[2]
+    async with aconnect_sse(api, "GET", f"/v1/jobs/{job['id']}/events",
+                            headers={**user["headers"], "Last-Event-ID": str(resume_after)}) as source:
+        rest = [(sse.event, int(sse.id)) async for sse in source.aiter_sse()]
+    assert [i for _, i in rest] == ids[3:]
+    assert rest[-1][0] == "succeeded"

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.torch import load_file
+
 from easel_proto.errors import GenerationFailed, InvalidInput, JobCanceled
 from easel_proto.v1.jobs import GenerationSpec, Sampler
 from easel_proto.v1.registry import ModelInfo
 from easel_worker.engine import SAMPLERS, Engine, GenerationEngine, NullEngine, ensure_tiny_sd
 from easel_worker.engine import tiny as tiny_mod
-from safetensors.torch import load_file
 
 TINY = ModelInfo(id="m-tiny", name="tiny", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
 

@@ -57,3 +57,14 @@ def test_image_keys_start_with_tenant_then_owner():
 def test_a_request_rejects_fields_it_does_not_know():
     with pytest.raises(ValueError, match="colour"):
         jobs.Txt2ImgRequest.model_validate({"prompt": "x", "colour": "red"})
+
+
+def test_placeholder_secrets_are_refused_outside_dev():
+    from pydantic import ValidationError
+
+    from easel_common.settings import CommonSettings
+
+    assert CommonSettings(env="dev", s3_secret_access_key="changeme")  # fine on a laptop
+    with pytest.raises(ValidationError, match="EASEL_S3_SECRET_ACCESS_KEY"):
+        CommonSettings(env="prod", s3_secret_access_key="changeme")
+    assert CommonSettings(env="prod", s3_secret_access_key="k8Jd93nf0s").env == "prod"

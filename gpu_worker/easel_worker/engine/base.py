@@ -6,9 +6,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
+    from PIL import Image
+
     from easel_proto.v1.jobs import GenerationSpec
     from easel_proto.v1.registry import ModelInfo
-    from PIL import Image
 
 StepCallback = Callable[[int, int], None]
 """on_step(step_done, total): called after each denoising step, step_done = 1..total in order.

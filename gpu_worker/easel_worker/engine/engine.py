@@ -13,10 +13,11 @@ from typing import Any
 
 import torch
 from diffusers import StableDiffusionPipeline
+from PIL import Image
+
 from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
 from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
-from PIL import Image
 
 from .base import StepCallback
 from .samplers import make_scheduler

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 import diffusers
+
 from easel_proto.errors import GenerationFailed, InvalidInput
 
 

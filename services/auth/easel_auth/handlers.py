@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_auth import service
-from easel_auth.models import ApiKey as KeyRow, User as UserRow
+from easel_auth.models import ApiKey as KeyRow
+from easel_auth.models import User as UserRow
 from easel_common.natsio import Endpoint
 from easel_proto import Names
 from easel_proto.errors import Forbidden

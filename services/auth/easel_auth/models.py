@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, String
-from easel_common.db import UTCDateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from easel_common.db import UTCDateTime
 
 BUILTIN_ROLES: dict[str, list[str]] = {
     "admin": ["*"],

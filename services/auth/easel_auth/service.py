@@ -52,7 +52,8 @@ async def create_user(session: AsyncSession, *, username: str, tenant_id: str, r
     return user
 
 
-async def create_key(session: AsyncSession, *, user_id: str, name: str, secret: str | None = None) -> tuple[ApiKey, str]:
+async def create_key(session: AsyncSession, *, user_id: str, name: str,
+                     secret: str | None = None) -> tuple[ApiKey, str]:
     """Store a new key for the user; returns the row and the key, which is never stored."""
     await get_user(session, user_id=user_id)
     if secret is None:

@@ -9,9 +9,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import DateTime, event, text
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.types import TypeDecorator
 
 
 def make_engine(url: str) -> AsyncEngine:

@@ -11,6 +11,11 @@ log = logging.getLogger(__name__)
 
 def serve_metrics(port: int | None) -> None:
     """Expose /metrics on `port` (0 or None: not exposed, e.g. when the gateway serves them)."""
-    if port:
+    if not port:
+        return
+    try:
         start_http_server(port, addr="0.0.0.0")
-        log.info("metrics on :%d/metrics", port)
+    except OSError as exc:  # several services on one dev machine: the first one wins the port
+        log.warning("metrics not exposed: port %d: %s", port, exc)
+        return
+    log.info("metrics on :%d/metrics", port)

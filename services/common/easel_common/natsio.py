@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import nats
 from nats.aio.client import Client
-from nats.errors import NoRespondersError, TimeoutError as NatsTimeout
+from nats.errors import NoRespondersError
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import (
     AckPolicy,
     ConsumerConfig,
@@ -73,7 +74,7 @@ async def request(nc: Client, subject: str, message: BaseModel, reply_type: type
     """Send a typed request; a remote error comes back raised as its EaselError subclass."""
     try:
         msg = await nc.request(subject, encode(message), timeout=timeout, headers=dict(headers or {}) or None)
-    except (NatsTimeout, NoRespondersError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, NatsTimeout, NoRespondersError) as exc:
         raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
     if msg.headers and ERROR_CODE_HEADER in msg.headers:
         raise EaselError.from_wire(decode(Error, msg.data))
@@ -135,7 +136,8 @@ class EndpointServer:
 
     @staticmethod
     async def _respond_error(req: Request, exc: EaselError) -> None:
-        headers = {ERROR_HEADER: exc.message[:200] or exc.code, ERROR_CODE_HEADER: exc.code}
+        # NATS micro wants a numeric code in the header; Easel's own code travels in the body
+        headers = {ERROR_HEADER: exc.message[:200] or exc.code, ERROR_CODE_HEADER: str(exc.status)}
         try:
             await req.respond(encode(exc.to_wire()), headers=headers)
         except Exception:  # the requester may be gone; nothing to tell
@@ -169,7 +171,7 @@ async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: 
     while not stopping.is_set():
         try:
             msgs = await sub.fetch(batch, timeout=1.0)
-        except (NatsTimeout, asyncio.TimeoutError):
+        except (TimeoutError, NatsTimeout):
             continue
         except Exception:  # broker gone for a moment: the client reconnects, we retry
             if stopping.is_set():

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from easel_proto import Names
 
+PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", "minioadmin", "placeholder", "test"}
+
 
 class CommonSettings(BaseSettings):
     """Read from EASEL_* environment variables (and a .env file when present)."""
@@ -33,7 +35,16 @@ class CommonSettings(BaseSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_create_bucket: bool = False
 
-    metrics_port: int | None = None
+    metrics_port: int | None = 9464  # standalone services; the embedded stack serves them at /metrics
+
+    @model_validator(mode="after")
+    def _refuse_placeholders(self) -> CommonSettings:
+        """Outside dev, a secret left at a well-known placeholder is a misconfiguration: fail fast."""
+        if self.env != "dev":
+            for name, value in self:
+                if isinstance(value, SecretStr) and value.get_secret_value().strip().lower() in PLACEHOLDERS:
+                    raise ValueError(f"EASEL_{name.upper()} is a placeholder; set a real secret when EASEL_ENV=prod")
+        return self
 
     @model_validator(mode="after")
     def _fill_paths(self) -> CommonSettings:

@@ -20,6 +20,7 @@ class Services:
         self.nc, self.names, self.timeout = nc, names, timeout
         # Cached briefly so a burst of requests costs one verification; keyed by digest, never the key.
         self._principals: TTLCache[str, common.Principal] = TTLCache(maxsize=10_000, ttl=auth_ttl)
+        self._models: TTLCache[tuple[str, str], registry.ModelInfo] = TTLCache(maxsize=10_000, ttl=auth_ttl)
 
     async def _call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
         headers = principal_headers(principal.user_id, principal.tenant_id) if principal else None
@@ -41,12 +42,18 @@ class Services:
         return await self._call(self.names.auth_create_key, req, auth.ApiKey, req.actor)
 
     async def model(self, name: str, principal: common.Principal) -> registry.ModelInfo:
+        """Resolve a model name as this caller may see it (cached per caller as briefly as keys)."""
+        cache_key = (principal.user_id, name)
+        if (cached := self._models.get(cache_key)) is not None:
+            return cached
         try:
-            return await self._call(self.names.registry_lookup,
-                                    registry.ModelLookupRequest(name=name, principal=principal),
-                                    registry.ModelInfo, principal)
+            model = await self._call(self.names.registry_lookup,
+                                     registry.ModelLookupRequest(name=name, principal=principal),
+                                     registry.ModelInfo, principal)
         except NotFound as exc:
             raise InvalidInput("model", f"unknown model {name!r}") from exc
+        self._models[cache_key] = model
+        return model
 
     async def create_job(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
         return await self._call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from nats.aio.client import Client
-from nats.js.api import DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from easel_gateway.clients import Services
 from easel_proto.naming import TERMINAL_EVENTS, event_type
@@ -21,16 +21,16 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
     """Every event of the job in order (from after_seq), ending with its terminal event."""
     js = nc.jetstream()
     subject = svc.names.job_events(record.id, "*")
-    if after_seq:
-        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
-                                 opt_start_seq=after_seq + 1)
+    if after_seq:  # a reconnecting client: continue after the last event it saw
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after_seq + 1)
     else:
-        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
+    sub = await js.subscribe(subject, ordered_consumer=True, config=config)
     try:
         while True:
             try:
                 msg = await sub.next_msg(timeout=IDLE_CHECK_S)
-            except (asyncio.TimeoutError, TimeoutError):
+            except TimeoutError:
                 # Quiet for a while: if the job ended and its events aged out, end from the record.
                 current = await svc.get_job(caller, record.id)
                 if current.status in TERMINAL_EVENTS:
@@ -38,8 +38,20 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
                     return
                 continue
             kind = event_type(msg.subject)
+            if kind in TERMINAL_EVENTS:
+                await _settled(svc, caller, record.id)
             yield {"event": kind, "data": msg.data.decode(), "id": str(msg.metadata.sequence.stream)}
             if kind in TERMINAL_EVENTS:
                 return
     finally:
         await sub.unsubscribe()
+
+
+async def _settled(svc: Services, caller: Principal, job_id: str, patience: float = 5.0) -> None:
+    """Hold a terminal event until the job record shows it, so a client that reads the job next agrees."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + patience
+    while loop.time() < deadline:
+        if (await svc.get_job(caller, job_id)).status in TERMINAL_EVENTS:
+            return
+        await asyncio.sleep(0.02)

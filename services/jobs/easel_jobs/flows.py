@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import uuid
@@ -69,7 +70,11 @@ class JobFlows:
                                   headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
         except Exception as exc:
             log.exception("could not queue job %s", job.id)
-            await self._finish(job.id, "failed", Unavailable("the job queue did not accept the job").to_wire())
+            error = Unavailable("the job queue did not accept the job").to_wire()
+            await self._finish(job.id, "failed", error)
+            with contextlib.suppress(Exception):  # the broker may be the thing that is down
+                await self._event(job.id, "failed", jobs.JobFailed(job_id=job.id, at=now(), error=error),
+                                  msg_id=f"{job.id}.failed")
             raise Unavailable("the job queue is unavailable; the job was not queued", job_id=job.id) from exc
         JOBS.labels("queued", job.pool).inc()
         return jobs.CreateJobReply(job=record(job), created=True)
@@ -112,8 +117,6 @@ class JobFlows:
     async def claim(self, req: jobs.ClaimJobRequest) -> jobs.ClaimJobReply:
         async with self.sessions.begin() as session:
             job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id)
-            if job is None and status == "canceled":
-                job = await service.get(session, job_id=req.job_id)
         if job is None:
             return jobs.ClaimJobReply(proceed=False, status=status)
         if status == "canceled":

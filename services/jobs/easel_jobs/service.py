@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import ACTIVE, TERMINAL, Job
-from easel_proto.naming import image_key
 from easel_proto.errors import Conflict, InvalidInput, NotFound
+from easel_proto.naming import image_key
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import now
 
@@ -98,7 +98,11 @@ async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_fro
 
 
 async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[Job | None, str]:
-    """A worker starts a job: (job, 'starting') to run it, (None, status) to drop the message."""
+    """A worker starts a job.
+
+    Returns (job, 'starting') to run it, (job, 'canceled') when a pending cancel ends it now, and
+    (None, status) when it already ended: the worker drops the message either way.
+    """
     job = await session.get(Job, job_id, with_for_update=True)
     if job is None:
         return None, "failed"
@@ -106,7 +110,7 @@ async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[
         return None, job.status
     if job.cancel_requested:
         job.status, job.finished_at = "canceled", now()
-        return None, "canceled"
+        return job, "canceled"
     first_start = job.started_at is None
     job.status, job.worker_id, job.attempts = "starting", worker_id, job.attempts + 1
     if first_start:

@@ -1,4 +1,4 @@
-"""The registry service: resolves model names for the gateway and workers."""
+"""The registry service: resolves model names for the gateway."""
 
 from __future__ import annotations
 

@@ -19,12 +19,13 @@ from easel_auth.flows import admin_key_path
 from easel_auth.main import AuthService
 from easel_auth.settings import AuthSettings
 from easel_common.natsio import close, connect, ensure_streams
+from easel_common.settings import CommonSettings
 from easel_gateway.main import create_app
 from easel_gateway.settings import GatewaySettings
 from easel_jobs.main import JobsService
 from easel_jobs.settings import JobsSettings
 from easel_registry.main import RegistryService
-from easel_stack.natsd import NatsServer
+from easel_stack.natsd import NatsServer, free_port
 
 
 class _Server(uvicorn.Server):
@@ -111,7 +112,7 @@ class EmbeddedStack:
         await ensure_streams(self.nc, AuthSettings(**self._common()).names)
         auth = AuthService(AuthSettings(**self._common()), self.nc)
         jobs = JobsService(JobsSettings(**self._common()), self.nc)
-        registry = RegistryService(JobsSettings(**self._common()), self.nc)
+        registry = RegistryService(CommonSettings(**self._common()), self.nc)
         for svc in (auth, registry, jobs):
             await svc.start()
             self.services.append(svc)
@@ -144,6 +145,8 @@ class EmbeddedStack:
 
     def start_worker(self, **env: str) -> WorkerProcess:
         log = self.options.worker_log
+        # each worker process exposes its own /metrics; pick a port no other worker holds
+        env = {"EASEL_METRICS_PORT": str(free_port()), **env}
         worker = WorkerProcess({**self.worker_env(), **env}, log)
         self.workers.append(worker)
         return worker
@@ -162,7 +165,8 @@ class EmbeddedStack:
                 ready = (await http.get("/readyz")).status_code == 200
                 if ready and self.workers:
                     try:
-                        info = await js.consumer_info(names.stream("jobs")["name"], names.worker_consumer("default"))
+                        pool = self.options.worker_env.get("EASEL_POOL", "default")
+                        info = await js.consumer_info(names.stream("jobs")["name"], names.worker_consumer(pool))
                         ready = (info.num_waiting or 0) > 0
                     except Exception:
                         ready = False

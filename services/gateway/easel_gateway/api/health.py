@@ -24,6 +24,7 @@ async def readyz(request: Request) -> JSONResponse:
         ("auth", "registry", "jobs", "store"),
         await asyncio.gather(state.services.ping("auth"), state.services.ping("registry"),
                              state.services.ping("jobs"), state.store.healthy()),
+        strict=True,
     ))
     checks["nats"] = state.nc.is_connected
     ready = all(checks.values())
