@@ -6,9 +6,7 @@ import asyncio
 import logging
 
 from easel_common.logs import configure_logging
-from easel_common.metrics import serve_metrics
-from easel_common.natsio import close, connect
-from easel_common.runner import run_until_signalled
+from easel_common.runner import serve
 from easel_common.storage import open_store
 from easel_worker.engine import Engine, GenerationEngine, NullEngine
 from easel_worker.settings import WorkerSettings
@@ -26,22 +24,8 @@ def make_engine(settings: WorkerSettings) -> Engine:
     return GenerationEngine(settings.cache_dir, device=settings.device, max_loaded=settings.max_loaded_models)
 
 
-async def serve(settings: WorkerSettings) -> None:
-    nc = await connect(settings.nats_url, f"easel-worker-{settings.worker_id}")
-    store = open_store(settings)
-    worker = Worker(settings, nc, make_engine(settings), store)
-    await worker.start()
-    serve_metrics(settings.metrics_port)
-    log.info("worker %s pulling jobs for pool %s", settings.worker_id, settings.pool)
-    try:
-        await run_until_signalled()
-    finally:
-        await worker.stop()
-        await store.close()
-        await close(nc)
-
-
 def main() -> None:
     settings = WorkerSettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings))
+    name = f"easel-worker-{settings.worker_id}"
+    asyncio.run(serve(settings, name, lambda nc: Worker(settings, nc, make_engine(settings), open_store(settings))))

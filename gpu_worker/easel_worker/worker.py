@@ -9,10 +9,9 @@ from contextlib import suppress
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from easel_common.natsio import durable_consumer, ensure_streams, request
+from easel_common.natsio import consume, durable_consumer, ensure_streams, request
 from easel_common.storage import ObjectStore
 from easel_proto.errors import EaselError, GenerationFailed, JobCanceled, Unavailable
 from easel_proto.v1 import jobs
@@ -52,6 +51,7 @@ class Worker:
         await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
         self.ready = True
         self._loop_task = asyncio.create_task(self._run())
+        log.info("worker %s pulling jobs for pool %s", self.settings.worker_id, pool)
 
     def healthy(self) -> bool:
         return self.ready and self.nc.is_connected and self.engine.healthy()
@@ -59,14 +59,15 @@ class Worker:
     async def stop(self) -> None:
         """Stop pulling; give the running job `shutdown_grace_s` to finish, then release it."""
         self._stopping.set()
-        if self._loop_task is None:
-            return
-        try:
-            await asyncio.wait_for(asyncio.shield(self._loop_task), self.settings.shutdown_grace_s)
-        except TimeoutError:
-            log.warning("job %s still running after %.0fs; releasing it", self.current, self.settings.shutdown_grace_s)
-            self._release = True
-            await self._loop_task
+        if self._loop_task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._loop_task), self.settings.shutdown_grace_s)
+            except TimeoutError:
+                log.warning("job %s still running after %.0fs; releasing it", self.current,
+                            self.settings.shutdown_grace_s)
+                self._release = True
+                await self._loop_task
+        await self.store.close()
 
     async def _on_interrupt(self, msg: Msg) -> None:
         job_id = msg.subject.rsplit(".", 1)[-1]
@@ -74,23 +75,8 @@ class Worker:
             self._cancel.add(job_id)
 
     async def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                msgs = await self._sub.fetch(1, timeout=1.0)
-            except (TimeoutError, NatsTimeout):
-                continue
-            except Exception:
-                if self._stopping.is_set():
-                    return
-                log.warning("fetch failed; retrying", exc_info=True)
-                await asyncio.sleep(0.5)
-                continue
-            for msg in msgs:
-                try:
-                    await self._handle(msg)
-                except Exception:
-                    # e.g. the broker went away mid-report: leave the job unacked for redelivery
-                    log.exception("could not finish handling a job; it will be redelivered")
+        # one job at a time: a worker never holds a job it is not running
+        await consume(self._sub, self._handle, self._stopping, batch=1, auto_ack=False)
 
     async def _handle(self, msg: Msg) -> None:
         job = decode(jobs.JobSubmitted, msg.data)

@@ -13,9 +13,8 @@ from easel_auth.flows import bootstrap_admin
 from easel_auth.settings import AuthSettings
 from easel_common import db
 from easel_common.logs import configure_logging
-from easel_common.metrics import serve_metrics
-from easel_common.natsio import EndpointServer, close, connect
-from easel_common.runner import run_until_signalled
+from easel_common.natsio import EndpointServer
+from easel_common.runner import serve
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,22 +40,10 @@ class AuthService:
         await self.engine.dispose()
 
 
-async def _serve(settings: AuthSettings) -> None:
-    nc = await connect(settings.nats_url, "easel-auth")
-    svc = AuthService(settings, nc)
-    await svc.start()
-    serve_metrics(settings.metrics_port)
-    try:
-        await run_until_signalled()
-    finally:
-        await svc.stop()
-        await close(nc)
-
-
 def main() -> None:
     if sys.argv[1:] == ["new-key"]:
         print(keys.new_key()[0])
         return
     settings = AuthSettings()
     configure_logging(settings.log_level)
-    asyncio.run(_serve(settings))
+    asyncio.run(serve(settings, "easel-auth", lambda nc: AuthService(settings, nc)))

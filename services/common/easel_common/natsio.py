@@ -166,8 +166,11 @@ async def durable_consumer(nc: Client, stream: str, durable: str, filter_subject
 
 
 async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,
-                  batch: int = 64) -> None:
-    """Fetch and handle messages until `stopping` is set; a failed message is retried after a pause."""
+                  batch: int = 64, auto_ack: bool = True) -> None:
+    """Fetch and handle messages until `stopping` is set; a failed message is retried after a pause.
+
+    With auto_ack=False the handler acks (or naks) each message itself.
+    """
     while not stopping.is_set():
         try:
             msgs = await sub.fetch(batch, timeout=1.0)
@@ -182,7 +185,8 @@ async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: 
         for msg in msgs:
             try:
                 await handle(msg)
-                await msg.ack()
+                if auto_ack:
+                    await msg.ack()
             except Exception:
                 log.exception("could not handle %s; will retry", msg.subject)
                 await msg.nak(delay=1.0)

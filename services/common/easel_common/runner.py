@@ -1,9 +1,22 @@
-"""Run a service until SIGINT or SIGTERM."""
+"""Run a service process until SIGINT or SIGTERM."""
 
 from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import Callable
+from typing import Protocol
+
+from nats.aio.client import Client
+
+from easel_common.metrics import serve_metrics
+from easel_common.natsio import close, connect
+from easel_common.settings import CommonSettings
+
+
+class Service(Protocol):
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
 
 
 async def run_until_signalled() -> None:
@@ -17,3 +30,16 @@ async def run_until_signalled() -> None:
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+async def serve(settings: CommonSettings, name: str, build: Callable[[Client], Service]) -> None:
+    """Connect to NATS, start the service `build` makes, expose metrics, stop cleanly on a signal."""
+    nc = await connect(settings.nats_url, name)
+    service = build(nc)
+    await service.start()
+    serve_metrics(settings.metrics_port)
+    try:
+        await run_until_signalled()
+    finally:
+        await service.stop()
+        await close(nc)

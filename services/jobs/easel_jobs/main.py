@@ -9,9 +9,8 @@ from nats.aio.client import Client
 
 from easel_common import db
 from easel_common.logs import configure_logging
-from easel_common.metrics import serve_metrics
-from easel_common.natsio import EndpointServer, close, connect, consume, durable_consumer, ensure_streams
-from easel_common.runner import run_until_signalled
+from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams
+from easel_common.runner import serve
 from easel_jobs import handlers
 from easel_jobs.flows import JobFlows
 from easel_jobs.settings import JobsSettings
@@ -52,19 +51,7 @@ class JobsService:
         await self.engine.dispose()
 
 
-async def _serve(settings: JobsSettings) -> None:
-    nc = await connect(settings.nats_url, "easel-jobs")
-    svc = JobsService(settings, nc)
-    await svc.start()
-    serve_metrics(settings.metrics_port)
-    try:
-        await run_until_signalled()
-    finally:
-        await svc.stop()
-        await close(nc)
-
-
 def main() -> None:
     settings = JobsSettings()
     configure_logging(settings.log_level)
-    asyncio.run(_serve(settings))
+    asyncio.run(serve(settings, "easel-jobs", lambda nc: JobsService(settings, nc)))

@@ -7,9 +7,8 @@ import asyncio
 from nats.aio.client import Client
 
 from easel_common.logs import configure_logging
-from easel_common.metrics import serve_metrics
-from easel_common.natsio import EndpointServer, close, connect
-from easel_common.runner import run_until_signalled
+from easel_common.natsio import EndpointServer
+from easel_common.runner import serve
 from easel_common.settings import CommonSettings
 from easel_registry import handlers
 
@@ -26,19 +25,7 @@ class RegistryService:
         await self.server.stop()
 
 
-async def _serve(settings: CommonSettings) -> None:
-    nc = await connect(settings.nats_url, "easel-registry")
-    svc = RegistryService(settings, nc)
-    await svc.start()
-    serve_metrics(settings.metrics_port)
-    try:
-        await run_until_signalled()
-    finally:
-        await svc.stop()
-        await close(nc)
-
-
 def main() -> None:
     settings = CommonSettings()
     configure_logging(settings.log_level)
-    asyncio.run(_serve(settings))
+    asyncio.run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc)))
