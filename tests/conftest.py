@@ -19,7 +19,7 @@ import pytest
 
 from easel_stack.natsd import NatsServer
 from easel_stack.stack import EmbeddedStack, StackOptions
-from helpers import new_user
+from helpers import namespace, new_user
 
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -79,11 +79,6 @@ async def database_url(session_dir: Path) -> AsyncIterator[str]:
     await _admin_sql(url, f'CREATE DATABASE "{name}"')
     yield url.rsplit("/", 1)[0] + f"/{name}"
     await _admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def namespace() -> str:
-    """A namespace per stack, so runs sharing the machine's NATS never see each other's streams."""
-    return f"t{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,11 @@ import httpx
 from httpx_sse import aconnect_sse
 
 
+def namespace() -> str:
+    """A namespace per stack, so runs sharing the machine's NATS never see each other's streams."""
+    return f"t{uuid.uuid4().hex[:10]}"
+
+
 async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None) -> dict:
     """Create a user with an API key; returns the user with `headers` for calling as them."""
     r = await api.post("/v1/users", json={"username": name or f"u{uuid.uuid4().hex[:8]}"}, headers=admin_headers)

@@ -1,0 +1,64 @@
+"""The same stack with S3 as its object store: the worker writes images to the bucket, the gateway serves them."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import boto3
+import httpx
+import pytest
+from moto.server import ThreadedMotoServer
+from PIL import Image
+
+from easel_stack.stack import EmbeddedStack, StackOptions
+from helpers import namespace, new_user, submit, until_status
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def s3_env() -> Iterator[dict[str, str]]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield {"EASEL_STORE": "s3", "EASEL_S3_ENDPOINT_URL": f"http://{host}:{port}", "EASEL_S3_BUCKET": "easel-e2e",
+           "EASEL_S3_ACCESS_KEY_ID": "testing", "EASEL_S3_SECRET_ACCESS_KEY": "testing-secret",
+           "EASEL_S3_CREATE_BUCKET": "true"}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+async def s3_stack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
+    saved = {k: os.environ.get(k) for k in s3_env}
+    os.environ.update(s3_env)  # the in-process services read their store settings from the environment
+    stack = EmbeddedStack(StackOptions(data_dir=session_dir / "s3-stack", port=0, namespace=namespace(),
+                                       nats_url=nats_url, database_url=database_url,
+                                       worker_log=session_dir / "s3-worker.log", worker_env=s3_env))
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        await stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+async def test_images_go_to_the_bucket_under_the_tenant_and_come_back_through_the_gateway(s3_stack, s3_env):
+    async with httpx.AsyncClient(base_url=s3_stack.gateway_url, timeout=60) as api:
+        user = await new_user(api, {"Authorization": f"Bearer {s3_stack.admin_key}"})
+        job = await submit(api, user["headers"], steps=2, batch_size=2, width=64, height=64)
+        done = await until_status(api, job["id"], user["headers"], "succeeded", "failed")
+        assert done["status"] == "succeeded", done
+        r = await api.get(f"/v1/jobs/{job['id']}/images/1", headers=user["headers"])
+        assert r.status_code == 200
+        assert Image.open(io.BytesIO(r.content)).size == (64, 64)
+    s3 = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing-secret")
+    listed = s3.list_objects_v2(Bucket="easel-e2e", Prefix=f"{user['tenant_id']}/{user['id']}/jobs/{job['id']}/")
+    assert sorted(o["Key"].rsplit("/", 1)[-1] for o in listed["Contents"]) == ["0.png", "1.png"]
+    assert not (s3_stack.data_dir / "objects").exists()  # nothing went to the local folder
