@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from easel_auth.keys import new_key
 from easel_stack.natsd import NatsServer
 from easel_stack.stack import EmbeddedStack, StackOptions
 from helpers import namespace, new_user
@@ -24,6 +25,8 @@ from helpers import namespace, new_user
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REQUIRE = os.environ.get("EASEL_TEST_REQUIRE_SERVICES") == "1"
+# Every stack in a run shares the database, so they share the admin's key as a deployment would.
+os.environ.setdefault("EASEL_ADMIN_KEY", new_key()[0])
 
 
 def reachable(url: str) -> bool:

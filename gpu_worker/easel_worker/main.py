@@ -8,7 +8,7 @@ import logging
 from easel_common.logs import configure_logging
 from easel_common.runner import serve
 from easel_common.storage import open_store
-from easel_worker.engine import Engine, GenerationEngine, NullEngine
+from easel_worker.engine import Engine, NullEngine
 from easel_worker.settings import WorkerSettings
 from easel_worker.worker import Worker
 
@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 def make_engine(settings: WorkerSettings) -> Engine:
     if settings.engine == "null":
         return NullEngine()
+    # imported here: torch and diffusers take seconds to load, which the null engine never needs
     from diffusers.utils import logging as diffusers_logging
+
+    from easel_worker.engine import GenerationEngine
 
     diffusers_logging.disable_progress_bar()  # progress goes to SSE, not to the worker's stderr
     return GenerationEngine(settings.cache_dir, device=settings.device, max_loaded=settings.max_loaded_models)

@@ -28,6 +28,7 @@ async def sessions(database_url):
 
 
 def settings(tmp_path, database_url, **kw) -> AuthSettings:
+    kw.setdefault("admin_key", None)  # not the run's EASEL_ADMIN_KEY
     return AuthSettings(data_dir=tmp_path, database_url=database_url,
                         admin_username=f"admin-{uuid.uuid4().hex[:8]}", **kw)
 

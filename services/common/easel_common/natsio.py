@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -34,6 +35,7 @@ from easel_proto.v1.common import Error
 from easel_proto.wire import decode, encode
 
 log = logging.getLogger(__name__)
+DEADLINE_HEADER = "Easel-Deadline"
 R = TypeVar("R", bound=BaseModel)
 Q = TypeVar("Q", bound=BaseModel)
 
@@ -72,8 +74,10 @@ def principal_headers(user_id: str, tenant_id: str) -> dict[str, str]:
 async def request(nc: Client, subject: str, message: BaseModel, reply_type: type[R], *,
                   timeout: float, headers: Mapping[str, str] | None = None) -> R:
     """Send a typed request; a remote error comes back raised as its EaselError subclass."""
+    # The deadline lets an overloaded service skip work whose caller has already given up on it.
+    sent = {**(headers or {}), DEADLINE_HEADER: f"{time.time() + timeout:.3f}"}
     try:
-        msg = await nc.request(subject, encode(message), timeout=timeout, headers=dict(headers or {}) or None)
+        msg = await nc.request(subject, encode(message), timeout=timeout, headers=sent)
     except (TimeoutError, NatsTimeout, NoRespondersError) as exc:
         raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
     if msg.headers and ERROR_CODE_HEADER in msg.headers:
@@ -120,6 +124,9 @@ class EndpointServer:
 
     async def _answer(self, ep: Endpoint, req: Request) -> None:
         try:
+            deadline = (req.headers or {}).get(DEADLINE_HEADER)
+            if deadline and float(deadline) < time.time():
+                raise Unavailable(f"{ep.name}: the caller's deadline passed before the request was served")
             try:
                 message = decode(ep.request_type, req.data)
             except ValidationError as exc:

@@ -9,6 +9,7 @@ import uuid
 
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.natsio import principal_headers
@@ -51,7 +52,7 @@ class JobFlows:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
         await self.js.publish(self.names.job_events(job_id, type_), encode(message), headers=headers)
 
-    async def _status_event(self, job: Job, status: str) -> None:
+    async def _status_event(self, job: Job | Row, status: str) -> None:
         await self._event(job.id, status, jobs.JobStatusEvent(job_id=job.id, status=status, at=now(),
                                                               worker_id=job.worker_id, attempt=max(job.attempts, 1)),
                           msg_id=f"{job.id}.{status}.{job.attempts}")
@@ -65,6 +66,7 @@ class JobFlows:
         message = jobs.JobSubmitted(job_id=job.id, principal=req.principal, pool=job.pool, spec=req.spec,
                                     image_keys=job.image_keys, submitted_at=job.created_at)
         try:
+            # the queued event must be in the stream before any worker can start the job
             await self._status_event(job, "queued")
             await self.js.publish(self.names.job_queue(job.pool), encode(message),
                                   headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
@@ -133,10 +135,9 @@ class JobFlows:
             changed = await service.transition(
                 session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(),
                 error=error.model_dump(mode="json") if error else None, **values)
-            pool = (await service.get(session, job_id=job_id)).pool if changed else None
-        if changed:
-            JOBS.labels(status, pool).inc()
-        return changed
+        if changed is not None:
+            JOBS.labels(status, changed.pool).inc()
+        return changed is not None
 
     async def apply_event(self, subject: str, data: bytes) -> None:
         """Fold a worker's event into the job row; duplicates and late events change nothing."""

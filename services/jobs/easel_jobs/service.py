@@ -6,7 +6,7 @@ import base64
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,33 +89,39 @@ async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int
 
 
 async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_from: tuple[str, ...],
-                     **values: Any) -> bool:
-    """Move a job to `to` only from `allowed_from`; False when it was elsewhere (a replay, a race)."""
+                     **values: Any) -> Row | None:
+    """Move a job to `to` only from `allowed_from`; None when it was elsewhere (a replay, a race).
+
+    One guarded UPDATE ... RETURNING: this runs several times per job, so it stays a single statement.
+    """
     stmt = (update(Job).where(Job.id == job_id, Job.status.in_(allowed_from))
-            .values(status=to, **values).execution_options(synchronize_session=False))
-    result = await session.execute(stmt)
-    return result.rowcount == 1
+            .values(status=to, **values).returning(*_CHANGED).execution_options(synchronize_session=False))
+    return (await session.execute(stmt)).first()
 
 
-async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[Job | None, str]:
+_CHANGED = (Job.id, Job.pool, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
+
+
+async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[Row | None, str]:
     """A worker starts a job.
 
     Returns (job, 'starting') to run it, (job, 'canceled') when a pending cancel ends it now, and
     (None, status) when it already ended: the worker drops the message either way.
     """
-    job = await session.get(Job, job_id, with_for_update=True)
+    started = (await session.execute(
+        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False))
+        .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1,
+                started_at=func.coalesce(Job.started_at, now()))
+        .returning(*_CHANGED).execution_options(synchronize_session=False))).first()
+    if started is not None:
+        return started, "starting"
+    job = await session.get(Job, job_id)
     if job is None:
         return None, "failed"
     if job.status in TERMINAL:
         return None, job.status
-    if job.cancel_requested:
-        job.status, job.finished_at = "canceled", now()
-        return job, "canceled"
-    first_start = job.started_at is None
-    job.status, job.worker_id, job.attempts = "starting", worker_id, job.attempts + 1
-    if first_start:
-        job.started_at = now()
-    return job, "starting"
+    canceled = await transition(session, job_id=job_id, to="canceled", allowed_from=ACTIVE, finished_at=now())
+    return canceled, "canceled"
 
 
 async def request_cancel(session: AsyncSession, *, job: Job) -> str:
@@ -123,7 +129,7 @@ async def request_cancel(session: AsyncSession, *, job: Job) -> str:
     if job.status in TERMINAL:
         raise Conflict(f"job already {job.status}", status=job.status)
     if job.status == "queued" and await transition(session, job_id=job.id, to="canceled", allowed_from=("queued",),
-                                                   finished_at=now(), cancel_requested=True):
+                                                   finished_at=now(), cancel_requested=True) is not None:
         return "canceled"
     await session.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE))
                           .values(cancel_requested=True).execution_options(synchronize_session=False))
