@@ -46,6 +46,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
 
     app = FastAPI(title="Easel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
     for router in (jobs.router, users.router, health.router):
         app.include_router(router)

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
+from collections.abc import AsyncIterator
+from typing import Any
 
 from easel_gateway.clients import Services
 from easel_gateway.settings import GatewaySettings
-from easel_proto.errors import InvalidInput
+from easel_proto.errors import InvalidInput, Unavailable
 from easel_proto.v1 import jobs
 from easel_proto.v1.common import Principal
 
 SEED_SPACE = 2**32
+
+
+@contextlib.asynccontextmanager
+async def admitted(state: Any) -> AsyncIterator[None]:
+    """Hold one of the gateway's submission slots; when all are taken, refuse at once (503, Retry-After)."""
+    if state.submit_slots <= 0:
+        raise Unavailable("too many submissions in flight; retry shortly", retry_after_s=1)
+    state.submit_slots -= 1
+    try:
+        yield
+    finally:
+        state.submit_slots += 1
 
 
 def request_hash(body: jobs.Txt2ImgRequest) -> str:

@@ -26,12 +26,14 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 @router.post("", status_code=201, response_model=jobs.JobRecord,
              responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
 async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, svc: Svc, settings: Settings, response: Response,
+                     request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
     """Queue a txt2img job; retries with the same Idempotency-Key return the same job."""
     pool, spec = await submit.resolve(body, caller, settings, svc)
-    reply = await svc.create_job(jobs.CreateJobRequest(
-        principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
-        request_hash=submit.request_hash(body)))
+    async with submit.admitted(request.app.state):
+        reply = await svc.create_job(jobs.CreateJobRequest(
+            principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
+            request_hash=submit.request_hash(body)))
     if not reply.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{reply.job.id}"
