@@ -39,6 +39,21 @@ class Names:
         return self._fmt(n.SUBJECT_AUTH_CREATE_KEY)
 
     @property
+    def auth_keys(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_KEYS)
+
+    @property
+    def auth_users(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_USERS)
+
+    @property
+    def auth_settings(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_SETTINGS)
+
+    def auth_changed(self, user_id: str = "*") -> str:
+        return self._fmt(n.SUBJECT_AUTH_CHANGED, user_id=user_id)
+
+    @property
     def registry_lookup(self) -> str:
         return self._fmt(n.SUBJECT_REGISTRY_LOOKUP)
 

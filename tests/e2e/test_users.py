@@ -12,14 +12,14 @@ async def test_only_admins_create_users(api, user):
 
 async def test_users_create_keys_for_themselves_only(api, admin_headers):
     alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
-    r = await api.post(f"/v1/users/{alice['id']}/keys", json={"name": "laptop"}, headers=alice["headers"])
+    r = await api.post("/v1/me/keys", json={"name": "laptop"}, headers=alice["headers"])
     assert r.status_code == 201
     key = r.json()
     assert key["secret"].startswith(key["prefix"] + "_")
     me = await api.get("/v1/me", headers={"Authorization": f"Bearer {key['secret']}"})
     assert me.json()["user_id"] == alice["id"]
     r = await api.post(f"/v1/users/{alice['id']}/keys", json={"name": "steal"}, headers=bob["headers"])
-    assert r.status_code == 403
+    assert r.status_code == 403 and r.json()["details"]["permission"] == "users:manage"
 
 
 async def test_duplicate_username_is_409_and_bad_username_422(api, admin_headers):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from . import common
+from . import common, jobs
 
 
 
@@ -41,10 +41,27 @@ class ApiKey(BaseModel):
     prefix: str
     created_at: AwareDatetime
     secret: str | None = None
+    expires_at: AwareDatetime | None = None
+    revoked_at: AwareDatetime | None = None
+    last_used_at: AwareDatetime | None = None
 
 
-class VerifyKeyReply(BaseModel):
-    principal: common.Principal
+class KeyList(BaseModel):
+    items: list[ApiKey]
+
+
+class UserList(BaseModel):
+    items: list[User]
+
+
+class UserChanged(BaseModel):
+    """
+    Broadcast when a user's keys, status, roles or settings change: caches drop the user.
+    """
+
+    user_id: str
+    reason: str
+    at: AwareDatetime
 
 
 class CreateUserRequest(BaseModel):
@@ -66,3 +83,58 @@ class CreateKeyRequest(BaseModel):
     actor: common.Principal
     user_id: str
     name: Annotated[str | None, Field(max_length=100, min_length=1)] = 'default'
+    expires_at: AwareDatetime | None = None
+
+
+class UserSettings(BaseModel):
+    """
+    A user's own defaults for the fields a job leaves out.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    model: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    sampler: jobs.Sampler | None = None
+    steps: Annotated[int | None, Field(ge=1)] = None
+    cfg_scale: Annotated[float | None, Field(ge=0.0, le=30.0)] = None
+    width: Annotated[int | None, Field(ge=8, multiple_of=8)] = None
+    height: Annotated[int | None, Field(ge=8, multiple_of=8)] = None
+    negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
+    pool: Annotated[str | None, Field(pattern='^[a-z0-9][a-z0-9-]{0,31}$')] = None
+
+
+class SettingsRequest(BaseModel):
+    """
+    Read (patch null) or change a user's settings; only the fields set in patch change.
+    """
+
+    principal: common.Principal
+    patch: dict[str, Any] | None = None
+
+
+class KeysRequest(BaseModel):
+    """
+    List a user's keys, or revoke one (key_id set).
+    """
+
+    actor: common.Principal
+    user_id: str
+    key_id: str | None = None
+
+
+class UsersRequest(BaseModel):
+    """
+    Admin: list users, or get/update/delete one (user_id set).
+    """
+
+    actor: common.Principal
+    user_id: str | None = None
+    disabled: bool | None = None
+    roles: list[str] | None = None
+    delete: bool | None = False
+
+
+class VerifyKeyReply(BaseModel):
+    principal: common.Principal
+    settings: UserSettings | None = None

@@ -37,3 +37,7 @@ class Principal(BaseModel):
     username: str
     roles: list[str] | None = []
     key_id: str | None = None
+    permissions: list[str] | None = []
+    """
+    Union of the permissions of the principal's roles ('*' means all; 'pools:use:*' every pool).
+    """

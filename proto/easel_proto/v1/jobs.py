@@ -113,6 +113,10 @@ class JobRef(BaseModel):
 
     principal: common.Principal
     job_id: str
+    any_owner: bool | None = False
+    """
+    The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    """
 
 
 class ListJobsRequest(BaseModel):
@@ -120,6 +124,10 @@ class ListJobsRequest(BaseModel):
     limit: Annotated[int | None, Field(ge=1, le=100)] = 20
     cursor: str | None = None
     status: JobStatus | None = None
+    all_users: bool | None = False
+    """
+    List every user's jobs in the principal's tenant (jobs:read:any).
+    """
 
 
 class ClaimJobRequest(BaseModel):

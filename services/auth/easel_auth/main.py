@@ -33,7 +33,7 @@ class AuthService:
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_auth")
         self.generated_admin_key = await bootstrap_admin(self.sessions, self.settings)
-        await self.server.start(handlers.endpoints(self.settings.names, self.sessions))
+        await self.server.start(handlers.endpoints(self.settings.names, self.sessions, self.nc))
 
     async def stop(self) -> None:
         await self.server.stop()

@@ -9,9 +9,12 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from easel_common.db import UTCDateTime
 
+# Permission names: jobs:create, jobs:read:any, jobs:cancel:any, models:read, models:write, models:share,
+# trainings:create, pools:use:<pool>, users:manage, roles:manage, audit:read. '*' grants all of them.
+# A user's own jobs, keys and settings need no permission beyond being signed in.
 BUILTIN_ROLES: dict[str, list[str]] = {
     "admin": ["*"],
-    "user": ["jobs:create", "jobs:read", "models:read"],
+    "user": ["jobs:create", "models:read", "pools:use:default"],
 }
 
 
@@ -60,3 +63,10 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class UserSettings(Base):
+    __tablename__ = "user_settings"
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

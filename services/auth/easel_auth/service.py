@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_auth import keys
-from easel_auth.models import BUILTIN_ROLES, ApiKey, Role, User, UserRole
+from easel_auth.models import BUILTIN_ROLES, ApiKey, Role, User, UserRole, UserSettings
 from easel_proto.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 from easel_proto.wire import now
 
@@ -18,10 +18,20 @@ _TOUCH_EVERY = timedelta(minutes=1)
 
 
 async def ensure_builtin_roles(session: AsyncSession) -> None:
+    """Built-in roles exist and carry the permissions this release gives them."""
     for name, permissions in BUILTIN_ROLES.items():
-        if await session.get(Role, name) is None:
+        role = await session.get(Role, name)
+        if role is None:
             session.add(Role(name=name, permissions=permissions, builtin=True, created_at=now()))
+        elif role.permissions != permissions:
+            role.permissions = permissions
     await session.flush()
+
+
+async def permissions_of(session: AsyncSession, *, roles: list[str]) -> list[str]:
+    """The union of the roles' permissions."""
+    rows = await session.execute(select(Role.permissions).where(Role.name.in_(roles)))
+    return sorted({p for perms in rows.scalars() for p in perms})
 
 
 async def get_user(session: AsyncSession, *, user_id: str) -> User:
@@ -52,8 +62,8 @@ async def create_user(session: AsyncSession, *, username: str, tenant_id: str, r
     return user
 
 
-async def create_key(session: AsyncSession, *, user_id: str, name: str,
-                     secret: str | None = None) -> tuple[ApiKey, str]:
+async def create_key(session: AsyncSession, *, user_id: str, name: str, secret: str | None = None,
+                     expires_at: datetime | None = None) -> tuple[ApiKey, str]:
     """Store a new key for the user; returns the row and the key, which is never stored."""
     await get_user(session, user_id=user_id)
     if secret is None:
@@ -62,8 +72,10 @@ async def create_key(session: AsyncSession, *, user_id: str, name: str,
         prefix = keys.parse(secret)
         if prefix is None:
             raise InvalidInput("api_key", "not an Easel API key (esk_<8 hex>_<secret>)")
+    if expires_at is not None and expires_at <= now():
+        raise InvalidInput("expires_at", "must be in the future")
     row = ApiKey(id=str(uuid.uuid4()), user_id=user_id, name=name, prefix=prefix, digest=keys.digest(secret),
-                 created_at=now())
+                 created_at=now(), expires_at=expires_at)
     session.add(row)
     await session.flush()
     return row, secret
@@ -96,3 +108,60 @@ async def verify_key(session: AsyncSession, *, api_key: str) -> User:
     if row.last_used_at is None or current - row.last_used_at > _TOUCH_EVERY:
         row.last_used_at = current
     return row.user
+
+
+async def list_keys(session: AsyncSession, *, user_id: str) -> list[ApiKey]:
+    rows = await session.execute(select(ApiKey).where(ApiKey.user_id == user_id).order_by(ApiKey.created_at))
+    return list(rows.scalars())
+
+
+async def get_key(session: AsyncSession, *, user_id: str, key_id: str) -> ApiKey:
+    """One of the user's keys; someone else's key is NotFound."""
+    row = await session.get(ApiKey, key_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound(f"key {key_id} not found")
+    return row
+
+
+async def list_users(session: AsyncSession, *, tenant_id: str | None = None) -> list[User]:
+    stmt = select(User).order_by(User.created_at)
+    if tenant_id is not None:
+        stmt = stmt.where(User.tenant_id == tenant_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def update_user(session: AsyncSession, *, user: User, disabled: bool | None = None,
+                      roles: list[str] | None = None) -> User:
+    if disabled is not None:
+        user.disabled = disabled
+    if roles is not None:
+        known = set((await session.execute(select(Role.name).where(Role.name.in_(roles)))).scalars())
+        if missing := sorted(set(roles) - known):
+            raise InvalidInput("roles", f"unknown role(s): {', '.join(missing)}")
+        user.roles = [UserRole(role_name=r) for r in sorted(set(roles))]
+    await session.flush()
+    return user
+
+
+async def delete_user(session: AsyncSession, *, user: User) -> None:
+    await session.delete(user)
+    await session.flush()
+
+
+async def get_settings(session: AsyncSession, *, user_id: str) -> dict:
+    row = await session.get(UserSettings, user_id)
+    return dict(row.settings) if row else {}
+
+
+async def update_settings(session: AsyncSession, *, user_id: str, patch: dict) -> dict:
+    """Apply a partial update: a field set to null goes back to the server default."""
+    row = await session.get(UserSettings, user_id)
+    current = dict(row.settings) if row else {}
+    current.update(patch)
+    current = {k: v for k, v in current.items() if v is not None}
+    if row is None:
+        session.add(UserSettings(user_id=user_id, settings=current, updated_at=now()))
+    else:
+        row.settings, row.updated_at = current, now()
+    await session.flush()
+    return current

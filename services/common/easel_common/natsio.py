@@ -128,12 +128,11 @@ class EndpointServer:
             if deadline and float(deadline) < time.time():
                 raise Unavailable(f"{ep.name}: the caller's deadline passed before the request was served")
             try:
-                message = decode(ep.request_type, req.data)
+                reply = await ep.handler(decode(ep.request_type, req.data), req.headers or {})
             except ValidationError as exc:
                 first = exc.errors()[0]
                 field = ".".join(str(p) for p in first["loc"]) or "body"
                 raise InvalidInput(field, first["msg"]) from exc
-            reply = await ep.handler(message, req.headers or {})
             await req.respond(encode(reply))
         except EaselError as exc:
             await self._respond_error(req, exc)

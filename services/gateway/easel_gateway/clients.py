@@ -10,6 +10,7 @@ from nats.aio.client import Client
 from easel_common.natsio import principal_headers, request
 from easel_proto import Names
 from easel_proto.errors import InvalidInput, NotFound
+from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
 from easel_proto.v1 import auth, common, jobs, registry
 
 
@@ -19,27 +20,56 @@ class Services:
     def __init__(self, nc: Client, names: Names, *, timeout: float, auth_ttl: float) -> None:
         self.nc, self.names, self.timeout = nc, names, timeout
         # Cached briefly so a burst of requests costs one verification; keyed by digest, never the key.
-        self._principals: TTLCache[str, common.Principal] = TTLCache(maxsize=10_000, ttl=auth_ttl)
+        # A UserChanged event (revoked key, disabled user, new settings) drops the user's entries at once.
+        self._verified: TTLCache[str, auth.VerifyKeyReply] = TTLCache(maxsize=10_000, ttl=auth_ttl)
         self._models: TTLCache[tuple[str, str], registry.ModelInfo] = TTLCache(maxsize=10_000, ttl=auth_ttl)
+        self._subscription = None
+
+    async def follow_changes(self) -> None:
+        """Subscribe to user changes so cached identities never outlive a revocation by more than a moment."""
+        async def drop(msg) -> None:
+            user_id = msg.subject.rsplit(".", 1)[-1]
+            for digest, reply in list(self._verified.items()):
+                if reply.principal.user_id == user_id:
+                    self._verified.pop(digest, None)
+            for key in [k for k in self._models if k[0] == user_id]:
+                self._models.pop(key, None)
+
+        self._subscription = await self.nc.subscribe(self.names.auth_changed("*"), cb=drop)
+
+    async def close(self) -> None:
+        if self._subscription is not None:
+            await self._subscription.unsubscribe()
 
     async def _call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
         headers = principal_headers(principal.user_id, principal.tenant_id) if principal else None
         return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers)
 
-    async def verify(self, api_key: str) -> common.Principal:
+    async def verify(self, api_key: str) -> tuple[common.Principal, auth.UserSettings]:
+        """Who holds this key, and their settings."""
         digest = hashlib.sha256(api_key.encode()).hexdigest()
-        cached = self._principals.get(digest)
-        if cached is not None:
-            return cached
-        reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key), auth.VerifyKeyReply)
-        self._principals[digest] = reply.principal
-        return reply.principal
+        reply = self._verified.get(digest)
+        if reply is None:
+            reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key),
+                                     auth.VerifyKeyReply)
+            self._verified[digest] = reply
+        return reply.principal, reply.settings
 
     async def create_user(self, req: auth.CreateUserRequest) -> auth.User:
         return await self._call(self.names.auth_create_user, req, auth.User, req.actor)
 
     async def create_key(self, req: auth.CreateKeyRequest) -> auth.ApiKey:
         return await self._call(self.names.auth_create_key, req, auth.ApiKey, req.actor)
+
+    async def keys(self, req: auth.KeysRequest) -> list[auth.ApiKey]:
+        return (await self._call(self.names.auth_keys, req, auth.KeyList, req.actor)).items
+
+    async def users(self, req: auth.UsersRequest) -> list[auth.User]:
+        return (await self._call(self.names.auth_users, req, auth.UserList, req.actor)).items
+
+    async def settings(self, principal: common.Principal, patch: dict | None = None) -> auth.UserSettings:
+        return await self._call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
+                                auth.UserSettings, principal)
 
     async def model(self, name: str, principal: common.Principal) -> registry.ModelInfo:
         """Resolve a model name as this caller may see it (cached per caller as briefly as keys)."""
@@ -59,15 +89,15 @@ class Services:
         return await self._call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)
 
     async def get_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
-        return await self._call(self.names.jobs_get, jobs.JobRef(principal=principal, job_id=job_id),
-                                jobs.JobRecord, principal)
+        ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_READ_ANY))
+        return await self._call(self.names.jobs_get, ref, jobs.JobRecord, principal)
 
     async def list_jobs(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
         return await self._call(self.names.jobs_list, req, jobs.ListJobsReply, req.principal)
 
     async def cancel_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
-        return await self._call(self.names.jobs_cancel, jobs.JobRef(principal=principal, job_id=job_id),
-                                jobs.JobRecord, principal)
+        ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_CANCEL_ANY))
+        return await self._call(self.names.jobs_cancel, ref, jobs.JobRecord, principal)
 
     async def ping(self, service: str) -> bool:
         """True when at least one instance of a micro service answers."""

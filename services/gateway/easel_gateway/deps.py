@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the caller's identity and the service clients."""
+"""FastAPI dependencies: the caller's identity, checked against the route's permission, and the clients."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from easel_gateway.clients import Services
+from easel_gateway.permissions import enforce
 from easel_gateway.settings import GatewaySettings
-from easel_proto.errors import Forbidden, Unauthenticated
+from easel_proto.errors import Unauthenticated
+from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
 
 _bearer = HTTPBearer(auto_error=False, description="An Easel API key: `Authorization: Bearer esk_...`")
@@ -25,18 +27,20 @@ def settings(request: Request) -> GatewaySettings:
 
 async def principal(request: Request,
                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """Who is calling, allowed to call this route; their settings go to request.state."""
     if creds is None or not creds.credentials:
         raise Unauthenticated("missing API key: send Authorization: Bearer <key>")
-    return await services(request).verify(creds.credentials)
-
-
-async def admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
-    if "admin" not in caller.roles:
-        raise Forbidden("this needs the admin role")
+    caller, user_settings = await services(request).verify(creds.credentials)
+    request.state.user_settings = user_settings
+    enforce(request, caller)
     return caller
 
 
+def user_settings(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> UserSettings:
+    return request.state.user_settings
+
+
 Caller = Annotated[Principal, Depends(principal)]
-Admin = Annotated[Principal, Depends(admin)]
 Svc = Annotated[Services, Depends(services)]
 Settings = Annotated[GatewaySettings, Depends(settings)]
+Mine = Annotated[UserSettings, Depends(user_settings)]

@@ -13,7 +13,7 @@ from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
 from easel_common.storage import open_store
 from easel_gateway import errors
-from easel_gateway.api import health, jobs, users
+from easel_gateway.api import health, jobs, me, users
 from easel_gateway.clients import Services
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.settings import GatewaySettings
@@ -37,9 +37,11 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         app.state.store = open_store(settings)
         app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
                                       auth_ttl=settings.auth_cache_ttl_s)
+        await app.state.services.follow_changes()
         try:
             yield
         finally:
+            await app.state.services.close()
             await app.state.store.close()
             if own:
                 await close(conn)
@@ -48,7 +50,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.settings = settings
     app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
-    for router in (jobs.router, users.router, health.router):
+    for router in (jobs.router, me.router, users.router, health.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)

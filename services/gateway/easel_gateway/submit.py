@@ -12,7 +12,9 @@ from typing import Any
 from easel_gateway.clients import Services
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import InvalidInput, Unavailable
+from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
+from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
 
 SEED_SPACE = 2**32
@@ -41,22 +43,30 @@ def _at_most(field: str, value: int, limit: int) -> int:
     return value
 
 
-async def resolve(body: jobs.Txt2ImgRequest, caller: Principal, settings: GatewaySettings,
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
+
+
+async def resolve(body: jobs.Txt2ImgRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
                   services: Services) -> tuple[str, jobs.GenerationSpec]:
-    """The pool and the spec a worker will run; raises InvalidInput naming the first bad field."""
-    pool = body.pool or settings.default_pool
+    """The pool and the spec a worker will run: the request, else the caller's own settings, else the server's.
+
+    Raises InvalidInput naming the first bad field, Forbidden for a pool the caller may not use.
+    """
+    pool = _first(body.pool, mine.pool, settings.default_pool)
     if pool not in settings.pools:
         raise InvalidInput("pool", f"unknown pool {pool!r}; known: {', '.join(settings.pools)}")
-    steps = _at_most("steps", body.steps or settings.default_steps, settings.max_steps)
+    require(caller, use_pool(pool))
+    steps = _at_most("steps", _first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = _at_most("batch_size", body.batch_size or 1, settings.max_batch_size)
-    model = await services.model(body.model or settings.default_model, caller)
-    width = _at_most("width", body.width or model.default_width or 512, settings.max_width)
-    height = _at_most("height", body.height or model.default_height or 512, settings.max_height)
+    model = await services.model(_first(body.model, mine.model, settings.default_model), caller)
+    width = _at_most("width", _first(body.width, mine.width, model.default_width), settings.max_width)
+    height = _at_most("height", _first(body.height, mine.height, model.default_height), settings.max_height)
     seed = body.seed if body.seed is not None and body.seed >= 0 else secrets.randbelow(SEED_SPACE)
     spec = jobs.GenerationSpec(
-        prompt=body.prompt, negative_prompt=body.negative_prompt or "", model=model,
-        sampler=body.sampler or settings.default_sampler, steps=steps,
-        cfg_scale=body.cfg_scale if body.cfg_scale is not None else settings.default_cfg_scale,
+        prompt=body.prompt, negative_prompt=_first(body.negative_prompt, mine.negative_prompt, ""), model=model,
+        sampler=_first(body.sampler, mine.sampler, settings.default_sampler), steps=steps,
+        cfg_scale=_first(body.cfg_scale, mine.cfg_scale, settings.default_cfg_scale),
         width=width, height=height, seeds=[(seed + i) % SEED_SPACE for i in range(batch)],
     )
     return pool, spec

@@ -93,18 +93,18 @@ class JobFlows:
 
     async def get(self, ref: jobs.JobRef) -> jobs.JobRecord:
         async with self.sessions() as session:
-            job = await service.get(session, job_id=ref.job_id, owner=ref.principal)
+            job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
         return record(job, await self._progress(job))
 
     async def list(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
         async with self.sessions() as session:
             page, cursor = await service.list_for(session, owner=req.principal, limit=req.limit, cursor=req.cursor,
-                                                  status=req.status)
+                                                  status=req.status, all_users=req.all_users)
         return jobs.ListJobsReply(items=[record(j) for j in page], next_cursor=cursor)
 
     async def cancel(self, ref: jobs.JobRef) -> jobs.JobRecord:
         async with self.sessions.begin() as session:
-            job = await service.get(session, job_id=ref.job_id, owner=ref.principal)
+            job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
             outcome = await service.request_cancel(session, job=job)
         async with self.sessions() as session:
             job = await service.get(session, job_id=ref.job_id)

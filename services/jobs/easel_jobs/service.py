@@ -17,11 +17,16 @@ from easel_proto.v1 import common, jobs
 from easel_proto.wire import now
 
 
-async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | None = None) -> Job:
-    """A job; with `owner`, only if it is theirs (anyone else gets NotFound, never a hint)."""
+async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | None = None,
+              any_owner: bool = False) -> Job:
+    """A job; with `owner`, only if it is theirs, or in their tenant with `any_owner` (else NotFound, no hint)."""
     job = await session.get(Job, job_id)
-    if job is None or (owner is not None and (job.user_id, job.tenant_id) != (owner.user_id, owner.tenant_id)):
+    if job is None:
         raise NotFound(f"job {job_id} not found")
+    if owner is not None:
+        visible = job.tenant_id == owner.tenant_id and (any_owner or job.user_id == owner.user_id)
+        if not visible:
+            raise NotFound(f"job {job_id} not found")
     return job
 
 
@@ -75,9 +80,11 @@ def _parse_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int, cursor: str | None,
-                   status: str | None) -> tuple[list[Job], str | None]:
-    """The owner's jobs, newest first, a page at a time."""
-    stmt = select(Job).where(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id)
+                   status: str | None, all_users: bool = False) -> tuple[list[Job], str | None]:
+    """The owner's jobs (or, with all_users, their tenant's), newest first, a page at a time."""
+    stmt = select(Job).where(Job.tenant_id == owner.tenant_id)
+    if not all_users:
+        stmt = stmt.where(Job.user_id == owner.user_id)
     if status:
         stmt = stmt.where(Job.status == status)
     if cursor:

@@ -9,9 +9,10 @@ from fastapi.responses import Response as RawResponse
 from sse_starlette import EventSourceResponse
 
 from easel_gateway import events, submit
-from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.deps import Caller, Mine, Settings, Svc
 from easel_proto.errors import NotFound
 from easel_proto.naming import image_key
+from easel_proto.permissions import JOBS_READ_ANY, require
 from easel_proto.v1 import jobs
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
@@ -25,11 +26,11 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
              responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
-async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, svc: Svc, settings: Settings, response: Response,
-                     request: Request,
+async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, mine: Mine, svc: Svc, settings: Settings,
+                     response: Response, request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
     """Queue a txt2img job; retries with the same Idempotency-Key return the same job."""
-    pool, spec = await submit.resolve(body, caller, settings, svc)
+    pool, spec = await submit.resolve(body, caller, mine, settings, svc)
     async with submit.admitted(request.app.state):
         reply = await svc.create_job(jobs.CreateJobRequest(
             principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
@@ -42,9 +43,13 @@ async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, svc: Svc, settin
 
 @router.get("", response_model=jobs.ListJobsReply)
 async def list_jobs(caller: Caller, svc: Svc, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                    cursor: str | None = None, status: jobs.JobStatus | None = None) -> jobs.ListJobsReply:
-    """The caller's own jobs, newest first; pass next_cursor back to get the next page."""
-    reply = await svc.list_jobs(jobs.ListJobsRequest(principal=caller, limit=limit, cursor=cursor, status=status))
+                    cursor: str | None = None, status: jobs.JobStatus | None = None,
+                    all_users: bool = False) -> jobs.ListJobsReply:
+    """The caller's own jobs, newest first (all_users: everyone's in the tenant, with jobs:read:any)."""
+    if all_users:
+        require(caller, JOBS_READ_ANY)
+    reply = await svc.list_jobs(jobs.ListJobsRequest(principal=caller, limit=limit, cursor=cursor, status=status,
+                                                     all_users=all_users))
     reply.items = [view(r) for r in reply.items]
     return reply
 

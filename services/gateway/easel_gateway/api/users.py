@@ -1,15 +1,15 @@
-"""/v1/users and /v1/me: accounts and API keys."""
+"""/v1/users: accounts and their keys, for admins (users:manage)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from easel_gateway.deps import Admin, Caller, Svc
+from easel_gateway.deps import Caller, Svc
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal
 
-router = APIRouter(tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"])
 
 
 class NewUser(BaseModel):
@@ -18,23 +18,62 @@ class NewUser(BaseModel):
     tenant_id: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
 
 
+class UserPatch(BaseModel):
+    disabled: bool | None = None
+    roles: list[str] | None = None
+
+
 class NewKey(BaseModel):
     name: str = Field(default="default", min_length=1, max_length=100)
+    expires_at: AwareDatetime | None = None
 
 
-@router.get("/v1/me", response_model=Principal)
-async def me(caller: Caller) -> Principal:
-    return caller
+def new_key_request(caller: Principal, user_id: str, body: NewKey) -> auth.CreateKeyRequest:
+    return auth.CreateKeyRequest(actor=caller, user_id=user_id, name=body.name, expires_at=body.expires_at)
 
 
-@router.post("/v1/users", status_code=201, response_model=auth.User)
-async def create_user(body: NewUser, caller: Admin, svc: Svc) -> auth.User:
-    """Create a user (admins only)."""
+@router.get("", response_model=list[auth.User])
+async def list_users(caller: Caller, svc: Svc) -> list[auth.User]:
+    """Every user in the caller's tenant."""
+    return await svc.users(auth.UsersRequest(actor=caller))
+
+
+@router.post("", status_code=201, response_model=auth.User)
+async def create_user(body: NewUser, caller: Caller, svc: Svc) -> auth.User:
     return await svc.create_user(auth.CreateUserRequest(actor=caller, username=body.username, roles=body.roles,
                                                         tenant_id=body.tenant_id))
 
 
-@router.post("/v1/users/{user_id}/keys", status_code=201, response_model=auth.ApiKey)
+@router.get("/{user_id}", response_model=auth.User)
+async def get_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
+    return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id)))[0]
+
+
+@router.patch("/{user_id}", response_model=auth.User)
+async def update_user(user_id: str, body: UserPatch, caller: Caller, svc: Svc) -> auth.User:
+    """Disable or enable a user, or replace their roles; takes effect at every gateway at once."""
+    return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, disabled=body.disabled,
+                                              roles=body.roles)))[0]
+
+
+@router.delete("/{user_id}", response_model=auth.User)
+async def delete_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
+    return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, delete=True)))[0]
+
+
+@router.get("/{user_id}/keys", response_model=list[auth.ApiKey])
+async def list_keys(user_id: str, caller: Caller, svc: Svc) -> list[auth.ApiKey]:
+    return await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id))
+
+
+@router.post("/{user_id}/keys", status_code=201, response_model=auth.ApiKey)
 async def create_key(user_id: str, body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
-    """Create an API key for yourself (or anyone, as an admin); `secret` is shown only in this reply."""
-    return await svc.create_key(auth.CreateKeyRequest(actor=caller, user_id=user_id, name=body.name))
+    """Create an API key for a user; `secret` is shown only in this reply."""
+    return await svc.create_key(new_key_request(caller, user_id, body))
+
+
+@router.delete("/{user_id}/keys/{key_id}", response_model=auth.ApiKey)
+async def revoke_key(user_id: str, key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
+    return (await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id, key_id=key_id)))[0]
+
+

@@ -1,0 +1,39 @@
+"""Permission names and how a granted set is matched: '*' grants everything, 'a:b:*' every 'a:b:<x>'."""
+
+from __future__ import annotations
+
+from easel_proto.errors import Forbidden
+from easel_proto.v1.common import Principal
+
+JOBS_CREATE = "jobs:create"
+JOBS_READ_ANY = "jobs:read:any"
+JOBS_CANCEL_ANY = "jobs:cancel:any"
+MODELS_READ = "models:read"
+MODELS_WRITE = "models:write"
+MODELS_SHARE = "models:share"
+TRAININGS_CREATE = "trainings:create"
+USERS_MANAGE = "users:manage"
+ROLES_MANAGE = "roles:manage"
+AUDIT_READ = "audit:read"
+KNOWN = (JOBS_CREATE, JOBS_READ_ANY, JOBS_CANCEL_ANY, MODELS_READ, MODELS_WRITE, MODELS_SHARE, TRAININGS_CREATE,
+         USERS_MANAGE, ROLES_MANAGE, AUDIT_READ)
+
+
+def use_pool(pool: str) -> str:
+    return f"pools:use:{pool}"
+
+
+def allows(granted: list[str], needed: str) -> bool:
+    """True when one granted permission covers `needed`."""
+    for perm in granted:
+        if perm == "*" or perm == needed:
+            return True
+        if perm.endswith(":*") and needed.startswith(perm[:-1]):
+            return True
+    return False
+
+
+def require(principal: Principal, needed: str) -> None:
+    """Raise Forbidden naming the missing permission."""
+    if not allows(principal.permissions, needed):
+        raise Forbidden(f"this needs the permission {needed!r}", permission=needed)

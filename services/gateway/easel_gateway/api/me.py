@@ -1,0 +1,48 @@
+"""/v1/me: the caller's identity, own settings and own API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from easel_gateway.api.users import NewKey, new_key_request
+from easel_gateway.deps import Caller, Svc
+from easel_proto.v1 import auth
+from easel_proto.v1.common import Principal
+
+router = APIRouter(prefix="/v1/me", tags=["me"])
+
+
+@router.get("", response_model=Principal)
+async def me(caller: Caller) -> Principal:
+    return caller
+
+
+@router.get("/settings", response_model=auth.UserSettings)
+async def get_settings(caller: Caller, svc: Svc) -> auth.UserSettings:
+    """Your defaults for the fields a job leaves out."""
+    return await svc.settings(caller)
+
+
+@router.patch("/settings", response_model=auth.UserSettings)
+async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc) -> auth.UserSettings:
+    """Change some of your defaults; a field set to null goes back to the server's default."""
+    return await svc.settings(caller, patch.model_dump(mode="json", exclude_unset=True))
+
+
+@router.get("/keys", response_model=list[auth.ApiKey])
+async def list_keys(caller: Caller, svc: Svc) -> list[auth.ApiKey]:
+    return await svc.keys(auth.KeysRequest(actor=caller, user_id=caller.user_id))
+
+
+@router.post("/keys", status_code=201, response_model=auth.ApiKey)
+async def create_key(body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
+    """A new key for yourself, optionally expiring; `secret` is shown only in this reply."""
+    return await svc.create_key(new_key_request(caller, caller.user_id, body))
+
+
+@router.delete("/keys/{key_id}", response_model=auth.ApiKey)
+async def revoke_key(key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
+    """Revoke one of your keys; every gateway refuses it within moments."""
+    return (await svc.keys(auth.KeysRequest(actor=caller, user_id=caller.user_id, key_id=key_id)))[0]

@@ -1,0 +1,53 @@
+"""What each endpoint needs, in one place; `enforce` checks it before any handler runs."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from easel_proto.errors import EaselError
+from easel_proto.permissions import JOBS_CREATE, USERS_MANAGE, require
+from easel_proto.v1.common import Principal
+
+PUBLIC = "public"  # no key needed
+SELF = "self"  # any signed-in user, on their own jobs, keys and settings
+
+RULES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): PUBLIC,
+    ("GET", "/readyz"): PUBLIC,
+    ("GET", "/metrics"): PUBLIC,
+    ("POST", "/v1/jobs"): JOBS_CREATE,
+    ("GET", "/v1/jobs"): SELF,
+    ("GET", "/v1/jobs/{job_id}"): SELF,
+    ("DELETE", "/v1/jobs/{job_id}"): SELF,
+    ("GET", "/v1/jobs/{job_id}/images/{index}"): SELF,
+    ("GET", "/v1/jobs/{job_id}/events"): SELF,
+    ("GET", "/v1/me"): SELF,
+    ("GET", "/v1/me/settings"): SELF,
+    ("PATCH", "/v1/me/settings"): SELF,
+    ("GET", "/v1/me/keys"): SELF,
+    ("POST", "/v1/me/keys"): SELF,
+    ("DELETE", "/v1/me/keys/{key_id}"): SELF,
+    ("GET", "/v1/users"): USERS_MANAGE,
+    ("POST", "/v1/users"): USERS_MANAGE,
+    ("GET", "/v1/users/{user_id}"): USERS_MANAGE,
+    ("PATCH", "/v1/users/{user_id}"): USERS_MANAGE,
+    ("DELETE", "/v1/users/{user_id}"): USERS_MANAGE,
+    ("GET", "/v1/users/{user_id}/keys"): USERS_MANAGE,
+    ("POST", "/v1/users/{user_id}/keys"): USERS_MANAGE,
+    ("DELETE", "/v1/users/{user_id}/keys/{key_id}"): USERS_MANAGE,
+}
+
+
+def rule_for(request: Request) -> str:
+    route = request.scope.get("route")
+    rule = RULES.get((request.method, getattr(route, "path", "")))
+    if rule is None:  # a new endpoint without a rule is a bug, and must not be open meanwhile
+        raise EaselError(f"no permission rule for {request.method} {getattr(route, 'path', '?')}")
+    return rule
+
+
+def enforce(request: Request, caller: Principal) -> None:
+    """Refuse (403, naming the permission) a caller whose roles do not grant what the route needs."""
+    rule = rule_for(request)
+    if rule not in (PUBLIC, SELF):
+        require(caller, rule)
