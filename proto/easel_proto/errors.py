@@ -70,6 +70,20 @@ class Conflict(EaselError):
     status = 409
 
 
+class QuotaExceeded(EaselError):
+    """A quota would be exceeded; details name the limit and when to retry."""
+
+    code = "quota_exceeded"
+    status = 429
+
+
+class RateLimited(EaselError):
+    """Too many requests per second for the caller's rate limit."""
+
+    code = "rate_limited"
+    status = 429
+
+
 class PayloadTooLarge(EaselError):
     code = "payload_too_large"
     status = 413

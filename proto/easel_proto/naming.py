@@ -50,6 +50,10 @@ class Names:
     def auth_settings(self) -> str:
         return self._fmt(n.SUBJECT_AUTH_SETTINGS)
 
+    @property
+    def auth_roles(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_ROLES)
+
     def auth_changed(self, user_id: str = "*") -> str:
         return self._fmt(n.SUBJECT_AUTH_CHANGED, user_id=user_id)
 

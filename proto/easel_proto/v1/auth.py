@@ -21,15 +21,6 @@ class VerifyKeyRequest(BaseModel):
     api_key: str
 
 
-class User(BaseModel):
-    id: str
-    username: str
-    tenant_id: str
-    roles: list[str]
-    disabled: bool | None = False
-    created_at: AwareDatetime
-
-
 class ApiKey(BaseModel):
     """
     An API key record; `secret` is set only in the reply that created it.
@@ -48,10 +39,6 @@ class ApiKey(BaseModel):
 
 class KeyList(BaseModel):
     items: list[ApiKey]
-
-
-class UserList(BaseModel):
-    items: list[User]
 
 
 class UserChanged(BaseModel):
@@ -74,6 +61,16 @@ class CreateUserRequest(BaseModel):
     ]
     tenant_id: str | None = None
     roles: list[str] | None = ['user']
+
+
+class User(BaseModel):
+    id: str
+    username: str
+    tenant_id: str
+    roles: list[str]
+    disabled: bool | None = False
+    created_at: AwareDatetime
+    quotas: common.Quotas | None = None
 
 
 class CreateKeyRequest(BaseModel):
@@ -133,8 +130,40 @@ class UsersRequest(BaseModel):
     disabled: bool | None = None
     roles: list[str] | None = None
     delete: bool | None = False
+    quotas: common.Quotas | None = None
+    """
+    Per-user override of the roles' quotas.
+    """
+
+
+class UserList(BaseModel):
+    items: list[User]
+
+
+class Role(BaseModel):
+    name: str
+    permissions: list[str]
+    quotas: common.Quotas
+    builtin: bool | None = False
+
+
+class RolesRequest(BaseModel):
+    """
+    List roles, or create/replace/delete one (name set).
+    """
+
+    actor: common.Principal
+    name: Annotated[str | None, Field(pattern='^[a-z][a-z0-9_-]{0,63}$')] = None
+    permissions: list[str] | None = None
+    quotas: common.Quotas | None = None
+    delete: bool | None = False
+
+
+class RoleList(BaseModel):
+    items: list[Role]
 
 
 class VerifyKeyReply(BaseModel):
     principal: common.Principal
     settings: UserSettings | None = None
+    quotas: common.Quotas | None = None

@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 
@@ -40,4 +40,34 @@ class Principal(BaseModel):
     permissions: list[str] | None = []
     """
     Union of the permissions of the principal's roles ('*' means all; 'pools:use:*' every pool).
+    """
+
+
+class Quotas(BaseModel):
+    """
+    Limits on a user; null means unlimited.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    max_concurrent_jobs: Annotated[int | None, Field(ge=0)] = None
+    """
+    Queued plus running jobs at once.
+    """
+    images_per_day: Annotated[int | None, Field(ge=0)] = None
+    """
+    Images (not jobs) submitted per UTC day.
+    """
+    gpu_seconds_per_month: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Generation seconds used per UTC month.
+    """
+    requests_per_second: Annotated[float | None, Field(gt=0.0)] = None
+    """
+    Sustained API request rate (token bucket refill).
+    """
+    burst: Annotated[int | None, Field(ge=1)] = None
+    """
+    Token bucket size; defaults to twice the rate.
     """

@@ -215,6 +215,10 @@ class CreateJobRequest(BaseModel):
     """
     Digest of the client's request as sent, to tell a retry from a different request under the same Idempotency-Key.
     """
+    quotas: common.Quotas | None = None
+    """
+    The submitter's effective quotas; the jobs service enforces the job-count and usage ones.
+    """
 
 
 class CreateJobReply(BaseModel):

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_auth import service
+from easel_auth import quotas, service
 from easel_auth.models import ApiKey as KeyRow
 from easel_auth.models import User as UserRow
 from easel_common.natsio import Endpoint
@@ -57,7 +57,8 @@ def endpoints(names: Names, sessions: async_sessionmaker, nc: Client) -> list[En
             prefix = req.api_key.split("_")[1]
             settings = await service.get_settings(session, user_id=user.id)
             return auth.VerifyKeyReply(principal=await principal(session, user, key_id=f"esk_{prefix}"),
-                                       settings=auth.UserSettings.model_validate(settings))
+                                       settings=auth.UserSettings.model_validate(settings),
+                                       quotas=await quotas.effective(session, user=user))
 
     async def create_user(req: auth.CreateUserRequest, _h: Mapping[str, str]) -> auth.User:
         require(req.actor, USERS_MANAGE)

@@ -27,6 +27,7 @@ class Role(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    quotas: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -43,6 +44,7 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    quotas: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     roles: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
 
@@ -70,3 +72,18 @@ class UserSettings(Base):
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    actor_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(32))
+    status: Mapped[int | None] = mapped_column(nullable=True)
+    details: Mapped[dict | None] = mapped_column(JSON, nullable=True)

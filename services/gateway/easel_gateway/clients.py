@@ -45,15 +45,15 @@ class Services:
         headers = principal_headers(principal.user_id, principal.tenant_id) if principal else None
         return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers)
 
-    async def verify(self, api_key: str) -> tuple[common.Principal, auth.UserSettings]:
-        """Who holds this key, and their settings."""
+    async def verify(self, api_key: str) -> auth.VerifyKeyReply:
+        """Who holds this key, with their settings and quotas."""
         digest = hashlib.sha256(api_key.encode()).hexdigest()
         reply = self._verified.get(digest)
         if reply is None:
             reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key),
                                      auth.VerifyKeyReply)
             self._verified[digest] = reply
-        return reply.principal, reply.settings
+        return reply
 
     async def create_user(self, req: auth.CreateUserRequest) -> auth.User:
         return await self._call(self.names.auth_create_user, req, auth.User, req.actor)

@@ -12,7 +12,7 @@ from easel_gateway.permissions import enforce
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import Unauthenticated
 from easel_proto.v1.auth import UserSettings
-from easel_proto.v1.common import Principal
+from easel_proto.v1.common import Principal, Quotas
 
 _bearer = HTTPBearer(auto_error=False, description="An Easel API key: `Authorization: Bearer esk_...`")
 
@@ -30,8 +30,11 @@ async def principal(request: Request,
     """Who is calling, allowed to call this route; their settings go to request.state."""
     if creds is None or not creds.credentials:
         raise Unauthenticated("missing API key: send Authorization: Bearer <key>")
-    caller, user_settings = await services(request).verify(creds.credentials)
-    request.state.user_settings = user_settings
+    verified = await services(request).verify(creds.credentials)
+    caller = verified.principal
+    request.state.principal = caller
+    request.state.user_settings, request.state.quotas = verified.settings, verified.quotas
+    await request.app.state.rate_limiter.check(caller, verified.quotas)
     enforce(request, caller)
     return caller
 
@@ -40,7 +43,12 @@ def user_settings(request: Request, _caller: Annotated[Principal, Depends(princi
     return request.state.user_settings
 
 
+def quotas(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> Quotas:
+    return request.state.quotas
+
+
 Caller = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Services, Depends(services)]
 Settings = Annotated[GatewaySettings, Depends(settings)]
 Mine = Annotated[UserSettings, Depends(user_settings)]
+Limits = Annotated[Quotas, Depends(quotas)]

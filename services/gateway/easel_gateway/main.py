@@ -16,6 +16,7 @@ from easel_gateway import errors
 from easel_gateway.api import health, jobs, me, users
 from easel_gateway.clients import Services
 from easel_gateway.middleware import BodyLimit, RequestMetrics
+from easel_gateway.ratelimit import RateLimiter
 from easel_gateway.settings import GatewaySettings
 
 DESCRIPTION = """Easel runs Stable Diffusion for many people at once.
@@ -38,6 +39,8 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
                                       auth_ttl=settings.auth_cache_ttl_s)
         await app.state.services.follow_changes()
+        app.state.rate_limiter = RateLimiter(conn, settings.names)
+        await app.state.rate_limiter.start()
         try:
             yield
         finally:

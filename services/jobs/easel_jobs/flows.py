@@ -13,7 +13,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.natsio import principal_headers
-from easel_jobs import service
+from easel_jobs import quotas, service
 from easel_jobs.metrics import JOBS, QUEUE_WAIT
 from easel_jobs.models import ACTIVE, Job
 from easel_proto import Names
@@ -60,6 +60,7 @@ class JobFlows:
     async def submit(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
         """Record the job, then queue it; a job that cannot be queued is marked failed, never lost."""
         async with self.sessions.begin() as session:
+            await quotas.check(session, req)
             job, created = await service.create(session, job_id=str(uuid.uuid4()), req=req)
         if not created:
             return jobs.CreateJobReply(job=record(job), created=False)

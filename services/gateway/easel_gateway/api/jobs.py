@@ -9,7 +9,7 @@ from fastapi.responses import Response as RawResponse
 from sse_starlette import EventSourceResponse
 
 from easel_gateway import events, submit
-from easel_gateway.deps import Caller, Mine, Settings, Svc
+from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
 from easel_proto.errors import NotFound
 from easel_proto.naming import image_key
 from easel_proto.permissions import JOBS_READ_ANY, require
@@ -26,7 +26,8 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
              responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
-async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, mine: Mine, svc: Svc, settings: Settings,
+async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc,
+                     settings: Settings,
                      response: Response, request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
     """Queue a txt2img job; retries with the same Idempotency-Key return the same job."""
@@ -34,7 +35,7 @@ async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, mine: Mine, svc:
     async with submit.admitted(request.app.state):
         reply = await svc.create_job(jobs.CreateJobRequest(
             principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
-            request_hash=submit.request_hash(body)))
+            request_hash=submit.request_hash(body), quotas=limits))
     if not reply.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{reply.job.id}"
