@@ -55,6 +55,22 @@ class Unauthenticated(EaselError):
     status = 401
 
 
+class TokenExpired(Unauthenticated):
+    code = "token_expired"
+
+
+class WeakPassword(EaselError):
+    code = "weak_password"
+    status = 422
+
+
+class TooManyAttempts(EaselError):
+    """Sign-in is locked for a while after repeated failures; details carry retry_after_s."""
+
+    code = "too_many_attempts"
+    status = 429
+
+
 class Forbidden(EaselError):
     code = "forbidden"
     status = 403

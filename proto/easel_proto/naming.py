@@ -54,6 +54,22 @@ class Names:
     def auth_roles(self) -> str:
         return self._fmt(n.SUBJECT_AUTH_ROLES)
 
+    @property
+    def auth_login(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_LOGIN)
+
+    @property
+    def auth_refresh(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_REFRESH)
+
+    @property
+    def auth_logout(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_LOGOUT)
+
+    @property
+    def auth_password(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_PASSWORD)
+
     def auth_changed(self, user_id: str = "*") -> str:
         return self._fmt(n.SUBJECT_AUTH_CHANGED, user_id=user_id)
 
@@ -97,6 +113,17 @@ class Names:
     def max_deliveries_advisory(self) -> str:
         return self._fmt(n.SUBJECT_MAX_DELIVERIES_ADVISORY)
 
+    @property
+    def auth_audit_query(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_AUDIT_QUERY)
+
+    def audit_event(self, action: str) -> str:
+        """Where the gateway publishes an audit event; `action` (e.g. job.submit) becomes the subject's tail."""
+        return self._fmt(n.SUBJECT_AUDIT_EVENT, action=action)
+
+    def all_audit_events(self) -> str:
+        return self._fmt(n.SUBJECT_AUDIT_EVENT, action=">")
+
     def worker_consumer(self, pool: str) -> str:
         return self._fmt(n.CONSUMER_WORKER_POOL, pool=pool)
 
@@ -108,8 +135,12 @@ class Names:
     def jobs_advisories_consumer(self) -> str:
         return n.CONSUMER_JOBS_ADVISORIES
 
+    @property
+    def auth_audit_consumer(self) -> str:
+        return n.CONSUMER_AUTH_AUDIT
+
     def stream(self, key: str) -> dict[str, Any]:
-        """The stream `key` ('jobs', 'events', 'advisories') with names filled in."""
+        """The stream `key` ('jobs', 'events', 'advisories', 'audit') with names filled in."""
         spec = dict(n.STREAMS[key])
         spec["name"] = self._fmt(spec["name"])
         spec["subjects"] = [self._fmt(s) for s in spec["subjects"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from easel_proto.errors import Forbidden
 from easel_proto.v1.common import Principal
 
@@ -15,8 +17,12 @@ TRAININGS_CREATE = "trainings:create"
 USERS_MANAGE = "users:manage"
 ROLES_MANAGE = "roles:manage"
 AUDIT_READ = "audit:read"
+# Acting across tenants is never implied by '*': a tenant's admins have '*' within their tenant only.
+TENANTS_MANAGE = "tenants:manage"
+BEYOND_WILDCARD = (TENANTS_MANAGE,)
+_POOL = re.compile(r"^(\*|[a-z0-9][a-z0-9-]{0,31})$")
 KNOWN = (JOBS_CREATE, JOBS_READ_ANY, JOBS_CANCEL_ANY, MODELS_READ, MODELS_WRITE, MODELS_SHARE, TRAININGS_CREATE,
-         USERS_MANAGE, ROLES_MANAGE, AUDIT_READ)
+         USERS_MANAGE, ROLES_MANAGE, AUDIT_READ, TENANTS_MANAGE)
 
 
 def use_pool(pool: str) -> str:
@@ -26,7 +32,7 @@ def use_pool(pool: str) -> str:
 def allows(granted: list[str], needed: str) -> bool:
     """True when one granted permission covers `needed`."""
     for perm in granted:
-        if perm == "*" or perm == needed:
+        if perm == needed or (perm == "*" and needed not in BEYOND_WILDCARD):
             return True
         if perm.endswith(":*") and needed.startswith(perm[:-1]):
             return True
@@ -37,3 +43,14 @@ def require(principal: Principal, needed: str) -> None:
     """Raise Forbidden naming the missing permission."""
     if not allows(principal.permissions, needed):
         raise Forbidden(f"this needs the permission {needed!r}", permission=needed)
+
+
+def valid(perm: str) -> bool:
+    """A permission Easel knows: a listed name, '*', 'pools:use:<pool>' or a known prefix with ':*'."""
+    if perm == "*" or perm in KNOWN:
+        return True
+    if perm.startswith("pools:use:"):
+        return bool(_POOL.match(perm.removeprefix("pools:use:")))
+    if perm.endswith(":*"):
+        return any(k.startswith(perm[:-1]) for k in KNOWN)
+    return False

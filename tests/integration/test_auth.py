@@ -44,7 +44,7 @@ async def test_configured_admin_key_works_and_is_stored_only_as_a_hash(sessions,
     assert await bootstrap_admin(sessions, cfg) is None
     assert await bootstrap_admin(sessions, cfg) is None  # a restart changes nothing
     user = await verify(sessions, key)
-    assert user.username == cfg.admin_username and user.role_names == ["admin"]
+    assert user.username == cfg.admin_username and user.role_names == ["admin", "platform-admin"]
     async with sessions() as session:
         dump = str((await session.execute(text("SELECT * FROM api_keys"))).all())
     assert key not in dump and key.split("_", 2)[2] not in dump

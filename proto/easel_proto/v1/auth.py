@@ -15,7 +15,7 @@ from . import common, jobs
 
 class VerifyKeyRequest(BaseModel):
     """
-    Who is this API key? Sent to the auth service.
+    Who holds this credential (an API key or an access token)? Sent to the auth service.
     """
 
     api_key: str
@@ -51,6 +51,38 @@ class UserChanged(BaseModel):
     at: AwareDatetime
 
 
+class LoginRequest(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    username: Annotated[str, Field(max_length=64, min_length=1)]
+    password: Annotated[str, Field(max_length=1024, min_length=1)]
+    source: str | None = None
+    """
+    The client's address, for brute-force limits.
+    """
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    refresh_token: Annotated[str, Field(max_length=512, min_length=1)]
+    source: str | None = None
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str | None = 'bearer'
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class Empty(BaseModel):
+    pass
+
+
 class CreateUserRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
@@ -61,6 +93,7 @@ class CreateUserRequest(BaseModel):
     ]
     tenant_id: str | None = None
     roles: list[str] | None = ['user']
+    password: Annotated[str | None, Field(max_length=1024)] = None
 
 
 class User(BaseModel):
@@ -161,6 +194,22 @@ class RolesRequest(BaseModel):
 
 class RoleList(BaseModel):
     items: list[Role]
+
+
+class LogoutRequest(BaseModel):
+    principal: common.Principal
+    refresh_token: str | None = None
+
+
+class PasswordRequest(BaseModel):
+    """
+    Set a password: your own (with current_password) or, with users:manage, another user's.
+    """
+
+    actor: common.Principal
+    user_id: str
+    current_password: Annotated[str | None, Field(max_length=1024)] = None
+    new_password: Annotated[str, Field(max_length=1024)]
 
 
 class VerifyKeyReply(BaseModel):

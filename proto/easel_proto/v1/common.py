@@ -41,6 +41,10 @@ class Principal(BaseModel):
     """
     Union of the permissions of the principal's roles ('*' means all; 'pools:use:*' every pool).
     """
+    session_id: str | None = None
+    """
+    The login session (refresh-token family) when signed in with a token rather than an API key.
+    """
 
 
 class Quotas(BaseModel):

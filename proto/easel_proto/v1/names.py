@@ -9,6 +9,10 @@ SUBJECT_AUTH_KEYS = '{ns}.auth.keys.manage'
 SUBJECT_AUTH_USERS = '{ns}.auth.users.manage'
 SUBJECT_AUTH_SETTINGS = '{ns}.auth.settings'
 SUBJECT_AUTH_ROLES = '{ns}.auth.roles'
+SUBJECT_AUTH_LOGIN = '{ns}.auth.login'
+SUBJECT_AUTH_REFRESH = '{ns}.auth.refresh'
+SUBJECT_AUTH_LOGOUT = '{ns}.auth.logout'
+SUBJECT_AUTH_PASSWORD = '{ns}.auth.password'
 SUBJECT_AUTH_CHANGED = '{ns}.auth.changed.{user_id}'
 SUBJECT_REGISTRY_LOOKUP = '{ns}.registry.lookup'
 SUBJECT_JOBS_CREATE = '{ns}.jobs.create'
@@ -20,9 +24,12 @@ SUBJECT_JOB_QUEUE = '{ns}.jobs.queue.{pool}'
 SUBJECT_JOB_EVENTS = '{ns}.jobs.events.{job_id}.{type}'
 SUBJECT_JOB_INTERRUPT = '{ns}.jobs.interrupt.{job_id}'
 SUBJECT_MAX_DELIVERIES_ADVISORY = '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{NS}_JOBS.*'
+SUBJECT_AUTH_AUDIT_QUERY = '{ns}.auth.audit.query'
+SUBJECT_AUDIT_EVENT = '{ns}.audit.{action}'
 CONSUMER_WORKER_POOL = 'worker-{pool}'
 CONSUMER_JOBS_EVENTS = 'jobs-service'
 CONSUMER_JOBS_ADVISORIES = 'jobs-service-advisories'
+CONSUMER_AUTH_AUDIT = 'auth-audit'
 SERVICE_AUTH = 'easel-auth'
 SERVICE_REGISTRY = 'easel-registry'
 SERVICE_JOBS = 'easel-jobs'
@@ -50,5 +57,13 @@ STREAMS = {
         ],
         "retention": "limits",
         "max_age_s": 604800
+    },
+    "audit": {
+        "name": "{NS}_AUDIT",
+        "subjects": [
+            "{ns}.audit.>"
+        ],
+        "retention": "limits",
+        "max_age_s": 7776000
     }
 }

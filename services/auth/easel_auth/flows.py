@@ -31,7 +31,9 @@ async def bootstrap_admin(sessions: async_sessionmaker, settings: AuthSettings) 
         admin = await service.get_user_by_name(session, username=settings.admin_username)
         if admin is None:
             admin = await service.create_user(session, username=settings.admin_username, tenant_id="default",
-                                              roles=["admin"])
+                                              roles=["admin", "platform-admin"])
+        elif "platform-admin" not in admin.role_names:
+            await service.update_user(session, user=admin, roles=[*admin.role_names, "platform-admin"])
         existing = [k for k in await service.active_keys(session, user_id=admin.id) if k.name == BOOTSTRAP_KEY_NAME]
         if wanted is not None:
             if any(keys.matches(wanted, k.digest) for k in existing):

@@ -8,19 +8,19 @@ from pathlib import Path
 
 from nats.aio.client import Client
 
-from easel_auth import handlers, keys
+from easel_auth import audit, handlers, keys
 from easel_auth.flows import bootstrap_admin
 from easel_auth.settings import AuthSettings
 from easel_common import db
 from easel_common.logs import configure_logging
-from easel_common.natsio import EndpointServer
+from easel_common.natsio import EndpointServer, ensure_streams
 from easel_common.runner import serve
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class AuthService:
-    """Lifecycle: start() migrates, bootstraps the admin and serves; stop() drains."""
+    """Lifecycle: start() migrates, bootstraps the admin, records audit events and serves; stop() drains."""
 
     def __init__(self, settings: AuthSettings, nc: Client) -> None:
         self.settings = settings
@@ -29,14 +29,19 @@ class AuthService:
         self.sessions = db.sessions(self.engine)
         self.server = EndpointServer(nc, settings.names.service("auth"), "0.1.0", "users, roles and API keys")
         self.generated_admin_key: str | None = None
+        self.audit = audit.AuditRecorder(nc, settings.names, self.sessions)
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_auth")
         self.generated_admin_key = await bootstrap_admin(self.sessions, self.settings)
-        await self.server.start(handlers.endpoints(self.settings.names, self.sessions, self.nc))
+        await ensure_streams(self.nc, self.settings.names)  # the audit stream, before its consumer
+        await self.audit.start()
+        await self.server.start(handlers.endpoints(self.settings, self.sessions, self.nc)
+                                + audit.endpoints(self.settings.names, self.sessions))
 
     async def stop(self) -> None:
         await self.server.stop()
+        await self.audit.stop()
         await self.engine.dispose()
 
 

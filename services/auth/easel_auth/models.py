@@ -13,7 +13,8 @@ from easel_common.db import UTCDateTime
 # trainings:create, pools:use:<pool>, users:manage, roles:manage, audit:read. '*' grants all of them.
 # A user's own jobs, keys and settings need no permission beyond being signed in.
 BUILTIN_ROLES: dict[str, list[str]] = {
-    "admin": ["*"],
+    "platform-admin": ["*", "tenants:manage"],  # the bootstrap admin: every tenant
+    "admin": ["*"],  # everything, within the admin's own tenant
     "user": ["jobs:create", "models:read", "pools:use:default"],
 }
 
@@ -87,3 +88,27 @@ class AuditEvent(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     status: Mapped[int | None] = mapped_column(nullable=True)
     details: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class RefreshToken(Base):
+    """One refresh token of a login session; rotation chains tokens within the session."""
+
+    __tablename__ = "refresh_tokens"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[str] = mapped_column(String(36), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class LoginFailure(Base):
+    """Failed sign-ins per username or per source address, for slowing and locking brute force."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_auth import keys
-from easel_auth.models import BUILTIN_ROLES, ApiKey, Role, User, UserRole, UserSettings
+from easel_auth.models import BUILTIN_ROLES, ApiKey, RefreshToken, Role, User, UserRole, UserSettings
 from easel_proto.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from easel_proto.permissions import valid as valid_permission
 from easel_proto.wire import now
 
 _TOUCH_EVERY = timedelta(minutes=1)
@@ -131,9 +132,11 @@ async def list_users(session: AsyncSession, *, tenant_id: str | None = None) -> 
 
 
 async def update_user(session: AsyncSession, *, user: User, disabled: bool | None = None,
-                      roles: list[str] | None = None) -> User:
+                      roles: list[str] | None = None, quotas: dict | None = None) -> User:
     if disabled is not None:
         user.disabled = disabled
+    if quotas is not None:
+        user.quotas = quotas or None  # {} clears the override
     if roles is not None:
         known = set((await session.execute(select(Role.name).where(Role.name.in_(roles)))).scalars())
         if missing := sorted(set(roles) - known):
@@ -165,3 +168,47 @@ async def update_settings(session: AsyncSession, *, user_id: str, patch: dict) -
         row.settings, row.updated_at = current, now()
     await session.flush()
     return current
+
+
+async def list_roles(session: AsyncSession) -> list[Role]:
+    return list((await session.execute(select(Role).order_by(Role.name))).scalars())
+
+
+async def put_role(session: AsyncSession, *, name: str, permissions: list[str], quotas: dict | None) -> Role:
+    """Create a custom role or replace its permissions and quotas; built-in roles are fixed."""
+    if unknown := [p for p in permissions if not valid_permission(p)]:
+        raise InvalidInput("permissions", f"unknown permission(s): {', '.join(unknown)}")
+    role = await session.get(Role, name)
+    if role is not None and role.builtin:
+        raise Conflict(f"role {name!r} is built in and cannot be changed", field="name")
+    if role is None:
+        role = Role(name=name, builtin=False, created_at=now())
+        session.add(role)
+    role.permissions, role.quotas = sorted(set(permissions)), quotas
+    await session.flush()
+    return role
+
+
+async def delete_role(session: AsyncSession, *, name: str) -> list[str]:
+    """Delete a custom role; returns the ids of the users who had it."""
+    role = await session.get(Role, name)
+    if role is None:
+        raise NotFound(f"role {name!r} not found")
+    if role.builtin:
+        raise Conflict(f"role {name!r} is built in and cannot be deleted", field="name")
+    members = list((await session.execute(select(UserRole.user_id).where(UserRole.role_name == name))).scalars())
+    await session.delete(role)
+    await session.flush()
+    return members
+
+
+async def members_of(session: AsyncSession, *, role: str) -> list[str]:
+    return list((await session.execute(select(UserRole.user_id).where(UserRole.role_name == role))).scalars())
+
+
+async def set_password(session: AsyncSession, *, user: User, password_hash: str) -> None:
+    user.password_hash = password_hash
+    await session.execute(update(RefreshToken).where(RefreshToken.user_id == user.id,
+                                                     RefreshToken.revoked_at.is_(None))
+                          .values(revoked_at=now()).execution_options(synchronize_session=False))
+    await session.flush()

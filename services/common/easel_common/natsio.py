@@ -51,9 +51,9 @@ async def connect(url: str, name: str) -> Client:
 
 
 async def ensure_streams(nc: Client, names: Names) -> None:
-    """Create or update the job, event and advisory streams; idempotent, safe from every process."""
+    """Create or update the job, event, advisory and audit streams; idempotent, safe from every process."""
     js = nc.jetstream()
-    for key in ("jobs", "events", "advisories"):
+    for key in ("jobs", "events", "advisories", "audit"):
         spec = names.stream(key)
         config = StreamConfig(
             name=spec["name"], subjects=spec["subjects"], retention=_RETENTION[spec["retention"]],

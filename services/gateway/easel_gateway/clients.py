@@ -67,6 +67,21 @@ class Services:
     async def users(self, req: auth.UsersRequest) -> list[auth.User]:
         return (await self._call(self.names.auth_users, req, auth.UserList, req.actor)).items
 
+    async def roles(self, req: auth.RolesRequest) -> list[auth.Role]:
+        return (await self._call(self.names.auth_roles, req, auth.RoleList, req.actor)).items
+
+    async def login(self, req: auth.LoginRequest) -> auth.TokenPair:
+        return await self._call(self.names.auth_login, req, auth.TokenPair)
+
+    async def refresh(self, req: auth.RefreshRequest) -> auth.TokenPair:
+        return await self._call(self.names.auth_refresh, req, auth.TokenPair)
+
+    async def logout(self, req: auth.LogoutRequest) -> None:
+        await self._call(self.names.auth_logout, req, auth.Empty, req.principal)
+
+    async def password(self, req: auth.PasswordRequest) -> None:
+        await self._call(self.names.auth_password, req, auth.Empty, req.actor)
+
     async def settings(self, principal: common.Principal, patch: dict | None = None) -> auth.UserSettings:
         return await self._call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
                                 auth.UserSettings, principal)

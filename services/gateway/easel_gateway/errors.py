@@ -27,7 +27,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(EaselError)
     async def easel_error(_r: Request, exc: EaselError) -> JSONResponse:
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
-        if exc.status == 503:
+        if exc.status == 503 or exc.details.get("retry_after_s") is not None:
             headers["Retry-After"] = str(exc.details.get("retry_after_s", 1))
         return error_response(exc, headers or None)
 

@@ -13,7 +13,8 @@ from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
 from easel_common.storage import open_store
 from easel_gateway import errors
-from easel_gateway.api import health, jobs, me, users
+from easel_gateway.api import audit, health, jobs, me, roles, signin, users
+from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.ratelimit import RateLimiter
@@ -53,9 +54,11 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.settings = settings
     app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
-    for router in (jobs.router, me.router, users.router, health.router):
+    for router in (jobs.router, roles.router, signin.router, me.router, users.router, audit.router,
+                   health.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(AuditLog)  # outside BodyLimit: it sees every final status
     app.add_middleware(RequestMetrics)
     return app
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from easel_proto.errors import EaselError
-from easel_proto.permissions import JOBS_CREATE, USERS_MANAGE, require
+from easel_proto.permissions import AUDIT_READ, JOBS_CREATE, ROLES_MANAGE, USERS_MANAGE, require
 from easel_proto.v1.common import Principal
 
 PUBLIC = "public"  # no key needed
@@ -21,7 +21,11 @@ RULES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/jobs/{job_id}"): SELF,
     ("GET", "/v1/jobs/{job_id}/images/{index}"): SELF,
     ("GET", "/v1/jobs/{job_id}/events"): SELF,
+    ("POST", "/v1/auth/login"): PUBLIC,
+    ("POST", "/v1/auth/refresh"): PUBLIC,
+    ("POST", "/v1/auth/logout"): SELF,
     ("GET", "/v1/me"): SELF,
+    ("PUT", "/v1/me/password"): SELF,
     ("GET", "/v1/me/settings"): SELF,
     ("PATCH", "/v1/me/settings"): SELF,
     ("GET", "/v1/me/keys"): SELF,
@@ -35,6 +39,12 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/v1/users/{user_id}/keys"): USERS_MANAGE,
     ("POST", "/v1/users/{user_id}/keys"): USERS_MANAGE,
     ("DELETE", "/v1/users/{user_id}/keys/{key_id}"): USERS_MANAGE,
+    ("PUT", "/v1/users/{user_id}/password"): USERS_MANAGE,
+    ("GET", "/v1/roles"): ROLES_MANAGE,
+    ("POST", "/v1/roles"): ROLES_MANAGE,
+    ("PUT", "/v1/roles/{name}"): ROLES_MANAGE,
+    ("DELETE", "/v1/roles/{name}"): ROLES_MANAGE,
+    ("GET", "/v1/audit"): AUDIT_READ,
 }
 
 

@@ -31,6 +31,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     image_keys: Mapped[list[str]] = mapped_column(JSON)
+    images: Mapped[int] = mapped_column(Integer, default=0)  # len(spec.seeds), summed by the daily image quota
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     request_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

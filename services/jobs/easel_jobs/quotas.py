@@ -1,14 +1,144 @@
 """Job quotas enforced at submission: concurrent jobs, images per day, GPU-seconds per month.
 
-Being written: until then check() admits every job.
+`check` runs inside the transaction that inserts the job (`flows.JobFlows.submit`), so the count and the insert
+are one step. What counts, for one user (tenant_id, user_id):
+
+- **max_concurrent_jobs**: jobs now `queued`, `starting` or `processing`. A running job whose cancel was
+  requested still counts until its worker stops it (it still holds the GPU). The new job must fit:
+  active + 1 <= limit.
+- **images_per_day**: images (`len(spec.seeds)`, the batch size), not jobs, of the jobs submitted since the last
+  UTC midnight, except jobs that never produced anything for the user through no choice of theirs or
+  before using a GPU:
+  * a job canceled before a worker started it does not count (no GPU time was spent);
+  * a failed job does not count (no images were delivered; failures to queue, worker crashes and generation
+    errors are not the user's doing, so resubmitting costs nothing).
+  Everything else counts: queued and running jobs (so a burst of submissions cannot overshoot the quota),
+  succeeded jobs, and jobs canceled after they started. The whole batch of the new job must fit:
+  used + batch <= limit; a batch larger than the daily limit can never pass and says so.
+- **gpu_seconds_per_month**: the sum of `generation_s` (worker-reported generation time; only succeeded jobs
+  report it) of the jobs submitted since the first of this UTC month. A job's cost is unknown until it runs,
+  so a new job is admitted while used < limit; the last job of the month may go past the limit.
+
+Usage is charged to the day and month in which the job was submitted. Over a limit, `QuotaExceeded` (429) names
+it in `details.limit` with `allowed`, `used` and `retry_after_s` (seconds until it could pass: the next UTC
+midnight, the next month, or a few seconds for concurrency; left out when the request can never pass).
+
+An idempotent retry of a job that was already accepted is never refused (the caller gets the first job back).
+
+Concurrency: on PostgreSQL a transaction-scoped advisory lock per user serializes submissions from any number
+of gateways and jobs-service replicas, so two submissions cannot both take the last slot. On SQLite a no-op
+write first takes the database's write lock, which has the same effect.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, func, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easel_jobs.models import ACTIVE, Job
+from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import jobs
 
+CONCURRENCY_RETRY_S = 5
+# the first of the two int4 advisory-lock keys: this lock's own key space (the migrations use one bigint key)
+_LOCK_CLASS = 0x45534C51  # "ESLQ"
 
-async def check(session: AsyncSession, req: jobs.CreateJobRequest) -> None:
-    pass
+
+def day_start(at: datetime) -> datetime:
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_start(at: datetime) -> datetime:
+    return day_start(at).replace(day=1)
+
+
+def next_month(at: datetime) -> datetime:
+    first = month_start(at)
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def _seconds_until(moment: datetime, at: datetime) -> int:
+    return max(1, int((moment - at).total_seconds() + 0.999))
+
+
+async def _lock(session: AsyncSession, user_id: str) -> None:
+    """Hold the user's submission lock until the transaction ends."""
+    dialect = session.bind.dialect.name
+    if dialect == "postgresql":
+        await session.execute(text("SELECT pg_advisory_xact_lock(:cls, hashtext(:user))"),
+                              {"cls": _LOCK_CLASS, "user": user_id})
+    elif dialect == "sqlite":
+        # a write takes SQLite's single write lock now, before counting (a read-then-write transaction would
+        # fail with SQLITE_BUSY instead of waiting for the other writer)
+        await session.execute(update(Job).where(text("0")).values(status=Job.status)
+                              .execution_options(synchronize_session=False))
+
+
+async def _already_accepted(session: AsyncSession, req: jobs.CreateJobRequest) -> bool:
+    if not req.idempotency_key:
+        return False
+    stmt = select(Job.id).where(Job.user_id == req.principal.user_id, Job.idempotency_key == req.idempotency_key)
+    return (await session.execute(stmt)).first() is not None
+
+
+def _refused(limit: str, message: str, *, allowed: float, used: float, retry_at: datetime | None,
+             at: datetime, retry_s: int | None = None) -> QuotaExceeded:
+    details: dict = {"limit": limit, "allowed": allowed, "used": used}
+    if retry_s is not None:
+        details["retry_after_s"] = retry_s
+    elif retry_at is not None:
+        details["retry_after_s"] = _seconds_until(retry_at, at)
+    return QuotaExceeded(message, **details)
+
+
+async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime | None = None) -> None:
+    """Raise QuotaExceeded when this job would go over one of the submitter's job quotas."""
+    q = req.quotas
+    if q is None or (q.max_concurrent_jobs is None and q.images_per_day is None and q.gpu_seconds_per_month is None):
+        return
+    owner = req.principal
+    await _lock(session, owner.user_id)
+    if await _already_accepted(session, req):
+        return
+    at = at or datetime.now(UTC)
+    mine = and_(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id)
+
+    if q.max_concurrent_jobs is not None:
+        active = (await session.execute(
+            select(func.count()).select_from(Job).where(mine, Job.status.in_(ACTIVE)))).scalar_one()
+        if active + 1 > q.max_concurrent_jobs:
+            allowed = q.max_concurrent_jobs
+            raise _refused("max_concurrent_jobs",
+                           f"max_concurrent_jobs: {active} of {allowed} jobs already queued or running; "
+                           "wait for one to finish", allowed=allowed, used=active, retry_at=None, at=at,
+                           retry_s=CONCURRENCY_RETRY_S if allowed > 0 else None)
+
+    if q.images_per_day is not None:
+        batch = len(req.spec.seeds)
+        refunded = or_(Job.status == "failed", and_(Job.status == "canceled", Job.started_at.is_(None)))
+        used = (await session.execute(
+            select(func.coalesce(func.sum(Job.images), 0))
+            .where(mine, Job.created_at >= day_start(at), not_(refunded)))).scalar_one()
+        allowed = q.images_per_day
+        if used + batch > allowed:
+            if batch > allowed:
+                message = f"images_per_day: a batch of {batch} images is more than the daily limit of {allowed}"
+                retry_at = None
+            else:
+                message = (f"images_per_day: {used} of {allowed} images used today (UTC); this job needs {batch} "
+                           "more")
+                retry_at = day_start(at) + timedelta(days=1)
+            raise _refused("images_per_day", message, allowed=allowed, used=used, retry_at=retry_at, at=at)
+
+    if q.gpu_seconds_per_month is not None:
+        used_s = (await session.execute(
+            select(func.coalesce(func.sum(Job.generation_s), 0.0))
+            .where(mine, Job.created_at >= month_start(at)))).scalar_one()
+        allowed_s = q.gpu_seconds_per_month
+        if used_s >= allowed_s:
+            raise _refused("gpu_seconds_per_month",
+                           f"gpu_seconds_per_month: {used_s:.1f} of {allowed_s:g} GPU-seconds used this month (UTC)",
+                           allowed=allowed_s, used=round(float(used_s), 3),
+                           retry_at=next_month(at) if allowed_s > 0 else None, at=at)

@@ -46,6 +46,7 @@ async def create(session: AsyncSession, *, job_id: str, req: jobs.CreateJobReque
         id=job_id, user_id=owner.user_id, tenant_id=owner.tenant_id, pool=req.pool, status="queued",
         spec=req.spec.model_dump(mode="json"),
         image_keys=[image_key(owner.tenant_id, owner.user_id, job_id, i) for i in range(len(req.spec.seeds))],
+        images=len(req.spec.seeds),
         idempotency_key=req.idempotency_key, request_hash=req.request_hash, attempts=0, cancel_requested=False,
         created_at=now(),
     )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from easel_gateway.api.users import NewKey, new_key_request
+from easel_gateway.api.users import NewKey, NewPassword, new_key_request
 from easel_gateway.deps import Caller, Svc
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal
@@ -46,3 +46,10 @@ async def create_key(body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
 async def revoke_key(key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
     """Revoke one of your keys; every gateway refuses it within moments."""
     return (await svc.keys(auth.KeysRequest(actor=caller, user_id=caller.user_id, key_id=key_id)))[0]
+
+
+@router.put("/password", status_code=204)
+async def change_password(body: NewPassword, caller: Caller, svc: Svc) -> None:
+    """Change your password (send current_password); your other sign-in sessions end."""
+    await svc.password(auth.PasswordRequest(actor=caller, user_id=caller.user_id, new_password=body.new_password,
+                                            current_password=body.current_password))

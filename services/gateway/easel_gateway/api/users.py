@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from easel_gateway.deps import Caller, Svc
 from easel_proto.v1 import auth
-from easel_proto.v1.common import Principal
+from easel_proto.v1.common import Principal, Quotas
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 
@@ -16,11 +16,18 @@ class NewUser(BaseModel):
     username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     roles: list[str] = ["user"]
     tenant_id: str | None = Field(default=None, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    password: str | None = Field(default=None, max_length=1024)
 
 
 class UserPatch(BaseModel):
     disabled: bool | None = None
     roles: list[str] | None = None
+    quotas: Quotas | None = Field(default=None, description="Per-user override of the roles' quotas; {} clears it")
+
+
+class NewPassword(BaseModel):
+    new_password: str = Field(max_length=1024)
+    current_password: str | None = Field(default=None, max_length=1024)
 
 
 class NewKey(BaseModel):
@@ -41,7 +48,7 @@ async def list_users(caller: Caller, svc: Svc) -> list[auth.User]:
 @router.post("", status_code=201, response_model=auth.User)
 async def create_user(body: NewUser, caller: Caller, svc: Svc) -> auth.User:
     return await svc.create_user(auth.CreateUserRequest(actor=caller, username=body.username, roles=body.roles,
-                                                        tenant_id=body.tenant_id))
+                                                        tenant_id=body.tenant_id, password=body.password))
 
 
 @router.get("/{user_id}", response_model=auth.User)
@@ -53,7 +60,13 @@ async def get_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
 async def update_user(user_id: str, body: UserPatch, caller: Caller, svc: Svc) -> auth.User:
     """Disable or enable a user, or replace their roles; takes effect at every gateway at once."""
     return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, disabled=body.disabled,
-                                              roles=body.roles)))[0]
+                                              roles=body.roles, quotas=body.quotas)))[0]
+
+
+@router.put("/{user_id}/password", status_code=204)
+async def set_password(user_id: str, body: NewPassword, caller: Caller, svc: Svc) -> None:
+    """Set a user's password; their sign-in sessions end."""
+    await svc.password(auth.PasswordRequest(actor=caller, user_id=user_id, new_password=body.new_password))
 
 
 @router.delete("/{user_id}", response_model=auth.User)

@@ -1,0 +1,46 @@
+"""/v1/roles: built-in and custom roles with their permissions and quotas (roles:manage)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from easel_gateway.deps import Caller, Svc
+from easel_proto.v1 import auth
+from easel_proto.v1.common import Quotas
+
+router = APIRouter(prefix="/v1/roles", tags=["roles"])
+ROLE_NAME = r"^[a-z][a-z0-9_-]{0,63}$"
+
+
+class RoleBody(BaseModel):
+    permissions: list[str]
+    quotas: Quotas | None = None
+
+
+class NewRole(RoleBody):
+    name: str = Field(pattern=ROLE_NAME)
+
+
+@router.get("", response_model=list[auth.Role])
+async def list_roles(caller: Caller, svc: Svc) -> list[auth.Role]:
+    return await svc.roles(auth.RolesRequest(actor=caller))
+
+
+@router.post("", status_code=201, response_model=auth.Role)
+async def create_role(body: NewRole, caller: Caller, svc: Svc) -> auth.Role:
+    """Create a custom role; unknown permission names are refused."""
+    return (await svc.roles(auth.RolesRequest(actor=caller, name=body.name, permissions=body.permissions,
+                                              quotas=body.quotas)))[0]
+
+
+@router.put("/{name}", response_model=auth.Role)
+async def replace_role(name: str, body: RoleBody, caller: Caller, svc: Svc) -> auth.Role:
+    """Replace a custom role's permissions and quotas; its members are affected at once."""
+    return (await svc.roles(auth.RolesRequest(actor=caller, name=name, permissions=body.permissions,
+                                              quotas=body.quotas)))[0]
+
+
+@router.delete("/{name}", status_code=204)
+async def delete_role(name: str, caller: Caller, svc: Svc) -> None:
+    await svc.roles(auth.RolesRequest(actor=caller, name=name, delete=True))

@@ -1,0 +1,51 @@
+"""/v1/auth: sign in with a password for short-lived access tokens; refresh; sign out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from easel_gateway.deps import Caller, Svc
+from easel_proto.v1 import auth
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Refresh(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=512)
+
+
+class Logout(BaseModel):
+    refresh_token: str | None = Field(default=None, max_length=512)
+
+
+def source(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+@router.post("/login", response_model=auth.TokenPair)
+async def login(body: Credentials, request: Request, svc: Svc) -> auth.TokenPair:
+    """Trade a username and password for an access token (Bearer) and a refresh token.
+
+    Repeated failures for a username or from an address are slowed, then locked for a while (429).
+    """
+    request.state.audit = {"username": body.username}
+    return await svc.login(auth.LoginRequest(username=body.username, password=body.password,
+                                             source=source(request)))
+
+
+@router.post("/refresh", response_model=auth.TokenPair)
+async def refresh(body: Refresh, request: Request, svc: Svc) -> auth.TokenPair:
+    """A new token pair for a refresh token; each refresh token works once."""
+    return await svc.refresh(auth.RefreshRequest(refresh_token=body.refresh_token, source=source(request)))
+
+
+@router.post("/logout", status_code=204)
+async def logout(body: Logout, caller: Caller, svc: Svc) -> None:
+    """End the session of the access token used (and of the refresh token, if given)."""
+    await svc.logout(auth.LogoutRequest(principal=caller, refresh_token=body.refresh_token))

@@ -1,0 +1,257 @@
+"""The audit log, from one table: which routes are audited, and the middleware that records them.
+
+`AuditLog` sits outside the app, so it sees every audited request's final status, denied ones included. For each
+it builds an `AuditEvent` (who, what, target, when, source address, outcome) and publishes it to the audit stream
+from a background task, so no response waits on it; the auth service stores it.
+
+An event never holds a request body, a header, a query string or a key's secret. Its target is made of the
+route's path parameters (`user:<id>/key:<id>`), or, for a route that creates something, the new object's id.
+A route may add safe facts with `request.state.audit = {...}`: `target` replaces the computed target,
+`actor_name` (or `username`) and `tenant_id` name an actor who is not signed in yet (a login); the rest goes
+into `details`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from easel_common.natsio import principal_headers
+from easel_proto.v1.audit import AuditEvent
+from easel_proto.v1.common import Principal
+from easel_proto.wire import encode, now
+
+log = logging.getLogger(__name__)
+
+AUDITED: dict[tuple[str, str], str] = {
+    ("POST", "/v1/auth/login"): "auth.login",
+    ("POST", "/v1/auth/refresh"): "auth.refresh",
+    ("POST", "/v1/auth/logout"): "auth.logout",
+    ("POST", "/v1/jobs"): "job.submit",
+    ("DELETE", "/v1/jobs/{job_id}"): "job.cancel",
+    ("PATCH", "/v1/me/settings"): "settings.update",
+    ("PUT", "/v1/me/password"): "password.change",
+    ("POST", "/v1/me/keys"): "key.create",
+    ("DELETE", "/v1/me/keys/{key_id}"): "key.revoke",
+    ("POST", "/v1/users"): "user.create",
+    ("PATCH", "/v1/users/{user_id}"): "user.update",
+    ("DELETE", "/v1/users/{user_id}"): "user.delete",
+    ("POST", "/v1/users/{user_id}/keys"): "key.create",
+    ("DELETE", "/v1/users/{user_id}/keys/{key_id}"): "key.revoke",
+    ("PUT", "/v1/users/{user_id}/password"): "password.set",
+    ("POST", "/v1/roles"): "role.create",
+    ("PUT", "/v1/roles/{name}"): "role.update",
+    ("DELETE", "/v1/roles/{name}"): "role.delete",
+    ("GET", "/v1/audit"): "audit.read",
+}
+
+# Routes that create something: the kind of the new object and the field of the 2xx JSON reply that names it.
+# Only that one field is read from the reply (which, for a key, also holds the secret; it is never kept).
+CREATES: dict[tuple[str, str], tuple[str, str]] = {
+    ("POST", "/v1/jobs"): ("job", "id"),
+    ("POST", "/v1/users"): ("user", "id"),
+    ("POST", "/v1/users/{user_id}/keys"): ("key", "id"),
+    ("POST", "/v1/me/keys"): ("key", "id"),
+    ("POST", "/v1/roles"): ("role", "name"),
+}
+
+UNAUTHENTICATED_TENANT = "default"
+_MAX_REPLY = 64 * 1024  # a creation reply is small; anything bigger is not looked into
+_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+_SAFE_VALUE = re.compile(r"^[A-Za-z0-9._:@/-]{1,200}$")
+_RESERVED = ("target", "actor_name", "username", "tenant_id")
+
+
+def outcome(status: int) -> str:
+    """ok (2xx and 3xx), denied (401, 403, 404, 429), invalid (other 4xx), error (5xx)."""
+    if status >= 500:
+        return "error"
+    if status in (401, 403, 404, 429):
+        return "denied"
+    if status >= 400:
+        return "invalid"
+    return "ok"
+
+
+def _kind(param: str, template: str) -> str:
+    """`job_id` -> job; otherwise the path segment before the parameter, singular (`/roles/{name}` -> role)."""
+    if param.endswith("_id"):
+        return param[:-3]
+    segments = template.split("/")
+    for before, segment in zip(segments, segments[1:], strict=False):
+        match = _PARAM.fullmatch(segment)
+        if match and match.group(1) == param and not _PARAM.fullmatch(before):
+            return before.removesuffix("s") or param
+    return param
+
+
+def target_of(template: str, path_params: dict[str, Any], caller: Principal | None,
+              created: str | None = None, created_kind: str | None = None) -> str | None:
+    """`user:<id>/key:<id>` from the route's parameters; /v1/me routes act on the caller's own user."""
+    parts: list[str] = []
+    if template.startswith("/v1/me") and caller is not None:
+        parts.append(f"user:{caller.user_id}")
+    for param in _PARAM.findall(template):
+        if param in path_params:
+            parts.append(f"{_kind(param, template)}:{path_params[param]}")
+    if created is not None and created_kind is not None:
+        parts.append(f"{created_kind}:{created}")
+    return "/".join(parts)[:255] or None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def source_of(scope: Scope, trust_forwarded_for: bool) -> str | None:
+    """The client's address; behind a trusted proxy, the address that proxy saw (last X-Forwarded-For hop)."""
+    if trust_forwarded_for:
+        forwarded = _header(scope, b"x-forwarded-for")
+        if forwarded:
+            hops = [h.strip() for h in forwarded.split(",") if h.strip()]
+            if hops:
+                return hops[-1][:64]
+    client = scope.get("client")
+    return str(client[0])[:64] if client else None
+
+
+def _safe_details(extra: dict[str, Any]) -> dict[str, Any]:
+    """Only short plain values a route chose to add; anything that looks like a key is dropped."""
+    out: dict[str, Any] = {}
+    for key, value in extra.items():
+        if key in _RESERVED:
+            continue
+        if isinstance(value, bool | int | float) or value is None:
+            out[str(key)[:64]] = value
+        elif isinstance(value, str) and "esk_" not in value and len(value) <= 200:
+            out[str(key)[:64]] = value
+    return out
+
+
+def _created_id(body: bytes, field: str) -> str | None:
+    try:
+        reply = json.loads(body)
+    except ValueError:
+        return None
+    value = reply.get(field) if isinstance(reply, dict) else None
+    return value if isinstance(value, str) and _SAFE_VALUE.match(value) else None
+
+
+def build_event(scope: Scope, action: str, status: int, *, trust_forwarded_for: bool,
+                created: str | None = None) -> AuditEvent:
+    """The event for one finished request, from what the gateway learned about it (never its body)."""
+    state = scope.get("state") or {}
+    caller = state.get("principal")
+    caller = caller if isinstance(caller, Principal) else None
+    extra = state.get("audit")
+    extra = dict(extra) if isinstance(extra, dict) else {}
+    template = getattr(scope.get("route"), "path", "")
+    kind = CREATES.get((scope["method"], template), (None, None))[0]
+    target = extra.get("target")
+    if not isinstance(target, str) or not target:
+        target = target_of(template, scope.get("path_params") or {}, caller, created, kind)
+    details: dict[str, Any] = {"method": scope["method"], "route": template}
+    if caller is not None and caller.key_id:
+        details["key"] = caller.key_id  # the key's public prefix, never its secret
+    details.update(_safe_details(extra))
+    if caller is not None:
+        tenant, actor_id, actor_name = caller.tenant_id, caller.user_id, caller.username
+    else:
+        name = extra.get("actor_name") or extra.get("username") or state.get("audit_actor_name")
+        tenant = extra.get("tenant_id") or UNAUTHENTICATED_TENANT
+        actor_id, actor_name = extra.get("actor_id"), (str(name)[:64] if name else None)
+    return AuditEvent(id=str(uuid.uuid4()), at=now(), tenant_id=str(tenant), actor_id=actor_id,
+                      actor_name=actor_name, action=action, target=target, source=source_of(scope, trust_forwarded_for),
+                      outcome=outcome(status), status=status, details=details)
+
+
+class AuditLog:
+    """Record every audited request (see AUDITED) once its status is known; publish without delaying it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            return await self.app(scope, self._flushing(receive), send)
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        scope.setdefault("state", {})  # so what routes put in request.state is visible here afterwards
+        status = 500
+        reply = bytearray()
+        watch_reply = False
+
+        async def capture(message: Message) -> None:
+            nonlocal status, watch_reply
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                route = scope.get("route")
+                watch_reply = 200 <= status < 300 and (scope["method"], getattr(route, "path", "")) in CREATES
+            elif message["type"] == "http.response.body" and watch_reply:
+                reply.extend(message.get("body", b""))
+                if len(reply) > _MAX_REPLY:
+                    watch_reply = False
+                    reply.clear()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            self._record(scope, status, bytes(reply) if watch_reply else b"")
+
+    def _record(self, scope: Scope, status: int, reply: bytes) -> None:
+        route = scope.get("route")
+        action = AUDITED.get((scope["method"], getattr(route, "path", "")))
+        if action is None:
+            return
+        app = scope.get("app")
+        try:
+            settings = app.state.settings
+            created = None
+            if reply:
+                created = _created_id(reply, CREATES[(scope["method"], route.path)][1])
+            event = build_event(scope, action, status, created=created,
+                                trust_forwarded_for=bool(getattr(settings, "trust_forwarded_for", False)))
+            nc, names = app.state.nc, settings.names
+        except Exception as exc:  # never fail a request over its audit record; say so, without its content
+            log.error("could not build the audit event for %s: %s", action, type(exc).__name__)
+            return
+        task = asyncio.create_task(self._publish(nc, names.audit_event(action), event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    @staticmethod
+    async def _publish(nc: Any, subject: str, event: AuditEvent) -> None:
+        headers = {"Nats-Msg-Id": event.id}
+        if event.actor_id:
+            headers.update(principal_headers(event.actor_id, event.tenant_id))
+        for attempt in range(3):
+            try:
+                await nc.jetstream().publish(subject, encode(event), headers=headers, timeout=2.0)
+                return
+            except Exception as exc:
+                if attempt == 2:
+                    log.error("audit event %s (%s, %s) was not recorded: %s", event.id, event.action,
+                              event.outcome, type(exc).__name__)
+                    return
+                await asyncio.sleep(0.2 * (attempt + 1))
+
+    def _flushing(self, receive: Receive) -> Receive:
+        """At shutdown, let the pending publishes finish before the app closes its connection."""
+        async def wrapped() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._tasks:
+                await asyncio.wait(set(self._tasks), timeout=5)
+            return message
+
+        return wrapped

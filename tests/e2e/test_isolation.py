@@ -1,0 +1,99 @@
+"""No one sees another's data: every endpoint, tried by another user, another tenant's admin and an admin.
+
+To cover a new endpoint, add one line to OBJECT_ENDPOINTS (it acts on alice's things) or LISTS.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from helpers import new_user, submit, until_status
+
+# (method, path, body, statuses an admin of alice's tenant may get). Bob and another tenant's admin must get 404
+# (or 403 where the permission itself is missing), never alice's data.
+OBJECT_ENDPOINTS = [
+    ("GET", "/v1/jobs/{job}", None, {200}),
+    ("GET", "/v1/jobs/{job}/images/0", None, {200}),
+    ("GET", "/v1/jobs/{job}/events", None, {200}),
+    ("DELETE", "/v1/jobs/{job}", None, {409}),  # visible to the admin, already finished
+    ("DELETE", "/v1/me/keys/{key}", None, {404}),  # /me is always the caller's own
+    ("GET", "/v1/users/{user}", None, {200}),
+    ("PATCH", "/v1/users/{user}", {}, {200}),
+    ("GET", "/v1/users/{user}/keys", None, {200}),
+    ("POST", "/v1/users/{user}/keys", {"name": "probe"}, {201}),
+    ("PUT", "/v1/users/{user}/password", {"new_password": "another long passphrase"}, {204}),
+]
+# (path, what must never be listed to bob: a key of alice's world)
+LISTS = [
+    ("/v1/jobs", "job"),
+    ("/v1/jobs?all_users=true", "job"),
+    ("/v1/me/keys", "key"),
+    ("/v1/users", "user"),
+    ("/v1/roles", None),
+    ("/v1/audit?actor_id={user}", "user"),  # what alice did; others' own probes may name her id as a target
+]
+
+
+@pytest.fixture(scope="module")
+async def world(api, admin_headers):
+    alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
+    job = await submit(api, alice["headers"], steps=1)
+    await until_status(api, job["id"], alice["headers"], "succeeded")
+    key = (await api.get("/v1/me/keys", headers=alice["headers"])).json()[0]
+    r = await api.post("/v1/users", json={"username": f"other{uuid.uuid4().hex[:6]}", "tenant_id": "other",
+                                          "roles": ["admin"]}, headers=admin_headers)
+    outsider = r.json()
+    r = await api.post(f"/v1/users/{outsider['id']}/keys", json={"name": "t"}, headers=admin_headers)
+    outsider["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
+    ids = {"job": job["id"], "key": key["id"], "user": alice["id"]}
+    return {"alice": alice, "bob": bob, "outsider": outsider, "admin": {"headers": admin_headers}, "ids": ids}
+
+
+def _url(path: str, ids: dict[str, str]) -> str:
+    return path.format(**ids)
+
+
+def _query(path: str, ids: dict[str, str]) -> dict[str, str]:
+    query = _url(path, ids).partition("?")[2]
+    return dict(part.split("=", 1) for part in query.split("&") if part)
+
+
+@pytest.mark.parametrize(("method", "path", "body", "admin_sees"), OBJECT_ENDPOINTS,
+                         ids=[f"{m} {p}" for m, p, _, _ in OBJECT_ENDPOINTS])
+async def test_others_cannot_reach_alices_things(api, world, method, path, body, admin_sees):
+    url = _url(path, world["ids"])
+    for who in ("bob", "outsider"):
+        r = await api.request(method, url, json=body, headers=world[who]["headers"])
+        assert r.status_code in (403, 404), (who, method, url, r.status_code, r.text)
+        assert world["ids"]["job"] not in r.text or r.status_code == 404 and "not found" in r.text
+    r = await api.request(method, url, json=body, headers=world["admin"]["headers"])
+    assert r.status_code in admin_sees, (method, url, r.status_code, r.text)
+    assert (await api.get(f"/v1/jobs/{world['ids']['job']}", headers=world["alice"]["headers"])).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "hidden"), LISTS, ids=[p for p, _ in LISTS])
+async def test_lists_never_show_alices_things_to_others(api, world, path, hidden):
+    for who in ("bob", "outsider"):
+        r = await api.get(_url(path, world["ids"]).split("?")[0], params=_query(path, world["ids"]),
+                          headers=world[who]["headers"])
+        if r.status_code in (403,):
+            continue
+        assert r.status_code == 200, (who, path, r.text)
+        if hidden:
+            assert world["ids"][hidden] not in str(r.json().get("items", r.json()) if isinstance(r.json(), dict)
+                                                   else r.json()), (who, path)
+
+
+async def test_an_admin_sees_both_users_where_the_permission_allows(api, world):
+    admin = world["admin"]["headers"]
+    bob_job = await submit(api, world["bob"]["headers"], steps=1)
+    listed = (await api.get("/v1/jobs", params={"all_users": "true", "limit": 100}, headers=admin)).json()
+    ids = {j["id"] for j in listed["items"]}
+    assert {world["ids"]["job"], bob_job["id"]} <= ids
+    users = {u["id"] for u in (await api.get("/v1/users", headers=admin)).json()}
+    assert {world["alice"]["id"], world["bob"]["id"]} <= users and world["outsider"]["id"] not in users
+    r = await api.get("/v1/jobs", params={"all_users": "true"}, headers=world["bob"]["headers"])
+    assert r.status_code == 403 and r.json()["details"]["permission"] == "jobs:read:any"
+    await until_status(api, bob_job["id"], world["bob"]["headers"], "succeeded")
