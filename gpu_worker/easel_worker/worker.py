@@ -13,7 +13,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, w
 
 from easel_common.natsio import consume, durable_consumer, ensure_streams, request
 from easel_common.storage import ObjectStore
-from easel_proto.errors import EaselError, GenerationFailed, JobCanceled, Unavailable
+from easel_proto.errors import EaselError, Forbidden, GenerationFailed, JobCanceled, Unavailable
 from easel_proto.v1 import jobs
 from easel_proto.wire import decode, encode, now
 from easel_worker import metrics
@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 
 class Released(Exception):
     """The worker is shutting down and hands the job back to the queue."""
+
+
+def check_owner_keys(job: jobs.JobSubmitted) -> None:
+    """A worker writes only under the job owner's space: one key per image, each under tenant/user/."""
+    owner = f"{job.principal.tenant_id}/{job.principal.user_id}/"
+    if len(job.image_keys) != len(job.spec.seeds) or not all(k.startswith(owner) for k in job.image_keys):
+        raise Forbidden("the job's image keys are not under its owner's space", owner=owner)
 
 
 class Worker:
@@ -146,6 +153,7 @@ class Worker:
 
     async def _generate(self, job: jobs.JobSubmitted, delivery: int) -> jobs.JobResult:
         spec, pool = job.spec, self.settings.pool
+        check_owner_keys(job)
         await self._status(job.job_id, "processing", delivery)
         load_s = await asyncio.to_thread(self.engine.load, spec.model)
         metrics.LOAD_SECONDS.labels(pool).observe(load_s)

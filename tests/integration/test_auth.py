@@ -35,7 +35,7 @@ def settings(tmp_path, database_url, **kw) -> AuthSettings:
 
 async def verify(sessions, key):
     async with sessions.begin() as session:
-        return await service.verify_key(session, api_key=key)
+        return (await service.verify_key(session, api_key=key)).user
 
 
 async def test_configured_admin_key_works_and_is_stored_only_as_a_hash(sessions, tmp_path, database_url):

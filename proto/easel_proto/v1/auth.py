@@ -216,3 +216,7 @@ class VerifyKeyReply(BaseModel):
     principal: common.Principal
     settings: UserSettings | None = None
     quotas: common.Quotas | None = None
+    valid_until: AwareDatetime | None = None
+    """
+    When the credential stops working (key expiry, token expiry); caches must not outlive it.
+    """

@@ -96,8 +96,8 @@ async def revoke_key(session: AsyncSession, *, key: ApiKey) -> None:
     await session.flush()
 
 
-async def verify_key(session: AsyncSession, *, api_key: str) -> User:
-    """The user a key belongs to; Unauthenticated for anything else, with one message for all causes."""
+async def verify_key(session: AsyncSession, *, api_key: str) -> ApiKey:
+    """The key row (with its user) for a working key; Unauthenticated for anything else, one message for all."""
     denied = Unauthenticated("invalid or revoked API key")
     prefix = keys.parse(api_key)
     row = await get_key_by_prefix(session, prefix=prefix) if prefix else None
@@ -108,7 +108,7 @@ async def verify_key(session: AsyncSession, *, api_key: str) -> User:
         raise denied
     if row.last_used_at is None or current - row.last_used_at > _TOUCH_EVERY:
         row.last_used_at = current
-    return row.user
+    return row
 
 
 async def list_keys(session: AsyncSession, *, user_id: str) -> list[ApiKey]:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import re
 
-_SECRET = re.compile(r"(esk_[A-Za-z0-9]{4,12}_)[A-Za-z0-9_-]+")
+_KEY = re.compile(r"(esk_[A-Za-z0-9]{4,12}_)[A-Za-z0-9_-]+")
+_REFRESH = re.compile(r"(esr_)[A-Za-z0-9_-]+")
+_JWT = re.compile(r"\beyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
 class RedactSecrets(logging.Filter):
-    """Mask the secret part of any API key that slips into a message."""
+    """Mask API key secrets, refresh tokens and access tokens that slip into a message."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "esk_" in message:
-            record.msg, record.args = _SECRET.sub(r"\1***", message), None
+        if "esk_" in message or "esr_" in message or "eyJ" in message:
+            message = _JWT.sub("eyJ***", _REFRESH.sub(r"\1***", _KEY.sub(r"\1***", message)))
+            record.msg, record.args = message, None
         return True
 
 

@@ -221,7 +221,7 @@ class AuditLog:
             if reply:
                 created = _created_id(reply, CREATES[(scope["method"], route.path)][1])
             event = build_event(scope, action, status, created=created,
-                                trust_forwarded_for=bool(getattr(settings, "trust_forwarded_for", False)))
+                                trust_forwarded_for=settings.trust_forwarded_for)
             nc, names = app.state.nc, settings.names
         except Exception as exc:  # never fail a request over its audit record; say so, without its content
             log.error("could not build the audit event for %s: %s", action, type(exc).__name__)

@@ -12,6 +12,7 @@ from easel_proto import Names
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
 from easel_proto.v1 import auth, common, jobs, registry
+from easel_proto.wire import now
 
 
 class Services:
@@ -49,6 +50,8 @@ class Services:
         """Who holds this key, with their settings and quotas."""
         digest = hashlib.sha256(api_key.encode()).hexdigest()
         reply = self._verified.get(digest)
+        if reply is not None and reply.valid_until is not None and reply.valid_until <= now():
+            reply = None  # the cache must not outlive the credential
         if reply is None:
             reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key),
                                      auth.VerifyKeyReply)

@@ -15,6 +15,7 @@ class GatewaySettings(CommonSettings):
     max_steps: int = 150
     max_batch_size: int = 8
     auth_cache_ttl_s: float = 5.0
+    trust_forwarded_for: bool = False  # behind a proxy that sets X-Forwarded-For, take the client from it
     pools: list[str] = ["default"]
     default_pool: str = "default"
     default_model: str = "tiny-sd"

@@ -23,6 +23,7 @@ class Job(Base):
     __table_args__ = (
         UniqueConstraint("user_id", "idempotency_key", name="uq_jobs_user_idempotency"),
         Index("ix_jobs_user_created", "user_id", "created_at"),
+        Index("ix_jobs_user_status", "user_id", "status"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(36))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,12 +31,12 @@ async def managed_user(session: AsyncSession, actor: common.Principal, user_id: 
     return user
 
 
-async def _verify_token(session: AsyncSession, key: str, token: str) -> tuple[UserRow, str]:
+async def _verify_token(session: AsyncSession, key: str, token: str) -> tuple[UserRow, str, datetime]:
     claims = tokens.read_access(key, token)
     user = await session.get(UserRow, claims["sub"])
     if user is None or user.disabled or not await logins.session_active(session, session_id=claims["sid"]):
         raise Unauthenticated("session ended: sign in again")
-    return user, claims["sid"]
+    return user, claims["sid"], datetime.fromtimestamp(claims["exp"], UTC)
 
 
 def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) -> list[Endpoint]:
@@ -44,14 +45,15 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
     async def verify(req: auth.VerifyKeyRequest, _h: Mapping[str, str]) -> auth.VerifyKeyReply:
         async with sessions.begin() as session:
             if tokens.looks_like_jwt(req.api_key):
-                user, session_id = await _verify_token(session, key, req.api_key)
+                user, session_id, valid_until = await _verify_token(session, key, req.api_key)
                 who = await principal(session, user, session_id=session_id)
             else:
-                user = await service.verify_key(session, api_key=req.api_key)
-                who = await principal(session, user, key_id=f"esk_{req.api_key.split('_')[1]}")
+                row = await service.verify_key(session, api_key=req.api_key)
+                user, valid_until = row.user, row.expires_at
+                who = await principal(session, user, key_id=f"esk_{row.prefix}")
             settings_row = await service.get_settings(session, user_id=user.id)
             return auth.VerifyKeyReply(principal=who, settings=auth.UserSettings.model_validate(settings_row),
-                                       quotas=await quotas.effective(session, user=user))
+                                       quotas=await quotas.effective(session, user=user), valid_until=valid_until)
 
     async def create_user(req: auth.CreateUserRequest, _h: Mapping[str, str]) -> auth.User:
         require(req.actor, USERS_MANAGE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
+from easel_gateway.audit import source_of
 from easel_gateway.deps import Caller, Svc
 from easel_proto.v1 import auth
 
@@ -25,7 +26,8 @@ class Logout(BaseModel):
 
 
 def source(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address as the audit log records it, for per-address sign-in limits."""
+    return source_of(request.scope, request.app.state.settings.trust_forwarded_for)
 
 
 @router.post("/login", response_model=auth.TokenPair)
