@@ -78,6 +78,14 @@ class Names:
         return self._fmt(n.SUBJECT_REGISTRY_LOOKUP)
 
     @property
+    def registry_import(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_IMPORT)
+
+    @property
+    def registry_models(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_MODELS)
+
+    @property
     def jobs_create(self) -> str:
         return self._fmt(n.SUBJECT_JOBS_CREATE)
 

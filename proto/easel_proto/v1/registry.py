@@ -4,9 +4,9 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
 from . import common
@@ -15,11 +15,86 @@ from . import common
 
 class ModelLookupRequest(BaseModel):
     """
-    Resolve a model name for a caller.
+    Resolve a model by id, name, title or short hash, as this caller may use it.
     """
 
     name: str
     principal: common.Principal
+    kind: str | None = None
+    """
+    Only a model of this kind matches.
+    """
+
+
+class ModelFile(BaseModel):
+    """
+    One file of a model's artefact in Easel's object store.
+    """
+
+    path: str
+    """
+    Relative path inside the model (e.g. unet/diffusion_pytorch_model.safetensors, or model.safetensors).
+    """
+    key: str
+    """
+    Object store key.
+    """
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern='^[0-9a-f]{64}$')]
+
+
+class ModelSource(BaseModel):
+    """
+    Where an import fetches a model from.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    type: Literal['hf', 'http', 's3', 'upload']
+    uri: Annotated[str, Field(max_length=2048)]
+    """
+    hf: repo id; http: https://... URL; s3: s3://bucket/key (a key ending in / imports a folder); upload: the upload id.
+    """
+    revision: Annotated[str | None, Field(max_length=200)] = None
+    subfolder: Annotated[str | None, Field(max_length=500)] = None
+    token: Annotated[str | None, Field(max_length=500)] = None
+    """
+    Hugging Face token for gated repos; used once, never stored.
+    """
+    sha256: Annotated[str | None, Field(pattern='^[0-9a-f]{64}$')] = None
+    """
+    Expected digest of a single-file source; a mismatch fails the import.
+    """
+
+
+class ImportModelRequest(BaseModel):
+    principal: common.Principal
+    name: Annotated[
+        str, Field(max_length=200, min_length=1, pattern='^[^/\\\\\\x00-\\x1f]+$')
+    ]
+    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator']
+    base: Literal['sd15', 'sd21', 'sdxl', 'tiny']
+    source: ModelSource
+    visibility: Literal['private', 'roles', 'public'] | None = 'private'
+    shared_roles: list[str] | None = []
+    metadata: dict[str, Any] | None = {}
+
+
+class ModelRequest(BaseModel):
+    """
+    Get, update (fields set) or delete one model, or list the caller's usable models (model_id null).
+    """
+
+    principal: common.Principal
+    model_id: str | None = None
+    kind: str | None = None
+    base: str | None = None
+    name: str | None = None
+    visibility: Literal['private', 'roles', 'public'] | None = None
+    shared_roles: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+    delete: bool | None = False
 
 
 class ModelInfo(BaseModel):
@@ -38,3 +113,27 @@ class ModelInfo(BaseModel):
     sha256: str | None = None
     default_width: int | None = 512
     default_height: int | None = 512
+    format: Literal['diffusers', 'safetensors', 'builtin'] | None = 'builtin'
+    files: Annotated[list[ModelFile] | None, Field(validate_default=True)] = []
+    size: int | None = None
+    title: str | None = None
+    """
+    The web UI's title: name [first 8 hex of sha256].
+    """
+    owner_id: str | None = None
+    tenant_id: str | None = None
+    visibility: Literal['private', 'roles', 'public'] | None = 'public'
+    shared_roles: list[str] | None = []
+    status: Literal['importing', 'ready', 'failed'] | None = 'ready'
+    error: common.Error | None = None
+    bytes_done: int | None = 0
+    bytes_total: int | None = None
+    metadata: dict[str, Any] | None = {}
+    """
+    Trigger words, description, preview image key...
+    """
+    created_at: AwareDatetime | None = None
+
+
+class ModelList(BaseModel):
+    items: list[ModelInfo]
