@@ -19,7 +19,7 @@ ROLES_MANAGE = "roles:manage"
 AUDIT_READ = "audit:read"
 # Acting across tenants is never implied by '*': a tenant's admins have '*' within their tenant only.
 TENANTS_MANAGE = "tenants:manage"
-BEYOND_WILDCARD = (TENANTS_MANAGE,)
+BEYOND_WILDCARD = ("tenants:",)  # prefixes '*' does not cover
 _POOL = re.compile(r"^(\*|[a-z0-9][a-z0-9-]{0,31})$")
 KNOWN = (JOBS_CREATE, JOBS_READ_ANY, JOBS_CANCEL_ANY, MODELS_READ, MODELS_WRITE, MODELS_SHARE, TRAININGS_CREATE,
          USERS_MANAGE, ROLES_MANAGE, AUDIT_READ, TENANTS_MANAGE)
@@ -32,7 +32,7 @@ def use_pool(pool: str) -> str:
 def allows(granted: list[str], needed: str) -> bool:
     """True when one granted permission covers `needed`."""
     for perm in granted:
-        if perm == needed or (perm == "*" and needed not in BEYOND_WILDCARD):
+        if perm == needed or (perm == "*" and not needed.startswith(BEYOND_WILDCARD)):
             return True
         if perm.endswith(":*") and needed.startswith(perm[:-1]):
             return True

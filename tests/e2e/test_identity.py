@@ -168,3 +168,40 @@ async def test_jobs_take_missing_fields_from_the_callers_own_settings(api, admin
     assert r.status_code == 422 and r.json()["details"]["field"] == "width"
     r = await api.patch("/v1/me/settings", json={"colour": "red"}, headers=alice["headers"])
     assert r.status_code == 422
+
+
+async def test_a_tenant_admin_cannot_grant_more_than_they_hold(api, admin_headers):
+    tenant = f"t{uuid.uuid4().hex[:6]}"
+    r = await api.post("/v1/users", json={"username": f"ta{uuid.uuid4().hex[:6]}", "tenant_id": tenant,
+                                          "roles": ["admin"]}, headers=admin_headers)
+    tenant_admin = r.json()
+    r = await api.post(f"/v1/users/{tenant_admin['id']}/keys", json={"name": "k"}, headers=admin_headers)
+    headers = bearer(r.json()["secret"])
+    r = await api.post("/v1/users", json={"username": f"esc{uuid.uuid4().hex[:6]}", "roles": ["platform-admin"]},
+                       headers=headers)
+    assert r.status_code == 403 and r.json()["details"]["permission"] == "tenants:manage"
+    r = await api.post("/v1/roles", json={"name": f"sneaky{uuid.uuid4().hex[:6]}", "permissions": ["tenants:*"]},
+                       headers=headers)
+    assert r.status_code == 403
+    r = await api.put("/v1/roles/user", json={"permissions": ["jobs:create", "models:read", "pools:use:default"],
+                                              "quotas": {"images_per_day": 1}}, headers=headers)
+    assert r.status_code == 403  # built-in roles are shared by every tenant
+
+
+async def test_custom_roles_belong_to_their_tenant(api, admin_headers):
+    tenant = f"t{uuid.uuid4().hex[:6]}"
+    r = await api.post("/v1/users", json={"username": f"ta{uuid.uuid4().hex[:6]}", "tenant_id": tenant,
+                                          "roles": ["admin"]}, headers=admin_headers)
+    key = (await api.post(f"/v1/users/{r.json()['id']}/keys", json={"name": "k"}, headers=admin_headers)).json()
+    other_admin = bearer(key["secret"])
+    name = f"ours{uuid.uuid4().hex[:6]}"
+    mine = await api.post("/v1/roles", json={"name": name, "permissions": ["models:read"]}, headers=other_admin)
+    assert mine.status_code == 201
+    default_tenant_admin = await user_with_password(api, admin_headers, roles=["admin"])
+    token = (await login(api, default_tenant_admin["username"])).json()["access_token"]
+    listed = {role["name"] for role in (await api.get("/v1/roles", headers=bearer(token))).json()}
+    assert name not in listed and "user" in listed
+    assert (await api.delete(f"/v1/roles/{name}", headers=bearer(token))).status_code == 404
+    r = await api.post("/v1/users", json={"username": f"x{uuid.uuid4().hex[:6]}", "roles": [name]},
+                       headers=bearer(token))
+    assert r.status_code == 422 and r.json()["details"]["field"] == "roles"

@@ -11,6 +11,9 @@ from easel_proto.permissions import allows, valid
 
 @pytest.mark.parametrize(("granted", "needed", "ok"), [
     (["*"], "users:manage", True),
+    (["*"], "tenants:manage", False),
+    (["*"], "tenants:*", False),
+    (["tenants:*"], "tenants:manage", True),
     (["jobs:create"], "jobs:create", True),
     (["jobs:create"], "jobs:read:any", False),
     (["pools:use:*"], "pools:use:gpu-xl", True),

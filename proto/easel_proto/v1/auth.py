@@ -77,6 +77,8 @@ class TokenPair(BaseModel):
     expires_in: int
     refresh_token: str
     refresh_expires_in: int
+    user_id: str | None = None
+    tenant_id: str | None = None
 
 
 class Empty(BaseModel):

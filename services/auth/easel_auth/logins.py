@@ -97,7 +97,7 @@ async def start_session(session: AsyncSession, settings: AuthSettings, key: str,
     access = tokens.issue_access(key, user_id=user.id, tenant_id=user.tenant_id, session_id=session_id,
                                  ttl_s=settings.access_token_ttl_s)
     return auth.TokenPair(access_token=access, expires_in=settings.access_token_ttl_s, refresh_token=refresh,
-                          refresh_expires_in=settings.refresh_token_ttl_s)
+                          refresh_expires_in=settings.refresh_token_ttl_s, user_id=user.id, tenant_id=user.tenant_id)
 
 
 async def rotate(session: AsyncSession, settings: AuthSettings, key: str,

@@ -28,6 +28,7 @@ class Role(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # null: built in, every tenant
     quotas: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

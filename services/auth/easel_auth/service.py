@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -170,28 +170,47 @@ async def update_settings(session: AsyncSession, *, user_id: str, patch: dict) -
     return current
 
 
-async def list_roles(session: AsyncSession) -> list[Role]:
-    return list((await session.execute(select(Role).order_by(Role.name))).scalars())
+async def list_roles(session: AsyncSession, *, tenant_id: str | None) -> list[Role]:
+    """Built-in roles and the tenant's own (every tenant's when tenant_id is None)."""
+    stmt = select(Role).order_by(Role.name)
+    if tenant_id is not None:
+        stmt = stmt.where(or_(Role.tenant_id.is_(None), Role.tenant_id == tenant_id))
+    return list((await session.execute(stmt)).scalars())
 
 
-async def put_role(session: AsyncSession, *, name: str, permissions: list[str], quotas: dict | None) -> Role:
-    """Create a custom role or replace its permissions and quotas; built-in roles are fixed."""
+async def visible_role(session: AsyncSession, *, name: str, tenant_id: str | None) -> Role | None:
+    """A role the tenant may see (built in or its own); another tenant's role is None."""
+    role = await session.get(Role, name)
+    if role is None or (tenant_id is not None and role.tenant_id not in (None, tenant_id)):
+        return None
+    return role
+
+
+async def put_role(session: AsyncSession, *, name: str, permissions: list[str], quotas: dict | None,
+                   tenant_id: str | None) -> Role:
+    """Create or replace a tenant's custom role; a built-in role keeps its permissions, only its quotas change."""
     if unknown := [p for p in permissions if not valid_permission(p)]:
         raise InvalidInput("permissions", f"unknown permission(s): {', '.join(unknown)}")
     role = await session.get(Role, name)
+    if role is not None and role.tenant_id not in (None, tenant_id) and tenant_id is not None:
+        raise Conflict(f"role name {name!r} is taken", field="name")
     if role is not None and role.builtin:
-        raise Conflict(f"role {name!r} is built in and cannot be changed", field="name")
+        if sorted(set(permissions)) != sorted(role.permissions):
+            raise Conflict(f"role {name!r} is built in: its permissions cannot change", field="permissions")
+        role.quotas = quotas
+        await session.flush()
+        return role
     if role is None:
-        role = Role(name=name, builtin=False, created_at=now())
+        role = Role(name=name, builtin=False, tenant_id=tenant_id, created_at=now())
         session.add(role)
     role.permissions, role.quotas = sorted(set(permissions)), quotas
     await session.flush()
     return role
 
 
-async def delete_role(session: AsyncSession, *, name: str) -> list[str]:
+async def delete_role(session: AsyncSession, *, name: str, tenant_id: str | None) -> list[str]:
     """Delete a custom role; returns the ids of the users who had it."""
-    role = await session.get(Role, name)
+    role = await visible_role(session, name=name, tenant_id=tenant_id)
     if role is None:
         raise NotFound(f"role {name!r} not found")
     if role.builtin:

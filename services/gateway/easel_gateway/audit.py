@@ -65,7 +65,7 @@ UNAUTHENTICATED_TENANT = "default"
 _MAX_REPLY = 64 * 1024  # a creation reply is small; anything bigger is not looked into
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9._:@/-]{1,200}$")
-_RESERVED = ("target", "actor_name", "username", "tenant_id")
+_RESERVED = ("target", "actor_name", "username", "tenant_id", "actor_id")
 
 
 def outcome(status: int) -> str:

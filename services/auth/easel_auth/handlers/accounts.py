@@ -13,7 +13,7 @@ from easel_auth.handlers.changes import changed, key_view, principal, role_view,
 from easel_auth.models import User as UserRow
 from easel_auth.settings import AuthSettings
 from easel_common.natsio import Endpoint
-from easel_proto.errors import InvalidInput, NotFound, Unauthenticated
+from easel_proto.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from easel_proto.permissions import ROLES_MANAGE, TENANTS_MANAGE, USERS_MANAGE, allows, require
 from easel_proto.v1 import auth, common
 
@@ -29,6 +29,22 @@ async def managed_user(session: AsyncSession, actor: common.Principal, user_id: 
     if not (mine or manageable):
         raise NotFound(f"user {user_id} not found")
     return user
+
+
+def role_scope(actor: common.Principal) -> str | None:
+    """Whose custom roles the actor works with: their tenant's, or every tenant's for a platform admin."""
+    return None if allows(actor.permissions, TENANTS_MANAGE) else actor.tenant_id
+
+
+async def check_grantable(session: AsyncSession, actor: common.Principal, roles: list[str], tenant_id: str) -> None:
+    """No one hands out a role of another tenant, or one granting more than they hold themselves."""
+    for name in roles:
+        role = await service.visible_role(session, name=name, tenant_id=tenant_id)
+        if role is None:
+            raise InvalidInput("roles", f"unknown role {name!r}")
+        if missing := [p for p in role.permissions if not allows(actor.permissions, p)]:
+            raise Forbidden(f"role {name!r} grants {', '.join(missing)}, which you do not have",
+                            permission=missing[0])
 
 
 async def _verify_token(session: AsyncSession, key: str, token: str) -> tuple[UserRow, str, datetime]:
@@ -62,6 +78,7 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
         if req.password is not None:
             passwords.check_strength(req.password, settings.password_min_length)
         async with sessions.begin() as session:
+            await check_grantable(session, req.actor, req.roles, req.tenant_id or req.actor.tenant_id)
             user = await service.create_user(session, username=req.username,
                                              tenant_id=req.tenant_id or req.actor.tenant_id, roles=req.roles)
             if req.password is not None:
@@ -102,6 +119,8 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
             if req.delete:
                 await service.delete_user(session, user=user)
             elif edits:
+                if req.roles is not None:
+                    await check_grantable(session, req.actor, req.roles, user.tenant_id)
                 quota_patch = req.quotas.model_dump(exclude_none=True) if req.quotas is not None else None
                 user = await service.update_user(session, user=user, disabled=req.disabled, roles=req.roles,
                                                  quotas=quota_patch)
@@ -114,16 +133,25 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
         require(req.actor, ROLES_MANAGE)
         async with sessions.begin() as session:
             if req.name is None:
-                return auth.RoleList(items=[role_view(r) for r in await service.list_roles(session)])
+                listed = await service.list_roles(session, tenant_id=role_scope(req.actor))
+                return auth.RoleList(items=[role_view(r) for r in listed])
             if req.delete:
-                members = await service.delete_role(session, name=req.name)
+                existing = await service.visible_role(session, name=req.name, tenant_id=role_scope(req.actor))
+                if existing is not None and existing.tenant_id is None:
+                    require(req.actor, TENANTS_MANAGE)
+                members = await service.delete_role(session, name=req.name, tenant_id=role_scope(req.actor))
                 view = None
             else:
                 if req.permissions is None:
                     raise InvalidInput("permissions", "required")
                 quota_values = req.quotas.model_dump(exclude_none=True) if req.quotas else None
+                if missing := [p for p in req.permissions if not allows(req.actor.permissions, p)]:
+                    raise Forbidden(f"you cannot grant {', '.join(missing)}", permission=missing[0])
+                existing = await service.visible_role(session, name=req.name, tenant_id=role_scope(req.actor))
+                if existing is not None and existing.tenant_id is None:
+                    require(req.actor, TENANTS_MANAGE)  # built-in and platform roles are shared by every tenant
                 view = role_view(await service.put_role(session, name=req.name, permissions=req.permissions,
-                                                        quotas=quota_values))
+                                                        quotas=quota_values, tenant_id=role_scope(req.actor)))
                 members = await service.members_of(session, role=req.name)
         await changed(nc, names, members, "role changed")
         return auth.RoleList(items=[view] if view else [])

@@ -25,6 +25,12 @@ class Logout(BaseModel):
     refresh_token: str | None = Field(default=None, max_length=512)
 
 
+def _attribute(request: Request, pair: auth.TokenPair) -> None:
+    """File a successful sign-in under the user's own tenant in the audit log."""
+    audit = getattr(request.state, "audit", None) or {}
+    request.state.audit = {**audit, "tenant_id": pair.tenant_id, "actor_id": pair.user_id}
+
+
 def source(request: Request) -> str | None:
     """The client's address as the audit log records it, for per-address sign-in limits."""
     return source_of(request.scope, request.app.state.settings.trust_forwarded_for)
@@ -37,14 +43,18 @@ async def login(body: Credentials, request: Request, svc: Svc) -> auth.TokenPair
     Repeated failures for a username or from an address are slowed, then locked for a while (429).
     """
     request.state.audit = {"username": body.username}
-    return await svc.login(auth.LoginRequest(username=body.username, password=body.password,
+    pair = await svc.login(auth.LoginRequest(username=body.username, password=body.password,
                                              source=source(request)))
+    _attribute(request, pair)
+    return pair
 
 
 @router.post("/refresh", response_model=auth.TokenPair)
 async def refresh(body: Refresh, request: Request, svc: Svc) -> auth.TokenPair:
     """A new token pair for a refresh token; each refresh token works once."""
-    return await svc.refresh(auth.RefreshRequest(refresh_token=body.refresh_token, source=source(request)))
+    pair = await svc.refresh(auth.RefreshRequest(refresh_token=body.refresh_token, source=source(request)))
+    _attribute(request, pair)
+    return pair
 
 
 @router.post("/logout", status_code=204)
