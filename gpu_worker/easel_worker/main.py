@@ -24,7 +24,8 @@ def make_engine(settings: WorkerSettings) -> Engine:
     from easel_worker.engine import GenerationEngine
 
     diffusers_logging.disable_progress_bar()  # progress goes to SSE, not to the worker's stderr
-    return GenerationEngine(settings.cache_dir, device=settings.device, max_loaded=settings.max_loaded_models)
+    return GenerationEngine(settings.cache_dir, device=settings.device, max_loaded=settings.max_loaded_models,
+                            config_dir=settings.model_config_dir)
 
 
 def main() -> None:

@@ -19,6 +19,8 @@ class WorkerSettings(CommonSettings):
     device: str | None = None
     model_cache_dir: Path | None = None
     max_loaded_models: int = 2
+    cache_budget_bytes: int = Field(default=50 * 1024**3, ge=0)  # disk cache of fetched models (LRU)
+    model_config_dir: Path | None = None  # <base>/ diffusers config folders for single-file checkpoints
     ack_wait_s: float = 30.0
     max_deliver: int = 5
     claim_patience_s: float = 30.0
@@ -27,3 +29,8 @@ class WorkerSettings(CommonSettings):
     @property
     def cache_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"
+
+    @property
+    def store_cache_dir(self) -> Path:
+        """Where models fetched from the object store are kept (builtin ones live beside, in cache_dir)."""
+        return self.cache_dir / "store"

@@ -5,18 +5,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
 
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from PIL import Image
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from easel_common.natsio import consume, durable_consumer, ensure_streams, request
 from easel_common.storage import ObjectStore
 from easel_proto.errors import EaselError, Forbidden, GenerationFailed, JobCanceled, Unavailable
 from easel_proto.v1 import jobs
+from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
 from easel_worker import metrics
+from easel_worker.cache import FETCHED_FORMATS, ModelCache
 from easel_worker.engine import Engine
 from easel_worker.images import to_png
 from easel_worker.settings import WorkerSettings
@@ -41,6 +46,7 @@ class Worker:
     def __init__(self, settings: WorkerSettings, nc: Client, engine: Engine, store: ObjectStore) -> None:
         self.settings, self.nc, self.js, self.engine, self.store = settings, nc, nc.jetstream(), engine, store
         self.names = settings.names
+        self.cache = ModelCache(settings.store_cache_dir, store, settings.cache_budget_bytes)
         self.ready = False
         self.current: str | None = None
         self._cancel: set[str] = set()
@@ -155,8 +161,39 @@ class Worker:
         spec, pool = job.spec, self.settings.pool
         check_owner_keys(job)
         await self._status(job.job_id, "processing", delivery)
-        load_s = await asyncio.to_thread(self.engine.load, spec.model)
-        metrics.LOAD_SECONDS.labels(pool).observe(load_s)
+        async with self._model_files(spec.model) as local:  # pinned on disk while it loads and runs
+            load_s = await asyncio.to_thread(self._load, spec.model, local)
+            metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
+            images, generation_s = await self._run_engine(job)
+        pngs = await asyncio.to_thread(
+            lambda: [to_png(im, spec, seed) for im, seed in zip(images, spec.seeds, strict=True)])
+        await asyncio.gather(*(self.store.put(key, png, "image/png")
+                               for key, png in zip(job.image_keys, pngs, strict=True)))
+        rate = spec.steps / generation_s if generation_s > 0 else None
+        metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
+        if rate:
+            metrics.STEPS_PER_SECOND.labels(pool).set(rate)
+        return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id,
+                              image_keys=job.image_keys, seeds=spec.seeds,
+                              timings=jobs.Timings(load_s=load_s, generation_s=generation_s, steps_per_s=rate))
+
+    @asynccontextmanager
+    async def _model_files(self, model: ModelInfo) -> AsyncIterator[Path | None]:
+        """The model's materialized local path (None for builtin models, or with nothing to load)."""
+        fetched = model.format in FETCHED_FORMATS and self.settings.engine != "null"
+        resident = model.id in getattr(self.engine, "loaded_models", list)()
+        if not fetched or resident:  # a resident pipeline needs no files, so a cache eviction cannot hurt it
+            yield None
+            return
+        async with self.cache.use(model) as local:
+            yield local
+
+    def _load(self, model: ModelInfo, local: Path | None) -> float:
+        return self.engine.load(model, local=local)
+
+    async def _run_engine(self, job: jobs.JobSubmitted) -> tuple[list[Image.Image], float]:
+        """Run text_to_image in a thread, turning its steps into progress events; return images and seconds."""
+        spec = job.spec
         progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
         publisher = asyncio.create_task(self._publish_progress(job.job_id, progress))
         loop = asyncio.get_running_loop()
@@ -182,18 +219,7 @@ class Worker:
         finally:
             loop.call_soon_threadsafe(progress.put_nowait, None)
             await publisher
-        generation_s = time.perf_counter() - started
-        pngs = await asyncio.to_thread(
-            lambda: [to_png(im, spec, seed) for im, seed in zip(images, spec.seeds, strict=True)])
-        await asyncio.gather(*(self.store.put(key, png, "image/png")
-                               for key, png in zip(job.image_keys, pngs, strict=True)))
-        rate = spec.steps / generation_s if generation_s > 0 else None
-        metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
-        if rate:
-            metrics.STEPS_PER_SECOND.labels(pool).set(rate)
-        return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id,
-                              image_keys=job.image_keys, seeds=spec.seeds,
-                              timings=jobs.Timings(load_s=load_s, generation_s=generation_s, steps_per_s=rate))
+        return images, time.perf_counter() - started
 
     async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int] | None]) -> None:
         while (item := await queue.get()) is not None:

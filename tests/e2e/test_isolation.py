@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from helpers import new_user, submit, until_status
+from helpers import new_user, submit, until_status, wait_for
 
 # (method, path, body, statuses an admin of alice's tenant may get). Bob and another tenant's admin must get 404
 # (or 403 where the permission itself is missing), never alice's data.
@@ -24,6 +24,9 @@ OBJECT_ENDPOINTS = [
     ("GET", "/v1/users/{user}/keys", None, {200}),
     ("POST", "/v1/users/{user}/keys", {"name": "probe"}, {201}),
     ("PUT", "/v1/users/{user}/password", {"new_password": "another long passphrase"}, {204}),
+    ("GET", "/v1/models/{model}", None, {200}),
+    ("PATCH", "/v1/models/{model}", {}, {200}),
+    ("DELETE", "/v1/models/{model}", None, {204}),  # last: the tenant's admin may delete it
 ]
 # (path, what must never be listed to bob: a key of alice's world)
 LISTS = [
@@ -32,7 +35,8 @@ LISTS = [
     ("/v1/me/keys", "key"),
     ("/v1/users", "user"),
     ("/v1/roles", None),
-    ("/v1/audit?actor_id={user}", "user"),  # what alice did; others' own probes may name her id as a target
+    ("/v1/audit?actor_id={user}", "user"),
+    ("/v1/models", "model"),  # what alice did; others' own probes may name her id as a target
 ]
 
 
@@ -47,8 +51,34 @@ async def world(api, admin_headers):
     outsider = r.json()
     r = await api.post(f"/v1/users/{outsider['id']}/keys", json={"name": "t"}, headers=admin_headers)
     outsider["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
-    ids = {"job": job["id"], "key": key["id"], "user": alice["id"]}
+    ids = {"job": job["id"], "key": key["id"], "user": alice["id"], "model": await _private_model(api, alice,
+                                                                                                   admin_headers)}
     return {"alice": alice, "bob": bob, "outsider": outsider, "admin": {"headers": admin_headers}, "ids": ids}
+
+
+async def _private_model(api, alice, admin_headers) -> str:
+    """A model alice uploads and imports (private by default)."""
+    role = f"modeler-{uuid.uuid4().hex[:6]}"
+    r = await api.post("/v1/roles", json={"name": role, "permissions": ["models:read", "models:write"]},
+                       headers=admin_headers)
+    assert r.status_code == 201, r.text
+    r = await api.patch(f"/v1/users/{alice['id']}", json={"roles": ["user", role]}, headers=admin_headers)
+    assert r.status_code == 200, r.text
+    upload = (await api.post("/v1/models/uploads", headers=alice["headers"])).json()
+    header = b'{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}'
+    body = len(header).to_bytes(8, "little") + header + b"\0\0\0\0"
+    assert (await api.put(upload["url"], content=body, headers=alice["headers"])).status_code == 204
+    r = await api.post("/v1/models", json={"name": "alices-model", "kind": "checkpoint", "base": "sd15",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=alice["headers"])
+    assert r.status_code == 201, r.text
+
+    async def ready():
+        model = (await api.get(f"/v1/models/{r.json()['id']}", headers=alice["headers"])).json()
+        return model["status"] == "ready"
+
+    await wait_for(ready)
+    return r.json()["id"]
 
 
 def _url(path: str, ids: dict[str, str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
@@ -22,8 +23,9 @@ Raising from it (JobCanceled, say) stops the generation and propagates out of te
 class Engine(Protocol):
     """Turns a GenerationSpec into images; knows nothing of queues or HTTP."""
 
-    def load(self, model: ModelInfo) -> float:
-        """Make the model ready; return seconds spent loading (0.0 when already loaded)."""
+    def load(self, model: ModelInfo, local: Path | None = None) -> float:
+        """Make the model ready (from `local`, the worker's cached copy of its files, when it has files);
+        return seconds spent loading (0.0 when already loaded)."""
         ...
 
     def text_to_image(self, spec: GenerationSpec, on_step: StepCallback) -> list[Image.Image]:

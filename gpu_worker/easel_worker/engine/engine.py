@@ -20,10 +20,12 @@ from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 
 from .base import StepCallback
+from .loading import open_pipeline
 from .samplers import make_scheduler
 from .tiny import TINY_SD, ensure_tiny_sd
 
 _SD_BASES = frozenset({"sd15", "sd21", "tiny"})  # what StableDiffusionPipeline can run
+FETCHED_FORMATS = frozenset({"diffusers", "safetensors"})  # artefacts in the object store, materialized by the worker
 
 
 @dataclass
@@ -45,10 +47,16 @@ class _Loaded:
 class GenerationEngine:
     """Keeps up to max_loaded pipelines resident (LRU) and runs one job at a time on them."""
 
-    def __init__(self, cache_dir: Path, device: str | None = None, max_loaded: int = 2) -> None:
+    def __init__(
+        self, cache_dir: Path, device: str | None = None, max_loaded: int = 2, config_dir: Path | None = None
+    ) -> None:
         if max_loaded < 1:
             raise ValueError("max_loaded must be at least 1")
         self.cache_dir = Path(cache_dir)
+        # Local diffusers config folders per base (config_dir/<base>) for single-file checkpoints.
+        self.config_dir = Path(config_dir) if config_dir is not None else None
+        # Where each fetched model was last materialized, so text_to_image can reload one that was evicted.
+        self._local: dict[str, Path] = {}
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         # Half precision halves memory and time on GPUs; CPUs lack fast fp16 kernels.
         self.dtype = torch.float16 if self.device.type == "cuda" else torch.float32
@@ -62,18 +70,24 @@ class GenerationEngine:
         """Ids of resident models, least recently used first."""
         return list(self._loaded)
 
-    def load(self, model: ModelInfo) -> float:
-        """Make the model resident; return seconds spent (0.0 when it already was)."""
+    def load(self, model: ModelInfo, local: Path | None = None) -> float:
+        """Make the model resident; return seconds spent (0.0 when it already was).
+
+        Builtin models are built here; fetched ones ("diffusers", "safetensors") load from `local`, the path
+        the worker's ModelCache materialized.
+        """
         with self._lock:
+            if local is not None:
+                self._local[model.id] = Path(local)
             if model.id in self._loaded:
                 self._loaded.move_to_end(model.id)
                 return 0.0
             start = time.perf_counter()
             try:
-                folder = self._resolve(model)
+                source = self._resolve(model)
                 # Evict first so the device never holds max_loaded + 1 pipelines at its peak.
                 self._evict(keep=self.max_loaded - 1)
-                pipe = self._open(folder)
+                pipe = self._open(source, model)
             except EaselError:
                 raise
             except Exception as exc:
@@ -124,11 +138,16 @@ class GenerationEngine:
         return self.device.type != "cuda" or torch.cuda.is_available()
 
     def _resolve(self, model: ModelInfo) -> Path:
-        """The local folder holding the model's weights, fetching or building them if needed."""
+        """The local folder or file holding the model's weights, building a builtin one if needed."""
         if model.kind != "checkpoint":
             raise InvalidInput("model", f"{model.name!r} is a {model.kind}, not a checkpoint", model_id=model.id)
         if model.base not in _SD_BASES:
             raise InvalidInput("model", f"base {model.base!r} is not supported by this worker yet", model_id=model.id)
+        if model.format in FETCHED_FORMATS:
+            local = self._local.get(model.id)
+            if local is None:
+                raise GenerationFailed(f"model {model.name!r} has not been fetched to this worker", model=model.id)
+            return local
         scheme, _, name = model.source.partition(":")
         if scheme == "builtin":
             if name == TINY_SD:
@@ -136,16 +155,11 @@ class GenerationEngine:
             raise InvalidInput("model", f"unknown builtin model {name!r}", model_id=model.id)
         raise InvalidInput("model", f"source {model.source!r} is not supported by this worker yet", model_id=model.id)
 
-    def _open(self, folder: Path) -> StableDiffusionPipeline:
-        """Load a pipeline folder onto the device, set up for serving."""
-        pipe = StableDiffusionPipeline.from_pretrained(
-            folder,
-            dtype=self.dtype,
-            local_files_only=True,
-            safety_checker=None,
-            feature_extractor=None,
-            requires_safety_checker=False,
-        )
+    def _open(self, source: Path, model: ModelInfo) -> StableDiffusionPipeline:
+        """Load a pipeline folder or single file onto the device, set up for serving."""
+        single_file = model.format == "safetensors"  # builtin models are diffusers folders too
+        pipe = open_pipeline(source, model.base, single_file=single_file, dtype=self.dtype,
+                             cache_dir=self.cache_dir, config_dir=self.config_dir)
         pipe.set_progress_bar_config(disable=True)  # progress goes through on_step, not stderr
         pipe = pipe.to(self.device)
         if pipe.unet.dtype != self.dtype:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 class NullEngine:
     """Returns blank images of the requested size at once; accepts any model."""
 
-    def load(self, model: ModelInfo) -> float:
+    def load(self, model: ModelInfo, local: Path | None = None) -> float:
         """Nothing to load."""
         return 0.0
 

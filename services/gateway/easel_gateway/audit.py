@@ -49,6 +49,10 @@ AUDITED: dict[tuple[str, str], str] = {
     ("PUT", "/v1/roles/{name}"): "role.update",
     ("DELETE", "/v1/roles/{name}"): "role.delete",
     ("GET", "/v1/audit"): "audit.read",
+    ("POST", "/v1/models"): "model.import",
+    ("PATCH", "/v1/models/{model_id}"): "model.update",
+    ("DELETE", "/v1/models/{model_id}"): "model.delete",
+    ("PUT", "/v1/models/uploads/{upload_id}"): "model.upload",
 }
 
 # Routes that create something: the kind of the new object and the field of the 2xx JSON reply that names it.
@@ -59,6 +63,7 @@ CREATES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/users/{user_id}/keys"): ("key", "id"),
     ("POST", "/v1/me/keys"): ("key", "id"),
     ("POST", "/v1/roles"): ("role", "name"),
+    ("POST", "/v1/models"): ("model", "id"),
 }
 
 UNAUTHENTICATED_TENANT = "default"

@@ -13,7 +13,7 @@ from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
 from easel_common.storage import open_store
 from easel_gateway import errors
-from easel_gateway.api import audit, health, jobs, me, roles, signin, users
+from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
 from easel_gateway.middleware import BodyLimit, RequestMetrics
@@ -54,7 +54,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.settings = settings
     app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
-    for router in (jobs.router, roles.router, signin.router, me.router, users.router, audit.router,
+    for router in (jobs.router, models.router, roles.router, signin.router, me.router, users.router, audit.router,
                    health.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

@@ -19,13 +19,20 @@ class _TooLarge(Exception):
 
 
 class BodyLimit:
-    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent."""
+    """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
+
+    Model uploads (PUT /v1/models/uploads/...) are streamed to disk by their route under their own cap
+    (EASEL_MAX_UPLOAD_BYTES), so they are not counted here.
+    """
+
+    UNLIMITED_PREFIX = "/v1/models/uploads/"
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (scope["method"] == "PUT"
+                                       and scope["path"].startswith(self.UNLIMITED_PREFIX)):
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import Request
 
 from easel_proto.errors import EaselError
-from easel_proto.permissions import AUDIT_READ, JOBS_CREATE, ROLES_MANAGE, USERS_MANAGE, require
+from easel_proto.permissions import (
+    AUDIT_READ,
+    JOBS_CREATE,
+    MODELS_READ,
+    MODELS_WRITE,
+    ROLES_MANAGE,
+    USERS_MANAGE,
+    require,
+)
 from easel_proto.v1.common import Principal
 
 PUBLIC = "public"  # no key needed
@@ -45,6 +53,14 @@ RULES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/roles/{name}"): ROLES_MANAGE,
     ("DELETE", "/v1/roles/{name}"): ROLES_MANAGE,
     ("GET", "/v1/audit"): AUDIT_READ,
+    # sharing (visibility roles or public) also needs models:share, checked by the registry
+    ("POST", "/v1/models"): MODELS_WRITE,
+    ("GET", "/v1/models"): MODELS_READ,
+    ("GET", "/v1/models/{model_id}"): MODELS_READ,
+    ("PATCH", "/v1/models/{model_id}"): MODELS_WRITE,
+    ("DELETE", "/v1/models/{model_id}"): MODELS_WRITE,
+    ("POST", "/v1/models/uploads"): MODELS_WRITE,
+    ("PUT", "/v1/models/uploads/{upload_id}"): MODELS_WRITE,
 }
 
 

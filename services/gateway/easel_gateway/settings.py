@@ -9,6 +9,7 @@ class GatewaySettings(CommonSettings):
     host: str = "127.0.0.1"
     port: int = 7860
     max_body_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = 20 * 1024**3  # model uploads stream to disk and are not held to max_body_bytes
     max_inflight_submits: int = 256  # beyond this, submissions get a quick 503 instead of a slow one
     max_width: int = 2048
     max_height: int = 2048

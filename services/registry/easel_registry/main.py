@@ -1,31 +1,50 @@
-"""The registry service: resolves model names for the gateway."""
+"""The registry service: model records, imports into the object store, and lookups for the gateway."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from nats.aio.client import Client
 
+from easel_common import db
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer
 from easel_common.runner import serve
 from easel_common.settings import CommonSettings
+from easel_common.storage import open_store
 from easel_registry import handlers
+from easel_registry.flows import RegistryFlows
+from easel_registry.settings import RegistrySettings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class RegistryService:
+    """Lifecycle: start() migrates and fails interrupted imports, then serves; stop() cancels running imports."""
+
     def __init__(self, settings: CommonSettings, nc: Client) -> None:
-        self.settings = settings
-        self.server = EndpointServer(nc, settings.names.service("registry"), "0.1.0", "model lookups")
+        if not isinstance(settings, RegistrySettings):
+            settings = RegistrySettings(**settings.model_dump())
+        self.settings, self.nc = settings, nc
+        self.engine = db.make_engine(settings.database_url)
+        self.store = open_store(settings)
+        self.flows = RegistryFlows(settings, db.sessions(self.engine), self.store)
+        self.server = EndpointServer(nc, settings.names.service("registry"), "0.2.0", "model records and imports")
 
     async def start(self) -> None:
-        await self.server.start(handlers.endpoints(self.settings.names))
+        await db.migrate(self.engine, MIGRATIONS, "alembic_version_registry")
+        await self.flows.recover()
+        await self.server.start(handlers.endpoints(self.flows))
 
     async def stop(self) -> None:
         await self.server.stop()
+        await self.flows.stop()
+        await self.store.close()
+        await self.engine.dispose()
 
 
 def main() -> None:
-    settings = CommonSettings()
+    settings = RegistrySettings()
     configure_logging(settings.log_level)
     asyncio.run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc)))

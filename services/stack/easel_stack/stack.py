@@ -19,12 +19,12 @@ from easel_auth.flows import admin_key_path
 from easel_auth.main import AuthService
 from easel_auth.settings import AuthSettings
 from easel_common.natsio import close, connect, ensure_streams
-from easel_common.settings import CommonSettings
 from easel_gateway.main import create_app
 from easel_gateway.settings import GatewaySettings
 from easel_jobs.main import JobsService
 from easel_jobs.settings import JobsSettings
 from easel_registry.main import RegistryService
+from easel_registry.settings import RegistrySettings
 from easel_stack.natsd import NatsServer, free_port
 
 
@@ -112,7 +112,7 @@ class EmbeddedStack:
         await ensure_streams(self.nc, AuthSettings(**self._common()).names)
         auth = AuthService(AuthSettings(**self._common()), self.nc)
         jobs = JobsService(JobsSettings(**self._common()), self.nc)
-        registry = RegistryService(CommonSettings(**self._common()), self.nc)
+        registry = RegistryService(RegistrySettings(**self._common()), self.nc)
         for svc in (auth, registry, jobs):
             await svc.start()
             self.services.append(svc)

@@ -1,0 +1,131 @@
+"""/v1/models: import (from Hugging Face, HTTP, S3 or an upload), list, read, change, delete, share."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from easel_gateway import registry_client as models_api
+from easel_gateway.deps import Caller, Settings, Svc
+from easel_proto.errors import InvalidInput, PayloadTooLarge
+from easel_proto.v1 import registry
+
+router = APIRouter(prefix="/v1/models", tags=["models"])
+_FIELDS = registry.ImportModelRequest.model_fields
+UPLOAD_ID = r"^[0-9a-f]{32}$"
+# the same choices as the registry's request, from the one definition in proto
+Kind = _FIELDS["kind"].annotation
+Base = _FIELDS["base"].annotation
+Visibility = _FIELDS["visibility"].annotation
+
+
+class ImportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    kind: Kind  # type: ignore[valid-type]
+    base: Base  # type: ignore[valid-type]
+    source: registry.ModelSource
+    visibility: Visibility = "private"  # type: ignore[valid-type]
+    shared_roles: list[str] = []
+    metadata: dict[str, Any] = {}
+
+
+class ModelPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    visibility: Visibility = None  # type: ignore[valid-type]
+    shared_roles: list[str] | None = None
+    metadata: dict[str, Any] | None = None
+
+
+class Upload(BaseModel):
+    upload_id: str
+    url: str
+
+
+def upload_key(tenant_id: str, user_id: str, upload_id: str) -> str:
+    """Must match easel_registry.sources.upload_key: the registry reads the upload from there."""
+    return f"{tenant_id}/uploads/{user_id}/{upload_id}"
+
+
+def _build(model_type: type[BaseModel], /, **values: Any) -> Any:
+    try:
+        return model_type(**values)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InvalidInput(".".join(str(p) for p in first["loc"]) or "body", first["msg"]) from None
+
+
+@router.post("", status_code=201, response_model=registry.ModelInfo)
+async def import_model(body: ImportBody, caller: Caller, svc: Svc) -> registry.ModelInfo:
+    """Start an import; the reply has status `importing`, and GET /v1/models/{id} shows its progress."""
+    req = _build(registry.ImportModelRequest, principal=caller, **body.model_dump())
+    return await models_api.import_model(svc, req)
+
+
+@router.get("", response_model=registry.ModelList)
+async def list_models(caller: Caller, svc: Svc, kind: Annotated[str | None, Query(max_length=16)] = None,
+                      base: Annotated[str | None, Query(max_length=16)] = None) -> registry.ModelList:
+    """The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a role."""
+    return registry.ModelList(items=await models_api.list_models(svc, caller, kind, base))
+
+
+@router.post("/uploads", status_code=201, response_model=Upload)
+async def new_upload(caller: Caller) -> Upload:
+    """An upload id; PUT the file's bytes to the url, then import with source {type: upload, uri: upload_id}."""
+    upload_id = uuid.uuid4().hex
+    return Upload(upload_id=upload_id, url=f"/v1/models/uploads/{upload_id}")
+
+
+@router.put("/uploads/{upload_id}", status_code=204)
+async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], request: Request, caller: Caller,
+                     settings: Settings) -> None:
+    """Stream the request body into the object store (through a temp file, capped by EASEL_MAX_UPLOAD_BYTES)."""
+    cap = settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > cap:
+        raise PayloadTooLarge(f"upload over {cap} bytes", limit=cap)
+    folder = Path(settings.data_dir) / "tmp" / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=folder)
+    tmp = Path(name)
+    try:
+        seen = 0
+        with os.fdopen(fd, "wb") as f:
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen > cap:
+                    raise PayloadTooLarge(f"upload over {cap} bytes", limit=cap)
+                f.write(chunk)
+        if seen == 0:
+            raise InvalidInput("body", "the upload is empty")
+        await request.app.state.store.put_file(upload_key(caller.tenant_id, caller.user_id, upload_id), tmp)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@router.get("/{model_id}", response_model=registry.ModelInfo)
+async def get_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc
+                    ) -> registry.ModelInfo:
+    return await models_api.get_model(svc, caller, model_id)
+
+
+@router.patch("/{model_id}", response_model=registry.ModelInfo)
+async def update_model(model_id: Annotated[str, PathParam(max_length=64)], body: ModelPatch, caller: Caller,
+                       svc: Svc) -> registry.ModelInfo:
+    """Rename, share (visibility roles or public needs models:share) or change the metadata."""
+    req = _build(registry.ModelRequest, principal=caller, model_id=model_id, **body.model_dump(exclude_unset=True))
+    return await models_api.update_model(svc, req)
+
+
+@router.delete("/{model_id}", status_code=204)
+async def delete_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc) -> None:
+    """Delete the record and its files (files another model of the tenant shares stay)."""
+    await models_api.delete_model(svc, caller, model_id)

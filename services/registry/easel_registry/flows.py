@@ -1,0 +1,293 @@
+"""Imports, lookups and changes to models: the registry's orchestration (database, object store, fetchers)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import re
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from easel_common.storage import ObjectStore, check_key
+from easel_proto.errors import EaselError, Forbidden, InvalidInput, NotFound
+from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, require
+from easel_proto.v1.common import Error
+from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
+from easel_registry import access, catalog, safety, service, sources
+from easel_registry.models import IMPORTING, READY, Model
+from easel_registry.settings import RegistrySettings
+from easel_registry.sources import Fetched, Progress
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY_S = 0.5
+HEARTBEAT_S = 10.0
+MAX_METADATA_BYTES = 64 * 1024
+_ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+_LOOKS_LIKE_HASH = re.compile(r"^[0-9a-f]{8}$|\[[0-9a-f]{8}\]$")
+
+
+class RegistryFlows:
+    def __init__(self, settings: RegistrySettings, sessions: async_sessionmaker, store: ObjectStore) -> None:
+        self.settings, self.sessions, self.store = settings, sessions, store
+        self.tmp_root = Path(settings.data_dir) / "tmp" / "imports"
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(settings.import_concurrency)
+
+    # --- lookups ------------------------------------------------------------------------------------------------
+
+    async def lookup(self, req: ModelLookupRequest) -> ModelInfo:
+        """The model `req.name` names (id, name, title or short hash) among those the caller may use."""
+        builtin = catalog.find(req.name)
+        if builtin is not None and (req.kind is None or builtin.kind == req.kind):
+            return builtin
+        async with self.sessions() as session:
+            rows = await service.find(session, ref=req.name, tenant_id=req.principal.tenant_id)
+        usable = [m for m in rows if access.can_use(m, req.principal) and (req.kind is None or m.kind == req.kind)]
+        if not usable:
+            raise NotFound(f"model {req.name!r} not found", name=req.name)
+        # an exact id first, then ready ones, then the caller's own; rows come newest first
+        usable.sort(key=lambda m: (m.id != req.name, m.status != READY, m.owner_id != req.principal.user_id))
+        model = usable[0]
+        if model.status == IMPORTING:
+            raise InvalidInput("model", f"model {req.name!r} is still importing")
+        if model.status != READY:
+            reason = (model.error or {}).get("message", "unknown reason")
+            raise InvalidInput("model", f"model {req.name!r} failed to import: {reason}")
+        return service.to_info(model)
+
+    async def models(self, req: ModelRequest) -> ModelList:
+        """List (model_id null), get, update or delete; a model the caller may not see is not found."""
+        p = req.principal
+        if req.model_id is None:
+            require(p, MODELS_READ)
+            builtins = [m for m in catalog.BUILTIN if (not req.kind or m.kind == req.kind)
+                        and (not req.base or m.base == req.base)]
+            async with self.sessions() as session:
+                rows = await service.list_in_tenant(session, tenant_id=p.tenant_id, kind=req.kind, base=req.base)
+            return ModelList(items=builtins + [service.to_info(m) for m in rows if access.can_use(m, p)])
+        if (builtin := catalog.find(req.model_id)) is not None and builtin.id == req.model_id:
+            if req.delete or self._changes(req):
+                raise Forbidden("built-in models cannot be changed")
+            return ModelList(items=[builtin])
+        async with self.sessions() as session:
+            model = await service.get(session, model_id=req.model_id)
+            if model is None or not access.can_use(model, p):
+                raise NotFound(f"model {req.model_id!r} not found", model_id=req.model_id)
+            if not req.delete and not self._changes(req):
+                return ModelList(items=[service.to_info(model)])
+            require(p, MODELS_WRITE)
+            if not access.can_manage(model, p):
+                raise Forbidden("only the model's owner or a tenant admin may change it")
+            if req.delete:
+                return ModelList(items=[await self._delete(session, model)])
+            self._apply(model, req)
+            model.updated_at = service.now()
+            await session.commit()
+            return ModelList(items=[service.to_info(model)])
+
+    @staticmethod
+    def _changes(req: ModelRequest) -> bool:
+        return any(v is not None for v in (req.name, req.visibility, req.shared_roles, req.metadata))
+
+    def _apply(self, model: Model, req: ModelRequest) -> None:
+        if req.name is not None:
+            model.name = _check_name(req.name)
+        if req.visibility is not None or req.shared_roles is not None:
+            visibility = req.visibility or model.visibility
+            roles = req.shared_roles if req.shared_roles is not None else model.shared_roles
+            if visibility != "private" or req.shared_roles:
+                require(req.principal, MODELS_SHARE)
+            model.visibility, model.shared_roles = visibility, _check_roles(visibility, roles)
+        if req.metadata is not None:
+            model.meta = _check_metadata(req.metadata)
+
+    async def _delete(self, session, model: Model) -> ModelInfo:
+        info = service.to_info(model)
+        keep = await service.keys_in_use(session, tenant_id=model.tenant_id, sha256=model.sha256,
+                                         exclude_id=model.id)
+        await service.delete(session, model=model)
+        task = self._tasks.get(model.id)
+        if task is not None:
+            task.cancel()  # its clean-up removes what it wrote
+        for f in model.files or []:
+            if f["key"] not in keep:
+                await self.store.delete(f["key"])
+        return info
+
+    # --- imports ------------------------------------------------------------------------------------------------
+
+    async def import_model(self, req: ImportModelRequest) -> ModelInfo:
+        """Record the model as importing and fetch it in the background; the reply comes at once."""
+        p = req.principal
+        require(p, MODELS_WRITE)
+        visibility = req.visibility or "private"
+        if visibility != "private" or req.shared_roles:
+            require(p, MODELS_SHARE)
+        sources.validate(req.source, self.settings)
+        at = service.now()
+        model = Model(
+            id=str(uuid.uuid4()), tenant_id=p.tenant_id, owner_id=p.user_id, name=_check_name(req.name),
+            kind=req.kind, base=req.base, format=None, source=sources.describe(req.source), files=[],
+            visibility=visibility, shared_roles=_check_roles(visibility, req.shared_roles or []),
+            status=IMPORTING, bytes_done=0, meta=_check_metadata(req.metadata or {}), created_at=at, updated_at=at,
+        )
+        async with self.sessions() as session:
+            await service.create(session, model=model)
+        task = asyncio.create_task(self._run(model.id, req))
+        self._tasks[model.id] = task
+        task.add_done_callback(lambda _t, mid=model.id: self._tasks.pop(mid, None))
+        return service.to_info(model)
+
+    async def _run(self, model_id: str, req: ImportModelRequest) -> None:
+        p = req.principal
+        progress = Progress()
+        reporter = asyncio.create_task(self._report(model_id, progress))
+        prefix = f"{p.tenant_id}/models/{model_id}/"
+        self.tmp_root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=self.tmp_root))
+        try:
+            async with self._slots:
+                fetched = await self._fetch(req, tmp, progress)
+                values = await asyncio.to_thread(_inspect, fetched, req)
+                files = await self._store(fetched, values["sha256"], p.tenant_id, model_id, prefix)
+            reporter.cancel()
+            size = sum(f.size for f in fetched)
+            async with self.sessions() as session:
+                done = await service.finish(session, model_id=model_id, values={
+                    **values, "files": files, "size": size, "bytes_done": size, "bytes_total": size,
+                    "short_hash": values["sha256"][:8]})
+            if not done:  # deleted while importing
+                await self._clean(prefix)
+            elif req.source.type == "upload":
+                await self.store.delete(sources.upload_key(p.tenant_id, p.user_id, req.source.uri))
+            log.info("model %s imported (%d bytes)", model_id, size)
+        except asyncio.CancelledError:
+            progress.canceled = True
+            await asyncio.shield(self._failed(model_id, prefix, Error(code="interrupted",
+                                                                       message="interrupted; import again")))
+            raise
+        except EaselError as exc:
+            await self._failed(model_id, prefix, exc.to_wire())
+        except Exception as exc:  # a bug or an unexpected I/O error: say which, without internals
+            log.exception("import of model %s failed", model_id)
+            await self._failed(model_id, prefix, Error(code="internal",
+                                                       message=f"the import failed: {type(exc).__name__}"))
+        finally:
+            reporter.cancel()
+            await asyncio.to_thread(shutil.rmtree, tmp, True)
+
+    async def _fetch(self, req: ImportModelRequest, tmp: Path, progress: Progress) -> list[Fetched]:
+        source, s = req.source, self.settings
+        if source.type == "http":
+            return [await sources.fetch_http(source.uri, s, tmp, progress)]
+        if source.type == "s3":
+            return await asyncio.to_thread(sources.fetch_s3, source.uri, s, tmp, progress)
+        if source.type == "hf":
+            return await asyncio.to_thread(sources.fetch_hf, source, s, tmp, progress)
+        key = sources.upload_key(req.principal.tenant_id, req.principal.user_id, source.uri)
+        return [await sources.fetch_upload(key, self.store, tmp, progress)]
+
+    async def _store(self, fetched: list[Fetched], sha256: str, tenant_id: str, model_id: str,
+                     prefix: str) -> list[dict]:
+        """Copy into the object store, unless a ready model of the tenant already holds the same content."""
+        async with self.sessions() as session:
+            twin = await service.find_ready_by_sha(session, tenant_id=tenant_id, sha256=sha256, exclude_id=model_id)
+        if twin is not None and twin.files:
+            return list(twin.files)
+        files = []
+        for f in fetched:
+            key = check_key(prefix + f.path)
+            await self.store.put_file(key, f.local)
+            files.append({"path": f.path, "key": key, "size": f.size, "sha256": f.sha256})
+        return files
+
+    async def _report(self, model_id: str, progress: Progress) -> None:
+        """Write progress to the row at most every PROGRESS_EVERY_S, and a heartbeat while nothing moves."""
+        last, quiet = (-1, None), 0.0
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY_S)
+            quiet += PROGRESS_EVERY_S
+            current = (progress.done, progress.total)
+            if current == last and quiet < HEARTBEAT_S:
+                continue
+            with contextlib.suppress(Exception):  # progress is best effort; the import goes on
+                async with self.sessions() as session:
+                    await service.set_progress(session, model_id=model_id, done=current[0], total=current[1])
+                last, quiet = current, 0.0
+
+    async def _failed(self, model_id: str, prefix: str, error: Error) -> None:
+        """No half-written files stay visible: remove what this import wrote, then record why it failed."""
+        try:
+            await self._clean(prefix)
+        finally:
+            async with self.sessions() as session:
+                await service.fail(session, model_id=model_id, error=error)
+        log.info("import of model %s failed: %s", model_id, error.message)
+
+    async def _clean(self, prefix: str) -> None:
+        """Remove every object this import wrote (a deduplicated import wrote none)."""
+        for key in await self.store.list(prefix):
+            await self.store.delete(key)
+
+    async def recover(self) -> None:
+        async with self.sessions() as session:
+            ids = await service.fail_stale(session, older_than_s=self.settings.import_stale_s)
+        if ids:
+            log.warning("%d interrupted imports marked failed", len(ids))
+
+    async def stop(self) -> None:
+        """Cancel running imports; each records itself as interrupted and removes what it wrote."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _inspect(fetched: list[Fetched], req: ImportModelRequest) -> dict:
+    """Blocking: content checks on the downloaded files, the model's digest, its format."""
+    tensor_names: list[str] = []
+    for f in fetched:
+        safety.check_path(f.path)
+        safety.refuse_pickled_name(f.path)
+        if f.path.endswith(".safetensors"):
+            tensor_names += [k for k in safety.safetensors_header(f.local) if k != "__metadata__"]
+    single = len(fetched) == 1 and fetched[0].path.endswith(".safetensors") and "/" not in fetched[0].path
+    if single:
+        sha256 = fetched[0].sha256
+    else:
+        manifest = "".join(f"{f.sha256}  {f.path}\n" for f in sorted(fetched, key=lambda f: f.path))
+        sha256 = hashlib.sha256(manifest.encode()).hexdigest()
+    if req.source.sha256 and req.source.sha256 != sha256:
+        raise InvalidInput("source.sha256", f"checksum mismatch: expected {req.source.sha256}, got {sha256}")
+    detected = safety.detected_base(tensor_names)
+    if detected == "sdxl" and req.base in ("sd15", "sd21"):
+        raise InvalidInput("base", f"the weights are SDXL weights, not {req.base}")
+    return {"sha256": sha256, "format": "safetensors" if single else "diffusers"}
+
+
+def _check_name(name: str) -> str:
+    if _LOOKS_LIKE_HASH.search(name) or name != name.strip():
+        raise InvalidInput("name", "must not look like a short hash or a title, nor start or end with spaces")
+    return name
+
+
+def _check_roles(visibility: str, roles: list[str]) -> list[str]:
+    for role in roles:
+        if not _ROLE.match(role):
+            raise InvalidInput("shared_roles", f"{role!r} is not a role name")
+    if visibility == "roles" and not roles:
+        raise InvalidInput("shared_roles", "name at least one role when visibility is 'roles'")
+    return sorted(set(roles))
+
+
+def _check_metadata(metadata: dict) -> dict:
+    if len(json.dumps(metadata)) > MAX_METADATA_BYTES:
+        raise InvalidInput("metadata", f"must be at most {MAX_METADATA_BYTES} bytes of JSON")
+    return metadata

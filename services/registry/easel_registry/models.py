@@ -1,0 +1,50 @@
+"""The model table, owned by the registry service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from easel_common.db import UTCDateTime
+
+IMPORTING, READY, FAILED = "importing", "ready", "failed"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Model(Base):
+    __tablename__ = "models"
+    __table_args__ = (
+        # the lookup on every job submission matches one of these, then checks access on the few rows found
+        Index("ix_models_name", "name"),
+        Index("ix_models_short_hash", "short_hash"),
+        Index("ix_models_tenant_sha", "tenant_id", "sha256"),
+        Index("ix_models_tenant_created", "tenant_id", "created_at"),
+        Index("ix_models_status_updated", "status", "updated_at"),
+    )
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    base: Mapped[str] = mapped_column(String(16))
+    format: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source: Mapped[str] = mapped_column(String(2048))  # never holds a token or a URL's query string
+    sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    short_hash: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    size: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    visibility: Mapped[str] = mapped_column(String(8))
+    shared_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16))
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    bytes_done: Mapped[int] = mapped_column(BigInteger, default=0)
+    bytes_total: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

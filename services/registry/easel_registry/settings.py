@@ -1,0 +1,23 @@
+"""Registry service settings: where imports may fetch from, and how much."""
+
+from __future__ import annotations
+
+from easel_common.settings import CommonSettings
+
+GIB = 1024 ** 3
+
+
+class RegistrySettings(CommonSettings):
+    # Hosts an HTTP import may reach even though they resolve to private or loopback addresses (an internal
+    # mirror). Everything else must resolve to public addresses only, on every redirect hop.
+    import_allow_hosts: list[str] = []
+    # Buckets an s3:// import may read with the registry's own S3 credentials; "*" allows any bucket except the
+    # object store's own (which holds every tenant's files). Empty: S3 imports are refused.
+    import_allow_buckets: list[str] = []
+    import_max_bytes: int = 20 * GIB
+    import_connect_timeout_s: float = 10.0
+    import_read_timeout_s: float = 60.0  # between two chunks, not for the whole download
+    import_max_redirects: int = 5
+    # An `importing` row whose progress has not moved for this long belongs to a registry that died.
+    import_stale_s: float = 60.0
+    import_concurrency: int = 4  # imports fetching at once; more wait their turn (status importing, 0 bytes)

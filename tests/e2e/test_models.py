@@ -1,0 +1,258 @@
+"""Model imports through the gateway: HTTP (loopback, allow-listed), S3, uploads; dedupe, checksums, access."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import boto3
+import httpx
+import numpy as np
+import pytest
+from moto.server import ThreadedMotoServer
+from safetensors.numpy import save_file
+
+from easel_common.natsio import request
+from easel_proto.errors import NotFound
+from easel_proto.v1.common import Principal
+from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
+from easel_stack.stack import EmbeddedStack, StackOptions
+from helpers import namespace, wait_for
+
+pytestmark = pytest.mark.slow
+SOURCES = "model-sources"
+
+
+class _Files(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        body = self.server.routes.get(self.path)
+        self.send_response(200 if body is not None else 404)
+        self.send_header("Content-Length", str(len(body or b"")))
+        self.end_headers()
+        self.wfile.write(body or b"")
+
+    def log_message(self, *_args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def files() -> Iterator[ThreadingHTTPServer]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
+    server.routes = {}
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def s3_env() -> Iterator[dict[str, str]]:
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield {"EASEL_STORE": "s3", "EASEL_S3_ENDPOINT_URL": f"http://{host}:{port}", "EASEL_S3_BUCKET": "easel-models",
+           "EASEL_S3_ACCESS_KEY_ID": "testing", "EASEL_S3_SECRET_ACCESS_KEY": "testing-secret",
+           "EASEL_S3_CREATE_BUCKET": "true",
+           # "localhost" may reach loopback; 127.0.0.1 stays refused, so both sides of the SSRF rule are tested
+           "EASEL_IMPORT_ALLOW_HOSTS": '["localhost"]', "EASEL_IMPORT_ALLOW_BUCKETS": f'["{SOURCES}"]'}
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def s3(s3_env):
+    client = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
+                          aws_access_key_id="testing", aws_secret_access_key="testing-secret")
+    client.create_bucket(Bucket=SOURCES)
+    return client
+
+
+@pytest.fixture(scope="module")
+async def mstack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
+    saved = {k: os.environ.get(k) for k in s3_env}
+    os.environ.update(s3_env)  # the in-process services read these settings from the environment
+    stack = EmbeddedStack(StackOptions(data_dir=session_dir / "models-stack", port=0, namespace=namespace(),
+                                       nats_url=nats_url, database_url=database_url, workers=0))
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        await stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+async def mapi(mstack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=mstack.gateway_url, timeout=60) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+async def people(mapi, mstack) -> dict:
+    """alice and bob may import; carol only reads; bob and carol are in their own roles."""
+    admin = {"Authorization": f"Bearer {mstack.admin_key}"}
+    suffix = uuid.uuid4().hex[:6]
+    modeler, artists = f"modeler-{suffix}", f"artists-{suffix}"
+    for role, perms in ((modeler, ["models:read", "models:write", "models:share"]), (artists, ["models:read"])):
+        r = await mapi.post("/v1/roles", json={"name": role, "permissions": perms}, headers=admin)
+        assert r.status_code == 201, r.text
+    out = {"roles": {"artists": artists}}
+    for name, roles in (("alice", [modeler]), ("bob", [modeler, artists]), ("carol", ["user"])):
+        r = await mapi.post("/v1/users", json={"username": f"{name}{suffix}", "roles": roles}, headers=admin)
+        assert r.status_code == 201, r.text
+        user = r.json()
+        r = await mapi.post(f"/v1/users/{user['id']}/keys", json={"name": "t"}, headers=admin)
+        user["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
+        user["principal"] = Principal(**(await mapi.get("/v1/me", headers=user["headers"])).json())
+        out[name] = user
+    return out
+
+
+def weights(tmp_path: Path, seed: int, keys: tuple[str, ...] = ("model.diffusion_model.w",)) -> bytes:
+    path = tmp_path / f"{seed}.safetensors"
+    rng = np.random.default_rng(seed)
+    save_file({k: rng.standard_normal((8, 8)).astype(np.float32) for k in keys}, str(path))
+    return path.read_bytes()
+
+
+async def start_import(api, who, source: dict, name: str | None = None, **fields) -> dict:
+    body = {"name": name or f"m-{uuid.uuid4().hex[:6]}", "kind": "checkpoint", "base": "sd15", "source": source,
+            **fields}
+    r = await api.post("/v1/models", json=body, headers=who["headers"])
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "importing"
+    return r.json()
+
+
+async def finished(api, who, model_id: str) -> dict:
+    async def done():
+        model = (await api.get(f"/v1/models/{model_id}", headers=who["headers"])).json()
+        return model if model["status"] != "importing" else None
+
+    return await wait_for(done, timeout=60)
+
+
+async def lookup(stack: EmbeddedStack, who, name: str) -> ModelInfo:
+    return await request(stack.nc, stack.services[1].settings.names.registry_lookup,
+                         ModelLookupRequest(name=name, principal=who["principal"]), ModelInfo, timeout=5)
+
+
+async def test_an_http_import_becomes_ready_with_its_title_and_can_be_looked_up(mapi, mstack, people, files,
+                                                                                 tmp_path):
+    files.routes["/sd15.safetensors"] = weights(tmp_path, 1)
+    port = files.server_address[1]
+    alice = people["alice"]
+    started = await start_import(mapi, alice, {"type": "http", "uri": f"http://localhost:{port}/sd15.safetensors"},
+                                 name="fox-v1")
+    model = await finished(mapi, alice, started["id"])
+    assert model["status"] == "ready", model
+    assert model["format"] == "safetensors" and model["bytes_done"] == model["size"] == len(
+        files.routes["/sd15.safetensors"])
+    assert model["title"] == f"fox-v1 [{model['sha256'][:8]}]"
+    assert model["files"][0]["key"].startswith(f"{alice['principal'].tenant_id}/models/{model['id']}/")
+    for ref in (model["id"], model["title"], model["sha256"][:8]):
+        assert (await lookup(mstack, alice, ref)).id == model["id"]
+    listed = (await mapi.get("/v1/models", params={"kind": "checkpoint", "base": "sd15"},
+                             headers=alice["headers"])).json()["items"]
+    assert model["id"] in {m["id"] for m in listed}
+    assert (await mapi.get("/v1/models", params={"kind": "lora"}, headers=alice["headers"])).json()["items"] == []
+
+
+async def test_loopback_without_the_allow_list_is_refused(mapi, people, files, tmp_path):
+    files.routes["/x.safetensors"] = weights(tmp_path, 2)
+    port = files.server_address[1]
+    failed = await finished(mapi, people["alice"], (await start_import(
+        mapi, people["alice"], {"type": "http", "uri": f"http://127.0.0.1:{port}/x.safetensors"}))["id"])
+    assert failed["status"] == "failed" and "private or reserved" in failed["error"]["message"]
+    r = await mapi.post("/v1/models", json={"name": "evil", "kind": "checkpoint", "base": "sd15", "source": {
+        "type": "http", "uri": f"http://localhost:{port}/evil.ckpt"}}, headers=people["alice"]["headers"])
+    assert r.status_code == 422 and "pickled checkpoints are refused" in r.json()["message"]
+
+
+async def test_s3_single_file_and_diffusers_folder(mapi, people, s3, tmp_path):
+    alice = people["alice"]
+    s3.put_object(Bucket=SOURCES, Key="single/lora.safetensors", Body=weights(tmp_path, 5))
+    layout = {"model_index.json": b'{"_class_name": "StableDiffusionPipeline"}',
+              "unet/config.json": b"{}", "unet/diffusion_pytorch_model.safetensors": weights(tmp_path, 6),
+              "unet/diffusion_pytorch_model.bin": b"\x80\x04pickled", "README.md": b"hi"}
+    for path, body in layout.items():
+        s3.put_object(Bucket=SOURCES, Key=f"pipe/{path}", Body=body)
+    single = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/single/lora.safetensors"}, kind="lora"))["id"])
+    assert single["status"] == "ready" and single["files"][0]["path"] == "lora.safetensors", single
+    folder = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/pipe/"}))["id"])
+    assert folder["status"] == "ready" and folder["format"] == "diffusers", folder
+    assert sorted(f["path"] for f in folder["files"]) == [
+        "model_index.json", "unet/config.json", "unet/diffusion_pytorch_model.safetensors"]
+    r = await mapi.post("/v1/models", json={"name": "x", "kind": "checkpoint", "base": "sd15", "source": {
+        "type": "s3", "uri": "s3://easel-models/anyone/else.safetensors"}}, headers=alice["headers"])
+    assert r.status_code == 422, r.text  # never Easel's own bucket
+
+
+async def test_uploads_are_imported_and_the_same_content_is_stored_once(mapi, mstack, people, s3_env, tmp_path):
+    alice = people["alice"]
+    content = weights(tmp_path, 7)
+    ids = []
+    for _ in range(2):
+        upload = (await mapi.post("/v1/models/uploads", headers=alice["headers"])).json()
+        r = await mapi.put(upload["url"], content=content, headers=alice["headers"])
+        assert r.status_code == 204, r.text
+        model = await finished(mapi, alice, (await start_import(
+            mapi, alice, {"type": "upload", "uri": upload["upload_id"]}))["id"])
+        assert model["status"] == "ready", model
+        ids.append(model)
+    assert ids[0]["sha256"] == ids[1]["sha256"] and ids[0]["files"] == ids[1]["files"]
+    store = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
+                         aws_access_key_id="testing", aws_secret_access_key="testing-secret")
+    tenant = alice["principal"].tenant_id
+    second = store.list_objects_v2(Bucket="easel-models", Prefix=f"{tenant}/models/{ids[1]['id']}/")
+    assert second.get("KeyCount", 0) == 0  # the second import points at the first's files
+    uploads = store.list_objects_v2(Bucket="easel-models", Prefix=f"{tenant}/uploads/{alice['id']}/")
+    assert uploads.get("KeyCount", 0) == 0  # consumed
+
+
+async def test_a_checksum_mismatch_fails_with_its_reason_and_leaves_no_files(mapi, people, s3, s3_env, tmp_path):
+    alice = people["alice"]
+    s3.put_object(Bucket=SOURCES, Key="sum/w.safetensors", Body=weights(tmp_path, 8))
+    failed = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/sum/w.safetensors", "sha256": "0" * 64}))["id"])
+    assert failed["status"] == "failed" and "checksum mismatch" in failed["error"]["message"]
+    store = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
+                         aws_access_key_id="testing", aws_secret_access_key="testing-secret")
+    listed = store.list_objects_v2(Bucket="easel-models",
+                                   Prefix=f"{alice['principal'].tenant_id}/models/{failed['id']}/")
+    assert listed.get("KeyCount", 0) == 0
+
+
+async def test_private_models_are_invisible_and_shared_ones_usable_by_the_role(mapi, mstack, people, files,
+                                                                               tmp_path):
+    alice, bob, carol = people["alice"], people["bob"], people["carol"]
+    files.routes["/p.safetensors"] = weights(tmp_path, 9)
+    port = files.server_address[1]
+    model = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "http", "uri": f"http://localhost:{port}/p.safetensors"}))["id"])
+    url = f"/v1/models/{model['id']}"
+    for who in (bob, carol):
+        assert (await mapi.get(url, headers=who["headers"])).status_code == 404
+        listed = (await mapi.get("/v1/models", headers=who["headers"])).json()["items"]
+        assert model["id"] not in {m["id"] for m in listed}
+        with pytest.raises(NotFound):
+            await lookup(mstack, who, model["id"])
+    assert (await mapi.patch(url, json={"name": "mine"}, headers=bob["headers"])).status_code == 404
+    assert (await mapi.delete(url, headers=bob["headers"])).status_code == 404
+    r = await mapi.patch(url, json={"visibility": "roles", "shared_roles": [people["roles"]["artists"]]},
+                         headers=alice["headers"])
+    assert r.status_code == 200 and r.json()["visibility"] == "roles", r.text
+    assert (await mapi.get(url, headers=bob["headers"])).status_code == 200
+    assert (await lookup(mstack, bob, model["title"])).id == model["id"]
+    assert (await mapi.get(url, headers=carol["headers"])).status_code == 404
+    assert (await mapi.delete(url, headers=bob["headers"])).status_code == 403  # may use it, not delete it
+    assert (await mapi.delete(url, headers=alice["headers"])).status_code == 204
+    assert (await mapi.get(url, headers=alice["headers"])).status_code == 404
