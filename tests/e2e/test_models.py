@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 import uuid
@@ -14,6 +15,7 @@ import httpx
 import numpy as np
 import pytest
 from moto.server import ThreadedMotoServer
+from PIL import Image
 from safetensors.numpy import save_file
 
 from easel_common.natsio import request
@@ -21,6 +23,7 @@ from easel_proto.errors import NotFound
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
 from easel_stack.stack import EmbeddedStack, StackOptions
+from easel_worker.engine import build_tiny_sd
 from helpers import namespace, wait_for
 
 pytestmark = pytest.mark.slow
@@ -256,3 +259,38 @@ async def test_private_models_are_invisible_and_shared_ones_usable_by_the_role(m
     assert (await mapi.delete(url, headers=bob["headers"])).status_code == 403  # may use it, not delete it
     assert (await mapi.delete(url, headers=alice["headers"])).status_code == 204
     assert (await mapi.get(url, headers=alice["headers"])).status_code == 404
+
+
+async def test_a_job_runs_on_an_imported_model_as_on_the_same_weights_built_in(mapi, mstack, people, s3, tmp_path):
+    """Import a diffusers folder from S3, generate with it by its title: same pixels as the built-in tiny-sd."""
+    folder = build_tiny_sd(tmp_path / "tiny")  # the same deterministic weights as the built-in model
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        s3.put_object(Bucket=SOURCES, Key=f"tiny/{path.relative_to(folder).as_posix()}", Body=path.read_bytes())
+    admin = {"Authorization": f"Bearer {mstack.admin_key}"}
+    r = await mapi.post("/v1/users", json={"username": f"dave{uuid.uuid4().hex[:6]}",
+                                           "roles": ["user", people["roles"]["artists"]]}, headers=admin)
+    dave = r.json()
+    r = await mapi.post(f"/v1/users/{dave['id']}/keys", json={"name": "t"}, headers=admin)
+    dave["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
+    alice = people["alice"]
+    model = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/tiny/"}, base="tiny", visibility="roles",
+        shared_roles=[people["roles"]["artists"]]))["id"])
+    assert model["status"] == "ready", model
+    mstack.start_worker()
+    await mstack.wait_ready()
+    pixels = []
+    for name in (model["title"], "tiny-sd"):
+        r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "model": name, "seed": 5, "steps": 2,
+                                              "width": 64, "height": 64}, headers=dave["headers"])
+        assert r.status_code == 201, r.text
+        done = await wait_for(lambda job_id=r.json()["id"]: _succeeded(mapi, dave, job_id), timeout=120)
+        image = await mapi.get(done["images"][0]["url"], headers=dave["headers"])
+        pixels.append(Image.open(io.BytesIO(image.content)).tobytes())
+    assert pixels[0] == pixels[1]
+
+
+async def _succeeded(api, who, job_id):
+    job = (await api.get(f"/v1/jobs/{job_id}", headers=who["headers"])).json()
+    assert job["status"] != "failed", job
+    return job if job["status"] == "succeeded" else None
