@@ -39,7 +39,7 @@ class ImportBody(BaseModel):
 
 class ModelPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^/\\\x00-\x1f]+$")
     visibility: Visibility = None  # type: ignore[valid-type]
     shared_roles: list[str] | None = None
     metadata: dict[str, Any] | None = None
