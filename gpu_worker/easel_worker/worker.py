@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 
 from nats.aio.client import Client
@@ -161,10 +161,11 @@ class Worker:
         spec, pool = job.spec, self.settings.pool
         check_owner_keys(job)
         await self._status(job.job_id, "processing", delivery)
-        async with self._model_files(spec.model) as local:  # pinned on disk while it loads and runs
+        async with self._model_files(spec.model) as local, self._lora_files(spec) as lora_paths:
+            # pinned on disk while they load and run
             load_s = await asyncio.to_thread(self._load, spec.model, local)
             metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
-            images, generation_s = await self._run_engine(job)
+            images, generation_s = await self._run_engine(job, lora_paths)
         pngs = await asyncio.to_thread(
             lambda: [to_png(im, spec, seed) for im, seed in zip(images, spec.seeds, strict=True)])
         await asyncio.gather(*(self.store.put(key, png, "image/png")
@@ -188,10 +189,26 @@ class Worker:
         async with self.cache.use(model) as local:
             yield local
 
+    @asynccontextmanager
+    async def _lora_files(self, spec: jobs.GenerationSpec) -> AsyncIterator[dict[str, Path] | None]:
+        """Each LoRA's materialized .safetensors file by model id, pinned in the disk cache for the job.
+
+        None when the job has no LoRAs or the engine loads nothing (null).
+        """
+        if not spec.loras or self.settings.engine == "null":
+            yield None
+            return
+        async with AsyncExitStack() as stack:
+            paths = {}
+            for lora in spec.loras:
+                paths[lora.model.id] = await stack.enter_async_context(self.cache.use(lora.model))
+            yield paths
+
     def _load(self, model: ModelInfo, local: Path | None) -> float:
         return self.engine.load(model, local=local)
 
-    async def _run_engine(self, job: jobs.JobSubmitted) -> tuple[list[Image.Image], float]:
+    async def _run_engine(self, job: jobs.JobSubmitted,
+                          lora_paths: dict[str, Path] | None = None) -> tuple[list[Image.Image], float]:
         """Run text_to_image in a thread, turning its steps into progress events; return images and seconds."""
         spec = job.spec
         progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
@@ -215,7 +232,15 @@ class Worker:
 
         started = time.perf_counter()
         try:
-            images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step)
+            if lora_paths is None:
+                images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step)
+            else:  # only engines that load weights take LoRA files
+                images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step, lora_paths)
+                lora_s = getattr(self.engine, "last_lora_timings", None)
+                if lora_s is not None:
+                    metrics.LOAD_SECONDS.labels(self.settings.pool, "lora").observe(lora_s.load_s)
+                    log.debug("job %s LoRAs: load %.3fs attach %.3fs detach %.3fs", job.job_id,
+                              lora_s.load_s, lora_s.attach_s, lora_s.detach_s)
         finally:
             loop.call_soon_threadsafe(progress.put_nowait, None)
             await publisher

@@ -294,3 +294,74 @@ async def _succeeded(api, who, job_id):
     job = (await api.get(f"/v1/jobs/{job_id}", headers=who["headers"])).json()
     assert job["status"] != "failed", job
     return job if job["status"] == "succeeded" else None
+
+
+def _tiny_lora(tmp_path: Path, seed: int) -> bytes:
+    """A random LoRA for the tiny model's UNet, as one .safetensors file in diffusers' layout."""
+    import torch
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    unet = UNet2DConditionModel.from_pretrained(build_tiny_sd(tmp_path / f"tiny-{seed}") / "unet")
+    torch.manual_seed(seed)
+    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_q", "to_v", "to_out.0"],
+                                init_lora_weights=False))
+    StableDiffusionPipeline.save_lora_weights(tmp_path / f"lora-{seed}", weight_name="lora.safetensors",
+                                              unet_lora_layers=get_peft_model_state_dict(unet))
+    return (tmp_path / f"lora-{seed}" / "lora.safetensors").read_bytes()
+
+
+async def test_a_lora_changes_a_job_and_never_leaks_into_the_next(mapi, mstack, people, s3, tmp_path):
+    """Import a LoRA from S3; a job with it differs from the plain image, and the plain job after it is unchanged."""
+    s3.put_object(Bucket=SOURCES, Key="loras/fox.safetensors", Body=_tiny_lora(tmp_path, 11))
+    admin = {"Authorization": f"Bearer {mstack.admin_key}"}
+    r = await mapi.post("/v1/users", json={"username": f"erin{uuid.uuid4().hex[:6]}",
+                                           "roles": ["user", people["roles"]["artists"]]}, headers=admin)
+    erin = r.json()
+    r = await mapi.post(f"/v1/users/{erin['id']}/keys", json={"name": "t"}, headers=admin)
+    erin["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
+    alice = people["alice"]
+    shared = {"visibility": "roles", "shared_roles": [people["roles"]["artists"]]}
+    lora = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/loras/fox.safetensors"}, name="fox-lora", kind="lora",
+        base="tiny", **shared))["id"])
+    assert lora["status"] == "ready" and lora["format"] == "safetensors", lora
+    s3.put_object(Bucket=SOURCES, Key="loras/xl.safetensors", Body=_tiny_lora(tmp_path, 12))
+    xl = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/loras/xl.safetensors"}, name="xl-lora", kind="lora",
+        base="sdxl", **shared))["id"])
+    assert xl["status"] == "ready", xl
+    if not mstack.workers:
+        mstack.start_worker()
+    await mstack.wait_ready()
+
+    async def image(**extra) -> bytes:
+        r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "model": "tiny-sd", "seed": 5, "steps": 2,
+                                              "width": 64, "height": 64, **extra}, headers=erin["headers"])
+        assert r.status_code == 201, r.text
+        done = await wait_for(lambda job_id=r.json()["id"]: _succeeded(mapi, erin, job_id), timeout=120)
+        assert [x["model"]["id"] for x in done["spec"]["loras"]] == ([lora["id"]] if extra else [])
+        got = await mapi.get(done["images"][0]["url"], headers=erin["headers"])
+        return Image.open(io.BytesIO(got.content)).tobytes()
+
+    plain = await image()
+    with_lora = await image(loras=[{"name": lora["title"], "weight": 1}])
+    assert with_lora != plain
+    assert await image() == plain  # bit for bit: the LoRA was detached
+    assert await image(loras=[{"name": lora["id"], "weight": 1.0}]) == with_lora
+
+    before = (await mapi.get("/v1/jobs", headers=erin["headers"])).json()["items"]
+    for loras, reason in (([{"name": xl["title"]}], "base sdxl LoRA"),
+                          ([{"name": "no-such-lora"}], "unknown lora model"),
+                          ([{"name": "tiny-sd"}], "is a checkpoint, not a LoRA"),
+                          ([{"name": lora["id"]}, {"name": lora["title"]}], "named twice")):
+        r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "steps": 2, "loras": loras},
+                            headers=erin["headers"])
+        assert r.status_code == 422, r.text
+        problem = r.json()
+        assert problem["details"]["field"] == f"loras.{len(loras) - 1}.name" and reason in problem["message"], problem
+    r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "loras": [{"name": lora["id"], "weight": 11}]},
+                        headers=erin["headers"])
+    assert r.status_code == 422 and "loras" in r.json()["details"]["field"], r.text
+    assert (await mapi.get("/v1/jobs", headers=erin["headers"])).json()["items"] == before  # nothing queued

@@ -7,6 +7,7 @@ import gc
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from easel_proto.v1.registry import ModelInfo
 
 from .base import StepCallback
 from .loading import open_pipeline
+from .lora import LoraSlots, LoraTimings
 from .samplers import make_scheduler
 from .tiny import TINY_SD, ensure_tiny_sd
 
@@ -35,6 +37,8 @@ class _Loaded:
     scheduler_config: Any
     # Pristine scheduler per sampler: some (DPM2) spend ~0.5 s in their constructor, a deepcopy < 1 ms.
     schedulers: dict[str, Any] = field(default_factory=dict)
+    # LoRA adapters loaded on this pipeline (disabled between jobs).
+    loras: LoraSlots = field(default_factory=LoraSlots)
 
     def scheduler(self, sampler: str) -> Any:
         """A fresh scheduler for one job: they carry per-run state that a canceled job leaves behind."""
@@ -65,6 +69,7 @@ class GenerationEngine:
         # Pipelines are stateful (the scheduler is swapped per job), so jobs must not interleave.
         self._lock = threading.RLock()
         self._broken: str | None = None
+        self.last_lora_timings = LoraTimings()  # the last job's LoRA load / attach / detach seconds
 
     def loaded_models(self) -> list[str]:
         """Ids of resident models, least recently used first."""
@@ -98,8 +103,14 @@ class GenerationEngine:
             self._loaded[model.id] = _Loaded(pipe, pipe.scheduler.config)
             return time.perf_counter() - start
 
-    def text_to_image(self, spec: GenerationSpec, on_step: StepCallback) -> list[Image.Image]:
-        """Run txt2img; one image per seed. Exceptions raised by on_step propagate unchanged."""
+    def text_to_image(
+        self, spec: GenerationSpec, on_step: StepCallback, lora_paths: Mapping[str, Path] | None = None
+    ) -> list[Image.Image]:
+        """Run txt2img; one image per seed. Exceptions raised by on_step propagate unchanged.
+
+        spec.loras apply to this job only; lora_paths maps each LoRA's model id to its local .safetensors file
+        (needed only for a LoRA not already loaded on the pipeline).
+        """
         _check_spec(spec)
         with self._lock:
             self.load(spec.model)
@@ -120,7 +131,8 @@ class GenerationEngine:
                 return tensors
 
             try:
-                with torch.inference_mode():
+                with loaded.loras.applied(pipe, spec.model, spec.loras or [], lora_paths or {}), \
+                        torch.inference_mode():
                     out = pipe(
                         **pipeline_args(spec), callback_on_step_end=step_end, callback_on_step_end_tensor_inputs=[]
                     )
@@ -129,6 +141,8 @@ class GenerationEngine:
                     raise
                 self._note_failure(exc)
                 raise GenerationFailed(f"generation failed: {_describe(exc)}", model=spec.model.id) from exc
+            finally:
+                self.last_lora_timings = loaded.loras.last
             return list(out.images)
 
     def healthy(self) -> bool:

@@ -22,6 +22,24 @@ Sampler names as the web UI spells them.
 """
 
 
+class LoraRequest(BaseModel):
+    """
+    A LoRA as a client names it, with its strength.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+    )
+    name: Annotated[str, Field(min_length=1)]
+    weight: Annotated[float | None, Field(ge=-10.0, le=10.0)] = 1.0
+
+
+Loras = TypeAliasType("Loras", Annotated[list[LoraRequest], Field(max_length=8)])
+"""
+LoRAs to apply for this job, by name, title or id; at most 8.
+"""
+
+
 class Txt2ImgRequest(BaseModel):
     """
     A txt2img job as a client submits it; omitted fields take the caller's defaults.
@@ -33,6 +51,10 @@ class Txt2ImgRequest(BaseModel):
     prompt: Annotated[str, Field(max_length=20000, min_length=1)]
     negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
     model: Annotated[str | None, Field(min_length=1)] = None
+    loras: Loras | None = None
+    """
+    LoRAs to apply for this job, by name, title or id; at most 8.
+    """
     sampler: Sampler | None = None
     steps: Annotated[int | None, Field(ge=1)] = None
     cfg_scale: Annotated[float | None, Field(ge=0.0, le=30.0)] = None
@@ -148,6 +170,15 @@ class ClaimJobReply(BaseModel):
     status: JobStatus
 
 
+class LoraSpec(BaseModel):
+    """
+    A resolved LoRA and its strength.
+    """
+
+    model: registry.ModelInfo
+    weight: float
+
+
 class GenerationSpec(BaseModel):
     """
     A fully resolved generation: what a worker runs, nothing left to defaults.
@@ -157,6 +188,10 @@ class GenerationSpec(BaseModel):
     prompt: str
     negative_prompt: str | None = ''
     model: registry.ModelInfo
+    loras: Annotated[list[LoraSpec] | None, Field(validate_default=True)] = []
+    """
+    Resolved LoRAs, applied in order on top of the model for this job only.
+    """
     sampler: Sampler
     steps: Annotated[int, Field(ge=1)]
     cfg_scale: float

@@ -89,17 +89,26 @@ class Services:
         return await self._call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
                                 auth.UserSettings, principal)
 
-    async def model(self, name: str, principal: common.Principal) -> registry.ModelInfo:
-        """Resolve a model name as this caller may see it (cached per caller as briefly as keys)."""
-        cache_key = (principal.user_id, name)
+    async def model(self, name: str, principal: common.Principal, kind: str | None = None,
+                    field: str = "model") -> registry.ModelInfo:
+        """Resolve a model name as this caller may see it (cached per caller as briefly as keys).
+
+        With `kind`, only a model of that kind matches; an unknown name is InvalidInput on `field`.
+        """
+        cache_key = (principal.user_id, f"{kind}\0{name}" if kind else name)
         if (cached := self._models.get(cache_key)) is not None:
             return cached
         try:
             model = await self._call(self.names.registry_lookup,
-                                     registry.ModelLookupRequest(name=name, principal=principal),
+                                     registry.ModelLookupRequest(name=name, principal=principal, kind=kind),
                                      registry.ModelInfo, principal)
         except NotFound as exc:
-            raise InvalidInput("model", f"unknown model {name!r}") from exc
+            what = f"{kind} " if kind else ""
+            raise InvalidInput(field, f"unknown {what}model {name!r}") from exc
+        except InvalidInput as exc:  # the registry names "model" (still importing, failed); say which one
+            if field == "model" or exc.details.get("field") != "model":
+                raise
+            raise InvalidInput(field, str(exc.details.get("reason", exc.message))) from exc
         self._models[cache_key] = model
         return model
 

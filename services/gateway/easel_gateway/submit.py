@@ -16,6 +16,7 @@ from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
+from easel_proto.v1.registry import ModelInfo
 
 SEED_SPACE = 2**32
 
@@ -60,13 +61,44 @@ async def resolve(body: jobs.Txt2ImgRequest, caller: Principal, mine: UserSettin
     steps = _at_most("steps", _first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = _at_most("batch_size", body.batch_size or 1, settings.max_batch_size)
     model = await services.model(_first(body.model, mine.model, settings.default_model), caller)
+    loras = await resolve_loras(body.loras or [], model, caller, services)
     width = _at_most("width", _first(body.width, mine.width, model.default_width), settings.max_width)
     height = _at_most("height", _first(body.height, mine.height, model.default_height), settings.max_height)
     seed = body.seed if body.seed is not None and body.seed >= 0 else secrets.randbelow(SEED_SPACE)
     spec = jobs.GenerationSpec(
         prompt=body.prompt, negative_prompt=_first(body.negative_prompt, mine.negative_prompt, ""), model=model,
+        loras=loras,
         sampler=_first(body.sampler, mine.sampler, settings.default_sampler), steps=steps,
         cfg_scale=_first(body.cfg_scale, mine.cfg_scale, settings.default_cfg_scale),
         width=width, height=height, seeds=[(seed + i) % SEED_SPACE for i in range(batch)],
     )
     return pool, spec
+
+
+async def resolve_loras(wanted: list[jobs.LoraRequest], model: ModelInfo, caller: Principal,
+                        services: Services) -> list[jobs.LoraSpec]:
+    """Each requested LoRA as the caller may use it; InvalidInput on loras.<i>.name for an unknown one, one of
+    another kind, one made for another base than the checkpoint's, or one named twice."""
+    out: list[jobs.LoraSpec] = []
+    for i, item in enumerate(wanted):
+        field = f"loras.{i}.name"
+        try:
+            lora = await services.model(item.name, caller, kind="lora", field=field)
+        except InvalidInput:
+            # a clearer reason when the name is a model of another kind (a checkpoint, a VAE...)
+            try:
+                other = await services.model(item.name, caller, field=field)
+            except InvalidInput:
+                other = None
+            if other is not None and other.kind != "lora":
+                raise InvalidInput(field, f"{item.name!r} is a {other.kind}, not a LoRA", kind=other.kind) from None
+            raise
+        if lora.base != model.base:
+            raise InvalidInput(field, f"base {lora.base} LoRA {item.name!r} on a {model.base} checkpoint "
+                               f"{model.name!r}", base=lora.base, model_base=model.base)
+        if lora.format != "safetensors":
+            raise InvalidInput(field, f"LoRA {item.name!r} is not a single .safetensors file", format=lora.format)
+        if any(prev.model.id == lora.id for prev in out):
+            raise InvalidInput(field, f"LoRA {item.name!r} is named twice")
+        out.append(jobs.LoraSpec(model=lora, weight=1.0 if item.weight is None else item.weight))
+    return out
