@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import uuid
+from collections.abc import AsyncIterator
 
 import httpx
 from httpx_sse import aconnect_sse
@@ -75,3 +78,23 @@ async def until_status(api: httpx.AsyncClient, job_id: str, headers: dict[str, s
         return job if job["status"] in statuses else None
 
     return await wait_for(check, timeout)
+
+
+@contextlib.asynccontextmanager
+async def stack_with_env(env: dict[str, str], **options) -> AsyncIterator:
+    """An embedded stack whose in-process services and workers see `env` (restored afterwards)."""
+    from easel_stack.stack import EmbeddedStack, StackOptions
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)  # the in-process services read their settings from the environment at start
+    stack = EmbeddedStack(StackOptions(port=0, namespace=namespace(), worker_env=env, **options))
+    try:
+        await stack.start()
+        yield stack
+    finally:
+        await stack.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

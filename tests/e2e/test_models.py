@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -22,9 +21,9 @@ from easel_common.natsio import request
 from easel_proto.errors import NotFound
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
-from easel_stack.stack import EmbeddedStack, StackOptions
+from easel_stack.stack import EmbeddedStack
 from easel_worker.engine import build_tiny_sd
-from helpers import namespace, wait_for
+from helpers import stack_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 SOURCES = "model-sources"
@@ -74,20 +73,10 @@ def s3(s3_env):
 
 @pytest.fixture(scope="module")
 async def mstack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
-    saved = {k: os.environ.get(k) for k in s3_env}
-    os.environ.update(s3_env)  # the in-process services read these settings from the environment
-    stack = EmbeddedStack(StackOptions(data_dir=session_dir / "models-stack", port=0, namespace=namespace(),
-                                       nats_url=nats_url, database_url=database_url, workers=0))
-    try:
-        await stack.start()
+    async with stack_with_env(s3_env, data_dir=session_dir / "models-stack", nats_url=nats_url,
+                              database_url=database_url, workers=0,
+                              worker_log=session_dir / "models-worker.log") as stack:
         yield stack
-    finally:
-        await stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 @pytest.fixture(scope="module")
@@ -354,7 +343,7 @@ async def test_a_lora_changes_a_job_and_never_leaks_into_the_next(mapi, mstack, 
     before = (await mapi.get("/v1/jobs", headers=erin["headers"])).json()["items"]
     for loras, reason in (([{"name": xl["title"]}], "base sdxl LoRA"),
                           ([{"name": "no-such-lora"}], "unknown lora model"),
-                          ([{"name": "tiny-sd"}], "is a checkpoint, not a LoRA"),
+                          ([{"name": "tiny-sd"}], "is a checkpoint, not a lora"),
                           ([{"name": lora["id"]}, {"name": lora["title"]}], "named twice")):
         r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "steps": 2, "loras": loras},
                             headers=erin["headers"])
@@ -364,4 +353,7 @@ async def test_a_lora_changes_a_job_and_never_leaks_into_the_next(mapi, mstack, 
     r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "loras": [{"name": lora["id"], "weight": 11}]},
                         headers=erin["headers"])
     assert r.status_code == 422 and "loras" in r.json()["details"]["field"], r.text
+    r = await mapi.post("/v1/jobs", json={"prompt": "a fox", "model": lora["title"]}, headers=erin["headers"])
+    assert r.status_code == 422 and r.json()["details"]["field"] == "model"
+    assert "is a lora, not a checkpoint" in r.json()["message"]
     assert (await mapi.get("/v1/jobs", headers=erin["headers"])).json()["items"] == before  # nothing queued

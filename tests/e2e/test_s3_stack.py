@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import AsyncIterator, Iterator
 
 import boto3
@@ -12,8 +11,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
-from easel_stack.stack import EmbeddedStack, StackOptions
-from helpers import namespace, new_user, submit, until_status
+from easel_stack.stack import EmbeddedStack
+from helpers import new_user, stack_with_env, submit, until_status
 
 pytestmark = pytest.mark.slow
 
@@ -31,21 +30,9 @@ def s3_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 async def s3_stack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
-    saved = {k: os.environ.get(k) for k in s3_env}
-    os.environ.update(s3_env)  # the in-process services read their store settings from the environment
-    stack = EmbeddedStack(StackOptions(data_dir=session_dir / "s3-stack", port=0, namespace=namespace(),
-                                       nats_url=nats_url, database_url=database_url,
-                                       worker_log=session_dir / "s3-worker.log", worker_env=s3_env))
-    try:
-        await stack.start()
+    async with stack_with_env(s3_env, data_dir=session_dir / "s3-stack", nats_url=nats_url,
+                              database_url=database_url, worker_log=session_dir / "s3-worker.log") as stack:
         yield stack
-    finally:
-        await stack.stop()
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 async def test_images_go_to_the_bucket_under_the_tenant_and_come_back_through_the_gateway(s3_stack, s3_env):

@@ -48,6 +48,20 @@ def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
 
+async def model_of_kind(services: Services, name: str, caller: Principal, kind: str, field: str):
+    """The named model if it is of `kind`; InvalidInput on `field` otherwise, saying what it is instead."""
+    try:
+        return await services.model(name, caller, kind=kind, field=field)
+    except InvalidInput:
+        try:
+            other = await services.model(name, caller, field=field)
+        except InvalidInput:
+            other = None
+        if other is not None and other.kind != kind:
+            raise InvalidInput(field, f"{name!r} is a {other.kind}, not a {kind}", kind=other.kind) from None
+        raise
+
+
 async def resolve(body: jobs.Txt2ImgRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
                   services: Services) -> tuple[str, jobs.GenerationSpec]:
     """The pool and the spec a worker will run: the request, else the caller's own settings, else the server's.
@@ -60,7 +74,8 @@ async def resolve(body: jobs.Txt2ImgRequest, caller: Principal, mine: UserSettin
     require(caller, use_pool(pool))
     steps = _at_most("steps", _first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = _at_most("batch_size", body.batch_size or 1, settings.max_batch_size)
-    model = await services.model(_first(body.model, mine.model, settings.default_model), caller)
+    model = await model_of_kind(services, _first(body.model, mine.model, settings.default_model), caller,
+                                "checkpoint", "model")
     loras = await resolve_loras(body.loras or [], model, caller, services)
     width = _at_most("width", _first(body.width, mine.width, model.default_width), settings.max_width)
     height = _at_most("height", _first(body.height, mine.height, model.default_height), settings.max_height)
@@ -82,17 +97,7 @@ async def resolve_loras(wanted: list[jobs.LoraRequest], model: ModelInfo, caller
     out: list[jobs.LoraSpec] = []
     for i, item in enumerate(wanted):
         field = f"loras.{i}.name"
-        try:
-            lora = await services.model(item.name, caller, kind="lora", field=field)
-        except InvalidInput:
-            # a clearer reason when the name is a model of another kind (a checkpoint, a VAE...)
-            try:
-                other = await services.model(item.name, caller, field=field)
-            except InvalidInput:
-                other = None
-            if other is not None and other.kind != "lora":
-                raise InvalidInput(field, f"{item.name!r} is a {other.kind}, not a LoRA", kind=other.kind) from None
-            raise
+        lora = await model_of_kind(services, item.name, caller, "lora", field)
         if lora.base != model.base:
             raise InvalidInput(field, f"base {lora.base} LoRA {item.name!r} on a {model.base} checkpoint "
                                f"{model.name!r}", base=lora.base, model_base=model.base)
