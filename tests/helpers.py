@@ -98,3 +98,19 @@ async def stack_with_env(env: dict[str, str], **options) -> AsyncIterator:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextlib.contextmanager
+def s3_server_env(bucket: str, **extra: str):
+    """A real S3 protocol server (moto) on loopback, and the EASEL_* settings that make Easel store in it."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield {"EASEL_STORE": "s3", "EASEL_S3_ENDPOINT_URL": f"http://{host}:{port}", "EASEL_S3_BUCKET": bucket,
+               "EASEL_S3_ACCESS_KEY_ID": "testing", "EASEL_S3_SECRET_ACCESS_KEY": "testing-secret",
+               "EASEL_S3_CREATE_BUCKET": "true", **extra}
+    finally:
+        server.stop()

@@ -13,7 +13,6 @@ import boto3
 import httpx
 import numpy as np
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import Image
 from safetensors.numpy import save_file
 
@@ -23,7 +22,7 @@ from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
 from easel_stack.stack import EmbeddedStack
 from easel_worker.engine import build_tiny_sd
-from helpers import stack_with_env, wait_for
+from helpers import s3_server_env, stack_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 SOURCES = "model-sources"
@@ -52,15 +51,10 @@ def files() -> Iterator[ThreadingHTTPServer]:
 
 @pytest.fixture(scope="module")
 def s3_env() -> Iterator[dict[str, str]]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield {"EASEL_STORE": "s3", "EASEL_S3_ENDPOINT_URL": f"http://{host}:{port}", "EASEL_S3_BUCKET": "easel-models",
-           "EASEL_S3_ACCESS_KEY_ID": "testing", "EASEL_S3_SECRET_ACCESS_KEY": "testing-secret",
-           "EASEL_S3_CREATE_BUCKET": "true",
-           # "localhost" may reach loopback; 127.0.0.1 stays refused, so both sides of the SSRF rule are tested
-           "EASEL_IMPORT_ALLOW_HOSTS": '["localhost"]', "EASEL_IMPORT_ALLOW_BUCKETS": f'["{SOURCES}"]'}
-    server.stop()
+    # "localhost" may reach loopback; 127.0.0.1 stays refused, so both sides of the SSRF rule are tested
+    with s3_server_env("easel-models", EASEL_IMPORT_ALLOW_HOSTS='["localhost"]',
+                       EASEL_IMPORT_ALLOW_BUCKETS=f'["{SOURCES}"]') as env:
+        yield env
 
 
 @pytest.fixture(scope="module")

@@ -8,24 +8,18 @@ from collections.abc import AsyncIterator, Iterator
 import boto3
 import httpx
 import pytest
-from moto.server import ThreadedMotoServer
 from PIL import Image
 
 from easel_stack.stack import EmbeddedStack
-from helpers import new_user, stack_with_env, submit, until_status
+from helpers import new_user, s3_server_env, stack_with_env, submit, until_status
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def s3_env() -> Iterator[dict[str, str]]:
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield {"EASEL_STORE": "s3", "EASEL_S3_ENDPOINT_URL": f"http://{host}:{port}", "EASEL_S3_BUCKET": "easel-e2e",
-           "EASEL_S3_ACCESS_KEY_ID": "testing", "EASEL_S3_SECRET_ACCESS_KEY": "testing-secret",
-           "EASEL_S3_CREATE_BUCKET": "true"}
-    server.stop()
+    with s3_server_env("easel-e2e") as env:
+        yield env
 
 
 @pytest.fixture(scope="module")
