@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import json
 import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -144,6 +147,11 @@ async def test_an_http_import_becomes_ready_with_its_title_and_can_be_looked_up(
     assert model["files"][0]["key"].startswith(f"{alice['principal'].tenant_id}/models/{model['id']}/")
     for ref in (model["id"], model["title"], model["sha256"][:8]):
         assert (await lookup(mstack, alice, ref)).id == model["id"]
+    # A title copied from a web UI install carries that file's hash: the unambiguous name still finds ours.
+    other_hash = "00000000" if not model["sha256"].startswith("00000000") else "11111111"
+    assert (await lookup(mstack, alice, f"fox-v1 [{other_hash}]")).id == model["id"]
+    with pytest.raises(NotFound):
+        await lookup(mstack, alice, f"fox-v2 [{other_hash}]")
     listed = (await mapi.get("/v1/models", params={"kind": "checkpoint", "base": "sd15"},
                              headers=alice["headers"])).json()["items"]
     assert model["id"] in {m["id"] for m in listed}
@@ -202,6 +210,25 @@ async def test_uploads_are_imported_and_the_same_content_is_stored_once(mapi, ms
     assert second.get("KeyCount", 0) == 0  # the second import points at the first's files
     uploads = store.list_objects_v2(Bucket="easel-models", Prefix=f"{tenant}/uploads/{alice['id']}/")
     assert uploads.get("KeyCount", 0) == 0  # consumed
+
+
+async def test_with_an_s3_store_uploads_go_straight_to_the_bucket_through_a_presigned_form(mapi, people, tmp_path):
+    alice = people["alice"]
+    content = weights(tmp_path, 8)
+    upload = (await mapi.post("/v1/models/uploads", headers=alice["headers"])).json()
+    form = upload["form"]
+    policy = json.loads(base64.b64decode(form["fields"]["policy"]))
+    caps = [c for c in policy["conditions"] if isinstance(c, list) and c[0] == "content-length-range"]
+    assert caps and caps[0][1] == 1 and caps[0][2] > 0  # S3 refuses empty or oversized uploads itself
+    assert {"key": form["fields"]["key"]} in policy["conditions"]  # signed for this one key only
+    assert form["fields"]["key"].endswith(f"/uploads/{alice['id']}/{upload['upload_id']}")
+    async with httpx.AsyncClient() as s3_client:  # no Easel credentials: the form is the authorization
+        r = await s3_client.post(form["url"], data=form["fields"], files={"file": ("m.safetensors", content)})
+    assert r.status_code in (200, 204), r.text
+    model = await finished(mapi, alice, (await start_import(
+        mapi, alice, {"type": "upload", "uri": upload["upload_id"]}))["id"])
+    assert model["status"] == "ready", model
+    assert model["sha256"] == hashlib.sha256(content).hexdigest()
 
 
 async def test_a_checksum_mismatch_fails_with_its_reason_and_leaves_no_files(mapi, people, s3, s3_env, tmp_path):

@@ -265,6 +265,14 @@ class S3Store:
             config=config,
         )
 
+    def upload_form(self, key: str, *, max_bytes: int, expires_s: int = 900) -> dict[str, Any]:
+        """A presigned POST form ({url, fields}) with which a client uploads up to max_bytes straight into `key`,
+        without the bytes passing through Easel; S3 itself enforces the size range and the expiry."""
+        check_key(key)
+        self._ensure_bucket()
+        return self._client.generate_presigned_post(
+            self.bucket, key, Conditions=[["content-length-range", 1, max_bytes]], ExpiresIn=expires_s)
+
     def _ensure_bucket(self) -> None:
         if self._bucket_ready:
             return

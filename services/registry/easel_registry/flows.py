@@ -47,9 +47,12 @@ class RegistryFlows:
         builtin = catalog.find(req.name)
         if builtin is not None and (req.kind is None or builtin.kind == req.kind):
             return builtin
-        async with self.sessions() as session:
-            rows = await service.find(session, ref=req.name, tenant_id=req.principal.tenant_id)
-        usable = [m for m in rows if access.can_use(m, req.principal) and (req.kind is None or m.kind == req.kind)]
+        usable = await self._usable(req, req.name)
+        if not usable and (title := service.TITLE.match(req.name)):
+            # A web UI title whose hash differs from ours (another copy of the same file, converted to
+            # safetensors): the name alone decides when it is unambiguous.
+            by_name = await self._usable(req, title["name"])
+            usable = by_name if len({m.id for m in by_name}) == 1 else []
         if not usable:
             raise NotFound(f"model {req.name!r} not found", name=req.name)
         # an exact id first, then ready ones, then the caller's own; rows come newest first
@@ -61,6 +64,11 @@ class RegistryFlows:
             reason = (model.error or {}).get("message", "unknown reason")
             raise InvalidInput("model", f"model {req.name!r} failed to import: {reason}")
         return service.to_info(model)
+
+    async def _usable(self, req: ModelLookupRequest, ref: str) -> list[Model]:
+        async with self.sessions() as session:
+            rows = await service.find(session, ref=ref, tenant_id=req.principal.tenant_id)
+        return [m for m in rows if access.can_use(m, req.principal) and (req.kind is None or m.kind == req.kind)]
 
     async def models(self, req: ModelRequest) -> ModelList:
         """List (model_id null), get, update or delete; a model the caller may not see is not found."""
@@ -241,6 +249,16 @@ class RegistryFlows:
             ids = await service.fail_stale(session, older_than_s=self.settings.import_stale_s)
         if ids:
             log.warning("%d interrupted imports marked failed", len(ids))
+
+    async def sweep_stale(self) -> None:
+        """Forever: mark failed the imports whose progress stopped; running imports touch their row every
+        HEARTBEAT_S, so only orphans go stale."""
+        while True:
+            await asyncio.sleep(self.settings.import_stale_s / 2)
+            try:
+                await self.recover()
+            except Exception:  # the database being away for a moment must not end the sweeping
+                log.exception("sweeping stale imports failed")
 
     async def stop(self) -> None:
         """Cancel running imports; each records itself as interrupted and removes what it wrote."""

@@ -21,7 +21,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 class RegistryService:
-    """Lifecycle: start() migrates and fails interrupted imports, then serves; stop() cancels running imports."""
+    """Lifecycle: start() migrates and fails interrupted imports, then serves and keeps sweeping imports whose
+    progress stopped (another registry died mid-import); stop() cancels running imports."""
 
     def __init__(self, settings: CommonSettings, nc: Client) -> None:
         if not isinstance(settings, RegistrySettings):
@@ -31,13 +32,17 @@ class RegistryService:
         self.store = open_store(settings)
         self.flows = RegistryFlows(settings, db.sessions(self.engine), self.store)
         self.server = EndpointServer(nc, settings.names.service("registry"), "0.2.0", "model records and imports")
+        self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_registry")
         await self.flows.recover()
         await self.server.start(handlers.endpoints(self.flows))
+        self._sweeper = asyncio.create_task(self.flows.sweep_stale())
 
     async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         await self.server.stop()
         await self.flows.stop()
         await self.store.close()

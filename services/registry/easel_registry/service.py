@@ -13,7 +13,7 @@ from easel_proto.v1.common import Error
 from easel_proto.v1.registry import ModelFile, ModelInfo
 from easel_registry.models import FAILED, IMPORTING, READY, Model
 
-_TITLE = re.compile(r"^(?P<name>.+) \[(?P<short>[0-9a-f]{8})\]$")
+TITLE = re.compile(r"^(?P<name>.+) \[(?P<short>[0-9a-f]{8})\]$")
 _SHORT = re.compile(r"^[0-9a-f]{8}$")
 
 
@@ -53,7 +53,7 @@ async def find(session: AsyncSession, *, ref: str, tenant_id: str) -> list[Model
     clauses = [Model.id == ref, Model.name == ref]
     if _SHORT.match(ref):
         clauses.append(Model.short_hash == ref)
-    if match := _TITLE.match(ref):
+    if match := TITLE.match(ref):
         clauses.append((Model.name == match["name"]) & (Model.short_hash == match["short"]))
     rows = await session.scalars(select(Model).where(Model.tenant_id == tenant_id, or_(*clauses))
                                  .order_by(Model.created_at.desc()).limit(50))

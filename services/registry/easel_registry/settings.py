@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from easel_common.settings import CommonSettings
 
 GIB = 1024 ** 3
@@ -18,6 +20,7 @@ class RegistrySettings(CommonSettings):
     import_connect_timeout_s: float = 10.0
     import_read_timeout_s: float = 60.0  # between two chunks, not for the whole download
     import_max_redirects: int = 5
-    # An `importing` row whose progress has not moved for this long belongs to a registry that died.
-    import_stale_s: float = 60.0
+    # An `importing` row whose progress has not moved for this long belongs to a registry that died; running
+    # imports touch their row every 10 s, so this stays well above that.
+    import_stale_s: float = Field(60.0, ge=30.0)
     import_concurrency: int = 4  # imports fetching at once; more wait their turn (status importing, 0 bytes)

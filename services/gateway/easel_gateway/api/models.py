@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import os
 import tempfile
 import uuid
@@ -45,9 +47,17 @@ class ModelPatch(BaseModel):
     metadata: dict[str, Any] | None = None
 
 
+class UploadForm(BaseModel):
+    """POST multipart/form-data to url with these fields first and the file last (S3's browser upload)."""
+
+    url: str
+    fields: dict[str, str]
+
+
 class Upload(BaseModel):
     upload_id: str
     url: str
+    form: UploadForm | None = Field(default=None, description="With an S3 object store: upload straight to it")
 
 
 def upload_key(tenant_id: str, user_id: str, upload_id: str) -> str:
@@ -78,10 +88,16 @@ async def list_models(caller: Caller, svc: Svc, kind: Annotated[str | None, Quer
 
 
 @router.post("/uploads", status_code=201, response_model=Upload)
-async def new_upload(caller: Caller) -> Upload:
-    """An upload id; PUT the file's bytes to the url, then import with source {type: upload, uri: upload_id}."""
+async def new_upload(caller: Caller, request: Request, settings: Settings) -> Upload:
+    """An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight to the
+    bucket), then import with source {type: upload, uri: upload_id}."""
     upload_id = uuid.uuid4().hex
-    return Upload(upload_id=upload_id, url=f"/v1/models/uploads/{upload_id}")
+    presign = getattr(request.app.state.store, "upload_form", None)
+    form = None
+    if presign is not None:
+        key = upload_key(caller.tenant_id, caller.user_id, upload_id)
+        form = UploadForm(**await asyncio.to_thread(presign, key, max_bytes=settings.max_upload_bytes))
+    return Upload(upload_id=upload_id, url=f"/v1/models/uploads/{upload_id}", form=form)
 
 
 @router.put("/uploads/{upload_id}", status_code=204)
