@@ -24,7 +24,7 @@ CODEGEN_ARGS = [
     "--target-python-version", "3.11",
     "--use-standard-collections", "--use-union-operator", "--field-constraints",
     "--use-annotated", "--enum-field-as-literal", "all", "--disable-timestamp",
-    "--use-schema-description", "--use-field-description", "--use-type-alias",
+    "--use-schema-description", "--use-field-description", "--use-attribute-docstrings", "--use-type-alias",
     "--formatters", "builtin",
 ]
 

@@ -9,6 +9,7 @@ from typing import Any
 from easel_proto.v1 import names as n
 
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
+_NOT_TOKEN = re.compile(r"[^A-Za-z0-9_-]")
 EVENT_TYPES = ("queued", "starting", "processing", "progress", "succeeded", "failed", "canceled")
 TERMINAL_EVENTS = ("succeeded", "failed", "canceled")
 
@@ -108,6 +109,14 @@ class Names:
     def job_queue(self, pool: str) -> str:
         return self._fmt(n.SUBJECT_JOB_QUEUE, pool=pool)
 
+    def job_direct(self, pool: str, worker_id: str) -> str:
+        """A worker's own queue, in the job stream beside its pool's (the pool consumer's filter never matches it)."""
+        return self._fmt(n.SUBJECT_JOB_DIRECT, pool=pool, worker_id=worker_token(worker_id))
+
+    def all_job_direct(self) -> str:
+        """Every worker's own queue, of every pool."""
+        return self._fmt(n.SUBJECT_JOB_DIRECT, pool="*", worker_id="*")
+
     def job_events(self, job_id: str, type: str = "*") -> str:
         return self._fmt(n.SUBJECT_JOB_EVENTS, job_id=job_id, type=type)
 
@@ -135,6 +144,19 @@ class Names:
     def worker_consumer(self, pool: str) -> str:
         return self._fmt(n.CONSUMER_WORKER_POOL, pool=pool)
 
+    def direct_consumer(self, worker_id: str) -> str:
+        """The durable consumer of a worker's own queue."""
+        return self._fmt(n.CONSUMER_WORKER_DIRECT, worker_id=worker_token(worker_id))
+
+    def worker_presence(self, worker_id: str) -> str:
+        """The KV subject a worker puts its WorkerPresence on (its key in the workers bucket)."""
+        return self._fmt(n.SUBJECT_WORKER_PRESENCE, worker_id=worker_token(worker_id))
+
+    @property
+    def workers_bucket(self) -> str:
+        """The KV bucket of worker presence: the second token of its subjects."""
+        return self._fmt(n.SUBJECT_WORKER_PRESENCE, worker_id="*").split(".")[1]
+
     @property
     def jobs_events_consumer(self) -> str:
         return n.CONSUMER_JOBS_EVENTS
@@ -158,6 +180,11 @@ class Names:
         return {"auth": n.SERVICE_AUTH, "registry": n.SERVICE_REGISTRY, "jobs": n.SERVICE_JOBS}[key]
 
 
+def worker_token(worker_id: str) -> str:
+    """A worker id as one subject token, KV key and consumer name part: any other character becomes '_'."""
+    return _NOT_TOKEN.sub("_", worker_id) or "_"
+
+
 def event_type(subject: str) -> str:
     """The event type, the last token of a job event subject."""
     return subject.rsplit(".", 1)[-1]
@@ -166,3 +193,8 @@ def event_type(subject: str) -> str:
 def image_key(tenant_id: str, user_id: str, job_id: str, index: int) -> str:
     """Where image `index` of a job lives in the object store: tenant first, then its owner."""
     return f"{tenant_id}/{user_id}/jobs/{job_id}/{index}.png"
+
+
+def input_key(tenant_id: str, user_id: str, digest: str) -> str:
+    """Where a client-supplied input image lives: under its owner, named by the sha256 of its PNG bytes."""
+    return f"{tenant_id}/{user_id}/inputs/{digest}.png"

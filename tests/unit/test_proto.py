@@ -56,7 +56,7 @@ def test_image_keys_start_with_tenant_then_owner():
 
 def test_a_request_rejects_fields_it_does_not_know():
     with pytest.raises(ValueError, match="colour"):
-        jobs.Txt2ImgRequest.model_validate({"prompt": "x", "colour": "red"})
+        jobs.JobRequest.model_validate({"prompt": "x", "colour": "red"})
 
 
 def test_placeholder_secrets_are_refused_outside_dev():

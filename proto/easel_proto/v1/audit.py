@@ -24,6 +24,9 @@ class AuditEvent(BaseModel):
     One audited action: who, what, on which target, when, from where, and how it ended. Never carries a secret, a request body or a header.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     id: str
     at: AwareDatetime
     tenant_id: str
@@ -53,6 +56,9 @@ class AuditEvent(BaseModel):
 
 
 class AuditPage(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[AuditEvent]
     next_cursor: str | None = None
 
@@ -64,6 +70,7 @@ class AuditQuery(BaseModel):
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     actor: common.Principal
     actor_id: str | None = None

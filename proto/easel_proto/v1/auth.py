@@ -18,6 +18,9 @@ class VerifyKeyRequest(BaseModel):
     Who holds this credential (an API key or an access token)? Sent to the auth service.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     api_key: str
 
 
@@ -26,6 +29,9 @@ class ApiKey(BaseModel):
     An API key record; `secret` is set only in the reply that created it.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     id: str
     user_id: str
     name: str
@@ -38,6 +44,9 @@ class ApiKey(BaseModel):
 
 
 class KeyList(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[ApiKey]
 
 
@@ -46,6 +55,9 @@ class UserChanged(BaseModel):
     Broadcast when a user's keys, status, roles or settings change: caches drop the user.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     user_id: str
     reason: str
     at: AwareDatetime
@@ -54,6 +66,7 @@ class UserChanged(BaseModel):
 class LoginRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     username: Annotated[str, Field(max_length=64, min_length=1)]
     password: Annotated[str, Field(max_length=1024, min_length=1)]
@@ -66,12 +79,16 @@ class LoginRequest(BaseModel):
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     refresh_token: Annotated[str, Field(max_length=512, min_length=1)]
     source: str | None = None
 
 
 class TokenPair(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     access_token: str
     token_type: str | None = 'bearer'
     expires_in: int
@@ -82,12 +99,29 @@ class TokenPair(BaseModel):
 
 
 class Empty(BaseModel):
-    pass
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+
+
+class PromptStyle(BaseModel):
+    """
+    A saved style: its prompt is merged into a job's prompt (at {prompt} when present, else appended).
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    name: Annotated[str, Field(max_length=100, min_length=1)]
+    prompt: Annotated[str | None, Field(max_length=20000)] = ''
+    negative_prompt: Annotated[str | None, Field(max_length=20000)] = ''
 
 
 class CreateUserRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     actor: common.Principal
     username: Annotated[
@@ -99,6 +133,9 @@ class CreateUserRequest(BaseModel):
 
 
 class User(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     id: str
     username: str
     tenant_id: str
@@ -111,11 +148,15 @@ class User(BaseModel):
 class CreateKeyRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     actor: common.Principal
     user_id: str
     name: Annotated[str | None, Field(max_length=100, min_length=1)] = 'default'
     expires_at: AwareDatetime | None = None
+
+
+Styles = TypeAliasType("Styles", Annotated[list[PromptStyle], Field(max_length=200)])
 
 
 class UserSettings(BaseModel):
@@ -125,6 +166,7 @@ class UserSettings(BaseModel):
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     model: Annotated[str | None, Field(max_length=200, min_length=1)] = None
     sampler: jobs.Sampler | None = None
@@ -134,6 +176,14 @@ class UserSettings(BaseModel):
     height: Annotated[int | None, Field(ge=8, multiple_of=8)] = None
     negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
     pool: Annotated[str | None, Field(pattern='^[a-z0-9][a-z0-9-]{0,31}$')] = None
+    vae: Annotated[str | None, Field(max_length=200, min_length=1)] = None
+    scheduler: jobs.Scheduler | None = None
+    clip_skip: Annotated[int | None, Field(ge=1, le=12)] = None
+    styles: Styles | None = None
+    webui_options: dict[str, Any] | None = None
+    """
+    Web UI options a client set through /sdapi/v1/options that Easel keeps but does not act on.
+    """
 
 
 class SettingsRequest(BaseModel):
@@ -141,6 +191,9 @@ class SettingsRequest(BaseModel):
     Read (patch null) or change a user's settings; only the fields set in patch change.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     patch: dict[str, Any] | None = None
 
@@ -150,6 +203,9 @@ class KeysRequest(BaseModel):
     List a user's keys, or revoke one (key_id set).
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     actor: common.Principal
     user_id: str
     key_id: str | None = None
@@ -160,6 +216,9 @@ class UsersRequest(BaseModel):
     Admin: list users, or get/update/delete one (user_id set).
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     actor: common.Principal
     user_id: str | None = None
     disabled: bool | None = None
@@ -172,10 +231,16 @@ class UsersRequest(BaseModel):
 
 
 class UserList(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[User]
 
 
 class Role(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     name: str
     permissions: list[str]
     quotas: common.Quotas
@@ -187,6 +252,9 @@ class RolesRequest(BaseModel):
     List roles, or create/replace/delete one (name set).
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     actor: common.Principal
     name: Annotated[str | None, Field(pattern='^[a-z][a-z0-9_-]{0,63}$')] = None
     permissions: list[str] | None = None
@@ -195,10 +263,16 @@ class RolesRequest(BaseModel):
 
 
 class RoleList(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[Role]
 
 
 class LogoutRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     refresh_token: str | None = None
 
@@ -208,6 +282,9 @@ class PasswordRequest(BaseModel):
     Set a password: your own (with current_password) or, with users:manage, another user's.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     actor: common.Principal
     user_id: str
     current_password: Annotated[str | None, Field(max_length=1024)] = None
@@ -215,6 +292,9 @@ class PasswordRequest(BaseModel):
 
 
 class VerifyKeyReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     settings: UserSettings | None = None
     quotas: common.Quotas | None = None

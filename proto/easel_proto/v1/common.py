@@ -16,6 +16,9 @@ class Error(BaseModel):
     The one error shape, on NATS and over HTTP.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     code: str
     """
     Stable machine-readable code, e.g. validation_error.
@@ -32,6 +35,9 @@ class Principal(BaseModel):
     Who made a request: carried on every job and in NATS headers.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     user_id: str
     tenant_id: str
     username: str
@@ -54,6 +60,7 @@ class Quotas(BaseModel):
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     max_concurrent_jobs: Annotated[int | None, Field(ge=0)] = None
     """

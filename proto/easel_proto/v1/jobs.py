@@ -16,9 +16,9 @@ from . import common, registry
 JobStatus = TypeAliasType("JobStatus", Literal['queued', 'starting', 'processing', 'succeeded', 'failed', 'canceled'])
 
 
-Sampler = TypeAliasType("Sampler", Literal['Euler a', 'Euler', 'LMS', 'Heun', 'DPM2', 'DPM2 a', 'DPM++ 2M', 'DPM++ 2M Karras', 'DDIM', 'PLMS', 'UniPC'])
+Sampler = TypeAliasType("Sampler", Literal['Euler a', 'Euler', 'LMS', 'LMS Karras', 'Heun', 'DPM2', 'DPM2 a', 'DPM2 Karras', 'DPM2 a Karras', 'DPM++ 2M', 'DPM++ 2M Karras', 'DPM++ SDE', 'DPM++ SDE Karras', 'DPM++ 2M SDE', 'DPM++ 2M SDE Karras', 'DPM++ 2M SDE Exponential', 'DPM++ 2S a', 'DPM++ 2S a Karras', 'DDIM', 'PLMS', 'UniPC', 'LCM'])
 """
-Sampler names as the web UI spells them.
+Sampler names as the web UI spells them; names ending in Karras or Exponential carry their noise schedule (the same as setting `scheduler`).
 """
 
 
@@ -29,9 +29,285 @@ class LoraRequest(BaseModel):
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     name: Annotated[str, Field(min_length=1)]
     weight: Annotated[float | None, Field(ge=-10.0, le=10.0)] = 1.0
+
+
+class JobStatusEvent(BaseModel):
+    """
+    A lifecycle change without a payload: queued, starting, processing, canceled.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    status: JobStatus
+    at: AwareDatetime
+    worker_id: str | None = None
+    attempt: int | None = 1
+
+
+class JobProgress(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    step: Annotated[int, Field(ge=0)]
+    steps: Annotated[int, Field(ge=1)]
+    at: AwareDatetime
+
+
+class Timings(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    queue_s: float | None = None
+    load_s: float | None = None
+    generation_s: float | None = None
+    total_s: float | None = None
+    steps_per_s: float | None = None
+
+
+class JobResult(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    at: AwareDatetime
+    worker_id: str
+    image_keys: list[str]
+    seeds: list[int]
+    timings: Timings
+
+
+class JobFailed(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    at: AwareDatetime
+    worker_id: str | None = None
+    error: common.Error
+
+
+class JobCancel(BaseModel):
+    """
+    Broadcast to workers: stop this job at the next step.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    at: AwareDatetime
+
+
+class ImageRef(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    index: int
+    seed: int
+    url: str | None = None
+
+
+class Progress(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    step: int
+    steps: int
+
+
+class JobRef(BaseModel):
+    """
+    Get or cancel one of the caller's jobs.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    job_id: str
+    any_owner: bool | None = False
+    """
+    The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    """
+
+
+class ListJobsRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    limit: Annotated[int | None, Field(ge=1, le=100)] = 20
+    cursor: str | None = None
+    status: JobStatus | None = None
+    all_users: bool | None = False
+    """
+    List every user's jobs in the principal's tenant (jobs:read:any).
+    """
+    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
+    """
+    Only the caller's job submitted under this Idempotency-Key (web UI task ids).
+    """
+
+
+class ClaimJobRequest(BaseModel):
+    """
+    A worker asks to start a job it pulled from the queue.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    worker_id: str
+    delivery: Annotated[int, Field(ge=1)]
+
+
+class ClaimJobReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    proceed: bool
+    """
+    False: the job is canceled, already finished, or another worker runs it; ack and drop it.
+    """
+    status: JobStatus
+
+
+Scheduler = TypeAliasType("Scheduler", Literal['automatic', 'uniform', 'karras', 'exponential', 'polyexponential', 'sgm_uniform', 'beta'])
+"""
+The noise schedule (the web UI's v1.9 `scheduler` field); automatic keeps the sampler's own.
+"""
+
+
+ResizeMode = TypeAliasType("ResizeMode", Literal['just_resize', 'crop_and_resize', 'resize_and_fill', 'latent_upscale'])
+"""
+How an input image is fitted to the output size: the web UI's resize modes 0-3.
+"""
+
+
+InpaintFill = TypeAliasType("InpaintFill", Literal['fill', 'original', 'latent_noise', 'latent_nothing'])
+"""
+What the masked area starts from (the web UI's inpainting_fill 0-3).
+"""
+
+
+ControlMode = TypeAliasType("ControlMode", Literal['balanced', 'prompt', 'controlnet'])
+"""
+Balanced, my prompt is more important, ControlNet is more important.
+"""
+
+
+Image = TypeAliasType("Image", Annotated[str, Field(min_length=1)])
+"""
+A PNG/JPEG/WebP image as base64 or a data: URL.
+"""
+
+
+Mask = TypeAliasType("Mask", Annotated[str, Field(min_length=1)])
+"""
+A PNG/JPEG/WebP image as base64 or a data: URL.
+"""
+
+
+class ControlNetRequest(BaseModel):
+    """
+    One ControlNet unit as a client names it.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    model: Annotated[str, Field(min_length=1)]
+    """
+    A controlnet model by name, title or id.
+    """
+    module: str | None = 'none'
+    """
+    Preprocessor: none, invert, canny, scribble_xdog, scribble_hed, ...
+    """
+    image: Image | None = None
+    """
+    The control image; omitted on img2img: the init image.
+    """
+    mask: Mask | None = None
+    weight: Annotated[float | None, Field(ge=0.0, le=2.0)] = 1.0
+    resize_mode: ResizeMode | None = 'crop_and_resize'
+    processor_res: Annotated[int | None, Field(ge=64, le=2048)] = None
+    threshold_a: float | None = None
+    threshold_b: float | None = None
+    guidance_start: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.0
+    guidance_end: Annotated[float | None, Field(ge=0.0, le=1.0)] = 1.0
+    control_mode: ControlMode | None = 'balanced'
+    pixel_perfect: bool | None = False
+
+
+class HiresRequest(BaseModel):
+    """
+    Hires fix: generate small, upscale, then refine with a second img2img pass.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    scale: Annotated[float | None, Field(ge=1.0, le=8.0)] = None
+    """
+    Upscale factor (default 2) unless width/height are given.
+    """
+    width: Annotated[int | None, Field(ge=0)] = None
+    height: Annotated[int | None, Field(ge=0)] = None
+    upscaler: str | None = None
+    """
+    Latent (default), a latent mode, Lanczos, Nearest or an upscaler model.
+    """
+    steps: Annotated[int | None, Field(ge=0)] = None
+    """
+    Second-pass steps; 0 or omitted: the first pass's.
+    """
+    denoising_strength: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.7
+    prompt: Annotated[str | None, Field(max_length=20000)] = None
+    negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
+
+
+class OutpaintRequest(BaseModel):
+    """
+    Pixels to add on each side; the new area is inpainted.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    left: Annotated[int | None, Field(ge=0, le=2048)] = 0
+    right: Annotated[int | None, Field(ge=0, le=2048)] = 0
+    top: Annotated[int | None, Field(ge=0, le=2048)] = 0
+    bottom: Annotated[int | None, Field(ge=0, le=2048)] = 0
+
+
+class ExtrasRequest(BaseModel):
+    """
+    Upscale images without generating (the web UI's extras tab).
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    upscaler: str | None = 'Lanczos'
+    upscaler_2: str | None = None
+    upscaler_2_visibility: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.0
+    scale: Annotated[float | None, Field(ge=0.1, le=8.0)] = 2.0
+    width: Annotated[int | None, Field(ge=1)] = None
+    height: Annotated[int | None, Field(ge=1)] = None
+    crop: bool | None = True
 
 
 Loras = TypeAliasType("Loras", Annotated[list[LoraRequest], Field(max_length=8)])
@@ -40,15 +316,25 @@ LoRAs to apply for this job, by name, title or id; at most 8.
 """
 
 
-class Txt2ImgRequest(BaseModel):
+InitImage = TypeAliasType("InitImage", Annotated[str, Field(min_length=1)])
+"""
+A PNG/JPEG/WebP image as base64 or a data: URL.
+"""
+
+
+class JobRequest(BaseModel):
     """
-    A txt2img job as a client submits it; omitted fields take the caller's defaults.
+    A generation job as a client submits it: txt2img, or img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
     """
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
-    prompt: Annotated[str, Field(max_length=20000, min_length=1)]
+    prompt: Annotated[str | None, Field(max_length=20000)] = ''
+    """
+    The web UI's prompt syntax: (emphasis:1.2), [less], BREAK, <lora:name:weight>, embeddings by name.
+    """
     negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
     model: Annotated[str | None, Field(min_length=1)] = None
     loras: Loras | None = None
@@ -63,111 +349,66 @@ class Txt2ImgRequest(BaseModel):
     seed: Annotated[int | None, Field(ge=-1, le=4294967295)] = None
     batch_size: Annotated[int | None, Field(ge=1)] = None
     pool: Annotated[str | None, Field(pattern='^[a-z0-9][a-z0-9-]{0,31}$')] = None
-
-
-class JobStatusEvent(BaseModel):
+    styles: Annotated[list[str] | None, Field(max_length=16)] = []
     """
-    A lifecycle change without a payload: queued, starting, processing, canceled.
+    Names of the caller's saved styles, added to the prompts.
     """
-
-    job_id: str
-    status: JobStatus
-    at: AwareDatetime
-    worker_id: str | None = None
-    attempt: int | None = 1
-
-
-class JobProgress(BaseModel):
-    job_id: str
-    step: Annotated[int, Field(ge=0)]
-    steps: Annotated[int, Field(ge=1)]
-    at: AwareDatetime
-
-
-class Timings(BaseModel):
-    queue_s: float | None = None
-    load_s: float | None = None
-    generation_s: float | None = None
-    total_s: float | None = None
-    steps_per_s: float | None = None
-
-
-class JobResult(BaseModel):
-    job_id: str
-    at: AwareDatetime
-    worker_id: str
-    image_keys: list[str]
-    seeds: list[int]
-    timings: Timings
-
-
-class JobFailed(BaseModel):
-    job_id: str
-    at: AwareDatetime
-    worker_id: str | None = None
-    error: common.Error
-
-
-class JobCancel(BaseModel):
+    vae: str | None = None
     """
-    Broadcast to workers: stop this job at the next step.
+    A vae model by name; omitted: the checkpoint's own.
     """
-
-    job_id: str
-    at: AwareDatetime
-
-
-class ImageRef(BaseModel):
-    index: int
-    seed: int
-    url: str | None = None
-
-
-class Progress(BaseModel):
-    step: int
-    steps: int
-
-
-class JobRef(BaseModel):
+    scheduler: Scheduler | None = None
+    n_iter: Annotated[int | None, Field(ge=1)] = None
     """
-    Get or cancel one of the caller's jobs.
+    Batches run one after another; images = batch_size x n_iter.
     """
-
-    principal: common.Principal
-    job_id: str
-    any_owner: bool | None = False
+    subseed: Annotated[int | None, Field(ge=-1, le=4294967295)] = None
+    subseed_strength: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.0
+    seed_resize_from_w: int | None = None
+    seed_resize_from_h: int | None = None
+    clip_skip: Annotated[int | None, Field(ge=1, le=12)] = None
+    eta: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    tiling: bool | None = False
+    init_images: Annotated[list[InitImage] | None, Field(max_length=16)] = []
     """
-    The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    img2img inputs; with extras, the images to upscale.
+    """
+    mask: Mask | None = None
+    """
+    Inpainting mask: white is repainted (unless inpainting_mask_invert).
+    """
+    denoising_strength: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    resize_mode: ResizeMode | None = 'just_resize'
+    mask_blur: Annotated[int | None, Field(ge=0, le=64)] = None
+    inpainting_fill: InpaintFill | None = 'original'
+    inpaint_full_res: bool | None = False
+    """
+    Inpaint only the masked area at full resolution, then paste it back.
+    """
+    inpaint_full_res_padding: Annotated[int | None, Field(ge=0, le=256)] = 32
+    inpainting_mask_invert: bool | None = False
+    outpaint: OutpaintRequest | None = None
+    controlnets: Annotated[
+        list[ControlNetRequest] | None, Field(max_length=4, validate_default=True)
+    ] = []
+    hires: HiresRequest | None = None
+    extras: ExtrasRequest | None = None
+    """
+    Upscale init_images instead of generating.
     """
 
 
-class ListJobsRequest(BaseModel):
-    principal: common.Principal
-    limit: Annotated[int | None, Field(ge=1, le=100)] = 20
-    cursor: str | None = None
-    status: JobStatus | None = None
-    all_users: bool | None = False
+class InputImage(BaseModel):
     """
-    List every user's jobs in the principal's tenant (jobs:read:any).
+    A client-supplied image, stored in the owner's space.
     """
 
-
-class ClaimJobRequest(BaseModel):
-    """
-    A worker asks to start a job it pulled from the queue.
-    """
-
-    job_id: str
-    worker_id: str
-    delivery: Annotated[int, Field(ge=1)]
-
-
-class ClaimJobReply(BaseModel):
-    proceed: bool
-    """
-    False: the job is canceled or already finished; ack and drop it.
-    """
-    status: JobStatus
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    key: str
+    width: int
+    height: int
 
 
 class LoraSpec(BaseModel):
@@ -175,8 +416,82 @@ class LoraSpec(BaseModel):
     A resolved LoRA and its strength.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     model: registry.ModelInfo
     weight: float
+
+
+class EmbeddingSpec(BaseModel):
+    """
+    A textual-inversion embedding and the word that calls it.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    name: str
+    model: registry.ModelInfo
+
+
+class ControlNetSpec(BaseModel):
+    """
+    A resolved ControlNet unit.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    model: registry.ModelInfo
+    module: str | None = 'none'
+    annotator: registry.ModelInfo | None = None
+    """
+    The preprocessor's network, for modules that need one.
+    """
+    image: InputImage | None = None
+    """
+    null: the job's first init image.
+    """
+    mask: InputImage | None = None
+    weight: float | None = 1.0
+    resize_mode: ResizeMode | None = 'crop_and_resize'
+    processor_res: int | None = 512
+    threshold_a: float | None = None
+    threshold_b: float | None = None
+    guidance_start: float | None = 0.0
+    guidance_end: float | None = 1.0
+    control_mode: ControlMode | None = 'balanced'
+    pixel_perfect: bool | None = False
+
+
+class HiresSpec(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    width: int
+    height: int
+    upscaler: str | None = 'Latent'
+    upscaler_model: registry.ModelInfo | None = None
+    steps: Annotated[int, Field(ge=1)]
+    denoising_strength: float | None = 0.7
+    prompt: str | None = ''
+    negative_prompt: str | None = ''
+
+
+class ExtrasSpec(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    upscaler: str | None = 'Lanczos'
+    upscaler_model: registry.ModelInfo | None = None
+    upscaler_2: str | None = None
+    upscaler_2_model: registry.ModelInfo | None = None
+    upscaler_2_visibility: float | None = 0.0
+    scale: float | None = 2.0
+    width: int | None = None
+    height: int | None = None
+    crop: bool | None = True
 
 
 class GenerationSpec(BaseModel):
@@ -184,7 +499,13 @@ class GenerationSpec(BaseModel):
     A fully resolved generation: what a worker runs, nothing left to defaults.
     """
 
-    task: Literal['txt2img'] | None = 'txt2img'
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    task: Literal['txt2img', 'img2img', 'extras', 'detect'] | None = 'txt2img'
+    """
+    img2img covers inpaint (mask) and outpaint; extras upscales init_images; detect returns each ControlNet unit's preprocessed map (one image per unit).
+    """
     prompt: str
     negative_prompt: str | None = ''
     model: registry.ModelInfo
@@ -193,14 +514,52 @@ class GenerationSpec(BaseModel):
     Resolved LoRAs, applied in order on top of the model for this job only.
     """
     sampler: Sampler
+    """
+    For extras: unused.
+    """
     steps: Annotated[int, Field(ge=1)]
     cfg_scale: float
     width: int
+    """
+    Output width (after hires fix: its first pass's).
+    """
     height: int
     seeds: Annotated[list[int], Field(min_length=1)]
     """
     One seed per image.
     """
+    scheduler: Scheduler | None = 'automatic'
+    vae: registry.ModelInfo | None = None
+    embeddings: Annotated[list[EmbeddingSpec] | None, Field(validate_default=True)] = []
+    batch_size: Annotated[int | None, Field(ge=1)] = None
+    """
+    Images per denoising call; seeds run in chunks of this size (null: all at once).
+    """
+    subseeds: list[int] | None = []
+    """
+    Variation seed per image (empty: none).
+    """
+    subseed_strength: float | None = 0.0
+    seed_resize_from_w: int | None = None
+    seed_resize_from_h: int | None = None
+    clip_skip: Annotated[int | None, Field(ge=1)] = 1
+    eta: float | None = None
+    tiling: bool | None = False
+    init_images: Annotated[list[InputImage] | None, Field(validate_default=True)] = []
+    mask: InputImage | None = None
+    denoising_strength: float | None = 0.75
+    resize_mode: ResizeMode | None = 'just_resize'
+    mask_blur: int | None = 4
+    inpainting_fill: InpaintFill | None = 'original'
+    inpaint_full_res: bool | None = False
+    inpaint_full_res_padding: int | None = 32
+    inpainting_mask_invert: bool | None = False
+    outpaint: OutpaintRequest | None = None
+    controlnets: Annotated[
+        list[ControlNetSpec] | None, Field(validate_default=True)
+    ] = []
+    hires: HiresSpec | None = None
+    extras: ExtrasSpec | None = None
 
 
 class JobSubmitted(BaseModel):
@@ -208,6 +567,9 @@ class JobSubmitted(BaseModel):
     The message on the job queue stream.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     job_id: str
     principal: common.Principal
     pool: str
@@ -224,6 +586,9 @@ class JobRecord(BaseModel):
     A job as its owner sees it.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     id: str
     status: JobStatus
     user_id: str
@@ -242,6 +607,9 @@ class JobRecord(BaseModel):
 
 
 class CreateJobRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     pool: str
     spec: GenerationSpec
@@ -257,6 +625,9 @@ class CreateJobRequest(BaseModel):
 
 
 class CreateJobReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     job: JobRecord
     created: bool
     """
@@ -265,5 +636,8 @@ class CreateJobReply(BaseModel):
 
 
 class ListJobsReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[JobRecord]
     next_cursor: str | None = None

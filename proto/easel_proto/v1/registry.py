@@ -18,6 +18,9 @@ class ModelLookupRequest(BaseModel):
     Resolve a model by id, name, title or short hash, as this caller may use it.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     name: str
     principal: common.Principal
     kind: str | None = None
@@ -31,6 +34,9 @@ class ModelFile(BaseModel):
     One file of a model's artefact in Easel's object store.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     path: str
     """
     Relative path inside the model (e.g. unet/diffusion_pytorch_model.safetensors, or model.safetensors).
@@ -50,6 +56,7 @@ class ModelSource(BaseModel):
 
     model_config = ConfigDict(
         extra='forbid',
+        use_attribute_docstrings=True,
     )
     type: Literal['hf', 'http', 's3', 'upload']
     uri: Annotated[str, Field(max_length=2048)]
@@ -69,6 +76,9 @@ class ModelSource(BaseModel):
 
 
 class ImportModelRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     name: Annotated[
         str, Field(max_length=200, min_length=1, pattern='^[^/\\\\\\x00-\\x1f]+$')
@@ -86,6 +96,9 @@ class ModelRequest(BaseModel):
     Get, update (fields set) or delete one model, or list the caller's usable models (model_id null).
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     principal: common.Principal
     model_id: str | None = None
     kind: str | None = None
@@ -102,6 +115,9 @@ class ModelInfo(BaseModel):
     What a worker needs to load a model.
     """
 
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     id: str
     name: str
     kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator']
@@ -136,4 +152,7 @@ class ModelInfo(BaseModel):
 
 
 class ModelList(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
     items: list[ModelInfo]

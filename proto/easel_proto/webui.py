@@ -1,0 +1,80 @@
+"""The web UI's vocabulary that the gateway (validation, lists) and the worker (behaviour) must agree on.
+
+Plain data, no torch: the gateway imports it to refuse bad names before anything is queued.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import get_args
+
+from easel_proto.v1.jobs import ControlMode, InpaintFill, ResizeMode, Sampler, Scheduler
+
+SAMPLERS: tuple[str, ...] = get_args(Sampler.__value__)
+
+# Old API spellings (k-diffusion function names) some clients still send.
+SAMPLER_ALIASES: dict[str, str] = {
+    "k_euler_a": "Euler a", "k_euler": "Euler", "k_lms": "LMS", "k_heun": "Heun", "k_dpm_2": "DPM2",
+    "k_dpm_2_a": "DPM2 a", "k_dpmpp_2m": "DPM++ 2M", "k_dpmpp_sde": "DPM++ SDE", "k_dpmpp_2m_sde": "DPM++ 2M SDE",
+    "k_dpmpp_2s_a": "DPM++ 2S a", "ddim": "DDIM", "plms": "PLMS", "unipc": "UniPC", "lcm": "LCM",
+}
+
+SCHEDULERS: tuple[str, ...] = get_args(Scheduler.__value__)
+SCHEDULER_LABELS: dict[str, str] = {
+    "automatic": "Automatic", "uniform": "Uniform", "karras": "Karras", "exponential": "Exponential",
+    "polyexponential": "Polyexponential", "sgm_uniform": "SGM Uniform", "beta": "Beta",
+}
+
+# Hires fix / extras: upscalers that need no model. Latent modes work on latents (hires fix only).
+LATENT_UPSCALE_MODES: tuple[str, ...] = (
+    "Latent", "Latent (antialiased)", "Latent (bicubic)", "Latent (bicubic antialiased)", "Latent (nearest)",
+    "Latent (nearest-exact)",
+)
+IMAGE_UPSCALERS: tuple[str, ...] = ("None", "Lanczos", "Nearest")
+
+# The web UI's integer codes, in order.
+RESIZE_MODES: tuple[str, ...] = get_args(ResizeMode.__value__)  # resize_mode 0..3
+INPAINT_FILLS: tuple[str, ...] = get_args(InpaintFill.__value__)  # inpainting_fill 0..3
+CONTROL_MODES: dict[str, str] = {
+    "Balanced": "balanced", "My prompt is more important": "prompt", "ControlNet is more important": "controlnet",
+}
+CONTROLNET_RESIZE_MODES: dict[str, str] = {
+    "Just Resize": "just_resize", "Crop and Resize": "crop_and_resize", "Resize and Fill": "resize_and_fill",
+    "Inner Fit (Scale to Fit)": "crop_and_resize", "Scale to Fit (Inner Fit)": "crop_and_resize",
+    "Outer Fit (Shrink to Fit)": "resize_and_fill", "Envelope (Outer Fit)": "resize_and_fill",
+}
+assert set(CONTROL_MODES.values()) == set(get_args(ControlMode.__value__))
+
+
+@dataclass(frozen=True)
+class Slider:
+    """A preprocessor parameter: threshold_a/threshold_b outside [low, high] (or -1) take the default."""
+
+    label: str
+    default: float
+    low: float
+    high: float
+
+    def pick(self, value: float | None) -> float:
+        return self.default if value is None or not self.low <= value <= self.high else value
+
+
+@dataclass(frozen=True)
+class Preprocessor:
+    """A ControlNet preprocessor ("module"); `annotator` names the registry model (kind annotator) it runs."""
+
+    name: str
+    threshold_a: Slider | None = None
+    threshold_b: Slider | None = None
+    annotator: str | None = None
+    resolution: int = 512
+
+
+PREPROCESSORS: dict[str, Preprocessor] = {p.name: p for p in (
+    Preprocessor("none"),
+    Preprocessor("invert"),
+    Preprocessor("canny", Slider("Canny Low Threshold", 100, 1, 255), Slider("Canny High Threshold", 200, 1, 255)),
+    Preprocessor("scribble_xdog", Slider("XDoG Threshold", 32, 1, 64)),
+    Preprocessor("scribble_hed", annotator="ControlNetHED"),
+    Preprocessor("softedge_hed", annotator="ControlNetHED"),
+)}
