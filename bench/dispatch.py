@@ -10,7 +10,7 @@ beside it) with EASEL_ENGINE=null, then runs, after a short warm-up:
   latency     N jobs offered open-loop at R jobs/s; submit->start runs from the client's send time to the
               arrival here of the job's `starting` event (published once the jobs service accepted the claim);
   throughput  N jobs closed-loop, C in flight, each slot waiting for its job's `succeeded` event;
-  direct      NullEngine load + text_to_image of the same spec, called in this process.
+  direct      NullEngine load + generate of the same spec, called in this process.
 It prints figures and asserts nothing. The load generator shares this process (and its event loop) with the
 gateway and the jobs service, as the embedded stack does, so its own cost is part of what is measured.
 """
@@ -47,7 +47,7 @@ BODY = {"prompt": "a red fox in the snow", "steps": 1, "width": 64, "height": 64
 GOAL_P50_MS, GOAL_P99_MS, GOAL_RATE = 5.0, 20.0, 200.0
 WARMUP_JOBS, UNLOADED_JOBS, DRAIN_S = 20, 100, 120.0
 COLUMNS = ("p50", "p90", "p99", "max", "mean")
-UNLOADED, DIRECT = "unloaded submit -> result (1 in flight)", "direct NullEngine load + text_to_image"
+UNLOADED, DIRECT = "unloaded submit -> result (1 in flight)", "direct NullEngine load + generate"
 
 
 def parse_args() -> argparse.Namespace:
@@ -214,12 +214,12 @@ def stages(samples: list[Sample], events: Events) -> dict[str, list[float]]:
 
 
 def direct(spec: GenerationSpec, calls: int) -> tuple[list[float], list[float]]:
-    """Per-call seconds of NullEngine load + text_to_image, and the same plus the worker's PNG encoding."""
+    """Per-call seconds of NullEngine load + generate, and the same plus the worker's PNG encoding."""
     engine, bare, with_png = NullEngine(), [], []
     for _ in tqdm(range(calls), desc="direct", unit="call", leave=False):
         t = time.perf_counter()
         engine.load(spec.model)
-        images = engine.text_to_image(spec, lambda step, total: None)
+        images = engine.generate(spec, lambda step, total: None)
         bare.append(time.perf_counter() - t)
         [to_png(im, spec, s) for im, s in zip(images, spec.seeds, strict=True)]
         with_png.append(time.perf_counter() - t)

@@ -230,14 +230,14 @@ async def lora_phases(fig: Figures, label: str, store: ObjectStore, model: Model
     for _ in range(repeats):
         engine = GenerationEngine(work / "engine", device=str(device), max_loaded=1)
         engine.load(model, local=local)
-        engine.text_to_image(job(), lambda *_: None)  # warm the kernels up
+        engine.generate(job(), lambda *_: None)  # warm the kernels up
         plain: list[float] = []
         with timer(plain, device):
-            engine.text_to_image(job(), lambda *_: None)
+            engine.generate(job(), lambda *_: None)
         spec = job(LoraSpec(model=lora, weight=0.8))
-        engine.text_to_image(spec, lambda *_: None, {lora.id: lora_path})
+        engine.generate(spec, lambda *_: None, files={lora.id: lora_path})
         first = engine.last_lora_timings
-        engine.text_to_image(spec, lambda *_: None)
+        engine.generate(spec, lambda *_: None)
         again = engine.last_lora_timings
         fig.add(label, "-", f"1-step job {size}px, no LoRA", plain[0])
         fig.add(label, "-", "lora: file -> adapter (first use)", first.load_s, note)

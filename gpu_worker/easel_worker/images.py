@@ -1,27 +1,166 @@
-"""PNG encoding with the web UI's `parameters` text chunk, so tools that read it keep working."""
+"""PNG encoding with the web UI's `parameters` text chunk, so tools that read it keep working.
+
+Keys are spelled as the web UI writes them; a value with a comma, colon or newline is JSON-quoted, as it does.
+"""
 
 from __future__ import annotations
 
 import io
+import json
+from typing import Any
 
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from easel_proto.v1.jobs import GenerationSpec
+from easel_proto.v1.jobs import ControlNetSpec, GenerationSpec
+from easel_proto.v1.registry import ModelInfo
+from easel_proto.webui import CONTROL_MODES, INPAINT_FILLS, SCHEDULER_LABELS
+
+_SCHEDULE_SUFFIXES = (" Karras", " Exponential")
+_RESIZE_LABELS = {"just_resize": "Just Resize", "crop_and_resize": "Crop and Resize",
+                  "resize_and_fill": "Resize and Fill"}
+_CONTROL_LABELS = {mode: label for label, mode in CONTROL_MODES.items()}
+_FILL_LABELS = dict(zip(INPAINT_FILLS, ("fill", "original", "latent noise", "latent nothing"), strict=True))
 
 
-def infotext(spec: GenerationSpec, seed: int) -> str:
+def quote(value: Any) -> str:
+    text = str(value)
+    return json.dumps(text, ensure_ascii=False) if any(c in text for c in ",\n:") else text
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+def _hash(model: ModelInfo, length: int = 10) -> str | None:
+    return model.sha256[:length] if model.sha256 else None
+
+
+def _sampler(spec: GenerationSpec) -> tuple[str, str | None]:
+    """(Sampler, Schedule type) as the web UI (v1.9+) writes them: the schedule split off the sampler name."""
+    name, schedule = spec.sampler, None
+    for suffix in _SCHEDULE_SUFFIXES:
+        if name.endswith(suffix):
+            name, schedule = name[: -len(suffix)], suffix.strip()
+    if spec.scheduler and spec.scheduler != "automatic":
+        schedule = SCHEDULER_LABELS.get(spec.scheduler, spec.scheduler)
+    return name, schedule
+
+
+def _controlnet(unit: ControlNetSpec) -> str:
+    parts = {
+        "Module": unit.module or "none",
+        "Model": unit.model.title or unit.model.name,
+        "Weight": _num(1.0 if unit.weight is None else unit.weight),
+        "Resize Mode": _RESIZE_LABELS.get(unit.resize_mode or "crop_and_resize", unit.resize_mode),
+        "Processor Res": unit.processor_res,
+        "Threshold A": None if unit.threshold_a is None else _num(unit.threshold_a),
+        "Threshold B": None if unit.threshold_b is None else _num(unit.threshold_b),
+        "Guidance Start": _num(unit.guidance_start or 0.0),
+        "Guidance End": _num(1.0 if unit.guidance_end is None else unit.guidance_end),
+        "Pixel Perfect": bool(unit.pixel_perfect),
+        "Control Mode": _CONTROL_LABELS.get(unit.control_mode or "balanced", unit.control_mode),
+    }
+    return ", ".join(f"{key}: {value}" for key, value in parts.items() if value is not None)
+
+
+def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> dict[str, Any]:
+    """The generation parameters line as an ordered mapping (None values are left out of the text)."""
+    sampler, schedule = _sampler(spec)
+    variation = bool(spec.subseed_strength) and subseed is not None
+    hires = spec.hires
+    img2img = spec.task == "img2img"
+    inpaint = img2img and (spec.mask is not None or spec.outpaint is not None)
+    params: dict[str, Any] = {
+        "Steps": spec.steps,
+        "Sampler": sampler,
+        "Schedule type": schedule,
+        "CFG scale": _num(spec.cfg_scale),
+        "Seed": seed,
+        "Size": f"{spec.width}x{spec.height}",
+        "Model hash": _hash(spec.model),
+        "Model": spec.model.name,
+        "VAE hash": _hash(spec.vae) if spec.vae else None,
+        "VAE": spec.vae.name if spec.vae else None,
+        "Variation seed": subseed if variation else None,
+        "Variation seed strength": _num(spec.subseed_strength) if variation else None,
+        "Seed resize from": (f"{spec.seed_resize_from_w}x{spec.seed_resize_from_h}"
+                             if (spec.seed_resize_from_w or 0) > 0 and (spec.seed_resize_from_h or 0) > 0 else None),
+        "Denoising strength": (_num(spec.denoising_strength) if img2img and spec.denoising_strength is not None
+                               else _num(hires.denoising_strength) if hires and hires.denoising_strength is not None
+                               else None),
+        "Clip skip": spec.clip_skip if (spec.clip_skip or 1) > 1 else None,
+        "Tiling": "True" if spec.tiling else None,
+    }
+    # only where the worker applies it (engine.samplers: DDIM through the pipeline, Euler a through its scheduler)
+    if spec.eta is not None and spec.sampler == "DDIM" and spec.eta != 0:
+        params["Eta DDIM"] = _num(spec.eta)
+    if spec.eta is not None and spec.sampler == "Euler a" and spec.eta != 1:
+        params["Eta"] = _num(spec.eta)
+    if inpaint:
+        params["Mask blur"] = spec.mask_blur if spec.mask_blur else None
+        params["Mask mode"] = "Inpaint not masked" if spec.inpainting_mask_invert else None
+        params["Masked content"] = _FILL_LABELS.get(spec.inpainting_fill or "original")
+        if spec.inpaint_full_res and spec.outpaint is None:
+            params["Inpaint area"] = "Only masked"
+            params["Masked area padding"] = spec.inpaint_full_res_padding
+    if img2img and not inpaint and spec.resize_mode and spec.resize_mode != "just_resize":
+        params["Resize mode"] = _RESIZE_LABELS.get(spec.resize_mode, "Just resize (latent upscale)")
+    if hires is not None:
+        scale_w, scale_h = hires.width / spec.width, hires.height / spec.height
+        if abs(scale_w - scale_h) < 1e-6:
+            params["Hires upscale"] = _num(round(scale_w, 4))
+        else:
+            params["Hires resize"] = f"{hires.width}x{hires.height}"
+        params["Hires steps"] = hires.steps
+        params["Hires upscaler"] = hires.upscaler or "Latent"
+        params["Hires prompt"] = hires.prompt or None
+        params["Hires negative prompt"] = hires.negative_prompt or None
+    for i, unit in enumerate(spec.controlnets or []):
+        params[f"ControlNet {i}"] = _controlnet(unit)
+    loras = [f"{lora.model.name}: {_hash(lora.model, 12)}" for lora in spec.loras or [] if lora.model.sha256]
+    params["Lora hashes"] = ", ".join(loras) or None
+    tis = [f"{e.name}: {_hash(e.model, 12)}" for e in spec.embeddings or [] if e.model.sha256]
+    params["TI hashes"] = ", ".join(tis) or None
+    return params
+
+
+def extras_parameters(spec: GenerationSpec) -> dict[str, Any]:
+    """The web UI's postprocessing line for an extras image."""
+    extras = spec.extras
+    if extras is None:
+        return {}
+    sized = bool(extras.width or extras.height)
+    second = extras.upscaler_2 if extras.upscaler_2 not in (None, "", "None") else None
+    return {
+        "Postprocess upscale by": None if sized else _num(extras.scale or 2.0),
+        "Postprocess upscale to": f"{extras.width or 0}x{extras.height or 0}" if sized else None,
+        "Postprocess crop to": (f"{extras.width}x{extras.height}"
+                                if sized and extras.crop and extras.width and extras.height else None),
+        "Postprocess upscaler": extras.upscaler or "None",
+        "Postprocess upscaler 2": second,
+        "Postprocess upscaler 2 visibility": _num(extras.upscaler_2_visibility or 0.0) if second else None,
+    }
+
+
+def infotext(spec: GenerationSpec, seed: int, subseed: int | None = None) -> str:
+    """The `parameters` text: prompt, negative prompt, then the parameters line (extras: that line alone)."""
+    if spec.task == "extras":
+        return _line(extras_parameters(spec))
     lines = [spec.prompt]
     if spec.negative_prompt:
         lines.append(f"Negative prompt: {spec.negative_prompt}")
-    lines.append(f"Steps: {spec.steps}, Sampler: {spec.sampler}, CFG scale: {spec.cfg_scale:g}, Seed: {seed}, "
-                 f"Size: {spec.width}x{spec.height}, Model: {spec.model.name}")
+    lines.append(_line(parameters(spec, seed, subseed)))
     return "\n".join(lines)
 
 
-def to_png(image: Image.Image, spec: GenerationSpec, seed: int) -> bytes:
+def _line(params: dict[str, Any]) -> str:
+    return ", ".join(f"{key}: {quote(value)}" for key, value in params.items() if value is not None)
+
+
+def to_png(image: Image.Image, spec: GenerationSpec, seed: int, *, subseed: int | None = None) -> bytes:
     info = PngInfo()
-    info.add_text("parameters", infotext(spec, seed))
+    info.add_text("parameters", infotext(spec, seed, subseed))
     buf = io.BytesIO()
     image.save(buf, format="PNG", pnginfo=info)
     return buf.getvalue()

@@ -25,6 +25,7 @@ class WorkerSettings(CommonSettings):
     max_deliver: int = 5
     claim_patience_s: float = 30.0
     shutdown_grace_s: float = 25.0
+    presence_interval_s: float = Field(default=5.0, gt=0)  # how often it puts what it holds in the workers bucket
 
     @property
     def cache_dir(self) -> Path:

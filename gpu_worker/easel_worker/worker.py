@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -14,9 +15,17 @@ from nats.aio.msg import Msg
 from PIL import Image
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from easel_common.natsio import consume, durable_consumer, ensure_streams, request
+from easel_common.natsio import ensure_streams, request
 from easel_common.storage import ObjectStore
-from easel_proto.errors import EaselError, Forbidden, GenerationFailed, JobCanceled, Unavailable
+from easel_proto.errors import (
+    EaselError,
+    Forbidden,
+    GenerationFailed,
+    InvalidInput,
+    JobCanceled,
+    NotFound,
+    Unavailable,
+)
 from easel_proto.v1 import jobs
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
@@ -24,6 +33,7 @@ from easel_worker import metrics
 from easel_worker.cache import FETCHED_FORMATS, ModelCache
 from easel_worker.engine import Engine
 from easel_worker.images import to_png
+from easel_worker.presence import JobFeed, Presence
 from easel_worker.settings import WorkerSettings
 
 log = logging.getLogger(__name__)
@@ -40,6 +50,56 @@ def check_owner_keys(job: jobs.JobSubmitted) -> None:
         raise Forbidden("the job's image keys are not under its owner's space", owner=owner)
 
 
+def input_refs(spec: jobs.GenerationSpec) -> list[tuple[str, jobs.InputImage]]:
+    """(field, reference) of every input image the spec names: init images, mask, ControlNet images and masks."""
+    refs = [(f"init_images.{i}", ref) for i, ref in enumerate(spec.init_images or [])]
+    if spec.mask is not None:
+        refs.append(("mask", spec.mask))
+    for i, unit in enumerate(spec.controlnets or []):
+        refs += [(f"controlnets.{i}.{name}", ref) for name, ref in (("image", unit.image), ("mask", unit.mask))
+                 if ref is not None]
+    return refs
+
+
+def check_input_keys(job: jobs.JobSubmitted) -> None:
+    """A worker reads only the job owner's inputs: every input image key is under tenant/user/."""
+    owner = f"{job.principal.tenant_id}/{job.principal.user_id}/"
+    for field, ref in input_refs(job.spec):
+        if not ref.key.startswith(owner) or ".." in ref.key.split("/"):
+            raise Forbidden(f"input image {field} is not in the job owner's space", owner=owner, field=field)
+
+
+def spec_models(spec: jobs.GenerationSpec) -> list[ModelInfo]:
+    """Every model whose files the spec needs, once each: checkpoint (not for extras), LoRAs, VAE, embeddings,
+    ControlNets and their annotators, hires and extras upscalers. A detect job runs only the annotators."""
+    if spec.task == "detect":
+        return list({u.annotator.id: u.annotator for u in spec.controlnets or [] if u.annotator is not None}.values())
+    models = [] if spec.task == "extras" else [spec.model]
+    models += [lora.model for lora in spec.loras or []]
+    models += [spec.vae] if spec.vae is not None else []
+    models += [embedding.model for embedding in spec.embeddings or []]
+    for unit in spec.controlnets or []:
+        models += [unit.model] + ([unit.annotator] if unit.annotator is not None else [])
+    if spec.hires is not None and spec.hires.upscaler_model is not None:
+        models.append(spec.hires.upscaler_model)
+    if spec.extras is not None:
+        models += [m for m in (spec.extras.upscaler_model, spec.extras.upscaler_2_model) if m is not None]
+    unique: dict[str, ModelInfo] = {}
+    for model in models:
+        unique.setdefault(model.id, model)
+    return list(unique.values())
+
+
+def decode_image(data: bytes, field: str) -> Image.Image:
+    """A client's input image, fully decoded; InvalidInput naming the field when it is not one."""
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except Exception:  # truncated, not an image, a decompression bomb...
+        raise InvalidInput(field, "is not a readable PNG, JPEG or WebP image") from None
+    return image
+
+
 class Worker:
     """Lifecycle: start() binds to the pool's queue; stop() finishes or releases the current job."""
 
@@ -53,15 +113,17 @@ class Worker:
         self._release = False
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
-        self._sub = None
+        self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool, ack_wait_s=settings.ack_wait_s,
+                            max_deliver=settings.max_deliver)
+        self.presence = Presence(nc, self.names, settings.worker_id, settings.pool, engine, settings.store_cache_dir,
+                                 settings.presence_interval_s)
 
     async def start(self) -> None:
         names, pool = self.names, self.settings.pool
         await ensure_streams(self.nc, names)
-        self._sub = await durable_consumer(
-            self.nc, names.stream("jobs")["name"], names.worker_consumer(pool), [names.job_queue(pool)],
-            ack_wait=self.settings.ack_wait_s, max_deliver=self.settings.max_deliver)
+        await self.feed.open()  # the pool's queue and this worker's own
         await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
+        await self.presence.start()
         self.ready = True
         self._loop_task = asyncio.create_task(self._run())
         log.info("worker %s pulling jobs for pool %s", self.settings.worker_id, pool)
@@ -72,6 +134,7 @@ class Worker:
     async def stop(self) -> None:
         """Stop pulling; give the running job `shutdown_grace_s` to finish, then release it."""
         self._stopping.set()
+        await self.presence.draining()
         if self._loop_task is not None:
             try:
                 await asyncio.wait_for(asyncio.shield(self._loop_task), self.settings.shutdown_grace_s)
@@ -80,6 +143,8 @@ class Worker:
                             self.settings.shutdown_grace_s)
                 self._release = True
                 await self._loop_task
+        await self.feed.close()
+        await self.presence.stop()
         await self.store.close()
 
     async def _on_interrupt(self, msg: Msg) -> None:
@@ -88,8 +153,8 @@ class Worker:
             self._cancel.add(job_id)
 
     async def _run(self) -> None:
-        # one job at a time: a worker never holds a job it is not running
-        await consume(self._sub, self._handle, self._stopping, batch=1, auto_ack=False)
+        # one job at a time; the feed may hold one more, kept alive, that came while this one ran
+        await self.feed.run(self._handle, self._stopping)
 
     async def _handle(self, msg: Msg) -> None:
         job = decode(jobs.JobSubmitted, msg.data)
@@ -97,12 +162,14 @@ class Worker:
         self._cancel.discard(job.job_id)
         beat = asyncio.create_task(self._keep_alive(msg))
         metrics.BUSY.labels(self.settings.pool).set(1)
+        await self.presence.job_started(job.job_id)
         try:
             await self._process(job, msg)
         finally:
             beat.cancel()
             self.current = None
             metrics.BUSY.labels(self.settings.pool).set(0)
+            await self.presence.job_ended()
 
     async def _keep_alive(self, msg: Msg) -> None:
         # Tell JetStream we are still on it, so a long job is not handed to another worker.
@@ -160,17 +227,23 @@ class Worker:
     async def _generate(self, job: jobs.JobSubmitted, delivery: int) -> jobs.JobResult:
         spec, pool = job.spec, self.settings.pool
         check_owner_keys(job)
+        check_input_keys(job)
         await self._status(job.job_id, "processing", delivery)
-        async with self._model_files(spec.model) as local, self._lora_files(spec) as lora_paths:
+        inputs = await self._read_inputs(spec)  # a bad input fails the job before any model loads
+        load_s = 0.0
+        async with self._job_files(spec) as files:
             # pinned on disk while they load and run
-            load_s = await asyncio.to_thread(self._load, spec.model, local)
-            metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
-            images, generation_s = await self._run_engine(job, lora_paths)
+            if spec.task not in ("extras", "detect"):  # neither runs the checkpoint
+                load_s = await asyncio.to_thread(self._load, spec.model, files.get(spec.model.id))
+                metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
+            images, generation_s = await self._run_engine(job, files, inputs)
+        subseeds = spec.subseeds or [None] * len(spec.seeds)
         pngs = await asyncio.to_thread(
-            lambda: [to_png(im, spec, seed) for im, seed in zip(images, spec.seeds, strict=True)])
+            lambda: [to_png(im, spec, seed, subseed=sub)
+                     for im, seed, sub in zip(images, spec.seeds, subseeds, strict=True)])
         await asyncio.gather(*(self.store.put(key, png, "image/png")
                                for key, png in zip(job.image_keys, pngs, strict=True)))
-        rate = spec.steps / generation_s if generation_s > 0 else None
+        rate = spec.steps / generation_s if generation_s > 0 and spec.task != "extras" else None
         metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
         if rate:
             metrics.STEPS_PER_SECOND.labels(pool).set(rate)
@@ -178,38 +251,45 @@ class Worker:
                               image_keys=job.image_keys, seeds=spec.seeds,
                               timings=jobs.Timings(load_s=load_s, generation_s=generation_s, steps_per_s=rate))
 
-    @asynccontextmanager
-    async def _model_files(self, model: ModelInfo) -> AsyncIterator[Path | None]:
-        """The model's materialized local path (None for builtin models, or with nothing to load)."""
-        fetched = model.format in FETCHED_FORMATS and self.settings.engine != "null"
-        resident = model.id in getattr(self.engine, "loaded_models", list)()
-        if not fetched or resident:  # a resident pipeline needs no files, so a cache eviction cannot hurt it
-            yield None
-            return
-        async with self.cache.use(model) as local:
-            yield local
+    async def _read_inputs(self, spec: jobs.GenerationSpec) -> dict[str, Image.Image]:
+        """The spec's input images from the object store, decoded, by key."""
+        refs = {ref.key: field for field, ref in input_refs(spec)}
+
+        async def one(key: str, field: str) -> Image.Image:
+            try:
+                data = await self.store.get(key)
+            except NotFound:
+                raise InvalidInput(field, "the input image is not in the object store", key=key) from None
+            return await asyncio.to_thread(decode_image, data, field)
+
+        images = await asyncio.gather(*(one(key, field) for key, field in refs.items()))
+        return dict(zip(refs, images, strict=True))
 
     @asynccontextmanager
-    async def _lora_files(self, spec: jobs.GenerationSpec) -> AsyncIterator[dict[str, Path] | None]:
-        """Each LoRA's materialized .safetensors file by model id, pinned in the disk cache for the job.
+    async def _job_files(self, spec: jobs.GenerationSpec) -> AsyncIterator[dict[str, Path]]:
+        """Each model's materialized local path by id, pinned in the disk cache for the job.
 
-        None when the job has no LoRAs or the engine loads nothing (null).
+        Left out: builtin models (built, not fetched), a resident checkpoint (a cache eviction cannot hurt
+        it), and everything when the engine loads nothing (null).
         """
-        if not spec.loras or self.settings.engine == "null":
-            yield None
+        if self.settings.engine == "null":
+            yield {}
             return
+        resident = set(getattr(self.engine, "loaded_models", list)())
         async with AsyncExitStack() as stack:
-            paths = {}
-            for lora in spec.loras:
-                paths[lora.model.id] = await stack.enter_async_context(self.cache.use(lora.model))
+            paths: dict[str, Path] = {}
+            for model in spec_models(spec):
+                if model.format not in FETCHED_FORMATS or (model.id == spec.model.id and model.id in resident):
+                    continue
+                paths[model.id] = await stack.enter_async_context(self.cache.use(model))
             yield paths
 
     def _load(self, model: ModelInfo, local: Path | None) -> float:
         return self.engine.load(model, local=local)
 
-    async def _run_engine(self, job: jobs.JobSubmitted,
-                          lora_paths: dict[str, Path] | None = None) -> tuple[list[Image.Image], float]:
-        """Run text_to_image in a thread, turning its steps into progress events; return images and seconds."""
+    async def _run_engine(self, job: jobs.JobSubmitted, files: dict[str, Path],
+                          inputs: dict[str, Image.Image]) -> tuple[list[Image.Image], float]:
+        """Run generate in a thread, turning its steps into progress events; return images and seconds."""
         spec = job.spec
         progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
         publisher = asyncio.create_task(self._publish_progress(job.job_id, progress))
@@ -224,7 +304,8 @@ class Worker:
                 raise Released("worker shutting down")
             if job.job_id in self._cancel:
                 raise JobCanceled("canceled by its owner")
-            # second-order samplers run more iterations than steps; users count the steps they asked for
+            # the engine counts every iteration of the job (second-order samplers, batches, hires passes);
+            # users count the steps they asked for
             done = max(1, total and step * spec.steps // total)
             if done > reported:
                 reported = done
@@ -232,15 +313,12 @@ class Worker:
 
         started = time.perf_counter()
         try:
-            if lora_paths is None:
-                images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step)
-            else:  # only engines that load weights take LoRA files
-                images = await asyncio.to_thread(self.engine.text_to_image, spec, on_step, lora_paths)
-                lora_s = getattr(self.engine, "last_lora_timings", None)
-                if lora_s is not None:
-                    metrics.LOAD_SECONDS.labels(self.settings.pool, "lora").observe(lora_s.load_s)
-                    log.debug("job %s LoRAs: load %.3fs attach %.3fs detach %.3fs", job.job_id,
-                              lora_s.load_s, lora_s.attach_s, lora_s.detach_s)
+            images = await asyncio.to_thread(self.engine.generate, spec, on_step, files, inputs)
+            lora_s = getattr(self.engine, "last_lora_timings", None)
+            if spec.loras and lora_s is not None:
+                metrics.LOAD_SECONDS.labels(self.settings.pool, "lora").observe(lora_s.load_s)
+                log.debug("job %s LoRAs: load %.3fs attach %.3fs detach %.3fs", job.job_id,
+                          lora_s.load_s, lora_s.attach_s, lora_s.detach_s)
         finally:
             loop.call_soon_threadsafe(progress.put_nowait, None)
             await publisher

@@ -87,7 +87,7 @@ def spec(*loras: tuple[ModelInfo, float], seeds=(5,)) -> GenerationSpec:
 
 
 def run(engine: GenerationEngine, job: GenerationSpec, paths: dict[str, Path] | None = None) -> np.ndarray:
-    images = engine.text_to_image(job, lambda *_: None, paths)
+    images = engine.generate(job, lambda *_: None, paths)
     return np.stack([np.asarray(im) for im in images])
 
 

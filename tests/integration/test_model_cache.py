@@ -225,11 +225,11 @@ async def test_engine_loads_a_materialized_diffusers_folder(tiny_src, store, tmp
     engine = GenerationEngine(tmp_path / "engine", device="cpu", max_loaded=1)
     folder = await cache.materialize(model)
     assert await asyncio.to_thread(engine.load, model, folder) > 0.0
-    fetched = await asyncio.to_thread(engine.text_to_image, spec(model), lambda *a: None)
-    builtin = await asyncio.to_thread(engine.text_to_image, spec(TINY), lambda *a: None)
+    fetched = await asyncio.to_thread(engine.generate, spec(model), lambda *a: None)
+    builtin = await asyncio.to_thread(engine.generate, spec(TINY), lambda *a: None)
     assert np.array_equal(np.asarray(fetched[0]), np.asarray(builtin[0]))  # same weights, same seed
     # switching back reloads the fetched model from where the cache put it
-    again = await asyncio.to_thread(engine.text_to_image, spec(model), lambda *a: None)
+    again = await asyncio.to_thread(engine.generate, spec(model), lambda *a: None)
     assert np.array_equal(np.asarray(again[0]), np.asarray(fetched[0]))
 
 
@@ -247,8 +247,8 @@ async def test_engine_loads_a_web_ui_single_file_checkpoint(tiny_src, store, tmp
     assert path == tmp_path / "cache" / "m-single" / "tiny-webui.safetensors" and path.is_file()
     engine = GenerationEngine(tmp_path / "engine", device="cpu")
     await asyncio.to_thread(engine.load, model, path)
-    fetched = await asyncio.to_thread(engine.text_to_image, spec(model), lambda *a: None)
-    builtin = await asyncio.to_thread(engine.text_to_image, spec(TINY), lambda *a: None)
+    fetched = await asyncio.to_thread(engine.generate, spec(model), lambda *a: None)
+    builtin = await asyncio.to_thread(engine.generate, spec(TINY), lambda *a: None)
     assert np.array_equal(np.asarray(fetched[0]), np.asarray(builtin[0]))  # the same weights in the other layout
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from easel_proto.v1.registry import ModelInfo
 
 StepCallback = Callable[[int, int], None]
-"""on_step(step_done, total): called after each denoising step, step_done = 1..total in order.
+"""on_step(step_done, total): called after each denoising iteration, step_done = 1..total in order, where
+total counts every iteration of the job (all batches, both hires passes).
 
-Raising from it (JobCanceled, say) stops the generation and propagates out of text_to_image.
+Raising from it (JobCanceled, say) stops the generation and propagates out of generate.
 """
 
 
@@ -28,8 +29,18 @@ class Engine(Protocol):
         return seconds spent loading (0.0 when already loaded)."""
         ...
 
-    def text_to_image(self, spec: GenerationSpec, on_step: StepCallback) -> list[Image.Image]:
-        """Return one spec.width x spec.height image per entry of spec.seeds, in order."""
+    def generate(
+        self,
+        spec: GenerationSpec,
+        on_step: StepCallback,
+        files: Mapping[str, Path] | None = None,
+        inputs: Mapping[str, Image.Image] | None = None,
+    ) -> list[Image.Image]:
+        """Run the spec's task; one image per entry of spec.seeds, in order.
+
+        files: the local path of each model the spec names, by model id (checkpoint, LoRAs, VAE, embeddings,
+        ControlNets and annotators, upscalers). inputs: the spec's input images, decoded, by InputImage.key.
+        """
         ...
 
     def healthy(self) -> bool:

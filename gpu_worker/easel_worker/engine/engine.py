@@ -1,4 +1,8 @@
-"""The diffusers engine: loads Stable Diffusion pipelines and runs txt2img on them."""
+"""The diffusers engine: keeps Stable Diffusion pipelines resident and runs jobs on them.
+
+A job's model state (LoRAs, VAE, tiling, scheduler) is set up here for that job only; the tasks themselves
+live in tasks.py (txt2img, hires fix, img2img, inpaint, outpaint) and extras.py.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import gc
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,32 +24,60 @@ from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
 from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 
+from . import tasks
 from .base import StepCallback
+from .controlnet import ControlNetCache
+from .controls import detect_maps
+from .extras import run_extras
 from .loading import open_pipeline
 from .lora import LoraSlots, LoraTimings
-from .samplers import make_scheduler
+from .passes import Job, Progress, Prompts, iterations
+from .prompting import encode_prompts
+from .samplers import eta_kind, make_scheduler
+from .tiling import tiled
 from .tiny import TINY_SD, ensure_tiny_sd
+from .vae import VaeCache, swapped_vae
 
 _SD_BASES = frozenset({"sd15", "sd21", "tiny"})  # what StableDiffusionPipeline can run
 FETCHED_FORMATS = frozenset({"diffusers", "safetensors"})  # artefacts in the object store, materialized by the worker
-
+MAX_RESIDENT_CONTROLNETS = 4  # as many as one job may name
 
 @dataclass
 class _Loaded:
     pipe: StableDiffusionPipeline
     # The checkpoint's own scheduler config: every sampler derives from it, never from the last one used.
     scheduler_config: Any
-    # Pristine scheduler per sampler: some (DPM2) spend ~0.5 s in their constructor, a deepcopy < 1 ms.
-    schedulers: dict[str, Any] = field(default_factory=dict)
+    # Pristine scheduler per (sampler, schedule): some (DPM2) spend ~0.5 s in their constructor, a deepcopy < 1 ms.
+    schedulers: dict[tuple[str, str], Any] = field(default_factory=dict)
     # LoRA adapters loaded on this pipeline (disabled between jobs).
     loras: LoraSlots = field(default_factory=LoraSlots)
+    # The img2img / inpaint / ControlNet pipelines built from pipe, sharing its weights.
+    variants: dict[type, Any] = field(default_factory=dict)
 
-    def scheduler(self, sampler: str) -> Any:
-        """A fresh scheduler for one job: they carry per-run state that a canceled job leaves behind."""
-        template = self.schedulers.get(sampler)
+    def scheduler(self, sampler: str, schedule: str | None) -> Any:
+        """A fresh scheduler for one pass: they carry per-run state that a canceled job leaves behind."""
+        key = (sampler, schedule or "automatic")
+        template = self.schedulers.get(key)
         if template is None:
-            template = self.schedulers[sampler] = make_scheduler(sampler, self.scheduler_config)
+            template = self.schedulers[key] = make_scheduler(sampler, self.scheduler_config, schedule)
         return copy.deepcopy(template)
+
+    def variant(self, cls: type, controlnet: Any, dtype: torch.dtype) -> Any:
+        """The pipeline of class cls over pipe's current parts (this job's VAE) and `controlnet`."""
+        if cls is type(self.pipe) and controlnet is None:
+            return self.pipe
+        extra = {"controlnet": controlnet} if controlnet is not None else {}
+        made = self.variants.get(cls)
+        if made is None:
+            # dtype matters: from_pipe casts every shared module to it (float32 when omitted)
+            made = self.variants[cls] = cls.from_pipe(self.pipe, dtype=dtype, **extra)
+            made.set_progress_bar_config(disable=True)
+        for name in ("vae", "unet", "text_encoder", "tokenizer"):
+            if getattr(made, name) is not getattr(self.pipe, name):
+                setattr(made, name, getattr(self.pipe, name))
+        if controlnet is not None and made.controlnet is not controlnet:
+            made.controlnet = controlnet
+        return made
 
 
 class GenerationEngine:
@@ -59,7 +91,7 @@ class GenerationEngine:
         self.cache_dir = Path(cache_dir)
         # Local diffusers config folders per base (config_dir/<base>) for single-file checkpoints.
         self.config_dir = Path(config_dir) if config_dir is not None else None
-        # Where each fetched model was last materialized, so text_to_image can reload one that was evicted.
+        # Where each fetched model was last materialized, so generate can reload one that was evicted.
         self._local: dict[str, Path] = {}
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         # Half precision halves memory and time on GPUs; CPUs lack fast fp16 kernels.
@@ -70,6 +102,9 @@ class GenerationEngine:
         self._lock = threading.RLock()
         self._broken: str | None = None
         self.last_lora_timings = LoraTimings()  # the last job's LoRA load / attach / detach seconds
+        self._vaes = VaeCache()
+        self._controlnets = ControlNetCache(MAX_RESIDENT_CONTROLNETS, cache_dir=self.cache_dir,
+                                            config_dir=self.config_dir)
 
     def loaded_models(self) -> list[str]:
         """Ids of resident models, least recently used first."""
@@ -103,47 +138,65 @@ class GenerationEngine:
             self._loaded[model.id] = _Loaded(pipe, pipe.scheduler.config)
             return time.perf_counter() - start
 
-    def text_to_image(
-        self, spec: GenerationSpec, on_step: StepCallback, lora_paths: Mapping[str, Path] | None = None
+    def generate(
+        self,
+        spec: GenerationSpec,
+        on_step: StepCallback,
+        files: Mapping[str, Path] | None = None,
+        inputs: Mapping[str, Image.Image] | None = None,
     ) -> list[Image.Image]:
-        """Run txt2img; one image per seed. Exceptions raised by on_step propagate unchanged.
+        """Run the spec's task; one image per seed. Exceptions raised by on_step propagate unchanged.
 
-        spec.loras apply to this job only; lora_paths maps each LoRA's model id to its local .safetensors file
-        (needed only for a LoRA not already loaded on the pipeline).
+        files: local paths by model id (needed only for what is not resident: checkpoint, LoRAs, VAE,
+        embeddings, ControlNets, annotators, upscalers). inputs: decoded input images by InputImage.key.
+        LoRAs, VAE and tiling apply to this job only.
         """
-        _check_spec(spec)
+        files, inputs = dict(files or {}), dict(inputs or {})
         with self._lock:
-            self.load(spec.model)
+            if spec.task == "extras":
+                return self._guarded(spec, None, lambda: run_extras(spec, inputs, files, device=self.device))
+            if spec.task == "detect":
+                return self._guarded(spec, None, lambda: detect_maps(spec, inputs, files, device=self.device))
+            _check_spec(spec)
+            self.load(spec.model, files.get(spec.model.id))
             loaded = self._loaded[spec.model.id]
-            if spec.steps > loaded.scheduler_config["num_train_timesteps"]:
-                raise InvalidInput("steps", f"at most {loaded.scheduler_config['num_train_timesteps']} for this model")
+            _check_steps(spec, loaded.scheduler_config["num_train_timesteps"])
             pipe = loaded.pipe
-            pipe.scheduler = loaded.scheduler(spec.sampler)
-            from_caller: list[BaseException] = []
+            progress = Progress(on_step)
 
-            def step_end(p: StableDiffusionPipeline, i: int, t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
-                try:
-                    # Second-order samplers run more iterations than spec.steps; report what really runs.
-                    on_step(i + 1, len(p.scheduler.timesteps))
-                except BaseException as exc:
-                    from_caller.append(exc)
-                    raise
-                return tensors
+            def run() -> list[Image.Image]:
+                template = loaded.scheduler(spec.sampler, spec.scheduler)
+                _check_sampler_steps(spec, template)
+                progress.total = len(tasks.chunks(spec)) * sum(iterations(template, steps, strength)
+                                                               for steps, strength in tasks.stages(spec))
+                vae = None
+                if spec.vae is not None:
+                    vae = self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae, device=self.device,
+                                         dtype=self.dtype)
+                with loaded.loras.applied(pipe, spec.model, spec.loras or [], files), swapped_vae(pipe, vae), \
+                        tiled(pipe.unet, pipe.vae, enabled=bool(spec.tiling)):
+                    job = Job(pipe=pipe, spec=spec, new_scheduler=_scheduler_factory(loaded, spec),
+                              variant=lambda cls, net: loaded.variant(cls, net, self.dtype), progress=progress,
+                              files=files, controlnets=self._controlnets, step_kwargs=_step_kwargs(spec))
+                    prompts, hires_prompts = _prompts(pipe, spec, files)
+                    if spec.task == "txt2img":
+                        return tasks.text_to_image(job, prompts, hires_prompts, inputs)
+                    return tasks.image_to_image(job, prompts, inputs)
 
             try:
-                with loaded.loras.applied(pipe, spec.model, spec.loras or [], lora_paths or {}), \
-                        torch.inference_mode():
-                    out = pipe(
-                        **pipeline_args(spec), callback_on_step_end=step_end, callback_on_step_end_tensor_inputs=[]
-                    )
-            except Exception as exc:
-                if isinstance(exc, EaselError) or (from_caller and exc is from_caller[0]):
-                    raise
-                self._note_failure(exc)
-                raise GenerationFailed(f"generation failed: {_describe(exc)}", model=spec.model.id) from exc
+                return self._guarded(spec, progress, run)
             finally:
                 self.last_lora_timings = loaded.loras.last
-            return list(out.images)
+
+    def _guarded(self, spec: GenerationSpec, progress: Progress | None, run: Any) -> list[Image.Image]:
+        """run(), with unexpected failures turned into GenerationFailed (and a poisoned device noted)."""
+        try:
+            return run()
+        except Exception as exc:
+            if isinstance(exc, EaselError) or (progress is not None and exc is progress.raised):
+                raise
+            self._note_failure(exc)
+            raise GenerationFailed(f"generation failed: {_describe(exc)}", model=spec.model.id) from exc
 
     def healthy(self) -> bool:
         """False after a device error that poisons the CUDA context; the worker should restart."""
@@ -205,28 +258,77 @@ class GenerationEngine:
             self._broken = _describe(exc)
 
 
-def pipeline_args(spec: GenerationSpec) -> dict[str, Any]:
-    """Per-image pipeline arguments for a job; lists so that compatible jobs can later be concatenated."""
-    n = len(spec.seeds)
-    return {
-        "prompt": [spec.prompt] * n,
-        "negative_prompt": [spec.negative_prompt or ""] * n,
-        # CPU generators make a seed give the same image on every device type.
-        "generator": [torch.Generator("cpu").manual_seed(seed) for seed in spec.seeds],
-        "guidance_scale": spec.cfg_scale,
-        "num_inference_steps": spec.steps,
-        "width": spec.width,
-        "height": spec.height,
-        "output_type": "pil",
-    }
+def _scheduler_factory(loaded: _Loaded, spec: GenerationSpec):
+    """A fresh scheduler per pass, with the job's eta and per-seed noise where the sampler takes them."""
+
+    def new(seeds: Sequence[int]) -> Any:
+        scheduler = loaded.scheduler(spec.sampler, spec.scheduler)
+        if eta_kind(spec.sampler) == "ancestral" and spec.eta is not None:
+            scheduler.eta = spec.eta
+        if hasattr(scheduler, "noise_sampler_seed"):
+            # DPM++ SDE's Brownian noise: one tree per image, seeded by it, so batching changes nothing
+            scheduler.noise_sampler_seed = list(seeds)
+        return scheduler
+
+    return new
+
+
+def _step_kwargs(spec: GenerationSpec) -> dict[str, Any]:
+    """DDIM takes eta through the pipeline (Euler a through its scheduler); samplers whose noise diffusers
+    cannot scale ("fixed") run at eta 1 whatever a client sends, as most send a default eta with any sampler."""
+    return {"eta": spec.eta} if spec.eta is not None and eta_kind(spec.sampler) == "ddim" else {}
+
+
+def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path]) -> tuple[Prompts, Prompts | None]:
+    """The job's conditioning, and the hires pass's when its prompts differ."""
+    embeddings = {}
+    for embedding in spec.embeddings or []:
+        path = files.get(embedding.model.id)
+        if path is None:
+            raise GenerationFailed(f"embedding {embedding.name!r} has not been fetched to this worker",
+                                   model=embedding.model.id)
+        embeddings[embedding.name] = path
+
+    def encode(prompt: str, negative: str) -> Prompts:
+        cond, uncond = encode_prompts(pipe, [prompt], [negative], clip_skip=spec.clip_skip or 1,
+                                      embeddings=embeddings)
+        return Prompts(cond, uncond)
+
+    prompts = encode(spec.prompt, spec.negative_prompt or "")
+    hires = spec.hires
+    if hires is None or not (hires.prompt or hires.negative_prompt):
+        return prompts, None
+    return prompts, encode(hires.prompt or spec.prompt, hires.negative_prompt or spec.negative_prompt or "")
 
 
 def _check_spec(spec: GenerationSpec) -> None:
     """Reject what the pipeline would fail on, naming the field instead of a stack trace."""
-    for name in ("width", "height"):
-        value = getattr(spec, name)
+    sizes = [("width", spec.width), ("height", spec.height)]
+    if spec.hires is not None:
+        if spec.task != "txt2img":
+            raise InvalidInput("hires", "hires fix applies to txt2img only")
+        sizes += [("hires.width", spec.hires.width), ("hires.height", spec.hires.height)]
+    for name, value in sizes:
         if value < 8 or value % 8:
             raise InvalidInput(name, f"must be a positive multiple of 8, got {value}")
+    if spec.subseeds and len(spec.subseeds) != len(spec.seeds):
+        raise InvalidInput("subseeds", f"one variation seed per seed: {len(spec.subseeds)} for {len(spec.seeds)}")
+
+
+def _check_steps(spec: GenerationSpec, most: int) -> None:
+    for name, steps in (("steps", spec.steps), ("hires.steps", spec.hires.steps if spec.hires else 0)):
+        if steps > most:
+            raise InvalidInput(name, f"at most {most} for this model")
+
+
+def _check_sampler_steps(spec: GenerationSpec, scheduler: Any) -> None:
+    """LCM distils a fixed schedule: it can take at most that many steps."""
+    most = scheduler.config.get("original_inference_steps")
+    if most is None:
+        return
+    for name, steps in (("steps", spec.steps), ("hires.steps", spec.hires.steps if spec.hires else 0)):
+        if steps > most:
+            raise InvalidInput(name, f"at most {most} with sampler {spec.sampler!r}")
 
 
 def _describe(exc: BaseException) -> str:

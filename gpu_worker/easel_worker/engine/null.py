@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PIL import Image
 
+from easel_proto.v1.jobs import ExtrasSpec
+
 from .base import StepCallback
+from .extras import centre_crop, check_extras, extras_size
 
 if TYPE_CHECKING:
     from easel_proto.v1.jobs import GenerationSpec
@@ -15,15 +19,37 @@ if TYPE_CHECKING:
 
 
 class NullEngine:
-    """Returns blank images of the requested size at once; accepts any model."""
+    """Returns images of the right sizes at once; accepts any model."""
 
     def load(self, model: ModelInfo, local: Path | None = None) -> float:
         """Nothing to load."""
         return 0.0
 
-    def text_to_image(self, spec: GenerationSpec, on_step: StepCallback) -> list[Image.Image]:
-        """One black image per seed; on_step is never called, as no step runs."""
-        return [Image.new("RGB", (spec.width, spec.height)) for _ in spec.seeds]
+    def generate(
+        self,
+        spec: GenerationSpec,
+        on_step: StepCallback,
+        files: Mapping[str, Path] | None = None,
+        inputs: Mapping[str, Image.Image] | None = None,
+    ) -> list[Image.Image]:
+        """Extras: each input plainly resized to the extras size. Otherwise one black image per seed at the
+        output size. on_step is never called, as no step runs."""
+        inputs = inputs or {}
+        if spec.task == "extras":
+            check_extras(spec)
+            extras = spec.extras or ExtrasSpec()
+            out = []
+            for ref in spec.init_images:
+                image = inputs[ref.key].convert("RGB")
+                size, crop = extras_size(image.size, extras)
+                out.append(centre_crop(image.resize(size, Image.Resampling.LANCZOS), crop))
+            return out
+        if spec.task == "detect":
+            return [inputs[unit.image.key].convert("RGB") for unit in spec.controlnets if unit.image is not None]
+        size = (spec.width, spec.height)
+        if spec.mask is not None and spec.inpaint_full_res and spec.outpaint is None and spec.init_images:
+            size = inputs[spec.init_images[0].key].size  # "only masked" pastes back into the original
+        return [Image.new("RGB", size) for _ in spec.seeds]
 
     def healthy(self) -> bool:
         """Always healthy."""

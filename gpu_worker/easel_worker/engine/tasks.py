@@ -1,0 +1,135 @@
+"""Tasks as passes over chunks of seeds: txt2img with hires fix, img2img, inpaint and outpaint."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from easel_proto.errors import GenerationFailed, InvalidInput
+from easel_proto.v1.jobs import GenerationSpec
+from easel_proto.v1.registry import ModelInfo
+from easel_proto.webui import LATENT_UPSCALE_MODES
+
+from .controlnet import fit_image
+from .controls import Controls, prepare_controls
+from .inpaint import InpaintPlan, plan_inpaint
+from .masks import flatten
+from .passes import Images, Job, Pass, Prompts, encode, run
+from .upscalers import upscale, upscale_latents
+
+
+def stages(spec: GenerationSpec) -> list[tuple[int, float | None]]:
+    """(steps, strength) of each pass that every chunk of seeds runs; strength None starts from noise."""
+    if spec.task != "txt2img":
+        return [(spec.steps, _strength(spec.denoising_strength, 0.75))]
+    if spec.hires is None:
+        return [(spec.steps, None)]
+    return [(spec.steps, None), (spec.hires.steps, _strength(spec.hires.denoising_strength, 0.7))]
+
+
+def chunks(spec: GenerationSpec) -> list[list[int]]:
+    """Indices into spec.seeds, batch_size at a time (all at once without one)."""
+    size = spec.batch_size or len(spec.seeds)
+    return [list(range(i, min(i + size, len(spec.seeds)))) for i in range(0, len(spec.seeds), size)]
+
+
+def text_to_image(job: Job, prompts: Prompts, hires_prompts: Prompts | None,
+                  inputs: Mapping[str, Image.Image]) -> Images:
+    """txt2img, then (hires fix) upscale and refine each result with a second, img2img pass."""
+    spec = job.spec
+    controls = prepare_controls(job, inputs)
+    hires = spec.hires
+    latent_hires = hires is not None and (hires.upscaler or "Latent") in LATENT_UPSCALE_MODES
+    first = Pass(spec.steps, spec.width, spec.height, prompts, latent_output=latent_hires,
+                 control=controls.args(spec.width, spec.height, img2img=False) if controls else None,
+                 noise_from=_seed_resize(spec))
+    images: Images = []
+    for seeds, subseeds in _batches(spec):
+        out = run(job, first, seeds, subseeds)
+        if hires is not None:
+            out = _hires(job, out, hires_prompts or prompts, controls, seeds, subseeds)
+        images += out
+    return images
+
+
+def _hires(job: Job, first: Images | torch.Tensor, prompts: Prompts, controls: Controls | None,
+           seeds: Sequence[int], subseeds: Sequence[int]) -> Images:
+    hires = job.spec.hires
+    name = hires.upscaler or "Latent"
+    if name in LATENT_UPSCALE_MODES:
+        image = upscale_latents(first, name, hires.width, hires.height, scale_factor=job.pipe.vae_scale_factor)
+    else:
+        path = _model_path(job, hires.upscaler_model, "hires.upscaler")
+        image = [upscale(im, name, width=hires.width, height=hires.height, model_path=path, device=job.device)
+                 for im in first]
+    second = Pass(hires.steps, hires.width, hires.height, prompts, strength=_strength(hires.denoising_strength, 0.7),
+                  image=image, control=controls.args(hires.width, hires.height, img2img=True, hires=True)
+                  if controls else None)
+    return run(job, second, seeds, subseeds)
+
+
+def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]) -> Images:
+    """img2img from the first init image; inpainting when the job has a mask, outpainting when it pads."""
+    spec = job.spec
+    if not spec.init_images:
+        raise InvalidInput("init_images", "img2img needs an init image")
+    init = flatten(_input(inputs, spec.init_images[0].key, "init_images.0"))
+    plan: InpaintPlan | None = None
+    if spec.mask is not None or spec.outpaint is not None:
+        mask = _input(inputs, spec.mask.key, "mask") if spec.mask is not None else None
+        plan = plan_inpaint(spec, init, mask)
+    controls = prepare_controls(job, inputs, source=plan.source if plan else None)
+    width, height = spec.width, spec.height
+    if plan is not None:
+        image: Image.Image | torch.Tensor = plan.image
+    elif spec.resize_mode == "latent_upscale":
+        # encoded at its own size (in whole latent pixels), then the latents are stretched to the output's
+        factor = job.pipe.vae_scale_factor
+        size = (max(factor, init.width // factor * factor), max(factor, init.height // factor * factor))
+        image = upscale_latents(encode(job.pipe, [init.resize(size, Image.Resampling.LANCZOS)]), "Latent",
+                                width, height, scale_factor=factor)
+    else:
+        image = fit_image(init, width, height, spec.resize_mode or "just_resize")
+    images: Images = []
+    for seeds, subseeds in _batches(spec):
+        batch = image.repeat(len(seeds), 1, 1, 1) if isinstance(image, torch.Tensor) else [image] * len(seeds)
+        step = Pass(spec.steps, width, height, prompts, strength=_strength(spec.denoising_strength, 0.75),
+                    image=batch, mask=plan.mask if plan else None, latent_fill=spec.inpainting_fill,
+                    control=controls.args(width, height, img2img=True) if controls else None)
+        out = run(job, step, seeds, subseeds)
+        images += [plan.finish(im) for im in out] if plan else out
+    return images
+
+
+def _batches(spec: GenerationSpec) -> list[tuple[list[int], list[int]]]:
+    subseeds = spec.subseeds or []
+    return [([spec.seeds[i] for i in idx], [subseeds[i] for i in idx] if subseeds else []) for idx in chunks(spec)]
+
+
+def _seed_resize(spec: GenerationSpec) -> tuple[int, int] | None:
+    w, h = spec.seed_resize_from_w or 0, spec.seed_resize_from_h or 0
+    return (w, h) if w > 0 and h > 0 and (w, h) != (spec.width, spec.height) else None
+
+
+def _strength(value: float | None, default: float) -> float:
+    """A denoising strength; the contract's default where a client sent null."""
+    return default if value is None else float(value)
+
+
+def _input(inputs: Mapping[str, Image.Image], key: str, field: str) -> Image.Image:
+    image = inputs.get(key)
+    if image is None:
+        raise GenerationFailed(f"input image {key} was not read for this job", field=field)
+    return image
+
+
+def _model_path(job: Job, model: ModelInfo | None, field: str) -> Path | None:
+    if model is None:
+        return None
+    path = job.files.get(model.id)
+    if path is None:
+        raise GenerationFailed(f"{field}: {model.name!r} has not been fetched to this worker", model=model.id)
+    return path

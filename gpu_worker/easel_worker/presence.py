@@ -1,0 +1,213 @@
+"""How the jobs service finds this worker: its presence in the KV bucket {NS}_WORKERS, and its own queue.
+
+The jobs service (easel_jobs/routing.py) sends a job to the own queue of an idle worker that already holds the
+job's model. `Presence` says what this worker holds: it puts a `WorkerPresence` every `interval_s` and at once when
+a job starts or ends, and deletes it on a clean stop. `JobFeed` pulls jobs from this worker's own queue and from
+its pool's, its own first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from easel_common.natsio import durable_consumer
+from easel_proto import Names
+from easel_proto.v1.workers import WorkerPresence
+from easel_proto.wire import encode, now
+from easel_worker.cache import MARKER
+
+log = logging.getLogger(__name__)
+FETCH_S = 1.0  # each long poll of a queue
+OWN_QUEUE_IDLE_S = 3600.0  # the server drops the consumer of a worker's own queue unused this long (a dead worker's)
+
+
+def cached_models(root: Path) -> list[str]:
+    """Ids of the models in the disk cache under root: the folders with a verification marker."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return []
+    return sorted(e.name for e in entries
+                  if e.is_dir() and not e.name.startswith(".") and os.path.exists(os.path.join(e.path, MARKER)))
+
+
+class Presence:
+    """Puts what this worker holds and runs in the workers bucket; the jobs service routes by it."""
+
+    def __init__(self, nc: Client, names: Names, worker_id: str, pool: str, engine: Any, cache_root: Path,
+                 interval_s: float) -> None:
+        self.nc, self.js, self.worker_id, self.pool = nc, nc.jetstream(), worker_id, pool
+        self.engine, self.cache_root, self.interval_s = engine, cache_root, interval_s
+        self.subject = names.worker_presence(worker_id)
+        self.job_id: str | None = None
+        self.stopping = False
+        self._cached: list[str] = []
+        self._beat: asyncio.Task[None] | None = None
+
+    def snapshot(self) -> WorkerPresence:
+        loaded = getattr(self.engine, "loaded_models", list)()
+        return WorkerPresence(worker_id=self.worker_id, pool=self.pool, loaded=loaded, cached=self._cached,
+                              busy=self.job_id is not None or self.stopping, job_id=self.job_id, at=now())
+
+    async def start(self) -> None:
+        await self._heartbeat()
+        self._beat = asyncio.create_task(self._beat_forever())
+
+    async def job_started(self, job_id: str) -> None:
+        self.job_id = job_id
+        await self._send()
+
+    async def job_ended(self) -> None:
+        """After a job: it may have loaded, evicted or downloaded models."""
+        self.job_id = None
+        self._cached = await asyncio.to_thread(cached_models, self.cache_root)
+        await self._send()
+
+    async def draining(self) -> None:
+        """Stopping: take no more jobs sent to this worker alone."""
+        self.stopping = True
+        await self._send()
+
+    async def stop(self) -> None:
+        """Delete this worker's entry: the jobs service moves whatever still waits in its own queue at once."""
+        if self._beat is not None:
+            self._beat.cancel()
+            await asyncio.gather(self._beat, return_exceptions=True)
+        with suppress(Exception):
+            await self.js.publish(self.subject, b"", headers={"KV-Operation": "DEL"}, timeout=2.0)
+
+    async def _send(self) -> None:
+        # A plain publish, not waiting for the stream's ack: a job's start or end never waits on presence, and
+        # one connection keeps the updates in order.
+        with suppress(Exception):
+            await self.nc.publish(self.subject, encode(self.snapshot()))
+
+    async def _heartbeat(self) -> None:
+        self._cached = await asyncio.to_thread(cached_models, self.cache_root)
+        try:  # acked, so a missing bucket shows in the log (the jobs service creates it when it starts)
+            await self.js.publish(self.subject, encode(self.snapshot()), timeout=2.0)
+        except Exception as exc:
+            log.debug("presence not stored: %s", exc)
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            await self._heartbeat()
+
+
+@dataclass
+class Held:
+    """A job fetched and not yet run, kept alive meanwhile."""
+
+    msg: Msg
+    own: bool
+    beat: asyncio.Task[None]
+
+
+class JobFeed:
+    """Pulls jobs one at a time from this worker's own queue, first, and from its pool's.
+
+    Both queues are long-polled at once, so a job in either starts at once. A job one delivers while the worker
+    runs the other's is kept alive with in-progress acks and runs next (a nak would count as a delivery); of two
+    waiting, the one from the worker's own queue runs first.
+    """
+
+    def __init__(self, nc: Client, names: Names, worker_id: str, pool: str, *, ack_wait_s: float,
+                 max_deliver: int) -> None:
+        self.nc, self.js, self.names = nc, nc.jetstream(), names
+        self.worker_id, self.pool, self.ack_wait_s, self.max_deliver = worker_id, pool, ack_wait_s, max_deliver
+        self.stream = names.stream("jobs")["name"]
+        self._own: Any = None
+        self._pool: Any = None
+        self._fetches: dict[str, asyncio.Task[Held | None] | None] = {"own": None, "pool": None}
+        self._held: list[Held] = []
+
+    async def open(self) -> None:
+        names = self.names
+        self._pool = await durable_consumer(self.nc, self.stream, names.worker_consumer(self.pool),
+                                            [names.job_queue(self.pool)], ack_wait=self.ack_wait_s,
+                                            max_deliver=self.max_deliver)
+        await self._add_own_consumer()
+        self._own = await self.js.pull_subscribe_bind(names.direct_consumer(self.worker_id), self.stream)
+
+    async def _add_own_consumer(self) -> None:
+        config = ConsumerConfig(
+            durable_name=self.names.direct_consumer(self.worker_id), ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL, filter_subject=self.names.job_direct(self.pool, self.worker_id),
+            ack_wait=self.ack_wait_s, max_deliver=self.max_deliver, inactive_threshold=OWN_QUEUE_IDLE_S)
+        await self.js.add_consumer(self.stream, config)
+
+    async def run(self, handle: Callable[[Msg], Awaitable[None]], stopping: asyncio.Event) -> None:
+        """Hand each job to `handle`, one at a time, until `stopping` is set."""
+        while not stopping.is_set():
+            if not self._held:
+                await self._wait_for_a_job()
+                continue
+            held = next((h for h in self._held if h.own), self._held[0])
+            self._held.remove(held)
+            held.beat.cancel()  # handle keeps it alive from here
+            await handle(held.msg)
+
+    async def _wait_for_a_job(self) -> None:
+        subs = {"own": self._own, "pool": self._pool}
+        for name, task in self._fetches.items():
+            if task is None:
+                self._fetches[name] = asyncio.create_task(self._fetch(subs[name], own=name == "own"))
+        await asyncio.wait([t for t in self._fetches.values() if t], return_when=asyncio.FIRST_COMPLETED)
+        self._collect()
+
+    def _collect(self) -> None:
+        """Move what finished fetches got to the held list."""
+        for name, task in self._fetches.items():
+            if task is not None and task.done():
+                self._fetches[name] = None
+                got = task.result()
+                if got is not None:
+                    self._held.append(got)
+
+    async def _fetch(self, sub: Any, own: bool) -> Held | None:
+        try:
+            msg = (await sub.fetch(1, timeout=FETCH_S))[0]
+        except (TimeoutError, NatsTimeout):
+            return None
+        except Exception:  # broker away for a moment, or the own queue's consumer dropped as idle
+            log.warning("fetch failed; retrying", exc_info=True)
+            await asyncio.sleep(0.5)
+            if own:
+                with suppress(Exception):
+                    await self._add_own_consumer()
+            return None
+        return Held(msg, own, asyncio.create_task(self._keep_alive(msg)))
+
+    async def _keep_alive(self, msg: Msg) -> None:
+        while True:
+            await asyncio.sleep(self.ack_wait_s / 3)
+            with suppress(Exception):
+                await msg.in_progress()
+
+    async def close(self) -> None:
+        """Hand back the jobs fetched but not run (nak: another worker gets them at once) and drop the consumer
+        of this worker's own queue; what waits there stays in the stream for the jobs service to move."""
+        pending = [t for t in self._fetches.values() if t is not None]
+        if pending:
+            await asyncio.wait(pending)
+            self._collect()
+        for held in self._held:
+            held.beat.cancel()
+            with suppress(Exception):
+                await held.msg.nak()
+        self._held.clear()
+        with suppress(Exception):
+            await self.js.delete_consumer(self.stream, self.names.direct_consumer(self.worker_id))
