@@ -16,6 +16,7 @@ from easel_common.natsio import principal_headers
 from easel_jobs import quotas, service
 from easel_jobs.metrics import JOBS, QUEUE_WAIT
 from easel_jobs.models import ACTIVE, Job
+from easel_jobs.routing import Router
 from easel_proto import Names
 from easel_proto.errors import DeliveriesExhausted, Unavailable
 from easel_proto.v1 import common, jobs
@@ -44,8 +45,9 @@ def record(job: Job, progress: jobs.Progress | None = None) -> jobs.JobRecord:
 
 
 class JobFlows:
-    def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names) -> None:
+    def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names, router: Router | None = None) -> None:
         self.nc, self.js, self.sessions, self.names = nc, nc.jetstream(), sessions, names
+        self.router = router  # None: every job goes to its pool's queue
         self.events_stream = names.stream("events")["name"]
 
     async def _event(self, job_id: str, type_: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
@@ -69,7 +71,8 @@ class JobFlows:
         try:
             # the queued event must be in the stream before any worker can start the job
             await self._status_event(job, "queued")
-            await self.js.publish(self.names.job_queue(job.pool), encode(message),
+            queue = self.router.route(job.id, job.pool, req.spec) if self.router else self.names.job_queue(job.pool)
+            await self.js.publish(queue, encode(message),
                                   headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
         except Exception as exc:
             log.exception("could not queue job %s", job.id)
@@ -100,7 +103,8 @@ class JobFlows:
     async def list(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
         async with self.sessions() as session:
             page, cursor = await service.list_for(session, owner=req.principal, limit=req.limit, cursor=req.cursor,
-                                                  status=req.status, all_users=req.all_users)
+                                                  status=req.status, all_users=req.all_users,
+                                                  idempotency_key=req.idempotency_key)
         return jobs.ListJobsReply(items=[record(j) for j in page], next_cursor=cursor)
 
     async def cancel(self, ref: jobs.JobRef) -> jobs.JobRecord:
@@ -119,7 +123,8 @@ class JobFlows:
 
     async def claim(self, req: jobs.ClaimJobRequest) -> jobs.ClaimJobReply:
         async with self.sessions.begin() as session:
-            job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id)
+            job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id,
+                                              delivery=req.delivery)
         if job is None:
             return jobs.ClaimJobReply(proceed=False, status=status)
         if status == "canceled":

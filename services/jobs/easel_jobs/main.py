@@ -13,6 +13,7 @@ from easel_common.natsio import EndpointServer, consume, durable_consumer, ensur
 from easel_common.runner import serve
 from easel_jobs import handlers
 from easel_jobs.flows import JobFlows
+from easel_jobs.routing import Router
 from easel_jobs.settings import JobsSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -24,7 +25,9 @@ class JobsService:
     def __init__(self, settings: JobsSettings, nc: Client) -> None:
         self.settings, self.nc = settings, nc
         self.engine = db.make_engine(settings.database_url)
-        self.flows = JobFlows(nc, db.sessions(self.engine), settings.names)
+        sessions = db.sessions(self.engine)
+        self.router = Router(nc, settings.names, settings, sessions)
+        self.flows = JobFlows(nc, sessions, settings.names, self.router)
         self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing")
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
@@ -33,6 +36,7 @@ class JobsService:
         names = self.settings.names
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
         await ensure_streams(self.nc, names)
+        await self.router.start()
         events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,
                                         handlers.worker_event_subjects(self.flows))
         advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
@@ -46,6 +50,7 @@ class JobsService:
 
     async def stop(self) -> None:
         await self.server.stop()
+        await self.router.stop()
         self._stopping.set()
         await asyncio.gather(*self._loops, return_exceptions=True)
         await self.engine.dispose()

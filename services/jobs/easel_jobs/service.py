@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import ACTIVE, TERMINAL, Job
 from easel_proto.errors import Conflict, InvalidInput, NotFound
-from easel_proto.naming import image_key
+from easel_proto.naming import image_key, worker_token
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import now
 
@@ -81,11 +81,14 @@ def _parse_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int, cursor: str | None,
-                   status: str | None, all_users: bool = False) -> tuple[list[Job], str | None]:
+                   status: str | None, all_users: bool = False,
+                   idempotency_key: str | None = None) -> tuple[list[Job], str | None]:
     """The owner's jobs (or, with all_users, their tenant's), newest first, a page at a time."""
     stmt = select(Job).where(Job.tenant_id == owner.tenant_id)
-    if not all_users:
+    if not all_users or idempotency_key is not None:  # a key names one of the caller's own jobs
         stmt = stmt.where(Job.user_id == owner.user_id)
+    if idempotency_key is not None:
+        stmt = stmt.where(Job.idempotency_key == idempotency_key)
     if status:
         stmt = stmt.where(Job.status == status)
     if cursor:
@@ -110,14 +113,20 @@ async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_fro
 _CHANGED = (Job.id, Job.pool, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
 
 
-async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[Row | None, str]:
+async def claim(session: AsyncSession, *, job_id: str, worker_id: str, delivery: int) -> tuple[Row | None, str]:
     """A worker starts a job.
 
     Returns (job, 'starting') to run it, (job, 'canceled') when a pending cancel ends it now, and
-    (None, status) when it already ended: the worker drops the message either way.
+    (None, status) when it already ended or runs elsewhere: the worker drops the message either way.
+    A later delivery (`delivery` > 1) is JetStream handing back a job whose worker died or timed out, so it
+    restarts a started job. A first delivery of a job another worker started is a second copy of its message
+    (one moved from a worker's own queue to the pool): refused, so exactly one worker runs the job.
     """
+    guard = [Job.id == job_id, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False)]
+    if delivery == 1:
+        guard.append(or_(Job.status == "queued", Job.worker_id == worker_id))
     started = (await session.execute(
-        update(Job).where(Job.id == job_id, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False))
+        update(Job).where(*guard)
         .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1,
                 started_at=func.coalesce(Job.started_at, now()))
         .returning(*_CHANGED).execution_options(synchronize_session=False))).first()
@@ -128,8 +137,22 @@ async def claim(session: AsyncSession, *, job_id: str, worker_id: str) -> tuple[
         return None, "failed"
     if job.status in TERMINAL:
         return None, job.status
+    if delivery == 1 and job.status != "queued" and job.worker_id != worker_id:
+        return None, job.status
     canceled = await transition(session, job_id=job_id, to="canceled", allowed_from=ACTIVE, finished_at=now())
     return canceled, "canceled"
+
+
+async def release(session: AsyncSession, *, job_id: str, worker_key: str) -> bool:
+    """Put a job its worker (by worker_token) had started back to queued: the worker is gone, and a first
+    delivery elsewhere must be able to claim it. False when the job is not started by that worker."""
+    job = await session.get(Job, job_id)
+    if job is None or job.status not in ("starting", "processing") or worker_token(job.worker_id or "") != worker_key:
+        return False
+    stmt = (update(Job).where(Job.id == job_id, Job.status.in_(("starting", "processing")),
+                              Job.worker_id == job.worker_id)
+            .values(status="queued").execution_options(synchronize_session=False))
+    return (await session.execute(stmt)).rowcount == 1
 
 
 async def request_cancel(session: AsyncSession, *, job: Job) -> str:

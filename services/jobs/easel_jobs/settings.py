@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from easel_common.settings import CommonSettings
 
 
 class JobsSettings(CommonSettings):
-    pass
+    # Cache-aware dispatch: a job goes to the own queue of an idle worker that holds its model, else to the pool.
+    cache_aware_dispatch: bool = True
+    presence_stale_s: float = Field(default=15.0, gt=0)  # a worker unheard of this long is gone (3 heartbeats)
+    reroute_after_s: float = Field(default=10.0, gt=0)  # a job still waiting in a worker's own queue goes to the pool
+    route_sweep_s: float = Field(default=1.0, gt=0)  # how often the workers' own queues are looked over

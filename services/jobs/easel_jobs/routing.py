@@ -1,0 +1,243 @@
+"""Cache-aware dispatch: a job goes to an idle worker that already holds its model, and never waits there long.
+
+Workers put a `WorkerPresence` in the KV bucket `{NS}_WORKERS` (gpu_worker `presence.py`). The jobs service keeps
+a local view of it from a KV watch (`Board`), so routing a job costs no request. A job goes to the own queue
+(`{ns}.jobs.queue.{pool}.worker.{worker}`) of a fresh, idle worker of its pool that has the checkpoint in memory,
+else on disk; otherwise to the pool's queue. A sweep moves a job from a worker's own queue to the pool's when the
+worker is gone or the job has waited there `reroute_after_s`. Should two copies of a job meet, the claim lets one
+run (`service.claim`: a first delivery of a job another worker started is refused).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from nats.aio.client import Client
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.kv import KeyValue
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from easel_jobs import service
+from easel_jobs.metrics import REROUTED, ROUTED
+from easel_jobs.settings import JobsSettings
+from easel_proto import Names
+from easel_proto.v1 import jobs
+from easel_proto.v1.workers import WorkerPresence
+from easel_proto.wire import decode
+
+log = logging.getLogger(__name__)
+TENANCY_HEADERS = ("Easel-Tenant", "Easel-User")
+
+
+@dataclass
+class Seen:
+    """A worker's last presence, when it arrived, and the job this service last sent it that it has not started."""
+
+    presence: WorkerPresence
+    at: float
+    reserved: str | None = None
+    reserved_at: float = 0.0
+
+
+class Board:
+    """The local view of the workers, by KV key (the worker's token).
+
+    A worker is fresh for `stale_s` after its last presence. A job sent to a worker's own queue keeps it from
+    being picked again until its presence shows that job, or for `reroute_after_s`: a burst spreads over the
+    holders. A job waits in a worker's own queue at most `reroute_after_s`.
+    """
+
+    def __init__(self, stale_s: float, reroute_after_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stale_s, self.reroute_after_s, self.clock = stale_s, reroute_after_s, clock
+        self.workers: dict[str, Seen] = {}
+
+    def put(self, key: str, presence: WorkerPresence) -> None:
+        """A presence arrived; a reservation ends once the worker shows the job."""
+        seen = self.workers.get(key)
+        reserved = seen.reserved if seen is not None and seen.reserved != presence.job_id else None
+        self.workers[key] = Seen(presence, self.clock(), reserved, seen.reserved_at if reserved else 0.0)
+
+    def remove(self, key: str) -> None:
+        self.workers.pop(key, None)
+
+    def alive(self, key: str) -> bool:
+        seen = self.workers.get(key)
+        return seen is not None and self.clock() - seen.at <= self.stale_s
+
+    def running(self, key: str, job_id: str) -> bool:
+        """Whether the worker says it runs this job."""
+        seen = self.workers.get(key)
+        return seen is not None and seen.presence.job_id == job_id
+
+    def pick(self, pool: str, model_id: str) -> str | None:
+        """A fresh, idle, unreserved worker of the pool holding the model: in memory (the most recently used
+        there first), else on disk; None when there is none."""
+        now = self.clock()
+        best, best_rank = None, (0, 0)
+        for key, seen in self.workers.items():
+            p = seen.presence
+            if p.pool != pool or p.busy or now - seen.at > self.stale_s:
+                continue
+            if seen.reserved is not None and now - seen.reserved_at < self.reroute_after_s:
+                continue
+            loaded = p.loaded or []
+            if model_id in loaded:
+                rank = (2, loaded.index(model_id))
+            elif model_id in (p.cached or []):
+                rank = (1, 0)
+            else:
+                continue
+            if rank > best_rank:
+                best, best_rank = key, rank
+        return best
+
+    def verdict(self, key: str, job_id: str, waited_s: float) -> str | None:
+        """Why a job that has waited waited_s in a worker's own queue goes to the pool: 'worker_gone' (whatever
+        it last said it was doing), 'waited' (while the worker did not run it), or None: it stays."""
+        if not self.alive(key):
+            return "worker_gone"
+        if waited_s >= self.reroute_after_s and not self.running(key, job_id):
+            return "waited"
+        return None
+
+    def reserve(self, key: str, job_id: str) -> None:
+        seen = self.workers.get(key)
+        if seen is not None:
+            seen.reserved, seen.reserved_at = job_id, self.clock()
+
+    def unreserve(self, key: str, job_id: str) -> None:
+        seen = self.workers.get(key)
+        if seen is not None and seen.reserved == job_id:
+            seen.reserved = None
+
+    def prune(self) -> None:
+        """Forget workers unheard of for ten times the staleness (their KV entries have expired too)."""
+        now = self.clock()
+        for key in [k for k, s in self.workers.items() if now - s.at > 10 * self.stale_s]:
+            del self.workers[key]
+
+
+async def open_bucket(nc: Client, names: Names, ttl_s: float) -> KeyValue:
+    """The workers' presence bucket, created when missing (history 1; entries expire after ttl_s)."""
+    js = nc.jetstream()
+    with contextlib.suppress(BucketNotFoundError):
+        return await js.key_value(names.workers_bucket)
+    config = KeyValueConfig(bucket=names.workers_bucket, history=1, ttl=ttl_s, storage=StorageType.FILE,
+                            description="worker presence for cache-aware dispatch")
+    try:
+        return await js.create_key_value(config)
+    except BadRequestError:  # another replica made it first, with its own settings
+        return await js.key_value(names.workers_bucket)
+
+
+class Router:
+    """Picks each job's queue, follows worker presence, and moves jobs out of queues they should not wait in."""
+
+    def __init__(self, nc: Client, names: Names, settings: JobsSettings, sessions: async_sessionmaker) -> None:
+        self.nc, self.js, self.names, self.sessions = nc, nc.jetstream(), names, sessions
+        self.enabled = settings.cache_aware_dispatch
+        self.sweep_s = settings.route_sweep_s
+        self.ttl_s = 4 * settings.presence_stale_s
+        self.board = Board(settings.presence_stale_s, settings.reroute_after_s)
+        self.stream = names.stream("jobs")["name"]
+        self._waiting_since: dict[int, float] = {}  # stream sequence of a message in a worker's queue -> first seen
+        self._watcher: KeyValue.KeyWatcher | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        """Open the bucket, load the current presence, then follow it and sweep."""
+        kv = await open_bucket(self.nc, self.names, self.ttl_s)
+        self._watcher = await kv.watchall()
+        loaded = asyncio.Event()
+        self._tasks.append(asyncio.create_task(self._follow(self._watcher, loaded)))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(loaded.wait(), 10.0)
+        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            with contextlib.suppress(Exception):
+                await self._watcher.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def route(self, job_id: str, pool: str, spec: jobs.GenerationSpec) -> str:
+        """The subject to queue the job on: the own queue of an idle worker holding its checkpoint, else the pool's."""
+        key = self.board.pick(pool, spec.model.id) if self.enabled and spec.task != "extras" else None
+        if key is None:
+            ROUTED.labels(pool, "pool").inc()
+            return self.names.job_queue(pool)
+        self.board.reserve(key, job_id)
+        ROUTED.labels(pool, "direct").inc()
+        return self.names.job_direct(pool, key)
+
+    async def _follow(self, watcher: KeyValue.KeyWatcher, loaded: asyncio.Event) -> None:
+        async for entry in watcher:
+            if entry is None:  # the current values have all arrived
+                loaded.set()
+            elif entry.operation in ("DEL", "PURGE"):
+                self.board.remove(entry.key)
+            else:
+                try:
+                    self.board.put(entry.key, decode(WorkerPresence, entry.value))
+                except ValidationError:
+                    log.warning("ignoring a malformed presence under %s", entry.key)
+
+    async def _sweep_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_s)
+            try:
+                await self.sweep()
+            except Exception:  # broker or database away for a moment: the next sweep tries again
+                log.warning("sweeping the workers' own queues failed", exc_info=True)
+
+    async def sweep(self) -> int:
+        """Move to the pool's queue each job in a worker's own queue whose worker is gone or that waited too long
+        there; returns how many moved."""
+        self.board.prune()
+        info = await self.js.stream_info(self.stream, subjects_filter=self.names.all_job_direct())
+        now, moved, present = time.monotonic(), 0, set()
+        for subject, count in (info.state.subjects or {}).items():
+            tokens = subject.split(".")
+            pool, key = tokens[-3], tokens[-1]
+            seq = 0
+            for _ in range(count):
+                try:
+                    msg = await self.js.get_msg(self.stream, seq=seq, subject=subject, next=True)
+                except NotFoundError:
+                    break
+                seq = msg.seq + 1
+                present.add(msg.seq)
+                first = self._waiting_since.setdefault(msg.seq, now)
+                reason = self.board.verdict(key, json.loads(msg.data)["job_id"], now - first)
+                if reason:
+                    moved += await self._move(msg, pool, key, reason)
+        self._waiting_since = {s: t for s, t in self._waiting_since.items() if s in present}
+        return moved
+
+    async def _move(self, msg, pool: str, key: str, reason: str) -> int:
+        """Put the job in the pool's queue, then take it out of the worker's (in that order, so a crash between
+        the two leaves a second copy, which the claim makes harmless, rather than no copy)."""
+        job_id = json.loads(msg.data)["job_id"]
+        if reason == "worker_gone":
+            # it may have started the job before it went: a first delivery in the pool may start it again
+            async with self.sessions.begin() as session:
+                await service.release(session, job_id=job_id, worker_key=key)
+        headers = {h: v for h, v in (msg.headers or {}).items() if h in TENANCY_HEADERS}
+        headers["Nats-Msg-Id"] = f"{job_id}.pool"  # one pool copy, however many replicas sweep at once
+        await self.js.publish(self.names.job_queue(pool), msg.data, headers=headers)
+        with contextlib.suppress(APIError):  # acked meanwhile, or another replica took it out
+            await self.js.delete_msg(self.stream, msg.seq)
+        self.board.unreserve(key, job_id)
+        REROUTED.labels(pool, reason).inc()
+        log.info("job %s moved from worker %s's queue to pool %s (%s)", job_id, key, pool, reason)
+        return 1
