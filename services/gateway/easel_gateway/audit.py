@@ -53,6 +53,16 @@ AUDITED: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/models/{model_id}"): "model.update",
     ("DELETE", "/v1/models/{model_id}"): "model.delete",
     ("PUT", "/v1/models/uploads/{upload_id}"): "model.upload",
+    # the web UI's API: generation submits jobs, options are the caller's settings, interrupt cancels jobs
+    ("POST", "/sdapi/v1/txt2img"): "job.submit",
+    ("POST", "/sdapi/v1/img2img"): "job.submit",
+    ("POST", "/sdapi/v1/extra-single-image"): "job.submit",
+    ("POST", "/sdapi/v1/extra-batch-images"): "job.submit",
+    ("POST", "/inference"): "job.submit",
+    ("POST", "/controlnet/detect"): "job.submit",
+    ("POST", "/sdapi/v1/options"): "settings.update",
+    ("POST", "/sdapi/v1/interrupt"): "job.cancel",
+    ("POST", "/sdapi/v1/skip"): "job.cancel",
 }
 
 # Routes that create something: the kind of the new object and the field of the 2xx JSON reply that names it.

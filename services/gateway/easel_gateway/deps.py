@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
 from easel_gateway.clients import Services
 from easel_gateway.permissions import enforce
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import Unauthenticated
-from easel_proto.v1.auth import UserSettings
+from easel_proto.v1.auth import UserSettings, VerifyKeyReply
 from easel_proto.v1.common import Principal, Quotas
 
 _bearer = HTTPBearer(auto_error=False, description="An Easel API key: `Authorization: Bearer esk_...`")
+# What web UI clients started with --api-auth send (webuiapi's set_auth): the username, and an API key as password.
+_basic = HTTPBasic(auto_error=False, description="Your username, and one of your API keys as the password")
 
 
 def services(request: Request) -> Services:
@@ -25,12 +27,23 @@ def settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
+async def _verified(request: Request, bearer: HTTPAuthorizationCredentials | None,
+                    basic: HTTPBasicCredentials | None) -> VerifyKeyReply:
+    if bearer is not None and bearer.credentials:
+        return await services(request).verify(bearer.credentials)
+    if basic is not None and basic.password:
+        verified = await services(request).verify(basic.password)
+        if verified.principal.username != basic.username:  # a key works only with its own user's name
+            raise Unauthenticated("wrong username or API key")
+        return verified
+    raise Unauthenticated("missing API key: send Authorization: Bearer <key> (or HTTP Basic: username and key)")
+
+
 async def principal(request: Request,
-                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                    basic: Annotated[HTTPBasicCredentials | None, Depends(_basic)]) -> Principal:
     """Who is calling, allowed to call this route; their settings go to request.state."""
-    if creds is None or not creds.credentials:
-        raise Unauthenticated("missing API key: send Authorization: Bearer <key>")
-    verified = await services(request).verify(creds.credentials)
+    verified = await _verified(request, creds, basic)
     caller = verified.principal
     request.state.principal = caller
     request.state.user_settings, request.state.quotas = verified.settings, verified.quotas

@@ -12,7 +12,7 @@ from nats.aio.client import Client
 from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
 from easel_common.storage import open_store
-from easel_gateway import errors
+from easel_gateway import errors, sdapi
 from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
@@ -22,9 +22,13 @@ from easel_gateway.settings import GatewaySettings
 
 DESCRIPTION = """Easel runs Stable Diffusion for many people at once.
 
-Authenticate with `Authorization: Bearer <API key>`. Submit a job with `POST /v1/jobs`, follow it with
-`GET /v1/jobs/{id}/events` (Server-Sent Events), fetch images from `GET /v1/jobs/{id}/images/{n}`.
-Errors have one shape: `{"code", "message", "details"}`."""
+Authenticate with `Authorization: Bearer <API key>` (or HTTP Basic: your username, and an API key as the
+password). Submit a job with `POST /v1/jobs`, follow it with `GET /v1/jobs/{id}/events` (Server-Sent Events),
+fetch images from `GET /v1/jobs/{id}/images/{n}`. Errors have one shape: `{"code", "message", "details"}`.
+
+The AUTOMATIC1111 web UI's API is served too (`/sdapi/v1/*`, `/controlnet/*`, `/inference`,
+`/internal/progress`), so web UI clients work unchanged; there, errors have the web UI's shape
+`{"error", "detail", "body", "errors"}`."""
 
 
 def create_app(settings: GatewaySettings | None = None, nc: Client | None = None) -> FastAPI:
@@ -54,8 +58,9 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.settings = settings
     app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
+    app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
     for router in (jobs.router, models.router, roles.router, signin.router, me.router, users.router, audit.router,
-                   health.router):
+                   health.router, *sdapi.ROUTERS):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(AuditLog)  # outside BodyLimit: it sees every final status

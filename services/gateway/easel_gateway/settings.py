@@ -15,6 +15,9 @@ class GatewaySettings(CommonSettings):
     max_height: int = 2048
     max_steps: int = 150
     max_batch_size: int = 8
+    max_images_per_job: int = 16  # batch_size x n_iter
+    max_input_bytes: int = 16 * 1024 * 1024  # each client image (init image, mask, control image), decoded
+    max_input_side: int = 4096  # pixels on each side of a client image
     auth_cache_ttl_s: float = 5.0
     trust_forwarded_for: bool = False  # behind a proxy that sets X-Forwarded-For, take the client from it
     pools: list[str] = ["default"]

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import Response as RawResponse
+from pydantic import BeforeValidator
 from sse_starlette import EventSourceResponse
 
 from easel_gateway import events, submit
 from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
-from easel_proto.errors import NotFound
+from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.naming import image_key
 from easel_proto.permissions import JOBS_READ_ANY, require
 from easel_proto.v1 import jobs
+from easel_proto.webui import SAMPLER_ALIASES
 
 router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+
+
+def _sampler_alias(body: Any) -> Any:
+    """Old clients' sampler names (k_euler_a, ...) mean the web UI's."""
+    if isinstance(body, dict) and body.get("sampler") in SAMPLER_ALIASES:
+        return {**body, "sampler": SAMPLER_ALIASES[body["sampler"]]}
+    return body
+
+
+NativeRequest = Annotated[jobs.JobRequest, BeforeValidator(_sampler_alias)]
 
 
 def view(record: jobs.JobRecord) -> jobs.JobRecord:
@@ -26,13 +38,17 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
              responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
-async def create_job(body: jobs.Txt2ImgRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc,
+async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc,
                      settings: Settings,
                      response: Response, request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
-    """Queue a txt2img job; retries with the same Idempotency-Key return the same job."""
-    pool, spec = await submit.resolve(body, caller, mine, settings, svc)
+    """Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
+    extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it, before
+    anything is stored or queued; retries with the same Idempotency-Key return the same job."""
+    if not body.prompt and not body.styles and not body.init_images and body.extras is None:
+        raise InvalidInput("prompt", "a txt2img job needs a prompt")
     async with submit.admitted(request.app.state):
+        pool, spec = await submit.resolve(body, caller, mine, settings, svc, request.app.state.store)
         reply = await svc.create_job(jobs.CreateJobRequest(
             principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
             request_hash=submit.request_hash(body), quotas=limits))

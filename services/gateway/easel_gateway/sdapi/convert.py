@@ -1,0 +1,178 @@
+"""A web UI payload as an Easel job request: txt2img, img2img (inpaint), extras.
+
+Each conversion also returns where each job field came from, so a refusal (here, or when the job is resolved)
+names the field as the client sent it. Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from easel_gateway.sdapi import infotext, units, vocab
+from easel_gateway.sdapi.fields import as_sent
+from easel_gateway.sdapi.payloads import ExtrasOptions, Generation, Img2Img, Txt2Img
+from easel_proto.errors import InvalidInput
+from easel_proto.v1 import jobs
+
+SAME = ("", "None", "Use same checkpoint", "Use same sampler", "Use same scheduler")
+
+
+@dataclass
+class Converted:
+    """A job request, and for each of its fields the payload field it came from."""
+
+    job: jobs.JobRequest
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def _refuse_unsupported(p: Generation) -> None:
+    if p.restore_faces:
+        raise InvalidInput("restore_faces", "Easel has no face restorer; send restore_faces false")
+    if p.refiner_checkpoint not in (None, *SAME):
+        raise InvalidInput("refiner_checkpoint", "a refiner is not supported; send null")
+    for key in p.alwayson_scripts or {}:
+        if key.lower() != "controlnet":
+            raise InvalidInput(f"alwayson_scripts.{key}", f"always on script {key} not found")
+
+
+def _size(value: int | None, name: str) -> int | None:
+    """The web UI works in multiples of 8: 515 is 512."""
+    if value is None:
+        return None
+    if value < 8:
+        raise InvalidInput(name, f"must be at least 8 (got {value})")
+    return value // 8 * 8
+
+
+def _overrides(settings: dict[str, Any] | None) -> dict[str, Any]:
+    """override_settings Easel acts on, for this job only: checkpoint, VAE, CLIP skip (the rest is ignored)."""
+    settings = settings or {}
+    out: dict[str, Any] = {}
+    for key, target, kind in (("sd_model_checkpoint", "model", str), ("sd_vae", "vae", str),
+                              ("CLIP_stop_at_last_layers", "clip_skip", int)):
+        value = settings.get(key)
+        if value in (None, ""):
+            continue
+        if not isinstance(value, kind) or isinstance(value, bool):
+            raise InvalidInput(f"override_settings.{key}", f"must be a {kind.__name__} (got {value!r})")
+        out[target] = value
+    return out
+
+
+def _with_infotext(p: Generation) -> Generation:
+    if not p.infotext:
+        return p
+    return p.model_copy(update=infotext.fill(p.model_fields_set, p.infotext))
+
+
+def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
+    """The job fields every generation payload gives, and their names in it."""
+    _refuse_unsupported(p)
+    sampler_field = "sampler_name" if p.sampler_name else "sampler_index"
+    sampler, schedule = vocab.sampler(p.sampler_name or p.sampler_index, sampler_field)
+    scheduler = vocab.scheduler(p.scheduler)
+    if schedule and scheduler in (None, "automatic"):
+        scheduler = schedule
+    styles = [(i, name) for i, name in enumerate(p.styles or []) if name]
+    controlnets, names = units.units(p.alwayson_scripts or {})
+    names["sampler"] = sampler_field
+    names |= {f"styles.{n}": f"styles.{i}" for n, (i, _) in enumerate(styles)}
+    values = dict(
+        prompt=p.prompt or "", negative_prompt=p.negative_prompt, styles=[name for _, name in styles],
+        sampler=sampler, scheduler=scheduler, steps=p.steps, cfg_scale=p.cfg_scale,
+        width=_size(p.width, "width"), height=_size(p.height, "height"), seed=p.seed, batch_size=p.batch_size,
+        n_iter=p.n_iter, subseed=p.subseed, subseed_strength=p.subseed_strength or 0.0,
+        seed_resize_from_w=p.seed_resize_from_w if (p.seed_resize_from_w or 0) > 0 else None,
+        seed_resize_from_h=p.seed_resize_from_h if (p.seed_resize_from_h or 0) > 0 else None,
+        eta=p.eta, tiling=bool(p.tiling), controlnets=controlnets, **_overrides(p.override_settings),
+    )
+    return values, names
+
+
+def _hires(p: Txt2Img, sampler: str | None, scheduler: str | None) -> dict[str, Any] | None:
+    """The hires fix's fields (left for the job request to check, so a bad one is named in full)."""
+    if not p.enable_hr:
+        return None
+    if p.hr_checkpoint_name not in (None, *SAME):
+        raise InvalidInput("hr_checkpoint_name", "the hires pass uses the first pass's checkpoint; send null")
+    hr_sampler, _ = vocab.sampler(None if p.hr_sampler_name in SAME else p.hr_sampler_name, "hr_sampler_name")
+    if hr_sampler not in (None, sampler):
+        raise InvalidInput("hr_sampler_name", "the hires pass uses the first pass's sampler; send null")
+    hr_scheduler = vocab.scheduler(None if p.hr_scheduler in SAME else p.hr_scheduler, "hr_scheduler")
+    if hr_scheduler not in (None, scheduler, "automatic"):
+        raise InvalidInput("hr_scheduler", "the hires pass uses the first pass's scheduler; send null")
+    values: dict[str, Any] = dict(
+        scale=p.hr_scale, width=p.hr_resize_x or None, height=p.hr_resize_y or None,
+        upscaler=p.hr_upscaler or None, steps=p.hr_second_pass_steps or None,
+        prompt=p.hr_prompt or None, negative_prompt=p.hr_negative_prompt or None,
+        # the web UI's txt2img default; on txt2img, denoising_strength is the hires pass's
+        denoising_strength=0.75 if p.denoising_strength is None else p.denoising_strength,
+    )
+    return values
+
+
+def txt2img(p: Txt2Img, *, model: str | None = None, pool: str | None = None) -> Converted:
+    """A /sdapi/v1/txt2img payload (with `model`: that checkpoint, as /inference names it)."""
+    p = _with_infotext(p)
+    names: dict[str, str] = {}
+    with as_sent(names):
+        values, common = _common(p)
+        names.update(common)
+        values["hires"] = _hires(p, values["sampler"], values["scheduler"])
+        return Converted(_job(values, model, pool, names), names)
+
+
+def img2img(p: Img2Img, *, model: str | None = None, pool: str | None = None) -> Converted:
+    """A /sdapi/v1/img2img payload: init_images, and with `mask` an inpaint."""
+    p = _with_infotext(p)
+    names: dict[str, str] = {}
+    with as_sent(names):
+        if not p.init_images:
+            raise InvalidInput("init_images", "img2img needs an init image")
+        values, common = _common(p)
+        names.update(common)
+        blur = p.mask_blur if p.mask_blur is not None else max(p.mask_blur_x or 0, p.mask_blur_y or 0)
+        values |= dict(
+            init_images=p.init_images, mask=p.mask or None, denoising_strength=p.denoising_strength,
+            resize_mode=vocab.resize_mode(p.resize_mode or 0), mask_blur=blur,
+            inpainting_fill=vocab.inpaint_fill(p.inpainting_fill or 0), inpaint_full_res=bool(p.inpaint_full_res),
+            inpaint_full_res_padding=p.inpaint_full_res_padding or 0,
+            inpainting_mask_invert=bool(p.inpainting_mask_invert),
+        )
+        names["mask_blur"] = "mask_blur" if p.mask_blur is not None else "mask_blur_x"
+        return Converted(_job(values, model, pool, names), names)
+
+
+def extras(p: ExtrasOptions, images: list[str], image_fields: list[str], *, model: str | None = None,
+           pool: str | None = None) -> Converted:
+    """An extras payload (upscale `images`); `image_fields` name each image as sent."""
+    names = {f"init_images.{i}": name for i, name in enumerate(image_fields)}
+    with as_sent(names):
+        for key in ("gfpgan_visibility", "codeformer_visibility"):
+            if getattr(p, key):
+                raise InvalidInput(key, "Easel has no face restorer; send 0")
+        if not images:
+            raise InvalidInput(image_fields[0] if image_fields else "image", "no image to upscale")
+        mode = p.resize_mode or 0
+        if mode not in (0, 1):
+            raise InvalidInput("resize_mode", "must be 0 (scale by) or 1 (scale to)")
+        second = None if p.upscaler_2 in (None, "", "None") else p.upscaler_2
+        request = dict(
+            upscaler=p.upscaler_1 or "None", upscaler_2=second,
+            upscaler_2_visibility=(p.extras_upscaler_2_visibility or 0.0) if second else 0.0,
+            scale=p.upscaling_resize if mode == 0 else None,
+            width=p.upscaling_resize_w if mode == 1 else None, height=p.upscaling_resize_h if mode == 1 else None,
+            crop=bool(p.upscaling_crop),
+        )
+        return Converted(_job({"init_images": images, "extras": request}, model, pool, names), names)
+
+
+def _job(values: dict[str, Any], model: str | None, pool: str | None, names: dict[str, str]) -> jobs.JobRequest:
+    if model:
+        values["model"] = model
+        names["model"] = "model"
+    if pool:
+        values["pool"] = pool
+        names["pool"] = "endpoint_name"
+    return jobs.JobRequest(**values)

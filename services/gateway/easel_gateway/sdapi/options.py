@@ -1,0 +1,78 @@
+"""/sdapi/v1/options: the web UI's settings, kept per user (the web UI's are global).
+
+sd_model_checkpoint, sd_vae and CLIP_stop_at_last_layers are the caller's default model, VAE and CLIP skip
+(the same settings as /v1/me/settings); every other option is stored as sent (webui_options) and read back,
+but changes nothing Easel does, except return_grid (whether scripts put their grid first in `images`).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from easel_gateway.resolve_models import model_of_kind
+from easel_gateway.sdapi.context import Ctx
+from easel_proto.errors import InvalidInput, NotFound
+
+router = APIRouter(prefix="/sdapi/v1", tags=["web UI"])
+MAX_OPTIONS_BYTES = 64 * 1024
+NO_VAE = ("", "Automatic", "None")
+DEFAULTS: dict[str, Any] = {"return_grid": True, "samples_format": "png", "grid_format": "png",
+                            "enable_pnginfo": True, "sd_vae": "Automatic", "CLIP_stop_at_last_layers": 1}
+
+
+@router.get("/options")
+async def get_options(ctx: Ctx) -> dict[str, Any]:
+    mine = await ctx.svc.settings(ctx.caller)  # fresh: a change just made must read back
+    name = mine.model or ctx.settings.default_model
+    try:
+        model = await ctx.svc.model(name, ctx.caller, kind="checkpoint")
+        title, sha256 = model.title or model.name, model.sha256
+    except (InvalidInput, NotFound):  # a default that was deleted since: say what is stored
+        title, sha256 = name, None
+    return {**DEFAULTS, **(mine.webui_options or {}), "sd_model_checkpoint": title, "sd_checkpoint_hash": sha256,
+            "sd_vae": mine.vae or "Automatic", "CLIP_stop_at_last_layers": mine.clip_skip or 1}
+
+
+@router.post("/options")
+async def set_options(ctx: Ctx, options: dict[str, Any] = Body(...)) -> None:  # noqa: B008
+    """Change the caller's options; a checkpoint or VAE must be one they may use."""
+    patch: dict[str, Any] = {}
+    rest = dict(options)
+    if (name := rest.pop("sd_model_checkpoint", None)) is not None:
+        if not isinstance(name, str) or not name:
+            raise InvalidInput("sd_model_checkpoint", "must name a checkpoint")
+        model = await model_of_kind(ctx.svc, name, ctx.caller, "checkpoint", "sd_model_checkpoint")
+        patch["model"] = model.title or model.name
+    if "sd_vae" in rest:
+        vae = rest.pop("sd_vae")
+        if vae not in (None, *NO_VAE):
+            if not isinstance(vae, str):
+                raise InvalidInput("sd_vae", "must name a VAE, Automatic or None")
+            patch["vae"] = (await model_of_kind(ctx.svc, vae, ctx.caller, "vae", "sd_vae")).name
+        else:
+            patch["vae"] = None
+    if "CLIP_stop_at_last_layers" in rest:
+        skip = rest.pop("CLIP_stop_at_last_layers")
+        if isinstance(skip, bool) or not isinstance(skip, int) or not 1 <= skip <= 12:
+            raise InvalidInput("CLIP_stop_at_last_layers", f"must be a whole number 1..12 (got {skip!r})")
+        patch["clip_skip"] = skip
+    rest.pop("sd_checkpoint_hash", None)  # derived from the checkpoint, never stored
+    if rest:
+        kept = {**((await ctx.svc.settings(ctx.caller)).webui_options or {}), **rest}
+        if len(json.dumps(kept, default=str)) > MAX_OPTIONS_BYTES:
+            raise InvalidInput("options", f"the options kept for you would be over {MAX_OPTIONS_BYTES} bytes")
+        patch["webui_options"] = kept
+    if patch:
+        await ctx.svc.settings(ctx.caller, patch)
+
+
+@router.get("/cmd-flags")
+async def cmd_flags(_ctx: Ctx) -> dict[str, Any]:
+    """The flags a web UI started for API use would show (nothing about this deployment is disclosed)."""
+    return {"api": True, "nowebui": True, "api_auth": None, "gradio_auth": None, "listen": True,
+            "api_server_stop": False, "disable_safe_unpickle": False, "no_half": False, "medvram": False,
+            "lowvram": False, "xformers": False, "skip_torch_cuda_test": False, "enable_insecure_extension_access":
+            False, "hide_ui_dir_config": True, "freeze_settings": False, "api_log": False}

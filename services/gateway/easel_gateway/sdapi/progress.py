@@ -1,0 +1,110 @@
+"""Progress and interruption, per caller: the web UI has one global job; Easel answers about the caller's own.
+
+/sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones).
+/internal/progress: the caller's job by the web UI task id it was submitted with (force_task_id).
+/sdapi/v1/interrupt: cancel the caller's running and queued jobs; /sdapi/v1/skip: only the running ones.
+Nobody else's job is ever seen or touched.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from easel_gateway.sdapi.context import Context, Ctx
+from easel_gateway.sdapi.payloads import TaskProgress
+from easel_gateway.sdapi.run import task_key
+from easel_proto.errors import Conflict, NotFound
+from easel_proto.v1 import jobs
+
+router = APIRouter(tags=["web UI"])
+RUNNING = ("processing", "starting")
+
+
+async def _mine(ctx: Context, *statuses: str) -> list[jobs.JobRecord]:
+    """The caller's own jobs in these statuses (at most 100 each), oldest first."""
+    out: list[jobs.JobRecord] = []
+    for status in statuses:
+        reply = await ctx.svc.list_jobs(jobs.ListJobsRequest(principal=ctx.caller, status=status, limit=100))
+        out += reply.items
+    return sorted(out, key=lambda r: r.created_at)
+
+
+def _fraction(record: jobs.JobRecord) -> float:
+    if record.status == "succeeded":
+        return 1.0
+    progress = record.progress
+    return min(1.0, progress.step / progress.steps) if progress and progress.steps else 0.0
+
+
+def _eta(record: jobs.JobRecord, fraction: float) -> float | None:
+    """Seconds left, from how long the job has run and how far it got."""
+    if record.started_at is None or fraction <= 0:
+        return None
+    elapsed = (datetime.now(UTC) - record.started_at).total_seconds()
+    return max(0.0, elapsed / fraction - elapsed)
+
+
+@router.get("/sdapi/v1/progress")
+async def progress(ctx: Ctx, skip_current_image: bool = Query(False)) -> dict[str, Any]:  # noqa: ARG001, B008
+    """How far the caller's current job is; the web UI's preview image is not produced (null)."""
+    running = await _mine(ctx, *RUNNING)
+    queued = await _mine(ctx, "queued")
+    # a listed job carries no progress; the job itself does
+    current = await ctx.svc.get_job(ctx.caller, running[0].id) if running else None
+    fraction = _fraction(current) if current else 0.0
+    steps = current.progress if current and current.progress else None
+    return {
+        "progress": fraction, "eta_relative": (_eta(current, fraction) or 0.0) if current else 0.0,
+        "state": {"skipped": False, "interrupted": bool(current and current.cancel_requested),
+                  "job": current.id if current else "", "job_count": len(running) + len(queued),
+                  "job_timestamp": current.created_at.strftime("%Y%m%d%H%M%S") if current else "0", "job_no": 0,
+                  "sampling_step": steps.step if steps else 0, "sampling_steps": steps.steps if steps else 0},
+        "current_image": None, "textinfo": None if current else ("In queue..." if queued else None),
+    }
+
+
+@router.post("/internal/progress")
+async def task_progress(body: TaskProgress, ctx: Ctx) -> dict[str, Any]:
+    """The caller's job submitted as web UI task `id_task`."""
+    found = []
+    if body.id_task:
+        reply = await ctx.svc.list_jobs(jobs.ListJobsRequest(principal=ctx.caller, limit=1,
+                                                             idempotency_key=task_key(body.id_task)))
+        found = reply.items
+    if not found:
+        return {"active": False, "queued": False, "completed": False, "progress": None, "eta": None,
+                "live_preview": None, "id_live_preview": -1, "textinfo": "Waiting..."}
+    record = await ctx.svc.get_job(ctx.caller, found[0].id)
+    fraction = _fraction(record)
+    done = record.status in ("succeeded", "failed", "canceled")
+    return {"active": record.status in RUNNING, "queued": record.status == "queued", "completed": done,
+            "progress": fraction if record.status in RUNNING or done else None,
+            "eta": _eta(record, fraction) if record.status in RUNNING else None, "live_preview": None,
+            "id_live_preview": body.id_live_preview if body.id_live_preview is not None else -1,
+            "textinfo": {"queued": "In queue...", "failed": "Failed", "canceled": "Interrupted"}.get(record.status)}
+
+
+async def _cancel(ctx: Context, statuses: tuple[str, ...]) -> None:
+    for record in await _mine(ctx, *statuses):
+        try:
+            await ctx.svc.cancel_job(ctx.caller, record.id)
+        except (Conflict, NotFound):  # it ended meanwhile
+            continue
+
+
+@router.post("/sdapi/v1/interrupt")
+async def interrupt(ctx: Ctx) -> dict[str, Any]:
+    """Stop the caller's running jobs at their next step and drop their queued ones; a waiting txt2img/img2img
+    answers with the images it has (none)."""
+    await _cancel(ctx, (*RUNNING, "queued"))
+    return {}
+
+
+@router.post("/sdapi/v1/skip")
+async def skip(ctx: Ctx) -> dict[str, Any]:
+    """Stop the caller's running jobs; their queued ones (a script's next cells) go on."""
+    await _cancel(ctx, RUNNING)
+    return {}

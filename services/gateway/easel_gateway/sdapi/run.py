@@ -1,0 +1,127 @@
+"""Run a web UI call's job(s) synchronously: resolve, queue, wait for the end, read the images.
+
+Every job is an ordinary Easel job of the caller's (quotas, queue, cancel, /v1/jobs). A job is submitted under the
+Idempotency-Key `webui-task:<task id>` (force_task_id, else a new id), so /internal/progress finds it; a call
+that runs several jobs keys the others `webui-task:<task id>/<n>`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from easel_gateway import events, submit
+from easel_gateway.sdapi.context import Context
+from easel_gateway.sdapi.convert import Converted
+from easel_gateway.sdapi.fields import as_sent
+from easel_proto.errors import EaselError, GenerationFailed
+from easel_proto.naming import TERMINAL_EVENTS, image_key
+from easel_proto.v1 import jobs
+
+T = TypeVar("T")
+TASK_PREFIX = "webui-task:"
+
+
+def task_id(force_task_id: str | None) -> str:
+    """The call's task id: the client's force_task_id, else a new one in the web UI's form."""
+    return force_task_id or f"task({uuid.uuid4().hex[:15]})"
+
+
+def task_key(task: str, n: int = 0) -> str:
+    """The Idempotency-Key of job `n` of a web UI call."""
+    return f"{TASK_PREFIX}{task}" if n == 0 else f"{TASK_PREFIX}{task}/{n}"
+
+
+@dataclass
+class Done:
+    """A finished job and its images (none unless it succeeded)."""
+
+    record: jobs.JobRecord
+    pngs: list[bytes]
+
+
+@dataclass
+class Prepared:
+    """A job resolved and checked, ready to queue."""
+
+    pool: str
+    spec: jobs.GenerationSpec
+    request_hash: str | None
+
+
+async def prepare(ctx: Context, converted: Converted) -> Prepared:
+    """Resolve one job; refusals name the payload's fields."""
+    async with submit.admitted(ctx.state):
+        with as_sent(converted.names):
+            pool, spec = await submit.resolve(converted.job, ctx.caller, ctx.mine, ctx.settings, ctx.svc,
+                                              ctx.store)
+    return Prepared(pool, spec, submit.request_hash(converted.job))
+
+
+async def queue(ctx: Context, job: Prepared, key: str | None) -> jobs.JobRecord:
+    async with submit.admitted(ctx.state):
+        reply = await ctx.svc.create_job(jobs.CreateJobRequest(
+            principal=ctx.caller, pool=job.pool, spec=job.spec, idempotency_key=key,
+            request_hash=job.request_hash, quotas=ctx.limits))
+    audit = getattr(ctx.request.state, "audit", None) or {}
+    audit.setdefault("target", f"job:{reply.job.id}")  # the audit record names the call's first job
+    ctx.request.state.audit = audit
+    return reply.job
+
+
+async def finish(ctx: Context, record: jobs.JobRecord) -> Done:
+    """Wait for the job's end; its images if it succeeded, none if canceled (interrupt), its error if it failed."""
+    if record.status not in TERMINAL_EVENTS:
+        async for event in events.follow(ctx.state.nc, ctx.svc, ctx.caller, record):
+            if event["event"] in TERMINAL_EVENTS:
+                break
+        record = await ctx.svc.get_job(ctx.caller, record.id)
+    if record.status == "failed":
+        if record.error is None:
+            raise GenerationFailed(f"job {record.id} failed")
+        raise EaselError.from_wire(record.error)
+    if record.status != "succeeded":
+        return Done(record, [])
+    keys = [image_key(record.tenant_id, record.user_id, record.id, image.index) for image in record.images]
+    return Done(record, list(await asyncio.gather(*(ctx.store.get(key) for key in keys))))
+
+
+async def run(ctx: Context, converted: Converted, key: str | None) -> Done:
+    """One job from payload to images; a worker's refusal also names the payload's field."""
+    record = await queue(ctx, await prepare(ctx, converted), key)
+    with as_sent(converted.names):
+        return await finish(ctx, record)
+
+
+async def run_all(ctx: Context, converted: Sequence[Converted], task: str) -> list[Done]:
+    """Several jobs of one call: all resolved first (a bad one queues none), then run concurrently."""
+    prepared = [await prepare(ctx, c) for c in converted]
+
+    def piece(n: int) -> Callable[[], Awaitable[Done]]:
+        async def go() -> Done:
+            record = await queue(ctx, prepared[n], task_key(task, n))
+            with as_sent(converted[n].names):
+                return await finish(ctx, record)
+        return go
+
+    return await bounded(ctx, [piece(n) for n in range(len(prepared))])
+
+
+async def bounded(ctx: Context, work: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:
+    """Run `work` concurrently, at most as many at once as the caller may have jobs; results in order.
+
+    The first failure is raised once every started piece has ended (their jobs are never canceled)."""
+    slots = asyncio.Semaphore(ctx.limits.max_concurrent_jobs or len(work) or 1)
+
+    async def one(piece: Callable[[], Awaitable[T]]) -> T:
+        async with slots:
+            return await piece()
+
+    results = await asyncio.gather(*(one(piece) for piece in work), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return list(results)

@@ -1,0 +1,179 @@
+"""The web UI's selectable scripts (`script_name` + positional `script_args`), each as ordinary Easel jobs.
+
+prompt matrix: one job per combination of the `|`-separated prompt parts, and a labelled grid.
+x/y/z plot: see xyz.py. loopback (img2img): each loop's output is the next loop's init image.
+poor man's outpainting (img2img): Easel's native outpaint, with the script's arguments.
+A grid comes first in `images` unless the caller's web UI option return_grid is false.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from PIL import Image
+
+from easel_gateway.sdapi import grid, infotext, respond, run, vocab, xyz
+from easel_gateway.sdapi.context import Context
+from easel_gateway.sdapi.grid import Label
+from easel_gateway.sdapi.payloads import Generation, Img2Img
+from easel_gateway.sdapi.script_args import MAX_JOBS, arg, at_most, choice, fixed_seed, maker
+from easel_proto.errors import InvalidInput
+from easel_proto.v1 import jobs
+
+TXT2IMG = ("prompt matrix", "x/y/z plot")
+IMG2IMG = ("prompt matrix", "x/y/z plot", "loopback", "poor man's outpainting")
+ALWAYS_ON = ("controlnet",)
+
+
+async def return_grid(ctx: Context) -> bool:
+    """The caller's web UI option return_grid (read fresh: it may have been set just before)."""
+    return bool(((await ctx.svc.settings(ctx.caller)).webui_options or {}).get("return_grid", True))
+
+
+async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | None = None,
+                     pool: str | None = None) -> dict[str, Any]:
+    """Run `p.script_name` on the payload; 422 for a script the web UI would not find on this tab."""
+    name = (p.script_name or "").strip().lower()
+    if name not in (IMG2IMG if img2img else TXT2IMG):
+        if name in ALWAYS_ON:
+            raise InvalidInput("script_name", "Cannot have an always on script in script_name")
+        raise InvalidInput("script_name", f"Script '{p.script_name}' not found")
+    args = list(p.script_args or [])
+    if p.infotext:  # fill in once, so every job of the script sees the same values
+        p = p.model_copy(update={**infotext.fill(p.model_fields_set, p.infotext), "infotext": None})
+    make = maker(img2img, model, pool)
+    task, with_grid = run.task_id(p.force_task_id), await return_grid(ctx)
+    if name == "prompt matrix":
+        out = await prompt_matrix(ctx, p, make, args, task, with_grid)
+    elif name == "x/y/z plot":
+        out = await xyz.plot(ctx, p, make, args, task, img2img, with_grid)
+    elif name == "loopback":
+        out = await loopback(ctx, p, make, args, task, with_grid)
+    else:
+        out = await outpainting(ctx, p, make, args, task)
+    return respond.generation(p, out)
+
+
+def _first_pngs(dones: list[run.Done]) -> list[Image.Image]:
+    """Each job's first image; an interrupted job leaves a blank cell."""
+    size = next(((d.record.spec.width, d.record.spec.height) for d in dones), (8, 8))
+    return [grid.open_png(d.pngs[0]) if d.pngs else Image.new("RGB", size) for d in dones]
+
+
+async def prompt_matrix(ctx: Context, p: Generation, make, args: list[Any], task: str,
+                        with_grid: bool) -> respond.Output:
+    """Args: put_at_start, different_seeds, prompt_type (positive|negative), variations_delimiter
+    (comma|space), margin_size."""
+    put_at_start, different_seeds = arg(args, 0, False, bool), arg(args, 1, False, bool)
+    prompt_type = choice(args, 2, "positive", ("positive", "negative"))
+    delimiter = ", " if choice(args, 3, "comma", ("comma", "space")) == "comma" else " "
+    margin = arg(args, 4, 0, int, 0, 500)
+    field = "prompt" if prompt_type == "positive" else "negative_prompt"
+    parts = (getattr(p, field) or "").split("|")
+    at_most(2 ** (len(parts) - 1), "this prompt matrix")
+    seed = fixed_seed(p)
+    cells = []
+    for combination in range(2 ** (len(parts) - 1)):
+        chosen = [part.strip().strip(",") for n, part in enumerate(parts[1:]) if combination & (1 << n)]
+        text = delimiter.join([*chosen, parts[0]] if put_at_start else [parts[0], *chosen])
+        cells.append(p.model_copy(update={field: text, "batch_size": 1, "n_iter": 1,
+                                          "seed": seed + (combination if different_seeds else 0)}))
+    dones = await run.run_all(ctx, [make(cell) for cell in cells], task)
+    out = respond.output(dones)
+    if with_grid and out.images:
+        images = _first_pngs(dones)
+        options = parts[1:]
+        across, down = options[: math.ceil(len(options) / 2)], options[math.ceil(len(options) / 2):]
+        columns = [[Label(x, bool(pos & (1 << i))) for i, x in enumerate(across)] for pos in range(1 << len(across))]
+        rows = [[Label(y, bool(pos & (1 << i))) for i, y in enumerate(down)] for pos in range(1 << len(down))]
+        sheet = grid.grid(images, rows=1 << ((len(parts) - 1) // 2), margin=margin)
+        sheet = grid.annotate(sheet, images[0].width, images[0].height, columns, rows, margin)
+        out.grid_first(grid.to_png(sheet, out.infotexts[0]))
+    return out
+
+
+def _curve(initial: float, final: float, curve: str, loops: int):
+    """The loopback's denoising strength for loop i: from `initial` towards `final` along `curve`."""
+    def strength(i: int) -> float:
+        if loops == 1:
+            return initial
+        progress = i / (loops - 1)
+        shape = {"Aggressive": math.sin(progress * math.pi / 2),
+                 "Lazy": 1 - math.cos(progress * math.pi / 2)}.get(curve, progress)
+        return initial + (final - initial) * shape
+    return strength
+
+
+def _factor(initial: float, factor: float):
+    """The old loopback: each loop multiplies the strength by `factor` (kept within 0.1..1)."""
+    def strength(i: int) -> float:
+        value = initial
+        for _ in range(i):
+            value = min(max(value * factor, 0.1), 1.0)
+        return value
+    return strength
+
+
+async def loopback(ctx: Context, p: Img2Img, make, args: list[Any], task: str, with_grid: bool) -> respond.Output:
+    """Args: loops, final_denoising_strength, denoising_curve (Aggressive|Linear|Lazy), append_interrogation
+    (None only: Easel has no interrogator); or the older loops, denoising_strength_change_factor."""
+    loops = arg(args, 0, 4, int, 1, MAX_JOBS)
+    initial = p.denoising_strength if p.denoising_strength is not None else 0.75
+    if len(args) == 2:
+        strength = _factor(initial, arg(args, 1, 1.0, float, 0.0, 10.0))
+    else:
+        final = arg(args, 1, 0.5, float, 0.0, 1.0)
+        strength = _curve(initial, final, choice(args, 2, "Linear", ("Aggressive", "Linear", "Lazy")), loops)
+        if choice(args, 3, "None", ("None", "CLIP", "DeepBooru")) != "None":
+            raise InvalidInput("script_args.3", "Easel has no interrogator; send \"None\"")
+    rounds = p.n_iter or 1
+    at_most(loops * rounds, "this loopback")
+    seed = fixed_seed(p)
+    base = p.model_copy(update={"batch_size": 1, "n_iter": 1})
+    await run.prepare(ctx, make(base.model_copy(update={"seed": seed})))  # refuse bad input before any job
+
+    async def one_round(r: int) -> list[run.Done]:
+        done: list[run.Done] = []
+        image = p.init_images
+        for i in range(loops):
+            cell = base.model_copy(update={
+                "init_images": image, "seed": (seed + r * loops + i) % 2**32, "denoising_strength": strength(i),
+                "inpainting_fill": p.inpainting_fill if i == 0 else 1})  # then "original": keep what was drawn
+            result = await run.run(ctx, make(cell), run.task_key(task, r * loops + i))
+            done.append(result)
+            if not result.pngs:  # interrupted: the round ends here
+                break
+            image = [respond.b64(result.pngs[0])]
+        return done
+
+    histories = await asyncio.gather(*(one_round(r) for r in range(rounds)))
+    kept = histories[0] if rounds == 1 else [h[-1] for h in histories]
+    out = respond.output(kept)
+    out.extra = {"Final denoising strength": strength(loops - 1)}
+    drawn = [d for d in kept if d.pngs]
+    if with_grid and len(drawn) > 1:
+        out.grid_first(grid.to_png(grid.grid(_first_pngs(drawn), rows=1), out.infotexts[0]))
+    return out
+
+
+async def outpainting(ctx: Context, p: Img2Img, make, args: list[Any], task: str) -> respond.Output:
+    """Args: pixels, mask_blur, inpainting_fill (index or name), direction (left, right, up, down)."""
+    pixels = arg(args, 0, 128, int, 8, 256) // 8 * 8
+    blur = arg(args, 1, 4, int, 0, 64)
+    fill = vocab.inpaint_fill(args[2] if len(args) > 2 and args[2] is not None else 0, "script_args.2")
+    direction = arg(args, 3, ["left", "right", "up", "down"], list)
+    unknown = set(direction) - {"left", "right", "up", "down"}
+    if unknown:
+        raise InvalidInput("script_args.3", f"unknown directions {sorted(unknown)}; use left, right, up, down")
+    pad = {side: pixels if name in direction else 0
+           for side, name in (("left", "left"), ("right", "right"), ("top", "up"), ("bottom", "down"))}
+    cell = p.model_copy(update={"init_images": (p.init_images or [])[:1], "mask": None, "mask_blur": blur * 2,
+                                "inpainting_fill": fill, "inpaint_full_res": False, "width": None, "height": None,
+                                "batch_size": 1, "n_iter": 1})
+    converted = make(cell)
+    converted.job = converted.job.model_copy(update={"outpaint": jobs.OutpaintRequest(**pad)})
+    converted.names["outpaint"] = "script_args.0"
+    done = await run.run(ctx, converted, run.task_key(task))
+    return respond.output([done])
