@@ -16,6 +16,9 @@ class RegistrySettings(CommonSettings):
     # Buckets an s3:// import may read with the registry's own S3 credentials; "*" allows any bucket except the
     # object store's own (which holds every tenant's files). Empty: S3 imports are refused.
     import_allow_buckets: list[str] = []
+    # The Hugging Face Hub that hf imports read from (EASEL_HF_ENDPOINT: an internal mirror); passed to the
+    # client explicitly, so HF_ENDPOINT in the process environment does not decide it.
+    hf_endpoint: str = "https://huggingface.co"
     import_max_bytes: int = 20 * GIB
     import_connect_timeout_s: float = 10.0
     import_read_timeout_s: float = 60.0  # between two chunks, not for the whole download

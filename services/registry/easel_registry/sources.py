@@ -356,14 +356,21 @@ HF_PATTERNS = ("*.safetensors", "*.json", "*.txt")
 
 def fetch_hf(source: ModelSource, settings: RegistrySettings, dest: Path, progress: Progress) -> list[Fetched]:
     """Blocking: a snapshot of the repo's safetensors, configs and tokenizer files (never its pickles)."""
+    import httpx2  # huggingface_hub's HTTP client
     from huggingface_hub import HfApi, snapshot_download
-    from huggingface_hub.errors import HfHubHTTPError, RepositoryNotFoundError, RevisionNotFoundError
+    from huggingface_hub.errors import (
+        HfHubHTTPError,
+        LocalEntryNotFoundError,
+        RepositoryNotFoundError,
+        RevisionNotFoundError,
+    )
 
     sub = (source.subfolder or "").strip("/")
     prefix = f"{sub}/" if sub else ""
     try:
-        info = HfApi(token=source.token or False).model_info(source.uri, revision=source.revision,
-                                                             files_metadata=True)
+        endpoint = settings.hf_endpoint.rstrip("/")
+        info = HfApi(endpoint=endpoint, token=source.token or False).model_info(
+            source.uri, revision=source.revision, files_metadata=True)
         siblings = {s.rfilename: s.size or 0 for s in info.siblings or [] if s.rfilename.startswith(prefix)}
         if not siblings:
             raise InvalidInput("source", f"nothing in {source.uri} under {sub or '/'}")
@@ -376,12 +383,15 @@ def fetch_hf(source: ModelSource, settings: RegistrySettings, dest: Path, progre
                                          f"{settings.import_max_bytes} bytes")
         local = dest / "hf"
         snapshot_download(source.uri, revision=info.sha, token=source.token or False, local_dir=local,
-                          allow_patterns=[prefix + p for p in kept])
+                          allow_patterns=[prefix + p for p in kept], endpoint=endpoint)
     except (RepositoryNotFoundError, RevisionNotFoundError):
         raise InvalidInput("source.uri", f"{source.uri} (revision {source.revision or 'main'}) was not found or "
                                          "needs a token") from None
     except HfHubHTTPError as exc:
         raise InvalidInput("source.uri", f"the hub refused: {str(exc).splitlines()[0][:200]}") from None
+    except (LocalEntryNotFoundError, OSError, httpx2.HTTPError) as exc:  # no answer: down, DNS, timeouts
+        raise InvalidInput("source.uri", f"could not reach the Hugging Face Hub at {settings.hf_endpoint}: "
+                                         f"{type(exc).__name__}") from None
     out = []
     for rel in kept:
         file = local / prefix / rel
