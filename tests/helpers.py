@@ -8,9 +8,18 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 from httpx_sse import aconnect_sse
+
+from easel_common import db
+from easel_common.storage import LocalStore
+from easel_proto.v1.common import Principal
+from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
+from easel_registry.flows import RegistryFlows
+from easel_registry.main import MIGRATIONS as REGISTRY_MIGRATIONS
+from easel_registry.settings import RegistrySettings
 
 
 def namespace() -> str:
@@ -114,3 +123,47 @@ def s3_server_env(bucket: str, **extra: str):
                "EASEL_S3_CREATE_BUCKET": "true", **extra}
     finally:
         server.stop()
+
+
+# --- the registry in-process (integration tests of its sources) -------------------------------------------------
+
+REGISTRY_OWNER = Principal(user_id="u-alice", tenant_id="t1", username="alice", roles=["user"],
+                           permissions=["models:read", "models:write"])
+
+
+class Boom:
+    """Unpickling this would create the marker file: the registry must never unpickle."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+@contextlib.asynccontextmanager
+async def registry_flows(tmp_path: Path, **settings) -> AsyncIterator[RegistryFlows]:
+    """A registry's import logic on a fresh SQLite database and a local object folder under tmp_path."""
+    config = RegistrySettings(data_dir=tmp_path, _env_file=None, **settings)
+    engine = db.make_engine(config.database_url)
+    await db.migrate(engine, REGISTRY_MIGRATIONS, "alembic_version_registry")
+    flows = RegistryFlows(config, db.sessions(engine), LocalStore(tmp_path / "objects"))
+    try:
+        yield flows
+    finally:
+        await flows.stop()
+        await engine.dispose()
+
+
+async def import_and_wait(flows: RegistryFlows, source: ModelSource, kind: str = "checkpoint",
+                          timeout: float = 30.0) -> dict:
+    """Start an import as REGISTRY_OWNER and return the model once it is no longer importing."""
+    info = await flows.import_model(ImportModelRequest(principal=REGISTRY_OWNER, name="m", kind=kind, base="sd15",
+                                                       source=source))
+    assert info.status == "importing"
+
+    async def finished():
+        [now] = (await flows.models(ModelRequest(principal=REGISTRY_OWNER, model_id=info.id))).items
+        return now.model_dump() if now.status != "importing" else None
+
+    return await wait_for(finished, timeout=timeout, interval=0.05)

@@ -7,7 +7,6 @@ the recursive file listing (GET /api/models/{repo}/tree/{commit}) and file downl
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import pickle
@@ -24,19 +23,14 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from easel_common import db
-from easel_common.storage import LocalStore
 from easel_proto.errors import InvalidInput
-from easel_proto.v1.common import Principal
-from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
+from easel_proto.v1.registry import ModelSource
 from easel_registry import sources
 from easel_registry.flows import RegistryFlows
-from easel_registry.main import MIGRATIONS
 from easel_registry.safety import PICKLE_REFUSED
 from easel_registry.settings import RegistrySettings
+from helpers import Boom, import_and_wait, registry_flows
 
-OWNER = Principal(user_id="u-alice", tenant_id="t1", username="alice", roles=["user"],
-                  permissions=["models:read", "models:write"])
 TOKEN = "hf_secret_token_123"
 API = re.compile(r"^/api/models/(?P<repo>[^/]+/[^/]+)(?:/(?P<kind>revision|tree)/(?P<rev>[^/]+))?$")
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
@@ -148,13 +142,8 @@ def hub() -> Iterator[FakeHub]:
 @pytest.fixture
 async def flows(tmp_path: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[RegistryFlows]:
     monkeypatch.setenv("EASEL_HF_ENDPOINT", f"http://127.0.0.1:{hub.server_address[1]}/")
-    settings = RegistrySettings(data_dir=tmp_path, _env_file=None)
-    engine = db.make_engine(settings.database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_registry")
-    f = RegistryFlows(settings, db.sessions(engine), LocalStore(tmp_path / "objects"))
-    yield f
-    await f.stop()
-    await engine.dispose()
+    async with registry_flows(tmp_path) as f:
+        yield f
 
 
 def weights(tmp_path: Path, seed: int) -> bytes:
@@ -185,26 +174,8 @@ def pipeline(tmp_path: Path, seed: int) -> dict[str, bytes]:
     }
 
 
-class Boom:
-    """Unpickling this would create the marker file: the registry must never unpickle."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
 async def imported(flows: RegistryFlows, repo_id: str, kind: str = "checkpoint", **source) -> dict:
-    info = await flows.import_model(ImportModelRequest(principal=OWNER, name="m", kind=kind, base="sd15",
-                                                       source=ModelSource(type="hf", uri=repo_id, **source)))
-    assert info.status == "importing"
-    for _ in range(600):
-        [now] = (await flows.models(ModelRequest(principal=OWNER, model_id=info.id))).items
-        if now.status != "importing":
-            return now.model_dump()
-        await asyncio.sleep(0.05)
-    raise AssertionError("the import did not finish")
+    return await import_and_wait(flows, ModelSource(type="hf", uri=repo_id, **source), kind=kind)
 
 
 def settings_for(hub: FakeHub, tmp_path: Path, **extra) -> RegistrySettings:

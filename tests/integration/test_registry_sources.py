@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import pickle
 import struct
@@ -15,18 +14,11 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
-from easel_common import db
-from easel_common.storage import LocalStore
 from easel_proto.errors import InvalidInput
-from easel_proto.v1.common import Principal
-from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
+from easel_proto.v1.registry import ModelRequest, ModelSource
 from easel_registry import safety, sources
 from easel_registry.flows import RegistryFlows
-from easel_registry.main import MIGRATIONS
-from easel_registry.settings import RegistrySettings
-
-OWNER = Principal(user_id="u-alice", tenant_id="t1", username="alice", roles=["user"],
-                  permissions=["models:read", "models:write"])
+from helpers import REGISTRY_OWNER, Boom, import_and_wait, registry_flows
 
 
 class Files(ThreadingHTTPServer):
@@ -69,37 +61,14 @@ def safetensors_bytes(tmp_path: Path, seed: int = 0) -> bytes:
     return path.read_bytes()
 
 
-class Boom:
-    """Unpickling this would create the marker file: the registry must never unpickle."""
-
-    def __init__(self, marker: Path) -> None:
-        self.marker = marker
-
-    def __reduce__(self):
-        return (open, (str(self.marker), "w"))
-
-
 @pytest.fixture
 async def flows(tmp_path: Path) -> AsyncIterator[RegistryFlows]:
-    settings = RegistrySettings(data_dir=tmp_path, import_allow_hosts=["localhost"], _env_file=None)
-    engine = db.make_engine(settings.database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_registry")
-    f = RegistryFlows(settings, db.sessions(engine), LocalStore(tmp_path / "objects"))
-    yield f
-    await f.stop()
-    await engine.dispose()
+    async with registry_flows(tmp_path, import_allow_hosts=["localhost"]) as f:
+        yield f
 
 
 async def imported(flows: RegistryFlows, uri: str, **source) -> dict:
-    info = await flows.import_model(ImportModelRequest(principal=OWNER, name="m", kind="checkpoint", base="sd15",
-                                                       source=ModelSource(type="http", uri=uri, **source)))
-    assert info.status == "importing"
-    for _ in range(200):
-        [now] = (await flows.models(ModelRequest(principal=OWNER, model_id=info.id))).items
-        if now.status != "importing":
-            return now.model_dump()
-        await asyncio.sleep(0.05)
-    raise AssertionError("the import did not finish")
+    return await import_and_wait(flows, ModelSource(type="http", uri=uri, **source), timeout=10)
 
 
 @pytest.mark.parametrize(("address", "bad"), [
@@ -158,7 +127,7 @@ async def test_the_same_content_is_stored_once(flows, http, tmp_path):
     assert first["sha256"] == second["sha256"] and first["files"] == second["files"]
     assert await flows.store.list(f"t1/models/{second['id']}/") == []
     # deleting the first keeps the files the second still uses
-    await flows.models(ModelRequest(principal=OWNER, model_id=first["id"], delete=True))
+    await flows.models(ModelRequest(principal=REGISTRY_OWNER, model_id=first["id"], delete=True))
     assert await flows.store.exists(second["files"][0]["key"])
 
 
@@ -202,11 +171,11 @@ async def test_an_import_interrupted_by_a_restart_becomes_failed_not_lost(flows)
     from easel_registry.models import Model
 
     old = service.now() - timedelta(seconds=flows.settings.import_stale_s * 2)
-    row = Model(id="m-interrupted", tenant_id="t1", owner_id=OWNER.user_id, name="half", kind="checkpoint",
+    row = Model(id="m-interrupted", tenant_id="t1", owner_id=REGISTRY_OWNER.user_id, name="half", kind="checkpoint",
                 base="sd15", source="https://example.com/x", files=[], visibility="private", shared_roles=[],
                 status="importing", bytes_done=10, meta={}, created_at=old, updated_at=old)
     async with flows.sessions() as session:
         await service.create(session, model=row)
     await flows.recover()
-    [info] = (await flows.models(ModelRequest(principal=OWNER, model_id="m-interrupted"))).items
+    [info] = (await flows.models(ModelRequest(principal=REGISTRY_OWNER, model_id="m-interrupted"))).items
     assert info.status == "failed" and info.error.message == "interrupted; import again"

@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from easel_common import db
-from easel_common.storage import open_store
-from easel_registry.flows import RegistryFlows
-from easel_registry.main import MIGRATIONS
 from easel_registry.models import FAILED, IMPORTING, Model
 from easel_registry.service import now
 from easel_registry.settings import RegistrySettings
+from helpers import registry_flows, wait_for
 
 
 def _row(age_s: float) -> Model:
@@ -26,30 +23,26 @@ def _row(age_s: float) -> Model:
 
 
 async def test_imports_whose_progress_stopped_fail_while_fresh_ones_keep_going(tmp_path: Path) -> None:
-    settings = RegistrySettings(data_dir=str(tmp_path), database_url=f"sqlite+aiosqlite:///{tmp_path}/r.db")
-    engine = db.make_engine(settings.database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_registry")
-    sessions = db.sessions(engine)
-    # the sweep period is import_stale_s / 2; shorten it below the settings' floor for the test only
-    flows = RegistryFlows(settings.model_copy(update={"import_stale_s": 0.4}), sessions, open_store(settings))
-    orphan, fresh = _row(age_s=5.0), _row(age_s=-60.0)  # fresh: touched "in the future" of the sweep
-    async with sessions() as session:
-        session.add_all([orphan, fresh])
-        await session.commit()
-    sweeper = asyncio.create_task(flows.sweep_stale())
-    try:
-        for _ in range(50):
-            await asyncio.sleep(0.1)
-            async with sessions() as session:
-                if (await session.get(Model, orphan.id)).status == FAILED:
-                    break
-        async with sessions() as session:
-            failed, running = await session.get(Model, orphan.id), await session.get(Model, fresh.id)
-            assert failed.status == FAILED and failed.error["code"] == "interrupted"
-            assert running.status == IMPORTING
-    finally:
-        sweeper.cancel()
-        await engine.dispose()
+    async with registry_flows(tmp_path) as flows:
+        # the sweep period is import_stale_s / 2; shorten it below the settings' floor for the test only
+        flows.settings = flows.settings.model_copy(update={"import_stale_s": 0.4})
+        orphan, fresh = _row(age_s=5.0), _row(age_s=-60.0)  # fresh: touched "in the future" of the sweep
+        async with flows.sessions() as session:
+            session.add_all([orphan, fresh])
+            await session.commit()
+        sweeper = asyncio.create_task(flows.sweep_stale())
+        try:
+            async def orphan_failed():
+                async with flows.sessions() as session:
+                    return (await session.get(Model, orphan.id)).status == FAILED
+
+            await wait_for(orphan_failed, timeout=5, interval=0.1)
+            async with flows.sessions() as session:
+                failed, running = await session.get(Model, orphan.id), await session.get(Model, fresh.id)
+                assert failed.error["code"] == "interrupted"
+                assert running.status == IMPORTING
+        finally:
+            sweeper.cancel()
 
 
 def test_the_stale_limit_stays_above_the_import_heartbeat() -> None:
