@@ -24,6 +24,8 @@ class Services:
         # A UserChanged event (revoked key, disabled user, new settings) drops the user's entries at once.
         self._verified: TTLCache[str, auth.VerifyKeyReply] = TTLCache(maxsize=10_000, ttl=auth_ttl)
         self._models: TTLCache[tuple[str, str], registry.ModelInfo] = TTLCache(maxsize=10_000, ttl=auth_ttl)
+        self._listed: TTLCache[tuple[str, str, str], list[registry.ModelInfo]] = TTLCache(maxsize=10_000,
+                                                                                         ttl=auth_ttl)
         self._subscription = None
 
     async def follow_changes(self) -> None:
@@ -33,8 +35,9 @@ class Services:
             for digest, reply in list(self._verified.items()):
                 if reply.principal.user_id == user_id:
                     self._verified.pop(digest, None)
-            for key in [k for k in self._models if k[0] == user_id]:
-                self._models.pop(key, None)
+            for cache in (self._models, self._listed):
+                for key in [k for k in cache if k[0] == user_id]:
+                    cache.pop(key, None)
 
         self._subscription = await self.nc.subscribe(self.names.auth_changed("*"), cb=drop)
 
@@ -111,6 +114,18 @@ class Services:
             raise InvalidInput(field, str(exc.details.get("reason", exc.message))) from exc
         self._models[cache_key] = model
         return model
+
+    async def usable_models(self, principal: common.Principal, kind: str, base: str) -> list[registry.ModelInfo]:
+        """The ready models of kind and base the caller may use, cached as briefly as lookups: every job's prompt
+        is matched against the caller's embeddings, which must not cost a registry listing per job."""
+        cache_key = (principal.user_id, kind, base)
+        if (cached := self._listed.get(cache_key)) is not None:
+            return cached
+        reply = await self._call(self.names.registry_models,
+                                 registry.ModelRequest(principal=principal, kind=kind, base=base),
+                                 registry.ModelList, principal)
+        self._listed[cache_key] = listed = [m for m in reply.items if m.status == "ready"]
+        return listed
 
     async def create_job(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
         return await self._call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)

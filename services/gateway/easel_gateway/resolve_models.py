@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from easel_common.prompts import apply_styles, extract_networks, mentions
-from easel_gateway import registry_client
 from easel_gateway.clients import Services
 from easel_gateway.inputs import Inputs
 from easel_proto.errors import InvalidInput
@@ -125,11 +124,10 @@ async def embeddings(texts: list[str], checkpoint: ModelInfo, caller: Principal,
     text = "\n".join(t for t in texts if t)
     if not text.strip() or not allows(caller.permissions, MODELS_READ):
         return []
-    usable = await registry_client.list_models(services, caller, "embedding", checkpoint.base)
+    usable = await services.usable_models(caller, "embedding", checkpoint.base)
     by_word: dict[str, ModelInfo] = {}
     for model in sorted(usable, key=lambda m: m.owner_id != caller.user_id):
-        if model.status == "ready":
-            by_word.setdefault(model.name.removesuffix(".safetensors"), model)
+        by_word.setdefault(model.name.removesuffix(".safetensors"), model)
     return [jobs.EmbeddingSpec(name=word, model=by_word[word]) for word in mentions(text, by_word)]
 
 
