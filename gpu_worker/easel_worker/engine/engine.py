@@ -1,4 +1,4 @@
-"""The diffusers engine: keeps Stable Diffusion pipelines resident and runs jobs on them.
+"""The diffusers engine: keeps Stable Diffusion pipelines (SD 1.x/2.x and SDXL) resident and runs jobs on them.
 
 A job's model state (LoRAs, VAE, tiling, scheduler) is set up here for that job only; the tasks themselves
 live in tasks.py (txt2img, hires fix, img2img, inpaint, outpaint) and extras.py.
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from diffusers import StableDiffusionPipeline
+from diffusers import DiffusionPipeline
 from PIL import Image
 
 from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
@@ -29,22 +29,23 @@ from .base import StepCallback
 from .controlnet import ControlNetCache
 from .controls import detect_maps
 from .extras import run_extras
-from .loading import open_pipeline
+from .loading import is_xl, open_pipeline
 from .lora import LoraSlots, LoraTimings
 from .passes import Job, Progress, Prompts, iterations
-from .prompting import encode_prompts
+from .prompting import encode_prompts, encode_prompts_xl
 from .samplers import eta_kind, make_scheduler
 from .tiling import tiled
-from .tiny import TINY_SD, ensure_tiny_sd
+from .tiny import BUILTIN_MODELS, ensure_tiny_sd
 from .vae import VaeCache, swapped_vae
 
-_SD_BASES = frozenset({"sd15", "sd21", "tiny"})  # what StableDiffusionPipeline can run
+_SD_BASES = frozenset({"sd15", "sd21", "sdxl", "tiny"})  # what this engine's pipelines can run
+_SHARED_PARTS = ("vae", "unet", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2")
 FETCHED_FORMATS = frozenset({"diffusers", "safetensors"})  # artefacts in the object store, materialized by the worker
 MAX_RESIDENT_CONTROLNETS = 4  # as many as one job may name
 
 @dataclass
 class _Loaded:
-    pipe: StableDiffusionPipeline
+    pipe: DiffusionPipeline  # StableDiffusionPipeline or StableDiffusionXLPipeline
     # The checkpoint's own scheduler config: every sampler derives from it, never from the last one used.
     scheduler_config: Any
     # Pristine scheduler per (sampler, schedule): some (DPM2) spend ~0.5 s in their constructor, a deepcopy < 1 ms.
@@ -72,8 +73,8 @@ class _Loaded:
             # dtype matters: from_pipe casts every shared module to it (float32 when omitted)
             made = self.variants[cls] = cls.from_pipe(self.pipe, dtype=dtype, **extra)
             made.set_progress_bar_config(disable=True)
-        for name in ("vae", "unet", "text_encoder", "tokenizer"):
-            if getattr(made, name) is not getattr(self.pipe, name):
+        for name in _SHARED_PARTS:
+            if hasattr(self.pipe, name) and getattr(made, name) is not getattr(self.pipe, name):
                 setattr(made, name, getattr(self.pipe, name))
         if controlnet is not None and made.controlnet is not controlnet:
             made.controlnet = controlnet
@@ -217,12 +218,12 @@ class GenerationEngine:
             return local
         scheme, _, name = model.source.partition(":")
         if scheme == "builtin":
-            if name == TINY_SD:
-                return ensure_tiny_sd(self.cache_dir)
+            if name in BUILTIN_MODELS:
+                return ensure_tiny_sd(self.cache_dir, name)
             raise InvalidInput("model", f"unknown builtin model {name!r}", model_id=model.id)
         raise InvalidInput("model", f"source {model.source!r} is not supported by this worker yet", model_id=model.id)
 
-    def _open(self, source: Path, model: ModelInfo) -> StableDiffusionPipeline:
+    def _open(self, source: Path, model: ModelInfo) -> DiffusionPipeline:
         """Load a pipeline folder or single file onto the device, set up for serving."""
         single_file = model.format == "safetensors"  # builtin models are diffusers folders too
         pipe = open_pipeline(source, model.base, single_file=single_file, dtype=self.dtype,
@@ -290,6 +291,9 @@ def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path]) -> tupl
         embeddings[embedding.name] = path
 
     def encode(prompt: str, negative: str) -> Prompts:
+        if is_xl(pipe):
+            # the web UI reads SDXL's penultimate layers whatever the clip skip
+            return Prompts(*encode_prompts_xl(pipe, [prompt], [negative], embeddings=embeddings))
         cond, uncond = encode_prompts(pipe, [prompt], [negative], clip_skip=spec.clip_skip or 1,
                                       embeddings=embeddings)
         return Prompts(cond, uncond)

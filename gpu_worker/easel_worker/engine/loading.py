@@ -6,14 +6,27 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from diffusers import StableDiffusionPipeline
+from diffusers import DiffusionPipeline, StableDiffusionPipeline, StableDiffusionXLPipeline
 
 from easel_proto.errors import InvalidInput
 
-from .tiny import ensure_tiny_sd
+from .tiny import TINY_SD, ensure_tiny_sd
 
-# Components a served pipeline leaves out: NSFW filtering is not the engine's job.
-_NO_SAFETY: dict[str, Any] = {"safety_checker": None, "feature_extractor": None, "requires_safety_checker": False}
+# What a served pipeline leaves out: NSFW filtering and invisible watermarks are not the engine's job.
+_OPTIONS: dict[type, dict[str, Any]] = {
+    StableDiffusionPipeline: {"safety_checker": None, "feature_extractor": None, "requires_safety_checker": False},
+    StableDiffusionXLPipeline: {"add_watermarker": False},
+}
+
+
+def pipeline_class(base: str) -> type[DiffusionPipeline]:
+    """The txt2img pipeline class for checkpoints of `base`."""
+    return StableDiffusionXLPipeline if base == "sdxl" else StableDiffusionPipeline
+
+
+def is_xl(pipe: Any) -> bool:
+    """Whether a pipeline is of the SDXL family (two text encoders, pooled and size conditioning)."""
+    return hasattr(pipe, "text_encoder_2")
 
 
 def config_folder(base: str, cache_dir: Path, config_dir: Path | None) -> Path:
@@ -21,7 +34,7 @@ def config_folder(base: str, cache_dir: Path, config_dir: Path | None) -> Path:
     if config_dir is not None and (Path(config_dir) / base / "model_index.json").is_file():
         return Path(config_dir) / base
     if base == "tiny":
-        return ensure_tiny_sd(cache_dir)
+        return ensure_tiny_sd(cache_dir, TINY_SD)
     # Without a local folder diffusers would fetch configs from the Hugging Face hub; workers stay offline.
     raise InvalidInput("model", f"no local config for base {base}; set EASEL_MODEL_CONFIG_DIR to a folder "
                        f"holding {base}/model_index.json and the component configs", base=base)
@@ -35,16 +48,16 @@ def open_pipeline(
     dtype: torch.dtype,
     cache_dir: Path,
     config_dir: Path | None = None,
-) -> StableDiffusionPipeline:
+) -> DiffusionPipeline:
     """Load a diffusers folder or a web-UI-layout .safetensors file on the CPU, never touching the network."""
     path = Path(path)
+    cls = pipeline_class(base)
     if single_file:
         if not path.is_file():
             raise FileNotFoundError(f"{path} is not a file")
         config = config_folder(base, cache_dir, config_dir)
-        return StableDiffusionPipeline.from_single_file(
-            str(path), config=str(config), local_files_only=True, dtype=dtype, **_NO_SAFETY
-        )
+        return cls.from_single_file(str(path), config=str(config), local_files_only=True, dtype=dtype,
+                                    **_OPTIONS[cls])
     if not (path / "model_index.json").is_file():
         raise FileNotFoundError(f"{path} has no model_index.json")
-    return StableDiffusionPipeline.from_pretrained(path, dtype=dtype, local_files_only=True, **_NO_SAFETY)
+    return cls.from_pretrained(path, dtype=dtype, local_files_only=True, **_OPTIONS[cls])

@@ -1,12 +1,14 @@
 """One denoising call on the resident pipeline: txt2img, img2img or inpaint, with or without ControlNet.
 
-Every task is a sequence of these passes (hires fix is two), one per chunk of seeds.
+Every task is a sequence of these passes (hires fix is two), one per chunk of seeds. SD 1.x/2.x and SDXL run
+the same passes on their own families of diffusers pipelines.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,11 +22,18 @@ from diffusers import (
     StableDiffusionImg2ImgPipeline,
     StableDiffusionInpaintPipeline,
     StableDiffusionPipeline,
+    StableDiffusionXLControlNetImg2ImgPipeline,
+    StableDiffusionXLControlNetInpaintPipeline,
+    StableDiffusionXLControlNetPipeline,
+    StableDiffusionXLImg2ImgPipeline,
+    StableDiffusionXLInpaintPipeline,
+    StableDiffusionXLPipeline,
 )
 from PIL import Image
 
 from easel_proto.v1.jobs import GenerationSpec
 
+from .loading import is_xl
 from .noise import initial_noise, use_noise
 
 Images = list[Image.Image]
@@ -38,17 +47,31 @@ _PIPELINES: dict[tuple[bool, bool, bool], type] = {
     (True, False, True): StableDiffusionControlNetImg2ImgPipeline,
     (True, True, True): StableDiffusionControlNetInpaintPipeline,
 }
+_XL_PIPELINES: dict[tuple[bool, bool, bool], type] = {
+    (False, False, False): StableDiffusionXLPipeline,
+    (True, False, False): StableDiffusionXLImg2ImgPipeline,
+    (True, True, False): StableDiffusionXLInpaintPipeline,
+    (False, False, True): StableDiffusionXLControlNetPipeline,
+    (True, False, True): StableDiffusionXLControlNetImg2ImgPipeline,
+    (True, True, True): StableDiffusionXLControlNetInpaintPipeline,
+}
 
 
 @dataclass
 class Prompts:
-    """A pass's conditioning for one image: (1, tokens, hidden) each."""
+    """A pass's conditioning for one image: (1, tokens, hidden) each; SDXL adds pooled vectors (1, projection)."""
 
     cond: torch.Tensor
     uncond: torch.Tensor
+    pooled: torch.Tensor | None = None
+    uncond_pooled: torch.Tensor | None = None
 
     def batch(self, n: int) -> dict[str, torch.Tensor]:
-        return {"prompt_embeds": self.cond.repeat(n, 1, 1), "negative_prompt_embeds": self.uncond.repeat(n, 1, 1)}
+        out = {"prompt_embeds": self.cond.repeat(n, 1, 1), "negative_prompt_embeds": self.uncond.repeat(n, 1, 1)}
+        if self.pooled is not None and self.uncond_pooled is not None:
+            out.update(pooled_prompt_embeds=self.pooled.repeat(n, 1),
+                       negative_pooled_prompt_embeds=self.uncond_pooled.repeat(n, 1))
+        return out
 
 
 @dataclass
@@ -90,7 +113,7 @@ class Progress:
 class Job:
     """What every pass of one job shares: the pipeline as set up for the job and its per-call helpers."""
 
-    pipe: StableDiffusionPipeline
+    pipe: StableDiffusionPipeline | StableDiffusionXLPipeline
     spec: GenerationSpec
     new_scheduler: Callable[[Sequence[int]], Any]  # a fresh scheduler for these seeds
     variant: Callable[[type, Any], Any]  # (pipeline class, controlnet) -> that pipeline sharing pipe's parts
@@ -135,7 +158,8 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
     noise = noise.to(job.device, job.dtype)  # the pipelines take given latents as they are
     scheduler = job.new_scheduler(seeds)
     key = (p.image is not None, p.mask is not None, p.control is not None)
-    call = job.variant(_PIPELINES[key], p.control.controlnet if p.control is not None else None)
+    table = _XL_PIPELINES if is_xl(pipe) else _PIPELINES
+    call = job.variant(table[key], p.control.controlnet if p.control is not None else None)
     call.scheduler = scheduler
     kwargs: dict[str, Any] = {
         **p.prompts.batch(n), **job.step_kwargs,
@@ -183,13 +207,28 @@ def _roundtrip(pipe: Any, image: Images | torch.Tensor, latent_output: bool) -> 
     latents = image if isinstance(image, torch.Tensor) else encode(pipe, image)
     if latent_output:
         return latents
-    with torch.inference_mode():
-        decoded = pipe.vae.decode(latents / pipe.vae.config.scaling_factor).sample
+    with _vae_precision(pipe.vae), torch.inference_mode():  # cast outside: no inference-mode weights
+        decoded = pipe.vae.decode(latents.to(pipe.vae.dtype) / pipe.vae.config.scaling_factor).sample
     return pipe.image_processor.postprocess(decoded, output_type="pil")
 
 
 def encode(pipe: Any, images: Images) -> torch.Tensor:
     """The images' latents (the VAE's mean, so no randomness), scaled as the UNet expects them."""
-    with torch.inference_mode():
+    with _vae_precision(pipe.vae), torch.inference_mode():  # cast outside: no inference-mode weights
         pixels = pipe.image_processor.preprocess(images).to(pipe.device, pipe.vae.dtype)
-        return pipe.vae.encode(pixels).latent_dist.mode() * pipe.vae.config.scaling_factor
+        latents = pipe.vae.encode(pixels).latent_dist.mode() * pipe.vae.config.scaling_factor
+    return latents.to(pipe.unet.dtype)
+
+
+@contextmanager
+def _vae_precision(vae: Any) -> Iterator[None]:
+    """SDXL's VAE overflows in float16 (its config says force_upcast): run it in float32 for the call."""
+    dtype = vae.dtype
+    upcast = dtype == torch.float16 and getattr(vae.config, "force_upcast", False)
+    if upcast:
+        vae.to(torch.float32)
+    try:
+        yield
+    finally:
+        if upcast:
+            vae.to(dtype)

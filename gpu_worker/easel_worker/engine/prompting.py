@@ -4,6 +4,10 @@ A prompt is parsed for emphasis and BREAK, tokenized into chunks of 75 tokens (e
 to 77), every chunk is encoded on its own, and each token's output is scaled by its weight with the chunk's mean
 kept. Textual-inversion embeddings are spliced in as vectors for one call only: the tokenizer and text encoder
 are never changed.
+
+SDXL (encode_prompts_xl) runs the same chunks through both text encoders, takes each one's penultimate layer
+(as the web UI does, whatever the clip skip), weights each the same way and sets them side by side; the pooled
+vector is the second encoder's projection of the first chunk. An empty negative prompt is all zeros there.
 """
 
 from __future__ import annotations
@@ -22,8 +26,9 @@ from easel_proto.errors import InvalidInput
 
 CHUNK = 75  # prompt tokens per chunk; BOS and EOS make CLIP's 77
 COMMA_BACKTRACK = 20  # the web UI's default: a full chunk breaks after a comma this close to its end
+XL_KEYS = ("clip_l", "clip_g")  # an SDXL embedding's vectors for the first and the second text encoder
 
-Item = int | torch.Tensor  # a token id, or one vector of an embedding
+Item = int | tuple[str, int]  # a token id, or (embedding name, index of one of its vectors)
 Chunk = list[tuple[Item, float]]
 
 
@@ -42,21 +47,72 @@ def encode_prompts(
         raise InvalidInput("clip_skip", f"must be between 1 and {layers} for this model's text encoder")
     vectors = {name: _load_embedding(name, path, encoder) for name, path in embeddings.items()}
     with torch.no_grad():
-        chunked = [_chunks(tokenizer, text, vectors) for text in [*prompts, *negatives]]
-        k = max((len(chunks) for chunks in chunked), default=1)
-        # Shorter prompts are padded with empty chunks, as the web UI pads cond and uncond to one length.
-        flat = [chunk for chunks in chunked for chunk in chunks + [[]] * (k - len(chunks))]
-        z = _encode(tokenizer, encoder, flat, clip_skip).reshape(len(chunked), k * (CHUNK + 2), -1)
+        flat, rows, k = _chunk_all(tokenizer, [*prompts, *negatives], vectors)
+        z, _ = _encode(tokenizer, encoder, flat, vectors, layer=-clip_skip, final_norm=True)
+        z = z.reshape(rows, k * (CHUNK + 2), -1)
     return z[: len(prompts)], z[len(prompts) :]
 
 
-def _load_embedding(name: str, path: Path, encoder: Any) -> torch.Tensor:
-    """The embedding's vectors (count, hidden) on the encoder's device and dtype."""
+def encode_prompts_xl(
+    pipe: Any,
+    prompts: Sequence[str],
+    negatives: Sequence[str],
+    *,
+    embeddings: Mapping[str, Path] = {},
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(prompt_embeds, negative_prompt_embeds, pooled_prompt_embeds, negative_pooled_prompt_embeds) for an
+    SDXL pipeline: the first two (n, 77 * k, hidden_1 + hidden_2), the pooled ones (n, projection)."""
+    pairs = [(pipe.tokenizer, pipe.text_encoder), (pipe.tokenizer_2, pipe.text_encoder_2)]
+    pairs = [(t, e) for t, e in pairs if e is not None]  # a refiner has the second encoder only
+    texts = [*prompts, *negatives]
+    loaded = [{name: _load_embedding(name, path, encoder, key=XL_KEYS[i] if len(pairs) == 2 else XL_KEYS[1])
+               for name, path in embeddings.items()} for i, (_, encoder) in enumerate(pairs)]
+    counts = {name: {len(v[name]) for v in loaded} for name in embeddings}
+    for name, seen in counts.items():
+        if len(seen) > 1:
+            raise InvalidInput("embeddings", f"{name}: clip_l and clip_g hold different numbers of vectors",
+                               name=name)
+    with torch.no_grad():
+        flat, rows, k = _chunk_all(pairs[0][0], texts, loaded[0])
+        states, pooled = [], None
+        for (tokenizer, encoder), vectors in zip(pairs, loaded, strict=True):
+            z, out = _encode(tokenizer, encoder, flat, vectors, layer=-2, final_norm=False)
+            states.append(z.reshape(rows, k * (CHUNK + 2), -1))
+            if hasattr(out, "text_embeds"):
+                pooled = out.text_embeds.reshape(rows, k, -1)[:, 0]  # the first chunk's, as the web UI
+        z = torch.cat(states, dim=-1)
+        if pooled is None:
+            raise InvalidInput("model", "this SDXL model has no text encoder with a projection (text_encoder_2)")
+        if getattr(pipe.config, "force_zeros_for_empty_prompt", True):
+            for row, text in enumerate(texts):
+                if row >= len(prompts) and text == "":
+                    z[row], pooled[row] = 0.0, 0.0
+    n = len(prompts)
+    return z[:n], z[n:], pooled[:n], pooled[n:]
+
+
+def _chunk_all(tokenizer: Any, texts: Sequence[str],
+               vectors: Mapping[str, torch.Tensor]) -> tuple[list[Chunk], int, int]:
+    """Every text's chunks, padded to one count k with empty chunks (as the web UI pads cond and uncond to one
+    length): (the chunks in order, len(texts), k)."""
+    chunked = [_chunks(tokenizer, text, vectors) for text in texts]
+    k = max((len(chunks) for chunks in chunked), default=1)
+    return [chunk for chunks in chunked for chunk in chunks + [[]] * (k - len(chunks))], len(chunked), k
+
+
+def _load_embedding(name: str, path: Path, encoder: Any, key: str | None = None) -> torch.Tensor:
+    """The embedding's vectors (count, hidden) on the encoder's device and dtype; key picks an SDXL embedding's
+    vectors for one encoder (clip_l or clip_g)."""
     try:
         tensors = load_file(path)
     except (SafetensorError, OSError) as exc:
         raise InvalidInput("embeddings", f"{name}: not a readable .safetensors file ({exc})", name=name) from None
-    if "emb_params" in tensors:  # the web UI's format
+    if key is not None:
+        if key not in tensors:
+            raise InvalidInput("embeddings", f"{name}: an SDXL embedding holds {' and '.join(XL_KEYS)}, found "
+                               f"{sorted(tensors)}", name=name)
+        vectors = tensors[key]
+    elif "emb_params" in tensors:  # the web UI's format
         vectors = tensors["emb_params"]
     elif len(tensors) == 1:  # diffusers' format: {token: vectors}
         vectors = next(iter(tensors.values()))
@@ -109,23 +165,26 @@ def _chunks(tokenizer: Any, text: str, vectors: Mapping[str, torch.Tensor]) -> l
 
 def _units(tokenizer: Any, text: str, vectors: Mapping[str, torch.Tensor], names: re.Pattern) -> list[list[Item]]:
     """The text as units that stay in one chunk: single tokens, and each named embedding's vectors."""
-    pieces, start = [], 0
+    pieces: list[str | tuple[str]] = []
+    start = 0
     for match in names.finditer(text):
-        pieces += [text[start : match.start()], vectors[match.group(0)]]
+        pieces += [text[start : match.start()], (match.group(0),)]
         start = match.end()
     pieces.append(text[start:])
     units: list[list[Item]] = []
     for piece in pieces:
-        if isinstance(piece, torch.Tensor):
-            units.append(list(piece))
+        if isinstance(piece, tuple):
+            units.append([(piece[0], i) for i in range(len(vectors[piece[0]]))])
         elif piece:
             ids = tokenizer(piece, add_special_tokens=False, truncation=False, verbose=False).input_ids
             units += [[token] for token in ids]
     return units
 
 
-def _encode(tokenizer: Any, encoder: Any, chunks: list[Chunk], clip_skip: int) -> torch.Tensor:
-    """Encode chunks as one batch: (len(chunks), 77, hidden), emphasis applied per chunk."""
+def _encode(tokenizer: Any, encoder: Any, chunks: list[Chunk], vectors: Mapping[str, torch.Tensor], *,
+            layer: int, final_norm: bool) -> tuple[torch.Tensor, Any]:
+    """Encode chunks as one batch: (len(chunks), 77, hidden) from hidden layer `layer` (-1 the last), emphasis
+    applied per chunk; and the encoder's whole output."""
     ids = torch.full((len(chunks), CHUNK + 2), tokenizer.pad_token_id, dtype=torch.long)
     weights = torch.ones(len(chunks), CHUNK + 2)
     spliced: list[tuple[int, int, torch.Tensor]] = []  # (row, position, vector) for embedding vectors
@@ -133,8 +192,8 @@ def _encode(tokenizer: Any, encoder: Any, chunks: list[Chunk], clip_skip: int) -
         ids[row, 0] = tokenizer.bos_token_id
         ids[row, len(chunk) + 1] = tokenizer.eos_token_id
         for position, (item, weight) in enumerate(chunk, start=1):
-            if isinstance(item, torch.Tensor):
-                spliced.append((row, position, item))
+            if isinstance(item, tuple):
+                spliced.append((row, position, vectors[item[0]][item[1]]))
                 item = 0  # a placeholder; its token embedding is replaced below
             ids[row, position] = item
             weights[row, position] = weight
@@ -147,16 +206,17 @@ def _encode(tokenizer: Any, encoder: Any, chunks: list[Chunk], clip_skip: int) -
     # The hook lives only for this forward pass, so no embedding outlives the call.
     hook = encoder.get_input_embeddings().register_forward_hook(splice) if spliced else None
     try:
-        out = encoder(ids.to(encoder.device), output_hidden_states=clip_skip > 1)
+        out = encoder(ids.to(encoder.device), output_hidden_states=layer != -1 or not final_norm)
     finally:
         if hook is not None:
             hook.remove()
-    if clip_skip > 1:
-        final_norm = getattr(encoder, "text_model", encoder).final_layer_norm  # transformers 4 nests it
-        z = final_norm(out.hidden_states[-clip_skip])
-    else:
+    if layer == -1 and final_norm:
         z = out.last_hidden_state
+    else:
+        z = out.hidden_states[layer]
+        if final_norm:
+            z = getattr(encoder, "text_model", encoder).final_layer_norm(z)  # transformers 4 nests it
     mean = z.mean(dim=(1, 2), keepdim=True)
     z = z * weights.to(z)[..., None]
     new_mean = z.mean(dim=(1, 2), keepdim=True)
-    return z * torch.where(new_mean == 0, 1.0, mean / new_mean)  # a zero mean has nothing to restore
+    return z * torch.where(new_mean == 0, 1.0, mean / new_mean), out  # a zero mean has nothing to restore

@@ -1,7 +1,8 @@
-"""The built-in tiny Stable Diffusion: the real architecture at toy size with random weights.
+"""The built-in tiny Stable Diffusion models: the real architectures at toy size with random weights.
 
-It exists so tests, CI and dispatch benchmarks exercise the genuine diffusers code path
-without downloading gigabytes of weights; its images are noise, by design.
+tiny-sd is an SD 1.x pipeline, tiny-sdxl an SDXL one (two text encoders, pooled text and size conditioning).
+They exist so tests, CI and dispatch benchmarks exercise the genuine diffusers code paths without downloading
+gigabytes of weights; their images are noise, by design.
 """
 
 from __future__ import annotations
@@ -13,31 +14,41 @@ import tempfile
 from pathlib import Path
 
 TINY_SD = "tiny-sd"
+TINY_SDXL = "tiny-sdxl"
 _MAX_TOKENS = 77  # CLIP's context length; the pipeline pads every prompt to it
 _BOS, _EOS = "<|startoftext|>", "<|endoftext|>"
 
 
-def tiny_sd_dir(cache_dir: Path) -> Path:
-    """Where the tiny model lives inside a worker's cache."""
-    return Path(cache_dir) / "builtin" / TINY_SD
+def tiny_sd_dir(cache_dir: Path, name: str = TINY_SD) -> Path:
+    """Where a tiny model lives inside a worker's cache."""
+    return Path(cache_dir) / "builtin" / name
 
 
-def ensure_tiny_sd(cache_dir: Path) -> Path:
-    """Return the tiny model's folder, building it on first use."""
-    dest = tiny_sd_dir(cache_dir)
+def ensure_tiny_sd(cache_dir: Path, name: str = TINY_SD) -> Path:
+    """Return the tiny model's folder (tiny-sd or tiny-sdxl), building it on first use."""
+    dest = tiny_sd_dir(cache_dir, name)
     # The build lands by an atomic rename, so the folder existing means it is complete.
     if (dest / "model_index.json").is_file():
         return dest
-    return build_tiny_sd(dest)
+    return _BUILDERS[name](dest)
 
 
 def build_tiny_sd(dest: Path) -> Path:
-    """Build the tiny pipeline with seeded weights and move it into dest atomically."""
+    """Build the tiny SD 1.x pipeline with seeded weights and move it into dest atomically."""
+    return _build_into(dest, _build_pipeline)
+
+
+def build_tiny_sdxl(dest: Path) -> Path:
+    """Build the tiny SDXL pipeline with seeded weights and move it into dest atomically."""
+    return _build_into(dest, _build_xl_pipeline)
+
+
+def _build_into(dest: Path, build) -> Path:
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
-        _build_pipeline(tmp / "tokenizer-src").save_pretrained(tmp / "model", safe_serialization=True)
+        build(tmp / "tokenizer-src").save_pretrained(tmp / "model", safe_serialization=True)
         try:
             os.replace(tmp / "model", dest)
         except OSError:
@@ -117,7 +128,78 @@ def _build_pipeline(tokenizer_dir: Path):
     )
 
 
-def _write_tokenizer(folder: Path, tokenizer_cls):
+def _build_xl_pipeline(tokenizer_dir: Path):
+    """SDXL at toy size: CLIP-L-like and bigG-like encoders (32 wide each), a UNet with text_time embeddings."""
+    import torch
+    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
+
+    tokenizer = _write_tokenizer(tokenizer_dir / "one", CLIPTokenizer)
+    # SDXL's second tokenizer is the same vocabulary padding with "!", as OpenCLIP does.
+    tokenizer_2 = _write_tokenizer(tokenizer_dir / "two", CLIPTokenizer, pad_token="!")
+    hidden = 32
+
+    def text_config(act: str) -> CLIPTextConfig:
+        return CLIPTextConfig(
+            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id, hidden_size=hidden, intermediate_size=37,
+            num_attention_heads=4, num_hidden_layers=3, layer_norm_eps=1e-5, max_position_embeddings=_MAX_TOKENS,
+            projection_dim=hidden, vocab_size=len(tokenizer), hidden_act=act,
+        )
+
+    torch.manual_seed(0)
+    text_encoder = CLIPTextModel(text_config("quick_gelu")).eval()
+    torch.manual_seed(1)
+    text_encoder_2 = CLIPTextModelWithProjection(text_config("gelu")).eval()
+    time_dim = 8  # each of the six size numbers (original h/w, crop top/left, target h/w) is embedded this wide
+    torch.manual_seed(0)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64),
+        layers_per_block=1,
+        sample_size=32,
+        in_channels=4,
+        out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4),
+        use_linear_projection=True,
+        addition_embed_type="text_time",
+        addition_time_embed_dim=time_dim,
+        transformer_layers_per_block=(1, 2),
+        projection_class_embeddings_input_dim=6 * time_dim + hidden,  # size embeddings + pooled text
+        cross_attention_dim=2 * hidden,  # both encoders' states side by side
+        norm_num_groups=32,
+    )
+    torch.manual_seed(0)
+    vae = AutoencoderKL(
+        block_out_channels=(32, 64),
+        in_channels=3,
+        out_channels=3,
+        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+        latent_channels=4,
+        sample_size=64,
+        scaling_factor=0.13025,  # SDXL's
+        force_upcast=True,
+    )
+    # SDXL's own scheduler config.
+    scheduler = EulerDiscreteScheduler(
+        beta_start=0.00085,
+        beta_end=0.012,
+        beta_schedule="scaled_linear",
+        num_train_timesteps=1000,
+        steps_offset=1,
+        timestep_spacing="leading",
+        interpolation_type="linear",
+    )
+    return StableDiffusionXLPipeline(
+        vae=vae, text_encoder=text_encoder, text_encoder_2=text_encoder_2, tokenizer=tokenizer,
+        tokenizer_2=tokenizer_2, unet=unet, scheduler=scheduler, force_zeros_for_empty_prompt=True,
+        add_watermarker=False,
+    )
+
+
+def _write_tokenizer(folder: Path, tokenizer_cls, **options):
     """Write a byte-level CLIP vocabulary without merges and load it the supported way."""
     # Without merges every word splits into bytes, so each byte needs a plain and an end-of-word form.
     symbols = list(_bytes_to_unicode().values())
@@ -125,10 +207,10 @@ def _write_tokenizer(folder: Path, tokenizer_cls):
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.json").write_text(json.dumps({t: i for i, t in enumerate(tokens)}), encoding="utf-8")
     (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
-    tokenizer = tokenizer_cls.from_pretrained(folder, model_max_length=_MAX_TOKENS, local_files_only=True)
+    tokenizer = tokenizer_cls.from_pretrained(folder, model_max_length=_MAX_TOKENS, local_files_only=True, **options)
     # transformers can silently build a near-empty tokenizer from these files; refuse to ship one.
     if len(tokenizer("a photo of a cat").input_ids) < 10:
-        raise RuntimeError("tiny-sd tokenizer did not load its vocabulary")
+        raise RuntimeError("the tiny tokenizer did not load its vocabulary")
     return tokenizer
 
 
@@ -142,3 +224,7 @@ def _bytes_to_unicode() -> dict[int, str]:
             table[b] = chr(256 + extra)
             extra += 1
     return dict(sorted(table.items()))
+
+
+_BUILDERS = {TINY_SD: build_tiny_sd, TINY_SDXL: build_tiny_sdxl}
+BUILTIN_MODELS = frozenset(_BUILDERS)
