@@ -45,6 +45,7 @@ check: install
 bench: install
 	$(PY) bench/dispatch.py
 	$(PY) bench/model_load.py $(BENCH_ARGS)
+	$(PY) bench/generate.py $(GENERATE_ARGS)
 
 lock: install
 	( echo '# Versions known to resolve together (pip install -c constraints.txt); refresh with `make lock`.'; \

@@ -106,6 +106,9 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
             params["Masked area padding"] = spec.inpaint_full_res_padding
     if img2img and not inpaint and spec.resize_mode and spec.resize_mode != "just_resize":
         params["Resize mode"] = _RESIZE_LABELS.get(spec.resize_mode, "Just resize (latent upscale)")
+    if spec.refiner is not None:
+        params["Refiner"] = spec.refiner.model.title or spec.refiner.model.name
+        params["Refiner switch at"] = _num(spec.refiner.switch_at)
     if hires is not None:
         scale_w, scale_h = hires.width / spec.width, hires.height / spec.height
         if abs(scale_w - scale_h) < 1e-6:

@@ -120,6 +120,13 @@ BAD = {  # name: (body, field, words in the message)
     "unknown hires upscaler": (lambda w: {"controlnets": [_unit(w)], "hires": {"upscaler": "Magic 9000"}},
                                "hires.upscaler", "Latent"),
     "too many images": (lambda w: {"batch_size": 8, "n_iter": 3}, "n_iter", "at most 16"),
+    "sdxl conditioning on sd": (lambda w: {"sdxl": {"original_width": 1024}}, "sdxl.original_width",
+                                "SDXL checkpoints only"),
+    "refiner on sd": (lambda w: {"refiner": {"model": "tiny-sdxl"}}, "refiner.model", "SDXL checkpoints only"),
+    "sd refiner on sdxl": (lambda w: {"model": "tiny-sdxl", "refiner": {"model": "tiny-sd"}}, "refiner.model",
+                           "base tiny checkpoint"),
+    "refiner for extras": (lambda w: {"init_images": [png_b64(64, 64)], "extras": {"scale": 2},
+                                      "refiner": {"model": "tiny-sdxl"}}, "refiner", "does not apply to extras"),
 }
 
 

@@ -50,6 +50,19 @@ async def test_txt2img_answers_in_the_web_ui_shape_and_is_the_callers_job(api, u
     assert job["status"] == "succeeded" and [i["seed"] for i in job["images"]] == [42, 43]
 
 
+async def test_sdxl_from_the_web_ui_api_with_its_options_and_refiner(api, user):
+    r = await api.post("/sdapi/v1/txt2img", auth=basic(user), json={
+        "prompt": "a red fox", "seed": 5, **SMALL, "refiner_checkpoint": "tiny-sdxl", "refiner_switch_at": 0.5,
+        "override_settings": {"sd_model_checkpoint": "tiny-sdxl", "sdxl_crop_top": 16,
+                              "sdxl_refiner_low_aesthetic_score": 2.5}})
+    assert r.status_code == 200, r.text
+    info = json.loads(r.json()["info"])
+    assert info["sd_model_name"] == "tiny-sdxl" and png(r.json()["images"][0]).size == (64, 64)
+    assert "Refiner: tiny-sdxl, Refiner switch at: 0.5" in info["infotexts"][0]
+    (job, *_) = (await api.get("/v1/jobs", headers=user["headers"])).json()["items"]
+    assert job["spec"]["sdxl"]["crop_top"] == 16 and job["spec"]["refiner"]["switch_at"] == 0.5
+
+
 async def test_send_images_false_returns_no_images_but_the_info(api, user):
     r = await api.post("/sdapi/v1/txt2img", auth=basic(user), json={"prompt": "x", "seed": 3, "send_images": False,
                                                                    **SMALL})
@@ -163,6 +176,11 @@ async def test_options_round_trip_per_user(api, admin_headers):
     ({"alwayson_scripts": {"controlnet": {"args": [{"enabled": True, "model": "x", "guidance_start": 0.8,
                                                     "guidance_end": 0.2}]}}},
      "alwayson_scripts.controlnet.args.0.guidance_start", "after guidance_end"),
+    ({"refiner_checkpoint": "tiny-sdxl", "refiner_switch_at": 0.5}, "refiner_checkpoint", "SDXL checkpoints only"),
+    ({"override_settings": {"sdxl_crop_top": 32, "sdxl_crop_left": 0}}, "override_settings.sdxl_crop_top",
+     "SDXL checkpoints only"),
+    ({"override_settings": {"sd_model_checkpoint": "tiny-sdxl"}, "refiner_checkpoint": "tiny-sd"},
+     "refiner_checkpoint", "base tiny checkpoint"),
     ({"script_name": "x/y/z plot", "script_args": [99, "1,2"]}, "script_args.0", "no axis 99"),
     ({"script_name": "x/y/z plot", "script_args": ["Steps", "1,two"]}, "script_args.1", "Steps"),
     ({"script_name": "x/y/z plot", "script_args": ["Sampler", "", ["Euler a", "Bogus"]]}, "script_args.1",

@@ -1,5 +1,5 @@
 """SDXL on the built-in tiny-sdxl: every task runs on the SDXL pipelines with two text encoders, pooled text and
-size conditioning; prompts, embeddings, LoRAs and ControlNets made for SDXL, and SD ones refused."""
+size conditioning; prompts, embeddings, LoRAs and ControlNets made for SDXL, and SD ones refused; the refiner."""
 
 from __future__ import annotations
 
@@ -14,12 +14,21 @@ from safetensors.torch import save_file
 
 from easel_proto.errors import InvalidInput
 from easel_proto.naming import input_key
-from easel_proto.v1.jobs import ControlNetSpec, EmbeddingSpec, GenerationSpec, HiresSpec, InputImage, LoraSpec
+from easel_proto.v1.jobs import (
+    ControlNetSpec,
+    EmbeddingSpec,
+    GenerationSpec,
+    HiresSpec,
+    InputImage,
+    LoraSpec,
+    RefinerSpec,
+    SdxlConditioning,
+)
 from easel_proto.v1.registry import ModelInfo
 from easel_worker.engine import GenerationEngine, ensure_tiny_sd
 from easel_worker.engine.prompting import encode_prompts_xl
 from easel_worker.engine.tiny import TINY_SDXL
-from easel_worker.engine.tiny_parts import build_tiny_controlnet
+from easel_worker.engine.tiny_parts import build_tiny_controlnet, build_tiny_sdxl_refiner
 
 XL = ModelInfo(id="builtin-tiny-sdxl", name="tiny-sdxl", kind="checkpoint", base="sdxl", source="builtin:tiny-sdxl")
 INIT, MASK, EDGES = (input_key("t", "u", name) for name in ("init", "mask", "edges"))
@@ -202,3 +211,66 @@ def test_an_embedding_word_uses_its_sdxl_file_in_a_job(engine, pipe, tmp_path):
     job = spec(prompt="a red granary", embeddings=[EmbeddingSpec(name="granary", model=model)])
     assert np.array_equal(one(engine, job, {model.id: tmp_path / "e.safetensors"}),
                           one(engine, spec(prompt="a red barn")))
+
+
+# --- size conditioning and the refiner -------------------------------------------------------------------------
+
+
+def test_size_and_crop_conditioning_change_the_image(engine):
+    plain = one(engine, spec())
+    assert np.array_equal(one(engine, spec(sdxl=SdxlConditioning())), plain)  # the defaults are the output size
+    assert not np.array_equal(one(engine, spec(sdxl=SdxlConditioning(original_width=256, original_height=256))),
+                              plain)
+    assert not np.array_equal(one(engine, spec(sdxl=SdxlConditioning(crop_top=32))), plain)
+
+
+@pytest.fixture(scope="module")
+def refiner(cache_dir, tmp_path_factory) -> tuple[ModelInfo, dict[str, Path]]:
+    folder = build_tiny_sdxl_refiner(tmp_path_factory.mktemp("refiner") / "refiner",
+                                     ensure_tiny_sd(cache_dir, TINY_SDXL))
+    model = ModelInfo(id="refiner-xl", name="refiner-xl", kind="checkpoint", base="sdxl", source="store:x",
+                      format="diffusers")
+    return model, {model.id: folder}
+
+
+def test_a_refiner_finishes_the_steps_after_the_switch(engine, refiner):
+    model, files = refiner
+    plain = one(engine, spec(steps=6))
+    seen: list[tuple[int, int]] = []
+    job = spec(steps=6, refiner=RefinerSpec(model=model, switch_at=0.5))
+    refined = pixels(run(engine, job, files, steps=lambda done, total: seen.append((done, total)))[0])
+    assert not np.array_equal(refined, plain)
+    assert seen[-1] == (6, 6)  # 3 steps on the base, 3 on the refiner: one job's progress
+    assert np.array_equal(one(engine, job, files), refined)
+    later = one(engine, spec(steps=6, refiner=RefinerSpec(model=model, switch_at=0.8)), files)
+    assert not np.array_equal(later, refined)
+    # the aesthetic score conditions the refiner's half only
+    scored = spec(steps=6, refiner=RefinerSpec(model=model, switch_at=0.5), sdxl=SdxlConditioning(aesthetic_score=9))
+    assert not np.array_equal(one(engine, scored, files), refined)
+    # a switch after the last step never runs the refiner: the base's image (up to rounding noise), its steps
+    seen.clear()
+    late = run(engine, spec(steps=6, refiner=RefinerSpec(model=model, switch_at=0.99)), files,
+               steps=lambda done, total: seen.append((done, total)))[0]
+    assert np.abs(pixels(late) - plain).max() <= 2 and seen[-1] == (6, 6)
+    assert np.array_equal(one(engine, spec(steps=6)), plain)  # the base is untouched
+
+
+def test_a_refiner_runs_after_img2img_inpaint_and_into_the_hires_pass(engine, refiner):
+    model, files = refiner
+    switch = RefinerSpec(model=model, switch_at=0.5)
+    assert not np.array_equal(one(engine, img2img(steps=6, refiner=switch), files), one(engine, img2img(steps=6)))
+    inpainted = run(engine, img2img(steps=6, mask=ref(MASK), mask_blur=0, denoising_strength=0.9, refiner=switch),
+                    files)[0]
+    masked = np.asarray(IMAGES[MASK]) > 0
+    assert np.array_equal(pixels(inpainted)[~masked], pixels(IMAGES[INIT])[~masked])
+    hires = HiresSpec(width=96, height=96, steps=2, denoising_strength=0.5)
+    out = run(engine, spec(steps=6, hires=hires, refiner=switch), files)[0]
+    assert out.size == (96, 96)
+    assert not np.array_equal(pixels(out), one(engine, spec(steps=6, hires=hires)))
+
+
+def test_a_refiner_switch_before_the_first_step_names_the_field(engine, refiner):
+    model, files = refiner
+    with pytest.raises(InvalidInput) as info:
+        run(engine, spec(steps=3, refiner=RefinerSpec(model=model, switch_at=0.05)), files)
+    assert info.value.details["field"] == "refiner.switch_at"

@@ -81,6 +81,18 @@ def test_sizes_are_floored_to_multiples_of_8_and_override_settings_apply_to_this
     assert refused(t2i, width=4).details["field"] == "width"
 
 
+def test_the_refiner_and_sdxl_options_that_differ_from_the_defaults():
+    job = t2i(refiner_checkpoint="sdxl-refiner", override_settings={
+        "sdxl_crop_top": 16, "sdxl_crop_left": 0, "sdxl_refiner_high_aesthetic_score": 7.5,
+        "sdxl_refiner_low_aesthetic_score": 2.5})
+    assert job.refiner.model == "sdxl-refiner" and job.refiner.switch_at == 0.8  # the web UI's default switch
+    assert job.sdxl.model_fields_set == {"crop_top", "aesthetic_score"}
+    assert (job.sdxl.crop_top, job.sdxl.aesthetic_score) == (16, 7.5)
+    # the defaults alone, or "use same checkpoint", ask for nothing SDXL-only
+    plain = t2i(refiner_checkpoint="None", override_settings={"sdxl_crop_top": 0, "sdxl_crop_left": 0})
+    assert plain.refiner is None and plain.sdxl is None
+
+
 def test_seeds_styles_and_ignored_fields():
     job = t2i(seed=-1, subseed=5, subseed_strength=0.3, seed_resize_from_w=-1, seed_resize_from_h=0,
               styles=["", "noir", ""], s_churn=1, do_not_save_samples=True, save_images=True, tiling=True)
@@ -155,7 +167,8 @@ def test_bad_controlnet_units_name_the_unit_field(bad, field):
 
 @pytest.mark.parametrize(("fields", "field"), [
     ({"restore_faces": True}, "restore_faces"),
-    ({"refiner_checkpoint": "sdxl-refiner"}, "refiner_checkpoint"),
+    ({"refiner_checkpoint": "sdxl-refiner", "refiner_switch_at": 2}, "refiner_switch_at"),
+    ({"override_settings": {"sdxl_crop_top": -4}}, "override_settings.sdxl_crop_top"),
     ({"alwayson_scripts": {"Dynamic Prompts": {"args": []}}}, "alwayson_scripts.Dynamic Prompts"),
     ({"cfg_scale": 45}, "cfg_scale"),
     ({"sampler_name": "Warp"}, "sampler_name"),

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import copy
 import gc
+import inspect
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,9 @@ from .base import StepCallback
 from .controlnet import ControlNetCache
 from .controls import detect_maps
 from .extras import run_extras
-from .loading import is_xl, open_pipeline
+from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
-from .passes import Job, Progress, Prompts, iterations
+from .passes import Job, Progress, Prompts, Refiner, iterations
 from .prompting import encode_prompts, encode_prompts_xl
 from .samplers import eta_kind, make_scheduler
 from .tiling import tiled
@@ -67,7 +69,9 @@ class _Loaded:
         """The pipeline of class cls over pipe's current parts (this job's VAE) and `controlnet`."""
         if cls is type(self.pipe) and controlnet is None:
             return self.pipe
-        extra = {"controlnet": controlnet} if controlnet is not None else {}
+        extra: dict[str, Any] = {"controlnet": controlnet} if controlnet is not None else {}
+        if "requires_aesthetics_score" in inspect.signature(cls.__init__).parameters:
+            extra["requires_aesthetics_score"] = wants_aesthetic_score(self.pipe)  # SDXL's refiner
         made = self.variants.get(cls)
         if made is None:
             # dtype matters: from_pipe casts every shared module to it (float32 when omitted)
@@ -159,6 +163,7 @@ class GenerationEngine:
             if spec.task == "detect":
                 return self._guarded(spec, None, lambda: detect_maps(spec, inputs, files, device=self.device))
             _check_spec(spec)
+            refined = self._refiner_of(spec, files)
             self.load(spec.model, files.get(spec.model.id))
             loaded = self._loaded[spec.model.id]
             _check_steps(spec, loaded.scheduler_config["num_train_timesteps"])
@@ -174,12 +179,14 @@ class GenerationEngine:
                 if spec.vae is not None:
                     vae = self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae, device=self.device,
                                          dtype=self.dtype)
-                with loaded.loras.applied(pipe, spec.model, spec.loras or [], files), swapped_vae(pipe, vae), \
-                        tiled(pipe.unet, pipe.vae, enabled=bool(spec.tiling)):
-                    job = Job(pipe=pipe, spec=spec, new_scheduler=_scheduler_factory(loaded, spec),
-                              variant=lambda cls, net: loaded.variant(cls, net, self.dtype), progress=progress,
-                              files=files, controlnets=self._controlnets, step_kwargs=_step_kwargs(spec))
+                with ExitStack() as stack:
+                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
+                    job = self._job(loaded, spec, progress, files, vae, stack)
                     prompts, hires_prompts = _prompts(pipe, spec, files)
+                    if refined is not None:
+                        # LoRAs are made for the base; the job's VAE and tiling apply to both
+                        job.refiner = Refiner(self._job(refined, spec, progress, files, vae, stack),
+                                              *_prompts(refined.pipe, spec, files), switch_at=spec.refiner.switch_at)
                     if spec.task == "txt2img":
                         return tasks.text_to_image(job, prompts, hires_prompts, inputs)
                     return tasks.image_to_image(job, prompts, inputs)
@@ -188,6 +195,29 @@ class GenerationEngine:
                 return self._guarded(spec, progress, run)
             finally:
                 self.last_lora_timings = loaded.loras.last
+
+    def _job(self, loaded: _Loaded, spec: GenerationSpec, progress: Progress, files: Mapping[str, Path],
+             vae: Any, stack: ExitStack) -> Job:
+        """A Job on loaded's pipeline with the job's VAE and tiling entered on `stack` (undone when it closes)."""
+        pipe = loaded.pipe
+        stack.enter_context(swapped_vae(pipe, vae))
+        stack.enter_context(tiled(pipe.unet, pipe.vae, enabled=bool(spec.tiling)))
+        return Job(pipe=pipe, spec=spec, new_scheduler=_scheduler_factory(loaded, spec),
+                   variant=lambda cls, net: loaded.variant(cls, net, self.dtype), progress=progress, files=files,
+                   controlnets=self._controlnets, step_kwargs=_step_kwargs(spec))
+
+    def _refiner_of(self, spec: GenerationSpec, files: Mapping[str, Path]) -> _Loaded | None:
+        """The job's SDXL refiner, resident (loaded before the base, so the base stays the most recently used)."""
+        if spec.refiner is None:
+            return None
+        model = spec.refiner.model
+        if model.base != "sdxl" or spec.model.base != "sdxl":
+            raise InvalidInput("refiner", f"a refiner refines SDXL with SDXL; got {model.base} {model.name!r} for "
+                               f"{spec.model.base} {spec.model.name!r}")
+        if model.id == spec.model.id:
+            return None  # switching to the same weights changes nothing
+        self.load(model, files.get(model.id))
+        return self._loaded[model.id]
 
     def _guarded(self, spec: GenerationSpec, progress: Progress | None, run: Any) -> list[Image.Image]:
         """run(), with unexpected failures turned into GenerationFailed (and a poisoned device noted)."""

@@ -29,6 +29,17 @@ def is_xl(pipe: Any) -> bool:
     return hasattr(pipe, "text_encoder_2")
 
 
+def wants_aesthetic_score(pipe: Any) -> bool:
+    """Whether an SDXL UNet is conditioned on an aesthetic score (SDXL's refiner: five size-and-score numbers
+    besides the pooled text) instead of a target size (the base: six)."""
+    config = pipe.unet.config
+    encoder = getattr(pipe, "text_encoder_2", None)
+    if config.get("addition_embed_type") != "text_time" or encoder is None:
+        return False
+    numbers = (config.projection_class_embeddings_input_dim - encoder.config.projection_dim)
+    return numbers == 5 * config.addition_time_embed_dim
+
+
 def config_folder(base: str, cache_dir: Path, config_dir: Path | None) -> Path:
     """The local diffusers folder whose configs and tokenizer shape a single-file checkpoint of `base`."""
     if config_dir is not None and (Path(config_dir) / base / "model_index.json").is_file():

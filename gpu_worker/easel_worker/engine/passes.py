@@ -31,7 +31,7 @@ from diffusers import (
 )
 from PIL import Image
 
-from easel_proto.v1.jobs import GenerationSpec
+from easel_proto.v1.jobs import GenerationSpec, SdxlConditioning
 
 from .loading import is_xl
 from .noise import initial_noise, use_noise
@@ -89,6 +89,10 @@ class Pass:
     control: Any = None  # controlnet.ControlArgs
     latent_output: bool = False
     noise_from: tuple[int, int] | None = None  # (width, height) the noise is drawn at, centred (seed resize)
+    # SDXL's refiner switch, as fractions of the whole noise schedule: the base stops at denoising_end and returns
+    # latents; the refiner's pass takes those (image) and goes on from denoising_start.
+    denoising_end: float | None = None
+    denoising_start: float | None = None
 
 
 class Progress:
@@ -121,6 +125,8 @@ class Job:
     files: Mapping[str, Path]  # local files by model id (upscalers, ControlNets, annotators)
     controlnets: Any  # controlnet.ControlNetCache
     step_kwargs: dict[str, Any] = field(default_factory=dict)  # e.g. DDIM's eta
+    refiner: Refiner | None = None  # SDXL: the checkpoint that takes over at the switch
+
 
     @property
     def device(self) -> torch.device:
@@ -129,6 +135,35 @@ class Job:
     @property
     def dtype(self) -> torch.dtype:
         return self.pipe.unet.dtype
+
+
+@dataclass
+class Refiner:
+    """The second checkpoint of an SDXL job: its own Job (pipeline, schedulers) and its own prompt encodings."""
+
+    job: Job
+    prompts: Prompts
+    hires_prompts: Prompts | None
+    switch_at: float  # the fraction of the first pass's steps run on the base
+
+
+def schedule_fraction(strength: float | None, switch_at: float) -> float:
+    """The web UI's refiner switch (a fraction of the pass's own steps) as diffusers' denoising_end/start (a
+    fraction of the whole noise schedule): an img2img pass at strength s covers only its last s of it."""
+    return 1.0 - (1.0 if strength is None else strength) * (1.0 - switch_at)
+
+
+def split(scheduler: Any, steps: int, strength: float | None, fraction: float) -> tuple[int, int]:
+    """How many of a pass's timesteps run before and after a switch at `fraction` of the noise schedule."""
+    probe = copy.deepcopy(scheduler)
+    probe.set_timesteps(steps)
+    timesteps = probe.timesteps[::probe.order].tolist()
+    if strength is not None:
+        timesteps = timesteps[steps - min(int(steps * strength), steps):]
+    train = probe.config.num_train_timesteps
+    cutoff = int(round(train - fraction * train))  # as diffusers cuts for denoising_end and denoising_start
+    before = sum(1 for t in timesteps if t >= cutoff)
+    return before, len(timesteps) - before
 
 
 def iterations(scheduler: Any, steps: int, strength: float | None) -> int:
@@ -148,7 +183,7 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
     """Run one pass for these seeds (and their variation seeds): PIL images, or latents when p.latent_output."""
     spec, pipe = job.spec, job.pipe
     n = len(seeds)
-    if p.image is not None and p.strength is not None and int(p.steps * p.strength) == 0:
+    if p.image is not None and p.denoising_start is None and p.strength is not None and int(p.steps * p.strength) == 0:
         return _roundtrip(pipe, p.image, p.latent_output)
     factor = pipe.vae_scale_factor
     channels = pipe.vae.config.latent_channels
@@ -174,8 +209,15 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
     if p.image is None:
         kwargs.update(latents=noise, width=p.width, height=p.height)
     else:
-        kwargs.update(image=p.image, strength=p.strength)
-        use_noise(scheduler, noise, _latent_fill(pipe, p, noise))
+        kwargs.update(image=p.image, strength=1.0 if p.strength is None else p.strength)
+        if p.denoising_start is None:
+            use_noise(scheduler, noise, _latent_fill(pipe, p, noise))
+        else:
+            kwargs["denoising_start"] = p.denoising_start  # the latents go on as they are, nothing added
+    if p.denoising_end is not None:
+        kwargs["denoising_end"] = p.denoising_end
+    if is_xl(pipe):
+        kwargs.update(_xl_conditioning(call, spec.sdxl or SdxlConditioning(), p.width, p.height))
     if p.mask is not None:
         kwargs.update(mask_image=[p.mask] * n, width=p.width, height=p.height)
         if p.strength is not None and p.strength >= 1.0:
@@ -184,6 +226,16 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
         kwargs.update(p.control.kwargs)
     with torch.inference_mode():
         return call(**kwargs).images
+
+
+def _xl_conditioning(call: Any, sdxl: SdxlConditioning, width: int, height: int) -> dict[str, Any]:
+    """SDXL's size (and, for refiners, aesthetic score) conditioning; diffusers' defaults are the output size."""
+    out: dict[str, Any] = {"crops_coords_top_left": (sdxl.crop_top, sdxl.crop_left)}
+    if sdxl.original_width or sdxl.original_height:
+        out["original_size"] = (sdxl.original_height or height, sdxl.original_width or width)
+    if getattr(call.config, "requires_aesthetics_score", False):
+        out.update(aesthetic_score=sdxl.aesthetic_score, negative_aesthetic_score=sdxl.negative_aesthetic_score)
+    return out
 
 
 def _latent_fill(pipe: Any, p: Pass, noise: torch.Tensor) -> Callable[[torch.Tensor], torch.Tensor] | None:

@@ -1,4 +1,8 @@
-"""Tasks as passes over chunks of seeds: txt2img with hires fix, img2img, inpaint and outpaint."""
+"""Tasks as passes over chunks of seeds: txt2img with hires fix, img2img, inpaint and outpaint.
+
+With an SDXL refiner, the first pass stops at the switch and the refiner finishes it; once switched, a hires
+pass runs on the refiner too (as in the web UI).
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from .controlnet import fit_image
 from .controls import Controls, prepare_controls
 from .inpaint import InpaintPlan, plan_inpaint
 from .masks import flatten
-from .passes import Images, Job, Pass, Prompts, encode, run
+from .passes import Images, Job, Pass, Prompts, Refiner, encode, run, schedule_fraction, split
 from .upscalers import upscale, upscale_latents
 
 
@@ -46,13 +50,45 @@ def text_to_image(job: Job, prompts: Prompts, hires_prompts: Prompts | None,
     first = Pass(spec.steps, spec.width, spec.height, prompts, latent_output=latent_hires,
                  control=controls.args(spec.width, spec.height, img2img=False) if controls else None,
                  noise_from=_seed_resize(spec))
+    refiner = _switching(job, first)
     images: Images = []
     for seeds, subseeds in _batches(spec):
         out = run(job, first, seeds, subseeds)
+        after = job
+        if refiner is not None:
+            out = _refine(refiner, first, out, seeds, subseeds, latent_output=latent_hires)
+            after, prompts, hires_prompts, controls = refiner.job, refiner.prompts, refiner.hires_prompts, None
         if hires is not None:
-            out = _hires(job, out, hires_prompts or prompts, controls, seeds, subseeds)
+            out = _hires(after, out, hires_prompts or prompts, controls, seeds, subseeds)
         images += out
     return images
+
+
+def _switching(job: Job, first: Pass) -> Refiner | None:
+    """The job's refiner when it takes over within `first`, which it then stops at the switch (returning
+    latents); None when the switch comes after the last step. A switch before the first step is refused."""
+    refiner = job.refiner
+    if refiner is None:
+        return None
+    if first.control is not None and first.image is not None and first.mask is None:
+        raise InvalidInput("refiner", "a refiner does not run with ControlNet img2img; leave one of them out")
+    fraction = schedule_fraction(first.strength, refiner.switch_at)
+    before, after = split(job.new_scheduler([0]), first.steps, first.strength, fraction)
+    if after == 0:
+        return None
+    if before == 0:
+        raise InvalidInput("refiner.switch_at", f"switches before the first of {first.steps} steps; raise it or "
+                           "use the refiner as the model")
+    first.denoising_end, first.latent_output = fraction, True
+    return refiner
+
+
+def _refine(refiner: Refiner, first: Pass, latents: torch.Tensor, seeds: Sequence[int], subseeds: Sequence[int],
+            latent_output: bool) -> Images | torch.Tensor:
+    """The rest of the first pass on the refiner, from the base's latents."""
+    rest = Pass(first.steps, first.width, first.height, refiner.prompts, strength=first.strength, image=latents,
+                denoising_start=first.denoising_end, latent_output=latent_output)
+    return run(refiner.job, rest, seeds, subseeds)
 
 
 def _hires(job: Job, first: Images | torch.Tensor, prompts: Prompts, controls: Controls | None,
@@ -99,7 +135,10 @@ def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]
         step = Pass(spec.steps, width, height, prompts, strength=_strength(spec.denoising_strength, 0.75),
                     image=batch, mask=plan.mask if plan else None, latent_fill=spec.inpainting_fill,
                     control=controls.args(width, height, img2img=True) if controls else None)
+        refiner = _switching(job, step)
         out = run(job, step, seeds, subseeds)
+        if refiner is not None:
+            out = _refine(refiner, step, out, seeds, subseeds, latent_output=False)
         images += [plan.finish(im) for im in out] if plan else out
     return images
 

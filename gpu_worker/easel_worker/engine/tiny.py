@@ -129,7 +129,8 @@ def _build_pipeline(tokenizer_dir: Path):
 
 
 def _build_xl_pipeline(tokenizer_dir: Path):
-    """SDXL at toy size: CLIP-L-like and bigG-like encoders (32 wide each), a UNet with text_time embeddings."""
+    """SDXL at toy size: CLIP-L-like and bigG-like encoders (32 and 64 wide: of different widths, as SDXL's, so
+    a single-file checkpoint tells them apart), a UNet with text_time embeddings."""
     import torch
     from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
@@ -137,20 +138,20 @@ def _build_xl_pipeline(tokenizer_dir: Path):
     tokenizer = _write_tokenizer(tokenizer_dir / "one", CLIPTokenizer)
     # SDXL's second tokenizer is the same vocabulary padding with "!", as OpenCLIP does.
     tokenizer_2 = _write_tokenizer(tokenizer_dir / "two", CLIPTokenizer, pad_token="!")
-    hidden = 32
+    hidden, hidden_2 = 32, 64
 
-    def text_config(act: str) -> CLIPTextConfig:
+    def text_config(width: int, act: str) -> CLIPTextConfig:
         return CLIPTextConfig(
             bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id, hidden_size=hidden, intermediate_size=37,
+            pad_token_id=tokenizer.pad_token_id, hidden_size=width, intermediate_size=37,
             num_attention_heads=4, num_hidden_layers=3, layer_norm_eps=1e-5, max_position_embeddings=_MAX_TOKENS,
-            projection_dim=hidden, vocab_size=len(tokenizer), hidden_act=act,
+            projection_dim=width, vocab_size=len(tokenizer), hidden_act=act,
         )
 
     torch.manual_seed(0)
-    text_encoder = CLIPTextModel(text_config("quick_gelu")).eval()
+    text_encoder = CLIPTextModel(text_config(hidden, "quick_gelu")).eval()
     torch.manual_seed(1)
-    text_encoder_2 = CLIPTextModelWithProjection(text_config("gelu")).eval()
+    text_encoder_2 = CLIPTextModelWithProjection(text_config(hidden_2, "gelu")).eval()
     time_dim = 8  # each of the six size numbers (original h/w, crop top/left, target h/w) is embedded this wide
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
@@ -166,8 +167,8 @@ def _build_xl_pipeline(tokenizer_dir: Path):
         addition_embed_type="text_time",
         addition_time_embed_dim=time_dim,
         transformer_layers_per_block=(1, 2),
-        projection_class_embeddings_input_dim=6 * time_dim + hidden,  # size embeddings + pooled text
-        cross_attention_dim=2 * hidden,  # both encoders' states side by side
+        projection_class_embeddings_input_dim=6 * time_dim + hidden_2,  # size embeddings + pooled text
+        cross_attention_dim=hidden + hidden_2,  # both encoders' states side by side
         norm_num_groups=32,
     )
     torch.manual_seed(0)

@@ -95,3 +95,30 @@ def _save(state: dict[str, torch.Tensor], dest: Path) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     save_file({key: value.contiguous() for key, value in state.items()}, str(dest))
     return dest
+
+
+def build_tiny_sdxl_refiner(dest: Path, base_folder: Path) -> Path:
+    """A diffusers folder at dest shaped like SDXL's refiner: only the second text encoder (shared with the tiny-sdxl
+    at base_folder), a UNet conditioned on the aesthetic score instead of the target size, the base's VAE."""
+    from diffusers import StableDiffusionXLImg2ImgPipeline, StableDiffusionXLPipeline, UNet2DConditionModel
+
+    base = StableDiffusionXLPipeline.from_pretrained(Path(base_folder), local_files_only=True)
+    hidden = base.text_encoder_2.config.hidden_size
+    time_dim = base.unet.config.addition_time_embed_dim
+    torch.manual_seed(2)
+    unet = UNet2DConditionModel(
+        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=4, out_channels=4,
+        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
+        addition_time_embed_dim=time_dim, transformer_layers_per_block=(1, 2),
+        # original size, crop, aesthetic score: five numbers, then the pooled text
+        projection_class_embeddings_input_dim=5 * time_dim + base.text_encoder_2.config.projection_dim,
+        cross_attention_dim=hidden, norm_num_groups=32,
+    )
+    refiner = StableDiffusionXLImg2ImgPipeline(
+        vae=base.vae, text_encoder=None, text_encoder_2=base.text_encoder_2, tokenizer=None,
+        tokenizer_2=base.tokenizer_2, unet=unet, scheduler=base.scheduler, requires_aesthetics_score=True,
+        force_zeros_for_empty_prompt=False, add_watermarker=False,
+    )
+    refiner.save_pretrained(Path(dest), safe_serialization=True)
+    return Path(dest)

@@ -322,6 +322,64 @@ A PNG/JPEG/WebP image as base64 or a data: URL.
 """
 
 
+class InputImage(BaseModel):
+    """
+    A client-supplied image, stored in the owner's space.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    key: str
+    width: int
+    height: int
+
+
+class RefinerRequest(BaseModel):
+    """
+    SDXL's refiner: the base model denoises the first part of the schedule, this checkpoint the rest (and the hires pass, when there is one).
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    model: Annotated[str, Field(max_length=300, min_length=1)]
+    """
+    An SDXL checkpoint by id, name or title.
+    """
+    switch_at: Annotated[float | None, Field(gt=0.0, le=1.0)] = 0.8
+    """
+    The fraction of the first pass's steps run on the base model, as the web UI's refiner_switch_at; 1 never switches.
+    """
+
+
+class SdxlConditioning(BaseModel):
+    """
+    SDXL's size and aesthetic conditioning; SDXL checkpoints only.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    original_width: Annotated[int | None, Field(ge=8, le=16384)] = None
+    """
+    The size the model is told the source image had; omitted: the output's.
+    """
+    original_height: Annotated[int | None, Field(ge=8, le=16384)] = None
+    crop_left: Annotated[int | None, Field(ge=0, le=16384)] = 0
+    """
+    The crop the model is told the source had (the web UI's sdxl_crop_left).
+    """
+    crop_top: Annotated[int | None, Field(ge=0, le=16384)] = 0
+    aesthetic_score: Annotated[float | None, Field(ge=0.0, le=10.0)] = 6.0
+    """
+    For refiners trained with aesthetic scores (the web UI's sdxl_refiner_high_aesthetic_score).
+    """
+    negative_aesthetic_score: Annotated[float | None, Field(ge=0.0, le=10.0)] = 2.5
+
+
 class JobRequest(BaseModel):
     """
     A generation job as a client submits it: txt2img, or img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
@@ -392,23 +450,12 @@ class JobRequest(BaseModel):
         list[ControlNetRequest] | None, Field(max_length=4, validate_default=True)
     ] = []
     hires: HiresRequest | None = None
+    refiner: RefinerRequest | None = None
+    sdxl: SdxlConditioning | None = None
     extras: ExtrasRequest | None = None
     """
     Upscale init_images instead of generating.
     """
-
-
-class InputImage(BaseModel):
-    """
-    A client-supplied image, stored in the owner's space.
-    """
-
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    key: str
-    width: int
-    height: int
 
 
 class LoraSpec(BaseModel):
@@ -494,6 +541,18 @@ class ExtrasSpec(BaseModel):
     crop: bool | None = True
 
 
+class RefinerSpec(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    model: registry.ModelInfo
+    switch_at: Annotated[float, Field(gt=0.0, le=1.0)]
+    """
+    As RefinerRequest.switch_at.
+    """
+
+
 class GenerationSpec(BaseModel):
     """
     A fully resolved generation: what a worker runs, nothing left to defaults.
@@ -559,6 +618,8 @@ class GenerationSpec(BaseModel):
         list[ControlNetSpec] | None, Field(validate_default=True)
     ] = []
     hires: HiresSpec | None = None
+    refiner: RefinerSpec | None = None
+    sdxl: SdxlConditioning | None = None
     extras: ExtrasSpec | None = None
 
 

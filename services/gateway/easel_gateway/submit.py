@@ -71,7 +71,7 @@ def task_of(body: jobs.JobRequest) -> str:
     if body.extras is not None:
         if not body.init_images:
             raise InvalidInput("init_images", "extras needs the images to upscale")
-        for field in ("mask", "outpaint", "hires", "controlnets"):
+        for field in ("mask", "outpaint", "hires", "controlnets", "refiner"):
             if getattr(body, field):
                 raise InvalidInput(field, "does not apply to extras")
         return "extras"
@@ -133,12 +133,29 @@ async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, 
         spec.hires = await _hires(body.hires, spec, prompts.hires, caller, services, settings)
     if task == "extras":
         spec.extras, spec.width, spec.height = await _extras(body.extras, init_images, caller, services, settings)
-    if task != "extras":
+    else:
+        spec.refiner, spec.sdxl = await _sdxl(body, model, caller, services)
         hires = [spec.hires.prompt, spec.hires.negative_prompt] if spec.hires else []
         spec.embeddings = await resolving.embeddings([spec.prompt, spec.negative_prompt, *hires], model, caller,
                                                      services)
     await inputs.save(store)
     return pool, spec
+
+
+async def _sdxl(body: jobs.JobRequest, model, caller: Principal,
+                services: Services) -> tuple[jobs.RefinerSpec | None, jobs.SdxlConditioning | None]:
+    """The refiner and the size/aesthetic conditioning: SDXL checkpoints only, refined by another SDXL one."""
+    for field in ("refiner", "sdxl"):
+        value = getattr(body, field)
+        if value is not None and model.base != "sdxl":
+            named = f"{field}.{min(value.model_fields_set)}" if value.model_fields_set else field
+            raise InvalidInput(named, f"applies to SDXL checkpoints only; {model.name!r} is a {model.base} "
+                               "checkpoint", base=model.base)
+    if body.refiner is None or body.refiner.switch_at >= 1:
+        return None, body.sdxl
+    refiner = await resolving.for_checkpoint(services, body.refiner.model, caller, "checkpoint", "refiner.model",
+                                             model)
+    return jobs.RefinerSpec(model=refiner, switch_at=body.refiner.switch_at), body.sdxl
 
 
 def _size(body: jobs.JobRequest, mine: UserSettings, model, settings: GatewaySettings,

@@ -9,6 +9,11 @@ BUILTIN: tuple[ModelInfo, ...] = (
         id="builtin-tiny-sd", name="tiny-sd", kind="checkpoint", base="tiny", source="builtin:tiny-sd",
         default_width=64, default_height=64,
     ),
+    # SDXL's architecture at toy size (worker: engine.tiny), so SDXL paths run anywhere
+    ModelInfo(
+        id="builtin-tiny-sdxl", name="tiny-sdxl", kind="checkpoint", base="sdxl", source="builtin:tiny-sdxl",
+        default_width=64, default_height=64,
+    ),
 )
 
 

@@ -29,8 +29,6 @@ class Converted:
 def _refuse_unsupported(p: Generation) -> None:
     if p.restore_faces:
         raise InvalidInput("restore_faces", "Easel has no face restorer; send restore_faces false")
-    if p.refiner_checkpoint not in (None, *SAME):
-        raise InvalidInput("refiner_checkpoint", "a refiner is not supported; send null")
     for key in p.alwayson_scripts or {}:
         if key.lower() != "controlnet":
             raise InvalidInput(f"alwayson_scripts.{key}", f"always on script {key} not found")
@@ -60,6 +58,27 @@ def _overrides(settings: dict[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+# The web UI's SDXL options, as SdxlConditioning fields with the web UI's defaults.
+SDXL_OPTIONS = {"sdxl_crop_top": ("crop_top", 0), "sdxl_crop_left": ("crop_left", 0),
+                "sdxl_refiner_high_aesthetic_score": ("aesthetic_score", 6.0),
+                "sdxl_refiner_low_aesthetic_score": ("negative_aesthetic_score", 2.5)}
+
+
+def _sdxl(p: Generation) -> dict[str, Any]:
+    """The refiner, and the SDXL options of override_settings that differ from the web UI's defaults (SDXL-only
+    fields: left for the job request to refuse on other checkpoints, naming them)."""
+    out: dict[str, Any] = {}
+    if p.refiner_checkpoint not in (None, *SAME):
+        out["refiner"] = {"model": p.refiner_checkpoint,
+                          "switch_at": 0.8 if p.refiner_switch_at is None else p.refiner_switch_at}
+    settings = p.override_settings or {}
+    sdxl = {name: settings[key] for key, (name, default) in SDXL_OPTIONS.items()
+            if settings.get(key) not in (None, default)}
+    if sdxl:
+        out["sdxl"] = sdxl
+    return out
+
+
 def _with_infotext(p: Generation) -> Generation:
     if not p.infotext:
         return p
@@ -85,7 +104,7 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
         n_iter=p.n_iter, subseed=p.subseed, subseed_strength=p.subseed_strength or 0.0,
         seed_resize_from_w=p.seed_resize_from_w if (p.seed_resize_from_w or 0) > 0 else None,
         seed_resize_from_h=p.seed_resize_from_h if (p.seed_resize_from_h or 0) > 0 else None,
-        eta=p.eta, tiling=bool(p.tiling), controlnets=controlnets, **_overrides(p.override_settings),
+        eta=p.eta, tiling=bool(p.tiling), controlnets=controlnets, **_overrides(p.override_settings), **_sdxl(p),
     )
     return values, names
 

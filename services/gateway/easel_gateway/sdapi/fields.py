@@ -33,6 +33,14 @@ JOB_TO_WEBUI: dict[str, str] = {
     "extras.height": "upscaling_resize_h",
     "extras.crop": "upscaling_crop",
     "controlnets": "alwayson_scripts.controlnet.args",
+    "refiner.model": "refiner_checkpoint",
+    "refiner.switch_at": "refiner_switch_at",
+    "refiner": "refiner_checkpoint",
+    "sdxl.crop_top": "override_settings.sdxl_crop_top",
+    "sdxl.crop_left": "override_settings.sdxl_crop_left",
+    "sdxl.aesthetic_score": "override_settings.sdxl_refiner_high_aesthetic_score",
+    "sdxl.negative_aesthetic_score": "override_settings.sdxl_refiner_low_aesthetic_score",
+    "sdxl": "override_settings",
 }
 
 

@@ -70,7 +70,8 @@ FILLS: dict[str, tuple[str, type]] = {
     "Sampler": ("sampler_name", str), "Schedule type": ("scheduler", str), "CFG scale": ("cfg_scale", float),
     "Seed": ("seed", int), "Size-1": ("width", int), "Size-2": ("height", int),
     "Denoising strength": ("denoising_strength", float), "Variation seed": ("subseed", int),
-    "Variation seed strength": ("subseed_strength", float),
+    "Variation seed strength": ("subseed_strength", float), "Refiner": ("refiner_checkpoint", str),
+    "Refiner switch at": ("refiner_switch_at", float),
 }
 
 

@@ -138,12 +138,15 @@ SUPPORTED: dict[str, Axis] = {axis.label: axis for axis in (
     Axis("Hires upscaler", str, _set("hr_upscaler"), ("hr_upscaler",), choices=True),
     Axis("VAE", str, _override("sd_vae"), ("override_settings.sd_vae",), choices=True),
     Axis("Styles", str, _styles, ("styles",), choices=True),
+    Axis("Refiner checkpoint", str, _set("refiner_checkpoint"), ("refiner_checkpoint",), choices=True),
+    Axis("Refiner switch at", float, _set("refiner_switch_at"), ("refiner_switch_at",)),
     Axis("Size", _size_value, _size, ("width", "height")),
 )}
 # where a payload field ends up in the job request, to name a value the job refuses
 _JOB_FIELDS = {"override_settings.sd_model_checkpoint": "model", "override_settings.sd_vae": "vae",
                "override_settings.CLIP_stop_at_last_layers": "clip_skip", "sampler_name": "sampler",
-               "hr_second_pass_steps": "hires.steps", "hr_upscaler": "hires.upscaler"}
+               "hr_second_pass_steps": "hires.steps", "hr_upscaler": "hires.upscaler",
+               "refiner_checkpoint": "refiner.model", "refiner_switch_at": "refiner.switch_at"}
 
 
 def axes_for(img2img: bool) -> list[str]:
