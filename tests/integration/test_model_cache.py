@@ -26,6 +26,7 @@ from easel_proto.wire import now
 from easel_worker import metrics
 from easel_worker.cache import MARKER, ModelCache
 from easel_worker.engine import GenerationEngine, build_tiny_sd
+from easel_worker.engine.tiny import build_tiny_sdxl
 from easel_worker.settings import WorkerSettings
 from easel_worker.worker import Worker
 
@@ -252,6 +253,22 @@ async def test_engine_loads_a_web_ui_single_file_checkpoint(tiny_src, store, tmp
     assert np.array_equal(np.asarray(fetched[0]), np.asarray(builtin[0]))  # the same weights in the other layout
 
 
+async def test_engine_loads_a_web_ui_single_file_sdxl_checkpoint(tmp_path):
+    """An SDXL .safetensors in the original layout, shaped by EASEL_MODEL_CONFIG_DIR/sdxl: the built-in's pixels."""
+    configs = tmp_path / "configs"
+    folder = build_tiny_sdxl(configs / "sdxl")
+    single = to_single_file(folder, tmp_path / "xl.safetensors", xl=True)
+    for weights in folder.rglob("*.safetensors"):
+        weights.unlink()  # a config folder holds the family's configs and tokenizers, no weights
+    model = ModelInfo(id="m-xl", name="xl", kind="checkpoint", base="sdxl", source="store:x", format="safetensors")
+    engine = GenerationEngine(tmp_path / "engine", device="cpu", config_dir=configs)
+    builtin = ModelInfo(id="builtin-tiny-sdxl", name="tiny-sdxl", kind="checkpoint", base="sdxl",
+                        source="builtin:tiny-sdxl")
+    images = [await asyncio.to_thread(engine.generate, spec(m), lambda *a: None, {m.id: single})
+              for m in (model, builtin)]
+    assert np.array_equal(np.asarray(images[0][0]), np.asarray(images[1][0]))
+
+
 async def test_engine_without_fetched_files_fails_clearly(tmp_path, tiny_src, store):
     model = await upload(store, tiny_src, "m-never")
     engine = GenerationEngine(tmp_path / "engine", device="cpu")
@@ -279,7 +296,8 @@ _VAE_ATTN = {"group_norm": "norm", "to_q": "q", "to_k": "k", "to_v": "v", "to_ou
 
 def _unet_key(key: str, config: dict) -> str:
     n = config["layers_per_block"] + 1
-    direct = DIFFUSERS_TO_LDM_MAPPING["unet"]["layers"]  # diffusers key -> original key
+    # diffusers key -> original key (SDXL's size-and-pooled-text embedding too)
+    direct = DIFFUSERS_TO_LDM_MAPPING["unet"]["layers"] | DIFFUSERS_TO_LDM_MAPPING["unet"]["addition_embed_type"]
     if key in direct:
         return direct[key]
     if m := re.fullmatch(r"down_blocks\.(\d+)\.resnets\.(\d+)\.(\w+)\.(.+)", key):
@@ -325,8 +343,40 @@ def _vae_key(key: str, config: dict) -> str:
     raise KeyError(key)
 
 
-def to_single_file(folder: Path, dest: Path) -> Path:
-    """Save the pipeline in `folder` as one checkpoint with the original SD key names and tensor shapes."""
+_OPEN_CLIP = {"embeddings.position_embedding.weight": "positional_embedding",
+              "embeddings.token_embedding.weight": "token_embedding.weight",
+              "final_layer_norm.weight": "ln_final.weight", "final_layer_norm.bias": "ln_final.bias"}
+_OPEN_CLIP_BLOCK = (("self_attn.out_proj", "attn.out_proj"), ("layer_norm1", "ln_1"), ("layer_norm2", "ln_2"),
+                    ("mlp.fc1", "mlp.c_fc"), ("mlp.fc2", "mlp.c_proj"))
+
+
+def _open_clip(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A CLIPTextModelWithProjection's weights in OpenCLIP's layout, as SDXL's second text encoder is stored."""
+    out: dict[str, torch.Tensor] = {}
+    qkv: dict[tuple[str, str], dict[str, torch.Tensor]] = {}
+    for key, value in state.items():
+        if key == "text_projection.weight":
+            out["text_projection"] = value.T  # OpenCLIP multiplies by it; a Linear stores it transposed
+            continue
+        key = key.removeprefix("text_model.")
+        if key in _OPEN_CLIP:
+            out[_OPEN_CLIP[key]] = value
+        elif m := re.fullmatch(r"encoder\.layers\.(\d+)\.self_attn\.([qkv])_proj\.(weight|bias)", key):
+            qkv.setdefault((m[1], m[3]), {})[m[2]] = value
+        elif m := re.fullmatch(r"encoder\.layers\.(\d+)\.(.+)", key):
+            rest = m[2]
+            for ours, theirs in _OPEN_CLIP_BLOCK:
+                rest = rest.replace(ours, theirs)
+            out[f"transformer.resblocks.{m[1]}.{rest}"] = value
+        elif not key.endswith("position_ids"):
+            raise KeyError(key)
+    for (layer, kind), parts in qkv.items():
+        out[f"transformer.resblocks.{layer}.attn.in_proj_{kind}"] = torch.cat([parts["q"], parts["k"], parts["v"]])
+    return out
+
+
+def to_single_file(folder: Path, dest: Path, xl: bool = False) -> Path:
+    """Save the pipeline in `folder` as one checkpoint with the original SD (xl: SDXL) key names and shapes."""
     out: dict[str, torch.Tensor] = {}
     unet_cfg = json.loads((folder / "unet" / "config.json").read_text())
     for key, value in load_file(folder / "unet" / "diffusion_pytorch_model.safetensors").items():
@@ -337,9 +387,13 @@ def to_single_file(folder: Path, dest: Path) -> Path:
         if ".mid.attn_1." in ldm and ldm.endswith(".weight") and value.ndim == 2:
             value = value[:, :, None, None]  # the original VAE's attention projections are 1x1 convolutions
         out["first_stage_model." + ldm] = value
+    clip_l = "conditioner.embedders.0.transformer." if xl else "cond_stage_model.transformer."
     for key, value in load_file(folder / "text_encoder" / "model.safetensors").items():
         # transformers >= 5.6 saves CLIPTextModel without its text_model wrapper; the original layout has it
-        out["cond_stage_model.transformer." + (key if key.startswith("text_model.") else f"text_model.{key}")] = value
+        out[clip_l + (key if key.startswith("text_model.") else f"text_model.{key}")] = value
+    if xl:
+        for key, value in _open_clip(load_file(folder / "text_encoder_2" / "model.safetensors")).items():
+            out["conditioner.embedders.1.model." + key] = value
     save_file({k: v.contiguous() for k, v in out.items()}, dest)
     return dest
 

@@ -21,6 +21,7 @@ from easel_proto.v1.jobs import (
     HiresSpec,
     InputImage,
     LoraSpec,
+    OutpaintRequest,
     RefinerSpec,
     SdxlConditioning,
 )
@@ -140,6 +141,25 @@ def test_txt2img_is_deterministic_and_follows_the_prompt_and_seed(engine):
     assert [im.size for im in images] == [(96, 64)] * 2
     # batch size may change kernel choice: rounding noise, not a different image
     assert np.abs(pixels(run(engine, spec(width=96, seeds=[2]))[0]) - pixels(images[1])).max() <= 2
+
+
+@pytest.mark.parametrize("sampler", ["DPM++ 2M Karras", "DPM++ SDE Karras", "UniPC", "Heun", "DDIM", "LMS"])
+def test_the_web_ui_samplers_run_on_sdxl(engine, sampler):
+    image = one(engine, spec(sampler=sampler))
+    assert np.array_equal(one(engine, spec(sampler=sampler)), image)
+    assert not np.array_equal(image, one(engine, spec()))  # not Euler a's
+
+
+def test_variations_outpaint_and_tiling_on_sdxl(engine):
+    plain = one(engine, spec(subseeds=[9], subseed_strength=0.0))
+    assert np.array_equal(plain, one(engine, spec()))
+    assert not np.array_equal(one(engine, spec(subseeds=[9], subseed_strength=0.5)), plain)
+    out = run(engine, img2img(outpaint=OutpaintRequest(left=16, right=0, top=0, bottom=0), width=80, height=64,
+                              denoising_strength=1.0))[0]
+    assert out.size == (80, 64)
+    assert np.array_equal(pixels(out)[:, 16:], pixels(IMAGES[INIT]))  # the original region is kept
+    assert not np.array_equal(one(engine, spec(tiling=True)), plain)
+    assert np.array_equal(one(engine, spec()), plain)
 
 
 def test_clip_skip_leaves_sdxl_as_the_web_ui_does(engine):
