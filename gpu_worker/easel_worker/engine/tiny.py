@@ -17,6 +17,29 @@ TINY_SD = "tiny-sd"
 TINY_SDXL = "tiny-sdxl"
 _MAX_TOKENS = 77  # CLIP's context length; the pipeline pads every prompt to it
 _BOS, _EOS = "<|startoftext|>", "<|endoftext|>"
+# The toy shapes both families share (tiny_parts' SDXL refiner too): two stages, attention in the lower one.
+UNET_SHAPE = dict(
+    block_out_channels=(32, 64),
+    layers_per_block=1,
+    sample_size=32,
+    in_channels=4,
+    out_channels=4,
+    down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
+    up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
+    norm_num_groups=32,
+)
+# SDXL's UNet: linear projections, more transformer layers lower down, size and pooled-text embeddings.
+XL_UNET_ATTENTION = dict(attention_head_dim=(2, 4), use_linear_projection=True, transformer_layers_per_block=(1, 2),
+                         addition_embed_type="text_time")
+VAE_SHAPE = dict(
+    block_out_channels=(32, 64),
+    in_channels=3,
+    out_channels=3,
+    down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
+    up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
+    latent_channels=4,
+    sample_size=64,
+)
 
 
 def tiny_sd_dir(cache_dir: Path, name: str = TINY_SD) -> Path:
@@ -68,28 +91,9 @@ def _build_pipeline(tokenizer_dir: Path):
 
     tokenizer = _write_tokenizer(tokenizer_dir, CLIPTokenizer)
     torch.manual_seed(0)
-    unet = UNet2DConditionModel(
-        block_out_channels=(32, 64),
-        layers_per_block=1,
-        sample_size=32,
-        in_channels=4,
-        out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        cross_attention_dim=32,
-        attention_head_dim=8,
-        norm_num_groups=32,
-    )
+    unet = UNet2DConditionModel(**UNET_SHAPE, cross_attention_dim=32, attention_head_dim=8)
     torch.manual_seed(0)
-    vae = AutoencoderKL(
-        block_out_channels=(32, 64),
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
-        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
-        latent_channels=4,
-        sample_size=64,
-    )
+    vae = AutoencoderKL(**VAE_SHAPE)
     torch.manual_seed(0)
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
@@ -155,34 +159,14 @@ def _build_xl_pipeline(tokenizer_dir: Path):
     time_dim = 8  # each of the six size numbers (original h/w, crop top/left, target h/w) is embedded this wide
     torch.manual_seed(0)
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64),
-        layers_per_block=1,
-        sample_size=32,
-        in_channels=4,
-        out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"),
-        up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        attention_head_dim=(2, 4),
-        use_linear_projection=True,
-        addition_embed_type="text_time",
+        **UNET_SHAPE,
+        **XL_UNET_ATTENTION,
         addition_time_embed_dim=time_dim,
-        transformer_layers_per_block=(1, 2),
         projection_class_embeddings_input_dim=6 * time_dim + hidden_2,  # size embeddings + pooled text
         cross_attention_dim=hidden + hidden_2,  # both encoders' states side by side
-        norm_num_groups=32,
     )
     torch.manual_seed(0)
-    vae = AutoencoderKL(
-        block_out_channels=(32, 64),
-        in_channels=3,
-        out_channels=3,
-        down_block_types=("DownEncoderBlock2D", "DownEncoderBlock2D"),
-        up_block_types=("UpDecoderBlock2D", "UpDecoderBlock2D"),
-        latent_channels=4,
-        sample_size=64,
-        scaling_factor=0.13025,  # SDXL's
-        force_upcast=True,
-    )
+    vae = AutoencoderKL(**VAE_SHAPE, scaling_factor=0.13025, force_upcast=True)  # SDXL's scaling and upcast
     # SDXL's own scheduler config.
     scheduler = EulerDiscreteScheduler(
         beta_start=0.00085,

@@ -14,6 +14,7 @@ import torch
 from safetensors.torch import save_file
 
 from .annotators import HedNet
+from .tiny import UNET_SHAPE, XL_UNET_ATTENTION
 from .upscalers import CompactNet, RRDBNet
 
 TINY_HED_WIDTHS = [[(3, 4), (4, 4)], [(4, 8), (8, 8)], [(8, 8)] * 3, [(8, 8)] * 3, [(8, 8)] * 3]
@@ -107,13 +108,10 @@ def build_tiny_sdxl_refiner(dest: Path, base_folder: Path) -> Path:
     time_dim = base.unet.config.addition_time_embed_dim
     torch.manual_seed(2)
     unet = UNet2DConditionModel(
-        block_out_channels=(32, 64), layers_per_block=1, sample_size=32, in_channels=4, out_channels=4,
-        down_block_types=("DownBlock2D", "CrossAttnDownBlock2D"), up_block_types=("CrossAttnUpBlock2D", "UpBlock2D"),
-        attention_head_dim=(2, 4), use_linear_projection=True, addition_embed_type="text_time",
-        addition_time_embed_dim=time_dim, transformer_layers_per_block=(1, 2),
+        **UNET_SHAPE, **XL_UNET_ATTENTION, addition_time_embed_dim=time_dim,
         # original size, crop, aesthetic score: five numbers, then the pooled text
         projection_class_embeddings_input_dim=5 * time_dim + base.text_encoder_2.config.projection_dim,
-        cross_attention_dim=hidden, norm_num_groups=32,
+        cross_attention_dim=hidden,
     )
     refiner = StableDiffusionXLImg2ImgPipeline(
         vae=base.vae, text_encoder=None, text_encoder_2=base.text_encoder_2, tokenizer=None,
