@@ -19,7 +19,8 @@ _RESNET = {"norm1": "in_layers.0", "conv1": "in_layers.2", "norm2": "out_layers.
 _VAE_ATTN = {"group_norm": "norm", "to_q": "q", "to_k": "k", "to_v": "v", "to_out.0": "proj_out"}
 
 
-def _unet_key(key: str, config: dict) -> str:
+def unet_key(key: str, config: dict) -> str:
+    """A diffusers UNet weight's name in the original layout (for a UNet with these config values)."""
     n = config["layers_per_block"] + 1
     # diffusers key -> original key (SDXL's size-and-pooled-text embedding too)
     direct = DIFFUSERS_TO_LDM_MAPPING["unet"]["layers"] | DIFFUSERS_TO_LDM_MAPPING["unet"]["addition_embed_type"]
@@ -105,7 +106,7 @@ def to_single_file(folder: Path, dest: Path, xl: bool = False) -> Path:
     out: dict[str, torch.Tensor] = {}
     unet_cfg = json.loads((folder / "unet" / "config.json").read_text())
     for key, value in load_file(folder / "unet" / "diffusion_pytorch_model.safetensors").items():
-        out["model.diffusion_model." + _unet_key(key, unet_cfg)] = value
+        out["model.diffusion_model." + unet_key(key, unet_cfg)] = value
     vae_cfg = json.loads((folder / "vae" / "config.json").read_text())
     for key, value in load_file(folder / "vae" / "diffusion_pytorch_model.safetensors").items():
         ldm = _vae_key(key, vae_cfg)
@@ -121,3 +122,15 @@ def to_single_file(folder: Path, dest: Path, xl: bool = False) -> Path:
             out["conditioner.embedders.1.model." + key] = value
     save_file({k: v.contiguous() for k, v in out.items()}, dest)
     return dest
+
+
+def kohya_lora(peft_state: dict[str, torch.Tensor], unet_config: dict, rank: int) -> dict[str, torch.Tensor]:
+    """A peft UNet LoRA as kohya's sd-scripts write it for SDXL: lora_unet_<original module path>.lora_down/up."""
+    out: dict[str, torch.Tensor] = {}
+    for key, value in peft_state.items():
+        module, kind = key.rsplit(".lora_", 1)  # "...attn1.to_q", "A.weight"
+        module = module.removeprefix("unet.")
+        name = "lora_unet_" + unet_key(f"{module}.weight", unet_config).removesuffix(".weight").replace(".", "_")
+        out[f"{name}.lora_{'down' if kind.startswith('A') else 'up'}.weight"] = value
+        out[f"{name}.alpha"] = torch.tensor(float(rank))
+    return out

@@ -30,6 +30,7 @@ from easel_worker.engine import GenerationEngine, ensure_tiny_sd
 from easel_worker.engine.prompting import encode_prompts_xl
 from easel_worker.engine.tiny import TINY_SDXL
 from easel_worker.engine.tiny_parts import build_tiny_controlnet, build_tiny_sdxl_refiner
+from webui_layout import kohya_lora
 
 XL = ModelInfo(id="builtin-tiny-sdxl", name="tiny-sdxl", kind="checkpoint", base="sdxl", source="builtin:tiny-sdxl")
 INIT, MASK, EDGES = (input_key("t", "u", name) for name in ("init", "mask", "edges"))
@@ -208,13 +209,19 @@ def test_an_sdxl_lora_applies_to_its_job_only(engine, cache_dir, tmp_path):
         for name, param in pipe.unet.named_parameters():
             if "lora_B" in name:
                 param.copy_(torch.randn(param.shape, generator=torch.Generator().manual_seed(1)) * 0.5)
-    StableDiffusionXLPipeline.save_lora_weights(tmp_path, unet_lora_layers=get_peft_model_state_dict(pipe.unet))
+    layers = get_peft_model_state_dict(pipe.unet)
+    StableDiffusionXLPipeline.save_lora_weights(tmp_path, unet_lora_layers=layers)
     lora = ModelInfo(id="lora-xl", name="lora-xl", kind="lora", base="sdxl", source="store:x", format="safetensors")
     files = {lora.id: tmp_path / "pytorch_lora_weights.safetensors"}
     plain = one(engine, spec())
     styled = one(engine, spec(loras=[LoraSpec(model=lora, weight=1.0)]), files)
     assert not np.array_equal(styled, plain)
     assert np.array_equal(one(engine, spec()), plain)
+    # the same LoRA as kohya's scripts save SDXL LoRAs (the web UI's usual format): the same image
+    save_file(kohya_lora(layers, dict(pipe.unet.config), rank=4), tmp_path / "kohya.safetensors")
+    kohya = lora.model_copy(update={"id": "lora-kohya"})
+    assert np.array_equal(one(engine, spec(loras=[LoraSpec(model=kohya, weight=1.0)]),
+                              {kohya.id: tmp_path / "kohya.safetensors"}), styled)
     sd_lora = lora.model_copy(update={"id": "lora-sd", "base": "tiny"})
     with pytest.raises(InvalidInput) as info:
         run(engine, spec(loras=[LoraSpec(model=sd_lora, weight=1.0)]), {sd_lora.id: files[lora.id]})
