@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from easel_worker.engine.tiny import build_tiny_sdxl
-from helpers import stack_with_env, wait_for
+from helpers import stack_with_env, submit, until_status, wait_for
 from webui_layout import to_single_file
 
 
@@ -53,16 +53,9 @@ async def _import(api: httpx.AsyncClient, headers: dict, data: bytes, base: str)
 
 
 async def _pixels(api: httpx.AsyncClient, headers: dict, model: str) -> bytes:
-    r = await api.post("/v1/jobs", json={"prompt": "a fox", "model": model, "seed": 5, "steps": 2, "width": 64,
-                                         "height": 64}, headers=headers)
-    assert r.status_code == 201, r.text
-
-    async def done():
-        job = (await api.get(f"/v1/jobs/{r.json()['id']}", headers=headers)).json()
-        assert job["status"] != "failed", job
-        return job if job["status"] == "succeeded" else None
-
-    job = await wait_for(done, timeout=120)
+    job = await submit(api, headers, prompt="a fox", model=model, seed=5, steps=2)
+    job = await until_status(api, job["id"], headers, "succeeded", "failed")
+    assert job["status"] == "succeeded", job
     image = await api.get(job["images"][0]["url"], headers=headers)
     return Image.open(io.BytesIO(image.content)).tobytes()
 
