@@ -85,14 +85,18 @@ async def database_url(session_dir: Path) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-async def stack(session_dir: Path, nats_url: str, database_url: str) -> AsyncIterator[EmbeddedStack]:
-    """The embedded stack on the test servers, with one real diffusers worker on the tiny model."""
+async def stack(session_dir: Path, database_url: str) -> AsyncIterator[EmbeddedStack]:
+    """The embedded stack on the test database, with one real diffusers worker on the tiny model.
+
+    It runs its own nats-server, as `make up` does: every process signs in with its own identity and NATS holds it
+    to its permissions, so every end-to-end test also checks that the permissions let Easel work.
+    """
     options = StackOptions(
-        data_dir=session_dir / "stack", port=0, namespace=namespace(), nats_url=nats_url,
-        database_url=database_url, worker_log=session_dir / "worker.log",
+        data_dir=session_dir / "stack", port=0, namespace=namespace(), database_url=database_url,
+        worker_log=session_dir / "worker.log", pools=["default", "crashy"],
         # short ack wait so a killed worker's job comes back within seconds in the fault test
-        worker_env={"EASEL_ACK_WAIT_S": "2", "EASEL_MAX_DELIVER": "4", "EASEL_SHUTDOWN_GRACE_S": "20",
-                    "EASEL_LOG_LEVEL": "INFO"},
+        settings={"ack_wait_s": 2, "max_deliver": 4},
+        worker_env={"EASEL_SHUTDOWN_GRACE_S": "20", "EASEL_LOG_LEVEL": "INFO"},
     )
     s = EmbeddedStack(options)
     await s.start()

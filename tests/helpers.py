@@ -14,6 +14,8 @@ import httpx
 from httpx_sse import aconnect_sse
 
 from easel_common import db
+from easel_common.callers import Holder
+from easel_common.natsio import Caller, request
 from easel_common.storage import LocalStore
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
@@ -27,9 +29,12 @@ def namespace() -> str:
     return f"t{uuid.uuid4().hex[:10]}"
 
 
-async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None) -> dict:
-    """Create a user with an API key; returns the user with `headers` for calling as them."""
-    r = await api.post("/v1/users", json={"username": name or f"u{uuid.uuid4().hex[:8]}"}, headers=admin_headers)
+async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None,
+                   **fields) -> dict:
+    """Create a user (`fields`: roles, tenant_id, password) with an API key; returns the user with `headers` for
+    calling as them."""
+    r = await api.post("/v1/users", json={"username": name or f"u{uuid.uuid4().hex[:8]}", **fields},
+                       headers=admin_headers)
     assert r.status_code == 201, r.text
     user = r.json()
     r = await api.post(f"/v1/users/{user['id']}/keys", json={"name": "test"}, headers=admin_headers)
@@ -37,6 +42,27 @@ async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: 
     user["key"] = r.json()["secret"]
     user["headers"] = {"Authorization": f"Bearer {user['key']}"}
     return user
+
+
+def process_env(stack, identity: str, **extra: str) -> dict[str, str]:
+    """The environment of another process of `stack` (a second gateway, say) signing in to NATS as `identity`."""
+    env = {**os.environ, "EASEL_NATS_URL": stack.nats_url, "EASEL_NAMESPACE": stack.options.namespace,
+           "EASEL_DATA_DIR": str(stack.data_dir), **extra}
+    seed = stack.identity(identity).seed_file
+    if seed is not None:
+        env["EASEL_NATS_SEED_FILE"] = str(seed)
+    return env
+
+
+async def as_gateway(stack, subject: str, message, reply_type, principal: Principal, timeout: float = 5.0):
+    """A request made as the gateway makes it for `principal`: on the gateway's NATS identity, with a statement
+    from the stack's auth bound to a fresh holder key, as if that caller had just signed in."""
+    holder = Holder()
+    statement, _ = stack.services[0].issuer.issue(principal, holder.public_key, None)
+    if not hasattr(stack, "_gateway_nc"):
+        stack._gateway_nc = await stack.connect_as("gateway")
+    return await request(stack._gateway_nc, subject, message, reply_type, timeout=timeout,
+                         caller=Caller(statement, holder))
 
 
 async def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from easel_common.logs import configure_logging
+from easel_common.nats_access import worker_identity
 from easel_common.runner import serve
 from easel_common.storage import open_store
 from easel_worker.engine import Engine, NullEngine
@@ -32,4 +33,5 @@ def main() -> None:
     settings = WorkerSettings()
     configure_logging(settings.log_level)
     name = f"easel-worker-{settings.worker_id}"
-    asyncio.run(serve(settings, name, lambda nc: Worker(settings, nc, make_engine(settings), open_store(settings))))
+    asyncio.run(serve(settings, name, lambda nc: Worker(settings, nc, make_engine(settings), open_store(settings)),
+                      identity=worker_identity(settings.pool)))

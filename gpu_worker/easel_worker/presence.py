@@ -20,9 +20,9 @@ from typing import Any
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
-from easel_common.natsio import durable_consumer
+from easel_common.natsio import pull_config
 from easel_proto import Names
 from easel_proto.v1.workers import WorkerPresence
 from easel_proto.wire import encode, now
@@ -50,7 +50,7 @@ class Presence:
                  interval_s: float) -> None:
         self.nc, self.js, self.worker_id, self.pool = nc, nc.jetstream(), worker_id, pool
         self.engine, self.cache_root, self.interval_s = engine, cache_root, interval_s
-        self.subject = names.worker_presence(worker_id)
+        self.subject = names.worker_presence(pool, worker_id)
         self.job_id: str | None = None
         self.stopping = False
         self._cached: list[str] = []
@@ -124,30 +124,44 @@ class JobFeed:
     waiting, the one from the worker's own queue runs first.
     """
 
-    def __init__(self, nc: Client, names: Names, worker_id: str, pool: str, *, ack_wait_s: float,
-                 max_deliver: int) -> None:
+    def __init__(self, nc: Client, names: Names, worker_id: str, pool: str) -> None:
         self.nc, self.js, self.names = nc, nc.jetstream(), names
-        self.worker_id, self.pool, self.ack_wait_s, self.max_deliver = worker_id, pool, ack_wait_s, max_deliver
+        self.worker_id, self.pool = worker_id, pool
+        self.ack_wait_s, self.max_deliver = 30.0, 5  # the pool consumer's, read in open()
         self.stream = names.stream("jobs")["name"]
         self._own: Any = None
         self._pool: Any = None
         self._fetches: dict[str, asyncio.Task[Held | None] | None] = {"own": None, "pool": None}
         self._held: list[Held] = []
 
-    async def open(self) -> None:
+    async def open(self, stopping: asyncio.Event) -> None:
+        """Bind to the pool's consumer (the jobs service makes it; wait for it) and make this worker's own."""
         names = self.names
-        self._pool = await durable_consumer(self.nc, self.stream, names.worker_consumer(self.pool),
-                                            [names.job_queue(self.pool)], ack_wait=self.ack_wait_s,
-                                            max_deliver=self.max_deliver)
+        pool_consumer = names.worker_consumer(self.pool)
+        waited = False
+        while True:
+            try:
+                info = await self.js.consumer_info(self.stream, pool_consumer)
+                break
+            except NotFoundError:
+                if not waited:
+                    log.warning("waiting for the jobs service to create consumer %s", pool_consumer)
+                    waited = True
+            except Exception:  # the broker or the stream is not there yet
+                log.debug("consumer %s not readable yet", pool_consumer, exc_info=True)
+            if stopping.is_set():
+                raise RuntimeError(f"stopped before consumer {pool_consumer} existed")
+            await asyncio.sleep(1.0)
+        self.ack_wait_s, self.max_deliver = float(info.config.ack_wait or 30.0), int(info.config.max_deliver or 5)
+        self._pool = await self.js.pull_subscribe_bind(pool_consumer, self.stream)
         await self._add_own_consumer()
         self._own = await self.js.pull_subscribe_bind(names.direct_consumer(self.worker_id), self.stream)
 
     async def _add_own_consumer(self) -> None:
-        config = ConsumerConfig(
-            durable_name=self.names.direct_consumer(self.worker_id), ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL, filter_subject=self.names.job_direct(self.pool, self.worker_id),
-            ack_wait=self.ack_wait_s, max_deliver=self.max_deliver, inactive_threshold=OWN_QUEUE_IDLE_S)
-        await self.js.add_consumer(self.stream, config)
+        durable = self.names.direct_consumer(self.worker_id)
+        await self.js.add_consumer(self.stream, pull_config(
+            durable, [self.names.job_direct(self.pool, self.worker_id)], ack_wait=self.ack_wait_s,
+            max_deliver=self.max_deliver, inactive_threshold=OWN_QUEUE_IDLE_S))
 
     async def run(self, handle: Callable[[Msg], Awaitable[None]], stopping: asyncio.Event) -> None:
         """Hand each job to `handle`, one at a time, until `stopping` is set."""
@@ -198,8 +212,8 @@ class JobFeed:
                 await msg.in_progress()
 
     async def close(self) -> None:
-        """Hand back the jobs fetched but not run (nak: another worker gets them at once) and drop the consumer
-        of this worker's own queue; what waits there stays in the stream for the jobs service to move."""
+        """Hand back the jobs fetched but not run (nak: another worker gets them at once). The jobs service drops
+        this worker's own queue's consumer once its presence is deleted, and moves what waits there."""
         pending = [t for t in self._fetches.values() if t is not None]
         if pending:
             await asyncio.wait(pending)
@@ -209,5 +223,3 @@ class JobFeed:
             with suppress(Exception):
                 await held.msg.nak()
         self._held.clear()
-        with suppress(Exception):
-            await self.js.delete_consumer(self.stream, self.names.direct_consumer(self.worker_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from pathlib import Path
 from typing import Literal
@@ -14,15 +15,15 @@ from easel_common.settings import CommonSettings
 
 class WorkerSettings(CommonSettings):
     pool: str = "default"
-    worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    # A random part makes the name of this worker's own queue unguessable to the other pools' workers (NATS can
+    # deny them each pool's consumer by name, not every worker's).
+    worker_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(8)}")
     engine: Literal["diffusers", "null"] = "diffusers"
     device: str | None = None
     model_cache_dir: Path | None = None
     max_loaded_models: int = 2
     cache_budget_bytes: int = Field(default=50 * 1024**3, ge=0)  # disk cache of fetched models (LRU)
     model_config_dir: Path | None = None  # <base>/ diffusers config folders for single-file checkpoints
-    ack_wait_s: float = 30.0
-    max_deliver: int = 5
     claim_patience_s: float = 30.0
     shutdown_grace_s: float = 25.0
     presence_interval_s: float = Field(default=5.0, gt=0)  # how often it puts what it holds in the workers bucket

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 import time
@@ -15,7 +16,7 @@ from nats.aio.msg import Msg
 from PIL import Image
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
-from easel_common.natsio import ensure_streams, request
+from easel_common.natsio import request
 from easel_common.storage import ObjectStore
 from easel_proto.errors import (
     EaselError,
@@ -26,6 +27,7 @@ from easel_proto.errors import (
     NotFound,
     Unavailable,
 )
+from easel_proto.naming import LEASE_HEADER
 from easel_proto.v1 import jobs
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
@@ -112,17 +114,19 @@ class Worker:
         self.current: str | None = None
         self._cancel: set[str] = set()
         self._release = False
+        self._lease = ""  # the current job's, from its claim
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
-        self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool, ack_wait_s=settings.ack_wait_s,
-                            max_deliver=settings.max_deliver)
+        self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool)
         self.presence = Presence(nc, self.names, settings.worker_id, settings.pool, engine, settings.store_cache_dir,
                                  settings.presence_interval_s)
 
     async def start(self) -> None:
         names, pool = self.names, self.settings.pool
-        await ensure_streams(self.nc, names)
-        await self.feed.open()  # the pool's queue and this worker's own
+        if pool not in self.settings.pools:
+            raise RuntimeError(f"pool {pool!r} is not configured: EASEL_POOLS is {self.settings.pools}; a worker "
+                               "serves one of the deployment's pools")
+        await self.feed.open(self._stopping)  # the pool's queue and this worker's own
         await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
         await self.presence.start()
         self.ready = True
@@ -175,7 +179,7 @@ class Worker:
     async def _keep_alive(self, msg: Msg) -> None:
         # Tell JetStream we are still on it, so a long job is not handed to another worker.
         while True:
-            await asyncio.sleep(self.settings.ack_wait_s / 3)
+            await asyncio.sleep(self.feed.ack_wait_s / 3)
             with suppress(Exception):
                 await msg.in_progress()
 
@@ -189,9 +193,10 @@ class Worker:
         if not claim.proceed:
             await msg.ack()
             return
+        self._lease = claim.lease or ""
         try:
             result = await self._generate(job, msg.metadata.num_delivered)
-            await self._event(job.job_id, "succeeded", result, msg_id=f"{job.job_id}.result")
+            await self._event(job.job_id, "succeeded", result, msg_id=self._msg_id(job.job_id, "result"))
             metrics.JOBS.labels(pool, "succeeded").inc()
         except Released:
             await msg.nak()
@@ -207,7 +212,7 @@ class Worker:
             await self._event(job.job_id, "failed", jobs.JobFailed(job_id=job.job_id, at=now(),
                                                                    worker_id=self.settings.worker_id,
                                                                    error=error.to_wire()),
-                              msg_id=f"{job.job_id}.failed")
+                              msg_id=self._msg_id(job.job_id, "failed"))
             metrics.JOBS.labels(pool, "failed").inc()
         await msg.ack()
 
@@ -221,8 +226,8 @@ class Worker:
                                            stop=stop_after_delay(self.settings.claim_patience_s),
                                            wait=wait_exponential(min=0.1, max=2.0)):
             with attempt:
-                return await request(self.nc, self.names.jobs_claim, request_claim, jobs.ClaimJobReply,
-                                     timeout=self.settings.request_timeout_s)
+                return await request(self.nc, self.names.jobs_claim(self.settings.pool), request_claim,
+                                     jobs.ClaimJobReply, timeout=self.settings.request_timeout_s)
         raise AssertionError("unreachable")
 
     async def _generate(self, job: jobs.JobSubmitted, delivery: int) -> jobs.JobResult:
@@ -334,8 +339,16 @@ class Worker:
     async def _status(self, job_id: str, status: str, attempt: int) -> None:
         await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),
                                                               worker_id=self.settings.worker_id, attempt=attempt),
-                          msg_id=f"{job_id}.{status}.{attempt}")
+                          msg_id=self._msg_id(job_id, f"{status}.{attempt}"))
+
+    def _msg_id(self, job_id: str, what: str) -> str:
+        """An event's de-duplication id: fixed for this run, and not one anyone without the lease can take first
+        (the stream would then drop the real event as a duplicate)."""
+        return f"{job_id}.{what}.{hashlib.sha256(self._lease.encode()).hexdigest()[:16]}"
 
     async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
-        headers = {"Nats-Msg-Id": msg_id} if msg_id else None
+        # the lease of this run: the jobs service folds only events that carry it
+        headers = {LEASE_HEADER: self._lease}
+        if msg_id:
+            headers["Nats-Msg-Id"] = msg_id
         await self.js.publish(self.names.job_events(job_id, kind), encode(message), headers=headers)

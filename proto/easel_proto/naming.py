@@ -10,6 +10,7 @@ from easel_proto.v1 import names as n
 
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _NOT_TOKEN = re.compile(r"[^A-Za-z0-9_-]")
+LEASE_HEADER = "Easel-Lease"  # on a worker's job events: the lease its claim gave it for this run
 EVENT_TYPES = ("queued", "starting", "processing", "progress", "succeeded", "failed", "canceled")
 TERMINAL_EVENTS = ("succeeded", "failed", "canceled")
 
@@ -102,9 +103,9 @@ class Names:
     def jobs_cancel(self) -> str:
         return self._fmt(n.SUBJECT_JOBS_CANCEL)
 
-    @property
-    def jobs_claim(self) -> str:
-        return self._fmt(n.SUBJECT_JOBS_CLAIM)
+    def jobs_claim(self, pool: str) -> str:
+        """Where a worker of `pool` claims a job (the jobs service serves every pool's, `pool="*"`)."""
+        return self._fmt(n.SUBJECT_JOBS_CLAIM, pool=pool)
 
     def job_queue(self, pool: str) -> str:
         return self._fmt(n.SUBJECT_JOB_QUEUE, pool=pool)
@@ -113,9 +114,9 @@ class Names:
         """A worker's own queue, in the job stream beside its pool's (the pool consumer's filter never matches it)."""
         return self._fmt(n.SUBJECT_JOB_DIRECT, pool=pool, worker_id=worker_token(worker_id))
 
-    def all_job_direct(self) -> str:
-        """Every worker's own queue, of every pool."""
-        return self._fmt(n.SUBJECT_JOB_DIRECT, pool="*", worker_id="*")
+    def all_job_direct(self, pool: str = "*") -> str:
+        """Every worker's own queue, of one pool or (by default) of every pool."""
+        return self._fmt(n.SUBJECT_JOB_DIRECT, pool=pool, worker_id="*")
 
     def job_events(self, job_id: str, type: str = "*") -> str:
         return self._fmt(n.SUBJECT_JOB_EVENTS, job_id=job_id, type=type)
@@ -148,14 +149,15 @@ class Names:
         """The durable consumer of a worker's own queue."""
         return self._fmt(n.CONSUMER_WORKER_DIRECT, worker_id=worker_token(worker_id))
 
-    def worker_presence(self, worker_id: str) -> str:
-        """The KV subject a worker puts its WorkerPresence on (its key in the workers bucket)."""
-        return self._fmt(n.SUBJECT_WORKER_PRESENCE, worker_id=worker_token(worker_id))
+    def worker_presence(self, pool: str, worker_id: str) -> str:
+        """The KV subject a worker puts its WorkerPresence on; its key in the workers bucket is `{pool}.{worker}`."""
+        token = worker_id if worker_id in ("*", ">") else worker_token(worker_id)
+        return self._fmt(n.SUBJECT_WORKER_PRESENCE, pool=pool, worker_id=token)
 
     @property
     def workers_bucket(self) -> str:
         """The KV bucket of worker presence: the second token of its subjects."""
-        return self._fmt(n.SUBJECT_WORKER_PRESENCE, worker_id="*").split(".")[1]
+        return self._fmt(n.SUBJECT_WORKER_PRESENCE, pool="*", worker_id="*").split(".")[1]
 
     @property
     def jobs_events_consumer(self) -> str:

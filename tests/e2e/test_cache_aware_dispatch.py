@@ -16,7 +16,7 @@ async def _worker_that_ran(api, job_id: str, headers) -> str:
 
 async def test_jobs_follow_the_worker_that_has_their_model_loaded(session_dir, nats_url, database_url):
     env = {"EASEL_PRESENCE_INTERVAL_S": "0.5", "EASEL_LOG_LEVEL": "INFO"}
-    async with stack_with_env(env, data_dir=session_dir / "dispatch-stack", nats_url=nats_url,
+    async with stack_with_env(env, data_dir=session_dir / "dispatch-stack",
                               database_url=database_url, workers=2,
                               worker_log=session_dir / "dispatch-workers.log") as stack:
         jobs_service = stack.services[2]

@@ -7,9 +7,8 @@ import signal
 
 import pytest
 
-from easel_common.natsio import durable_consumer, request
 from easel_proto.v1 import common, jobs, registry
-from helpers import events, job_status, submit, until_status, wait_for
+from helpers import as_gateway, events, job_status, submit, until_status, wait_for
 
 
 async def _progress_at_least(api, job_id, headers, step):
@@ -48,7 +47,7 @@ async def test_cancel_queued_and_running_jobs(api, user):
 
 
 async def _count_events(stack, job_id: str, kind: str) -> int:
-    js = stack.nc.jetstream()
+    js = (await stack.connect_as("jobs")).jetstream()  # an identity that may read the event stream
     names = stack.services[0].settings.names
     info = await js.stream_info(names.stream("events")["name"], subjects_filter=names.job_events(job_id, kind))
     return (info.state.subjects or {}).get(names.job_events(job_id, kind), 0)
@@ -85,31 +84,33 @@ async def test_sigterm_lets_the_running_job_finish(api, user, stack):
 
 
 async def test_job_whose_deliveries_run_out_becomes_failed_with_the_reason(stack, user):
-    """A pool whose only 'worker' takes jobs and dies without answering, every time."""
+    """A pool whose only 'worker' takes jobs and dies without answering, every time (the stack's pool consumers
+    redeliver after 2 s, 4 times)."""
     names = stack.services[0].settings.names
     model = registry.ModelInfo(id="builtin-tiny-sd", name="tiny-sd", kind="checkpoint", base="tiny",
                                source="builtin:tiny-sd")
     principal = common.Principal(user_id=user["id"], tenant_id=user["tenant_id"], username=user["username"])
-    crashy = await durable_consumer(stack.nc, names.stream("jobs")["name"], names.worker_consumer("crashy"),
-                                    [names.job_queue("crashy")], ack_wait=0.5, max_deliver=2)
+    crashy_worker = await stack.connect_as("worker-crashy")
+    crashy = await crashy_worker.jetstream().pull_subscribe_bind(names.worker_consumer("crashy"),
+                                                                 names.stream("jobs")["name"])
     spec = jobs.GenerationSpec(prompt="x", model=model, sampler="Euler", steps=1, cfg_scale=7, width=64, height=64,
                                seeds=[1])
-    created = await request(stack.nc, names.jobs_create, jobs.CreateJobRequest(principal=principal, pool="crashy",
+    created = await as_gateway(stack, names.jobs_create, jobs.CreateJobRequest(principal=principal, pool="crashy",
                                                                                spec=spec),
-                            jobs.CreateJobReply, timeout=5)
+                               jobs.CreateJobReply, principal)
     job_id = created.job.id
-    for attempt in (1, 2):  # take it, never ack: like a worker killed mid-job, twice
-        msgs = await crashy.fetch(1, timeout=5)
+    for attempt in (1, 2, 3, 4):  # take it, never ack: like a worker killed mid-job, every time
+        msgs = await crashy.fetch(1, timeout=10)
         assert msgs[0].metadata.num_delivered == attempt
     # the next pull finds nothing: JetStream gives up on the job and says so in an advisory
     with pytest.raises(TimeoutError):
-        await crashy.fetch(1, timeout=2)
+        await crashy.fetch(1, timeout=3)
 
     async def failed():
-        record = await request(stack.nc, names.jobs_get, jobs.JobRef(principal=principal, job_id=job_id),
-                               jobs.JobRecord, timeout=5)
+        record = await as_gateway(stack, names.jobs_get, jobs.JobRef(principal=principal, job_id=job_id),
+                                  jobs.JobRecord, principal)
         return record if record.status == "failed" else None
 
     record = await wait_for(failed, timeout=30)
     assert record.error.code == "deliveries_exhausted"
-    assert "delivered 2 times" in record.error.message
+    assert "delivered 4 times" in record.error.message

@@ -38,7 +38,7 @@ def s3_env() -> Iterator[dict[str, str]]:
 async def wstack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
     """A stack whose store is S3, so models can be imported from a folder there; one worker."""
     name = f"webui-{uuid.uuid4().hex[:6]}"  # a stack per module that uses it; they share the database
-    async with stack_with_env(s3_env, data_dir=session_dir / name, nats_url=nats_url, database_url=database_url,
+    async with stack_with_env(s3_env, data_dir=session_dir / name, database_url=database_url,
                               worker_log=session_dir / f"{name}-worker.log") as stack:
         yield stack
 

@@ -19,13 +19,12 @@ import pytest
 from PIL import Image
 from safetensors.numpy import save_file
 
-from easel_common.natsio import request
 from easel_proto.errors import NotFound
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
 from easel_stack.stack import EmbeddedStack
 from easel_worker.engine import build_tiny_sd
-from helpers import s3_server_env, stack_with_env, wait_for
+from helpers import as_gateway, s3_server_env, stack_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 SOURCES = "model-sources"
@@ -70,7 +69,7 @@ def s3(s3_env):
 
 @pytest.fixture(scope="module")
 async def mstack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
-    async with stack_with_env(s3_env, data_dir=session_dir / "models-stack", nats_url=nats_url,
+    async with stack_with_env(s3_env, data_dir=session_dir / "models-stack",
                               database_url=database_url, workers=0,
                               worker_log=session_dir / "models-worker.log") as stack:
         yield stack
@@ -128,8 +127,8 @@ async def finished(api, who, model_id: str) -> dict:
 
 
 async def lookup(stack: EmbeddedStack, who, name: str) -> ModelInfo:
-    return await request(stack.nc, stack.services[1].settings.names.registry_lookup,
-                         ModelLookupRequest(name=name, principal=who["principal"]), ModelInfo, timeout=5)
+    return await as_gateway(stack, stack.services[1].settings.names.registry_lookup,
+                            ModelLookupRequest(name=name, principal=who["principal"]), ModelInfo, who["principal"])
 
 
 async def test_an_http_import_becomes_ready_with_its_title_and_can_be_looked_up(mapi, mstack, people, files,

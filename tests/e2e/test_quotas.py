@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import subprocess
 import sys
 import uuid
@@ -22,7 +21,7 @@ from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import auth, common, jobs, registry
 from easel_proto.wire import encode
 from easel_stack.natsd import free_port
-from helpers import new_user, submit, until_status, wait_for
+from helpers import new_user, process_env, submit, until_status, wait_for
 
 JOB = {"prompt": "a red fox in the snow", "steps": 1, "width": 64, "height": 64, "seed": 1}
 
@@ -36,9 +35,10 @@ async def set_quotas(stack, database_url: str, user_id: str, **limits) -> None:
     finally:
         await engine.dispose()
     names = stack.services[0].settings.names
-    await stack.nc.publish(names.auth_changed(user_id),
-                           encode(auth.UserChanged(user_id=user_id, reason="quotas", at=datetime.now(UTC))))
-    await stack.nc.flush()
+    nc = await stack.connect_as("auth")  # only auth may announce a user change
+    await nc.publish(names.auth_changed(user_id),
+                     encode(auth.UserChanged(user_id=user_id, reason="quotas", at=datetime.now(UTC))))
+    await nc.flush()
     await asyncio.sleep(0.1)  # the gateway's subscription runs on its own callback
 
 
@@ -117,9 +117,7 @@ async def test_rate_limit_is_a_token_bucket_per_user(api, admin_headers, stack, 
 async def second_gateway(stack, tmp_path):
     """Another gateway process on the same NATS and object store, as a second replica would be."""
     port = free_port()
-    env = {**os.environ, "EASEL_NATS_URL": stack.nats_url, "EASEL_NAMESPACE": stack.options.namespace,
-           "EASEL_DATA_DIR": str(stack.data_dir), "EASEL_PORT": str(port), "EASEL_METRICS_PORT": "0",
-           "EASEL_LOG_LEVEL": "WARNING"}
+    env = process_env(stack, "gateway", EASEL_PORT=str(port), EASEL_METRICS_PORT="0", EASEL_LOG_LEVEL="WARNING")
     log = open(tmp_path / "gateway2.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "easel_gateway"], env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=tmp_path)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -12,14 +11,13 @@ import httpx
 import pytest
 
 from easel_stack.natsd import free_port
-from helpers import new_user, wait_for
+from helpers import new_user, process_env, wait_for
 
 
 @pytest.fixture(scope="module")
 async def second_gateway(stack):
     port = free_port()
-    env = {**os.environ, "EASEL_NATS_URL": stack.nats_url, "EASEL_NAMESPACE": stack.options.namespace,
-           "EASEL_DATA_DIR": str(stack.data_dir), "EASEL_PORT": str(port), "EASEL_LOG_LEVEL": "WARNING"}
+    env = process_env(stack, "gateway", EASEL_PORT=str(port), EASEL_LOG_LEVEL="WARNING")
     proc = subprocess.Popen([sys.executable, "-m", "easel_gateway"], env=env)
     url = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:

@@ -24,7 +24,7 @@ def s3_env() -> Iterator[dict[str, str]]:
 
 @pytest.fixture(scope="module")
 async def s3_stack(s3_env, session_dir, nats_url, database_url) -> AsyncIterator[EmbeddedStack]:
-    async with stack_with_env(s3_env, data_dir=session_dir / "s3-stack", nats_url=nats_url,
+    async with stack_with_env(s3_env, data_dir=session_dir / "s3-stack",
                               database_url=database_url, worker_log=session_dir / "s3-worker.log") as stack:
         yield stack
 

@@ -32,7 +32,7 @@ def sdxl_file(tmp_path_factory) -> tuple[Path, bytes]:
 @pytest.fixture(scope="module")
 async def xstack(sdxl_file, session_dir, nats_url, database_url) -> AsyncIterator:
     async with stack_with_env({"EASEL_MODEL_CONFIG_DIR": str(sdxl_file[0])}, data_dir=session_dir / "sdxl-stack",
-                              nats_url=nats_url, database_url=database_url,
+                              database_url=database_url,
                               worker_log=session_dir / "sdxl-worker.log") as stack:
         yield stack
 

@@ -70,6 +70,17 @@ async def test_a_malformed_admin_key_is_refused_naming_the_setting(sessions, tmp
     assert err.value.details["field"] == "EASEL_ADMIN_KEY"
 
 
+async def test_a_revoked_admin_key_stays_revoked_across_restarts(sessions, tmp_path, database_url):
+    key = keys.new_key()[0]
+    cfg = settings(tmp_path, database_url, admin_key=key)
+    await bootstrap_admin(sessions, cfg)
+    async with sessions.begin() as session:  # as a password change does
+        await service.revoke_keys(session, user_id=(await service.verify_key(session, api_key=key)).user_id)
+    assert await bootstrap_admin(sessions, cfg) is None  # the restart neither fails nor brings the key back
+    with pytest.raises(Unauthenticated):
+        await verify(sessions, key)
+
+
 async def test_revoked_expired_disabled_and_forged_keys_are_refused(sessions):
     async with sessions.begin() as session:
         user = await service.create_user(session, username=f"u{uuid.uuid4().hex[:8]}", tenant_id="t1",

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from nats.js.errors import NotFoundError
 from prometheus_client import REGISTRY
 
 from easel_common import db
-from easel_common.natsio import close, connect, durable_consumer, ensure_streams, request
+from easel_common.natsio import close, connect, durable_consumer, ensure_streams, pull_config, request
 from easel_common.storage import open_store
 from easel_jobs import service
 from easel_jobs.main import MIGRATIONS
@@ -125,7 +126,11 @@ async def test_the_jobs_service_view_follows_what_workers_put_in_the_bucket(nats
     (tmp_path / "half-fetched").mkdir()  # no marker: not a model the worker can use yet
     engine = HoldingEngine()
     worker = Presence(nc, names, "gpu-7.example.org", "default", engine, tmp_path, interval_s=30)
-    key = worker_token("gpu-7.example.org")
+    key = f"default.{worker_token('gpu-7.example.org')}"
+    jobs_stream = names.stream("jobs")["name"]
+    await ensure_streams(nc, names)
+    await durable_consumer(nc, jobs_stream, names.direct_consumer("gpu-7.example.org"),
+                           [names.job_direct("default", "gpu-7.example.org")])
     try:
         await worker.start()
         seen = await wait_for(lambda: _async(router.board.workers.get(key)), timeout=10, interval=0.02)
@@ -141,6 +146,15 @@ async def test_the_jobs_service_view_follows_what_workers_put_in_the_bucket(nats
 
         await worker.stop()
         await wait_for(lambda: _async(key not in router.board.workers), timeout=10, interval=0.02)
+
+        async def own_queue_dropped() -> bool:  # a worker may not delete consumers: the jobs service does it
+            try:
+                await nc.jetstream().consumer_info(jobs_stream, names.direct_consumer("gpu-7.example.org"))
+            except NotFoundError:
+                return True
+            return False
+
+        await wait_for(own_queue_dropped, timeout=10, interval=0.05)
     finally:
         await router.stop()
         await close(nc)
@@ -166,10 +180,13 @@ async def test_a_second_copy_never_restarts_a_started_job_and_a_gone_workers_job
         async with sessions.begin() as s:
             job, _ = await service.create(s, job_id=str(uuid.uuid4()), req=_request(str(uuid.uuid4())))
 
-        async def claim(worker: str, delivery: int) -> tuple[bool, str]:
+        async def claim(worker: str, delivery: int, pool: str = "default") -> tuple[bool, str]:
             async with sessions.begin() as s:
-                row, status = await service.claim(s, job_id=job.id, worker_id=worker, delivery=delivery)
+                row, status = await service.claim(s, job_id=job.id, worker_id=worker, delivery=delivery, pool=pool,
+                                                  lease=f"lease-of-{worker}")
             return row is not None and status == "starting", status
+
+        assert await claim("x", 2, pool="other") == (False, "failed")  # another pool's worker never starts it
 
         assert await claim("a.host", 1) == (True, "starting")  # from a's own queue
         assert await claim("b", 1) == (False, "starting")  # the copy moved to the pool: a runs it, b drops it
@@ -194,7 +211,7 @@ FAST = {"EASEL_ENGINE": "null", "EASEL_PRESENCE_STALE_S": "1.5", "EASEL_REROUTE_
 
 @pytest.fixture(scope="module")
 async def routed_stack(session_dir, nats_url, database_url):
-    async with stack_with_env(FAST, data_dir=session_dir / "routing-stack", nats_url=nats_url,
+    async with stack_with_env(FAST, data_dir=session_dir / "routing-stack",
                               database_url=database_url, worker_log=session_dir / "routing-worker.log") as stack:
         async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60) as api:
             user = await new_user(api, {"Authorization": f"Bearer {stack.admin_key}"})
@@ -205,16 +222,28 @@ def _names(stack) -> Names:
     return stack.services[0].settings.names
 
 
+async def _as(stack, identity: str):
+    """A connection on one of the stack's NATS identities: fake workers sign in as the pool's workers do, and the
+    tests look into the streams as the jobs service may."""
+    cached = getattr(stack, "_test_connections", {})
+    stack._test_connections = cached
+    if identity not in cached:
+        cached[identity] = await stack.connect_as(identity)
+    return cached[identity]
+
+
 async def _announce(stack, worker_id: str) -> None:
     """A fake worker says it is idle and holds the model."""
-    await stack.nc.jetstream().publish(_names(stack).worker_presence(worker_id),
-                                       encode(presence(worker_id, loaded=[MODEL])))
+    ghost = await _as(stack, "worker-default")
+    await ghost.jetstream().publish(_names(stack).worker_presence("default", worker_id),
+                                    encode(presence(worker_id, loaded=[MODEL])))
 
 
 async def _waiting_in_own_queue(stack, worker_id: str) -> int:
     names = _names(stack)
     subject = names.job_direct("default", worker_id)
-    info = await stack.nc.jetstream().stream_info(names.stream("jobs")["name"], subjects_filter=subject)
+    observer = await _as(stack, "jobs")
+    info = await observer.jetstream().stream_info(names.stream("jobs")["name"], subjects_filter=subject)
     return (info.state.subjects or {}).get(subject, 0)
 
 
@@ -224,7 +253,8 @@ async def _once_and_whole(stack, api, user, job_id: str) -> dict:
     assert done["status"] == "succeeded", done
     names = _names(stack)
     subject = names.job_events(job_id, "succeeded")
-    info = await stack.nc.jetstream().stream_info(names.stream("events")["name"], subjects_filter=subject)
+    observer = await _as(stack, "jobs")
+    info = await observer.jetstream().stream_info(names.stream("events")["name"], subjects_filter=subject)
     assert (info.state.subjects or {}).get(subject) == 1
     keys = await open_store(stack.services[0].settings).list(f"{done['tenant_id']}/{done['user_id']}/jobs/{job_id}/")
     assert [k.rsplit("/", 1)[-1] for k in keys] == ["0.png"]
@@ -254,20 +284,22 @@ async def test_a_job_a_worker_started_before_it_went_runs_again_elsewhere(routed
     names = _names(stack)
     await _announce(stack, "ghost-2")
     job = await submit(api, user["headers"], steps=1)
-    own = await durable_consumer(stack.nc, names.stream("jobs")["name"], names.direct_consumer("ghost-2"),
+    ghost = await _as(stack, "worker-default")
+    own = await durable_consumer(ghost, names.stream("jobs")["name"], names.direct_consumer("ghost-2"),
                                  [names.job_direct("default", "ghost-2")])
     try:
         msg = (await own.fetch(1, timeout=5))[0]
         claim = jobs.ClaimJobRequest(job_id=job["id"], worker_id="ghost-2", delivery=msg.metadata.num_delivered)
-        started = await request(stack.nc, names.jobs_claim, claim, jobs.ClaimJobReply, timeout=5)
-        assert started.proceed
+        started = await request(ghost, names.jobs_claim("default"), claim, jobs.ClaimJobReply, timeout=5)
+        assert started.proceed and started.lease
         busy = presence("ghost-2", loaded=[MODEL], busy=True, job_id=job["id"])
-        await stack.nc.jetstream().publish(names.worker_presence("ghost-2"), encode(busy))
+        await ghost.jetstream().publish(names.worker_presence("default", "ghost-2"), encode(busy))
         # and then the worker dies, its job unfinished and unacked
         done = await _once_and_whole(stack, api, user, job["id"])
         assert done["attempts"] == 2
     finally:
-        await stack.nc.jetstream().delete_consumer(names.stream("jobs")["name"], names.direct_consumer("ghost-2"))
+        observer = await _as(stack, "jobs")
+        await observer.jetstream().delete_consumer(names.stream("jobs")["name"], names.direct_consumer("ghost-2"))
 
 
 @pytest.mark.slow
@@ -282,7 +314,8 @@ async def test_a_job_that_waited_on_a_busy_worker_moves_and_the_late_copy_is_dro
             await asyncio.sleep(0.3)
 
     beat = asyncio.create_task(heartbeat())
-    own = await durable_consumer(stack.nc, names.stream("jobs")["name"], names.direct_consumer("ghost-3"),
+    ghost = await _as(stack, "worker-default")
+    own = await durable_consumer(ghost, names.stream("jobs")["name"], names.direct_consumer("ghost-3"),
                                  [names.job_direct("default", "ghost-3")])
     try:
         await asyncio.sleep(0.1)
@@ -292,15 +325,14 @@ async def test_a_job_that_waited_on_a_busy_worker_moves_and_the_late_copy_is_dro
         assert done["attempts"] == 1
         assert _rerouted("waited") == before + 1
         late = jobs.ClaimJobRequest(job_id=job["id"], worker_id="ghost-3", delivery=msg.metadata.num_delivered)
-        reply = await request(stack.nc, names.jobs_claim, late, jobs.ClaimJobReply, timeout=5)
+        reply = await request(ghost, names.jobs_claim("default"), late, jobs.ClaimJobReply, timeout=5)
         assert not reply.proceed and reply.status == "succeeded"
     finally:
         beat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await beat
-        js = stack.nc.jetstream()
-        await js.publish(names.worker_presence("ghost-3"), b"", headers={"KV-Operation": "DEL"})
-        await js.delete_consumer(names.stream("jobs")["name"], names.direct_consumer("ghost-3"))
+        await ghost.jetstream().publish(names.worker_presence("default", "ghost-3"), b"",
+                                        headers={"KV-Operation": "DEL"})
 
 
 async def test_a_worker_runs_a_job_from_either_queue_and_keeps_one_that_came_while_it_was_busy(nats_url):
@@ -308,10 +340,14 @@ async def test_a_worker_runs_a_job_from_either_queue_and_keeps_one_that_came_whi
     nc = await connect(nats_url, "feed-test")
     js = nc.jetstream()
     await ensure_streams(nc, names)
-    feed = JobFeed(nc, names, "w1", "default", ack_wait_s=1.0, max_deliver=3)
-    await feed.open()
-    colleague = await js.pull_subscribe_bind(names.worker_consumer("default"), names.stream("jobs")["name"])
+    # the jobs service makes the pool's consumer; a worker only binds to it and takes its settings
+    await js.add_consumer(names.stream("jobs")["name"], pull_config(
+        names.worker_consumer("default"), [names.job_queue("default")], ack_wait=1.0, max_deliver=3))
     stopping = asyncio.Event()
+    feed = JobFeed(nc, names, "w1", "default")
+    await feed.open(stopping)
+    assert (feed.ack_wait_s, feed.max_deliver) == (1.0, 3)
+    colleague = await js.pull_subscribe_bind(names.worker_consumer("default"), names.stream("jobs")["name"])
     ran: list[tuple[bytes, int]] = []
 
     async def handle(msg) -> None:
@@ -336,7 +372,4 @@ async def test_a_worker_runs_a_job_from_either_queue_and_keeps_one_that_came_whi
     finally:
         runner.cancel()
         await feed.close()
-        with contextlib.suppress(Exception):  # close() drops the consumer of the worker's own queue
-            await js.consumer_info(names.stream("jobs")["name"], names.direct_consumer("w1"))
-            raise AssertionError("the own queue's consumer outlived its worker")
         await close(nc)

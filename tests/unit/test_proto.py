@@ -64,7 +64,20 @@ def test_placeholder_secrets_are_refused_outside_dev():
 
     from easel_common.settings import CommonSettings
 
+    secured = {"nats_seed_file": "/run/secrets/nats.nk", "nats_url": "tls://nats:4222"}
     assert CommonSettings(env="dev", s3_secret_access_key="changeme")  # fine on a laptop
     with pytest.raises(ValidationError, match="EASEL_S3_SECRET_ACCESS_KEY"):
-        CommonSettings(env="prod", s3_secret_access_key="changeme")
-    assert CommonSettings(env="prod", s3_secret_access_key="k8Jd93nf0s").env == "prod"
+        CommonSettings(env="prod", s3_secret_access_key="changeme", **secured)
+    assert CommonSettings(env="prod", s3_secret_access_key="k8Jd93nf0s", **secured).env == "prod"
+
+
+def test_production_signs_in_to_nats_with_its_own_identity_over_tls():
+    from pydantic import ValidationError
+
+    from easel_common.settings import CommonSettings
+
+    with pytest.raises(ValidationError, match="EASEL_NATS_SEED_FILE"):
+        CommonSettings(env="prod", nats_url="tls://nats:4222")
+    with pytest.raises(ValidationError, match="TLS"):
+        CommonSettings(env="prod", nats_seed_file="/run/secrets/nats.nk", nats_url="nats://nats:4222")
+    assert CommonSettings(env="prod", nats_seed_file="/s.nk", nats_tls_ca_file="/ca.pem").env == "prod"

@@ -22,6 +22,10 @@ class VerifyKeyRequest(BaseModel):
         use_attribute_docstrings=True,
     )
     api_key: str
+    holder: str | None = None
+    """
+    The asking gateway process's public key (base64url Ed25519): the statement in the reply is bound to it, so only that process can use it.
+    """
 
 
 class ApiKey(BaseModel):
@@ -301,4 +305,12 @@ class VerifyKeyReply(BaseModel):
     valid_until: AwareDatetime | None = None
     """
     When the credential stops working (key expiry, token expiry); caches must not outlive it.
+    """
+    statement: str | None = None
+    """
+    Auth's signed statement of the caller, for the holder only (easel_common.callers); services accept a request for a user only with it.
+    """
+    statement_expires_at: AwareDatetime | None = None
+    """
+    When the statement stops being accepted; the gateway asks again before then.
     """

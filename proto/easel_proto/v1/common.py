@@ -55,30 +55,32 @@ class Principal(BaseModel):
 
 class Quotas(BaseModel):
     """
-    Limits on a user; null means unlimited.
+    Limits on a user; null means not set here (a user's own falls back to their roles', then to the deployment's default; null in effect is unlimited). Each value has a sane range.
     """
 
     model_config = ConfigDict(
         extra='forbid',
         use_attribute_docstrings=True,
     )
-    max_concurrent_jobs: Annotated[int | None, Field(ge=0)] = None
+    max_concurrent_jobs: Annotated[int | None, Field(ge=0, le=10000)] = None
     """
     Queued plus running jobs at once.
     """
-    images_per_day: Annotated[int | None, Field(ge=0)] = None
+    images_per_day: Annotated[int | None, Field(ge=0, le=10000000)] = None
     """
     Images (not jobs) submitted per UTC day.
     """
-    gpu_seconds_per_month: Annotated[float | None, Field(ge=0.0)] = None
+    gpu_seconds_per_month: Annotated[float | None, Field(ge=0.0, le=1000000000.0)] = (
+        None
+    )
     """
     Generation seconds used per UTC month.
     """
-    requests_per_second: Annotated[float | None, Field(gt=0.0)] = None
+    requests_per_second: Annotated[float | None, Field(ge=0.001, le=10000.0)] = None
     """
-    Sustained API request rate (token bucket refill).
+    Sustained API request rate (token bucket refill), from one request per 1000 s up.
     """
-    burst: Annotated[int | None, Field(ge=1)] = None
+    burst: Annotated[int | None, Field(ge=1, le=100000)] = None
     """
     Token bucket size; defaults to twice the rate.
     """

@@ -178,6 +178,10 @@ class ClaimJobReply(BaseModel):
     False: the job is canceled, already finished, or another worker runs it; ack and drop it.
     """
     status: JobStatus
+    lease: str | None = None
+    """
+    A secret for this run of the job: the worker sends it with each event it publishes (header Easel-Lease), and the jobs service folds only events that carry the current run's lease.
+    """
 
 
 Scheduler = TypeAliasType("Scheduler", Literal['automatic', 'uniform', 'karras', 'exponential', 'polyexponential', 'sgm_uniform', 'beta'])

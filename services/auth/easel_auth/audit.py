@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from nats.aio.client import Client
@@ -19,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from easel_auth.models import AuditEvent as AuditRow
-from easel_common.natsio import Endpoint, consume, durable_consumer
+from easel_common.natsio import Call, Endpoint, consume, durable_consumer
 from easel_proto import Names
 from easel_proto.errors import InvalidInput
 from easel_proto.permissions import AUDIT_READ, require
@@ -97,7 +96,7 @@ async def query(session: AsyncSession, q: audit.AuditQuery) -> audit.AuditPage:
 
 
 def endpoints(names: Names, sessions: async_sessionmaker) -> list[Endpoint]:
-    async def read(req: audit.AuditQuery, _h: Mapping[str, str]) -> audit.AuditPage:
+    async def read(req: audit.AuditQuery, _c: Call) -> audit.AuditPage:
         require(req.actor, AUDIT_READ)
         async with sessions.begin() as session:
             return await query(session, req)

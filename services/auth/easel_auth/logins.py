@@ -1,20 +1,27 @@
-"""Sign-in: brute-force slowing and locking, sessions with rotating refresh tokens, logout."""
+"""Sign-in: passwords checked within the caller's deadline, sessions with rotating refresh tokens, logout."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_auth import passwords, service, tokens
-from easel_auth.models import LoginFailure, RefreshToken, User
+from easel_auth import attempts, passwords, service, tokens
+from easel_auth.models import RefreshToken, User
 from easel_auth.settings import AuthSettings
+from easel_common.natsio import DEADLINE_HEADER
 from easel_proto.errors import TooManyAttempts, Unauthenticated
 from easel_proto.v1 import auth
 from easel_proto.wire import now
+
+# Kept back from the caller's deadline for the database writes after the check and the reply's trip home.
+_MARGIN_S = 0.5
+_DELAY_PER_FAILURE_S, _MAX_DELAY_S = 0.2, 2.0
 
 
 class RefreshReused(Exception):
@@ -25,65 +32,39 @@ class RefreshReused(Exception):
         self.session_id, self.user_id = session_id, user_id
 
 
-def _keys(username: str, source: str | None) -> list[str]:
-    keys = [f"user:{username.lower()}"]
-    if source:
-        keys.append(f"addr:{source}")
-    return keys
+def deadline_of(headers: Mapping[str, str], timeout_s: float) -> float:
+    """When the caller stops waiting for the answer (its Easel-Deadline, else our own request timeout from now)."""
+    try:
+        return float(headers[DEADLINE_HEADER])
+    except (KeyError, ValueError):
+        return time.time() + timeout_s
 
 
-async def check_lock(session: AsyncSession, *, username: str, source: str | None) -> None:
-    """Refuse while the username or the address is locked."""
-    current = now()
-    for key in _keys(username, source):
-        row = await session.get(LoginFailure, key)
-        if row is not None and row.locked_until is not None and row.locked_until > current:
-            wait = int((row.locked_until - current).total_seconds()) + 1
-            raise TooManyAttempts("too many failed sign-ins; try again later", retry_after_s=wait)
+def _left(deadline: float) -> float:
+    return deadline - time.time() - _MARGIN_S
 
 
-async def record_failure(session: AsyncSession, settings: AuthSettings, *, username: str,
-                         source: str | None) -> int:
-    """Count a failure against the username and the address; lock them past the limit. Returns the count."""
-    current, window = now(), timedelta(seconds=settings.login_window_s)
-    worst = 0
-    for key in _keys(username, source):
-        row = await session.get(LoginFailure, key)
-        if row is None or current - row.first_at > window:
-            if row is None:
-                row = LoginFailure(key=key, failures=0, first_at=current)
-                session.add(row)
-            row.failures, row.first_at, row.locked_until = 0, current, None
-        row.failures += 1
-        # an address may serve many people (an office NAT), so it gets more room than one username
-        limit = settings.login_max_failures * (4 if key.startswith("addr:") else 1)
-        if row.failures >= limit:
-            row.locked_until = current + timedelta(seconds=settings.login_lock_s)
-        worst = max(worst, row.failures)
-    await session.flush()
-    return worst
-
-
-async def clear_failures(session: AsyncSession, *, username: str) -> None:
-    row = await session.get(LoginFailure, f"user:{username.lower()}")
-    if row is not None:
-        await session.delete(row)
-
-
-async def authenticate(session: AsyncSession, req: auth.LoginRequest) -> User | None:
-    """The user for a username and password, or None (the same for unknown users, in the same time)."""
-    await check_lock(session, username=req.username, source=req.source)
-    user = await service.get_user_by_name(session, username=req.username)
-    ok = await passwords.verify(user.password_hash if user else None, req.password)
-    if not ok or user is None or user.disabled:
-        return None  # the caller records the failure in its own transaction
-    await clear_failures(session, username=req.username)
-    return user
-
-
-async def slow_down(failures: int) -> None:
-    # each failure in the window costs the next answer a little more time
-    await asyncio.sleep(min(0.2 * failures, 2.0))
+async def sign_in(sessions: async_sessionmaker, settings: AuthSettings, key: str, req: auth.LoginRequest, *,
+                  deadline: float) -> auth.TokenPair:
+    """A token pair for the right password; else 401 (unknown users alike, in the same time), or 429 while locked
+    or too busy to check it before the caller's deadline."""
+    async with sessions.begin() as session:
+        attempt = await attempts.reserve(session, settings, username=req.username, source=req.source)
+        user = await service.get_user_by_name(session, username=req.username)
+    # checked outside any transaction, so that a burst of sign-ins holds no database connections while it waits
+    try:
+        ok = await passwords.verify(user.password_hash if user else None, req.password, timeout=_left(deadline))
+    except TimeoutError:
+        async with sessions.begin() as session:
+            await attempts.give_back(session, attempt, proved=False)
+        raise TooManyAttempts("too many sign-ins at once; try again in a moment", retry_after_s=1) from None
+    if ok and user is not None and not user.disabled:
+        async with sessions.begin() as session:
+            await attempts.give_back(session, attempt, proved=True)
+            return await start_session(session, settings, key, user)
+    # each failure in the window costs the answer a little more time, but never an answer the caller won't hear
+    await asyncio.sleep(max(0.0, min(_DELAY_PER_FAILURE_S * attempt.failures, _MAX_DELAY_S, _left(deadline))))
+    raise Unauthenticated("invalid username or password")
 
 
 async def start_session(session: AsyncSession, settings: AuthSettings, key: str, user: User,
@@ -113,7 +94,13 @@ async def rotate(session: AsyncSession, settings: AuthSettings, key: str,
     user = await session.get(User, row.user_id)
     if user is None or user.disabled:
         raise denied
-    row.used_at = now()
+    # Spent by a conditional update: of concurrent refreshes with one token exactly one matches a row; every
+    # other one is a replay like any other, and ends the session.
+    spent = await session.execute(update(RefreshToken).where(
+        RefreshToken.id == row.id, RefreshToken.used_at.is_(None), RefreshToken.revoked_at.is_(None))
+        .values(used_at=now()).execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        raise RefreshReused(row.session_id, row.user_id)
     return await start_session(session, settings, key, user, row.session_id), user
 
 

@@ -11,7 +11,7 @@ from nats.aio.client import Client
 from easel_auth import audit, handlers, keys
 from easel_auth.flows import bootstrap_admin
 from easel_auth.settings import AuthSettings
-from easel_common import db
+from easel_common import callers, db
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, ensure_streams
 from easel_common.runner import serve
@@ -27,16 +27,19 @@ class AuthService:
         self.nc = nc
         self.engine = db.make_engine(settings.database_url)
         self.sessions = db.sessions(self.engine)
-        self.server = EndpointServer(nc, settings.names.service("auth"), "0.1.0", "users, roles and API keys")
+        secret = settings.caller_key.get_secret_value() if settings.caller_key else None
+        self.issuer = callers.load_issuer(secret, settings.data_dir, settings.caller_statement_ttl_s)
+        self.server = EndpointServer(nc, settings.names.service("auth"), "0.1.0", "users, roles and API keys",
+                                     verifier=callers.Verifier(callers.public_key(self.issuer.public_key)))
         self.generated_admin_key: str | None = None
         self.audit = audit.AuditRecorder(nc, settings.names, self.sessions)
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_auth")
         self.generated_admin_key = await bootstrap_admin(self.sessions, self.settings)
-        await ensure_streams(self.nc, self.settings.names)  # the audit stream, before its consumer
+        await ensure_streams(self.nc, self.settings.names, ("audit",))  # the audit stream, before its consumer
         await self.audit.start()
-        await self.server.start(handlers.endpoints(self.settings, self.sessions, self.nc)
+        await self.server.start(handlers.endpoints(self.settings, self.sessions, self.nc, self.issuer)
                                 + audit.endpoints(self.settings.names, self.sessions))
 
     async def stop(self) -> None:
@@ -49,6 +52,10 @@ def main() -> None:
     if sys.argv[1:] == ["new-key"]:
         print(keys.new_key()[0])
         return
+    if sys.argv[1:] == ["new-caller-key"]:  # EASEL_CALLER_KEY for auth, EASEL_CALLER_PUBLIC_KEY for the others
+        secret = callers.new_private_key()
+        print(f"EASEL_CALLER_KEY={secret}\nEASEL_CALLER_PUBLIC_KEY={callers.public_key_text(callers.private_key(secret))}")
+        return
     settings = AuthSettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-auth", lambda nc: AuthService(settings, nc)))
+    asyncio.run(serve(settings, "easel-auth", lambda nc: AuthService(settings, nc), identity="auth"))

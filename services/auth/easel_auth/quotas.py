@@ -1,6 +1,11 @@
-"""A user's effective quotas: their own override where set, else the most generous of their roles."""
+"""A user's effective quotas: their own override where set, else the most generous of their roles, where a role
+that sets none grants the deployment's default (EASEL_DEFAULT_*; unset: unlimited)."""
 
 from __future__ import annotations
+
+import logging
+import math
+from typing import get_args
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,22 +13,52 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easel_auth.models import Role, User
 from easel_proto.v1.common import Quotas
 
+log = logging.getLogger(__name__)
 FIELDS = tuple(Quotas.model_fields)
+_INTEGERS = {name for name, info in Quotas.model_fields.items() if int in get_args(info.annotation)}
+
+
+def _bounds(field: str) -> tuple[float, float]:
+    """The range the schema gives a field."""
+    meta = Quotas.model_fields[field].metadata
+    return (next(m.ge for m in meta if hasattr(m, "ge")), next(m.le for m in meta if hasattr(m, "le")))
+
+
+BOUNDS = {field: _bounds(field) for field in FIELDS}
+
+
+def stored(raw: dict | None) -> Quotas:
+    """Quotas as a row holds them, each value brought within its range: rows written before the ranges existed
+    (a rate of 5e-324) must not lock their user out."""
+    clean: dict[str, float | int] = {}
+    for field, value in (raw or {}).items():
+        if field not in BOUNDS or value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if isinstance(value, float) and math.isnan(value):
+            log.warning("quota %s: ignoring a stored NaN", field)
+            continue
+        low, high = BOUNDS[field]
+        within = min(max(value, low), high)
+        clean[field] = math.ceil(within) if field in _INTEGERS else within
+    return Quotas.model_validate(clean)
 
 
 def _most_generous(values: list[float | int | None]) -> float | int | None:
-    # a role without the limit grants unlimited, which beats any number
+    # a limit left unset (no default either) grants unlimited, which beats any number
     if not values or any(v is None for v in values):
         return None
     return max(values)
 
 
-async def effective(session: AsyncSession, *, user: User) -> Quotas:
+async def effective(session: AsyncSession, *, user: User, defaults: Quotas | None = None) -> Quotas:
+    """The limits that apply to `user`; `defaults` stand in for every field neither they nor a role sets."""
+    defaults = defaults or Quotas()
     rows = await session.execute(select(Role.quotas).where(Role.name.in_(user.role_names)))
-    per_role = [Quotas.model_validate(q or {}) for q in rows.scalars()]
-    override = Quotas.model_validate(user.quotas or {})
+    per_role = [stored(q) for q in rows.scalars()] or [Quotas()]
+    override = stored(user.quotas)
     merged = {}
     for field in FIELDS:
-        own = getattr(override, field)
-        merged[field] = own if own is not None else _most_generous([getattr(q, field) for q in per_role])
+        own, default = getattr(override, field), getattr(defaults, field)
+        granted = [default if getattr(q, field) is None else getattr(q, field) for q in per_role]
+        merged[field] = own if own is not None else _most_generous(granted)
     return Quotas(**merged)

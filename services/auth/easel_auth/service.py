@@ -96,6 +96,13 @@ async def revoke_key(session: AsyncSession, *, key: ApiKey) -> None:
     await session.flush()
 
 
+async def revoke_keys(session: AsyncSession, *, user_id: str) -> int:
+    """Revoke every working key of the user at once; returns how many."""
+    result = await session.execute(update(ApiKey).where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+                                   .values(revoked_at=now()).execution_options(synchronize_session=False))
+    return result.rowcount
+
+
 async def verify_key(session: AsyncSession, *, api_key: str) -> ApiKey:
     """The key row (with its user) for a working key; Unauthenticated for anything else, one message for all."""
     denied = Unauthenticated("invalid or revoked API key")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import nats
@@ -29,9 +31,11 @@ from nats.micro.request import ERROR_CODE_HEADER, ERROR_HEADER, Request
 from nats.micro.service import Service
 from pydantic import BaseModel, ValidationError
 
+from easel_common.callers import Holder, Verifier
+from easel_common.nats_access import inbox_prefix
 from easel_proto import Names
-from easel_proto.errors import EaselError, InvalidInput, Unavailable
-from easel_proto.v1.common import Error
+from easel_proto.errors import EaselError, Forbidden, InvalidInput, Unavailable
+from easel_proto.v1.common import Error, Principal
 from easel_proto.wire import decode, encode
 
 log = logging.getLogger(__name__)
@@ -42,18 +46,47 @@ Q = TypeVar("Q", bound=BaseModel)
 _RETENTION = {"workqueue": RetentionPolicy.WORK_QUEUE, "limits": RetentionPolicy.LIMITS}
 
 
-async def connect(url: str, name: str) -> Client:
+@dataclass(frozen=True)
+class Identity:
+    """How a process signs in to NATS: its identity's name (which fixes its inbox), nkey seed file and TLS."""
+
+    name: str
+    seed_file: Path | None = None
+    tls: ssl.SSLContext | None = None
+
+
+def tls_context(ca_file: Path | None, cert_file: Path | None = None, key_file: Path | None = None) -> ssl.SSLContext:
+    """A client TLS context that verifies the server (against ca_file, else the system's CAs)."""
+    context = ssl.create_default_context(cafile=str(ca_file) if ca_file else None)
+    if cert_file is not None:
+        context.load_cert_chain(str(cert_file), str(key_file) if key_file else None)
+    return context
+
+
+async def connect(url: str, name: str, identity: Identity | None = None) -> Client:
     """Connect with endless reconnects: a broker restart must not take a service down."""
+    options: dict[str, Any] = {}
+    if identity is not None:
+        options["inbox_prefix"] = inbox_prefix(identity.name)
+        if identity.seed_file is not None:
+            options["nkeys_seed"] = str(identity.seed_file)
+        if identity.tls is not None:
+            options["tls"] = identity.tls
     return await nats.connect(
         url, name=name, max_reconnect_attempts=-1, reconnect_time_wait=0.5, connect_timeout=5,
-        allow_reconnect=True,
+        allow_reconnect=True, error_cb=_log_error, **options,
     )
 
 
-async def ensure_streams(nc: Client, names: Names) -> None:
-    """Create or update the job, event, advisory and audit streams; idempotent, safe from every process."""
+async def _log_error(exc: Exception) -> None:
+    # a permissions violation arrives here, not at the call that caused it: say it loudly
+    log.warning("NATS: %s", exc)
+
+
+async def ensure_streams(nc: Client, names: Names, keys: tuple[str, ...] = ("jobs", "events", "advisories")) -> None:
+    """Create or update streams (by default the jobs service's: job queue, events, advisories); idempotent."""
     js = nc.jetstream()
-    for key in ("jobs", "events", "advisories", "audit"):
+    for key in keys:
         spec = names.stream(key)
         config = StreamConfig(
             name=spec["name"], subjects=spec["subjects"], retention=_RETENTION[spec["retention"]],
@@ -71,13 +104,24 @@ def principal_headers(user_id: str, tenant_id: str) -> dict[str, str]:
     return {"Easel-Tenant": tenant_id, "Easel-User": user_id}
 
 
+@dataclass(frozen=True)
+class Caller:
+    """A statement auth signed about the user a request is made for, and the key that proves holding it."""
+
+    statement: str
+    holder: Holder
+
+
 async def request(nc: Client, subject: str, message: BaseModel, reply_type: type[R], *,
-                  timeout: float, headers: Mapping[str, str] | None = None) -> R:
+                  timeout: float, headers: Mapping[str, str] | None = None, caller: Caller | None = None) -> R:
     """Send a typed request; a remote error comes back raised as its EaselError subclass."""
     # The deadline lets an overloaded service skip work whose caller has already given up on it.
     sent = {**(headers or {}), DEADLINE_HEADER: f"{time.time() + timeout:.3f}"}
+    body = encode(message)
+    if caller is not None:
+        sent.update(caller.holder.headers(caller.statement, subject, body))
     try:
-        msg = await nc.request(subject, encode(message), timeout=timeout, headers=sent)
+        msg = await nc.request(subject, body, timeout=timeout, headers=sent)
     except (TimeoutError, NatsTimeout, NoRespondersError) as exc:
         raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
     if msg.headers and ERROR_CODE_HEADER in msg.headers:
@@ -85,29 +129,58 @@ async def request(nc: Client, subject: str, message: BaseModel, reply_type: type
     return decode(reply_type, msg.data)
 
 
-Handler = Callable[[Any, Mapping[str, str]], Awaitable[BaseModel]]
+@dataclass(frozen=True)
+class Call:
+    """What a handler knows about a request besides its body: the subject it came on, its headers, and the
+    caller (verified from the signed statement; None on endpoints that serve no user)."""
+
+    subject: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    caller: Principal | None = None
+
+
+Handler = Callable[[Any, Call], Awaitable[BaseModel]]
+PRINCIPAL_FIELDS = ("principal", "actor")
 
 
 @dataclass
 class Endpoint:
-    """One request/reply endpoint: the subject, its request type and the handler."""
+    """One request/reply endpoint: the subject, its request type and the handler.
+
+    With `caller` (the default) a request must carry a caller statement the service verifies, and the principal its
+    body names must be that caller: a service never takes a body's word for who is calling. Endpoints that serve no
+    user (sign-in, a worker's claim) say caller=False; NATS permissions decide who may reach them.
+    """
 
     name: str
     subject: str
     request_type: type[BaseModel]
     handler: Handler
+    caller: bool = True
+
+
+def bind_caller(request: BaseModel, caller: Principal) -> None:
+    """Refuse a request whose body names another principal than the verified caller."""
+    for name in PRINCIPAL_FIELDS:
+        claimed = getattr(request, name, None)
+        if isinstance(claimed, Principal) and claimed != caller:
+            raise Forbidden(f"{name}: the request names another caller than the one the gateway vouched for")
 
 
 class EndpointServer:
     """Serves endpoints as a NATS micro service; each request runs in its own task."""
 
-    def __init__(self, nc: Client, name: str, version: str, description: str) -> None:
+    def __init__(self, nc: Client, name: str, version: str, description: str,
+                 verifier: Verifier | None = None) -> None:
         self._nc = nc
         self._config = ServiceConfig(name=name, version=version, description=description)
+        self._verifier = verifier
         self._service: Service | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, endpoints: list[Endpoint]) -> None:
+        if self._verifier is None and any(ep.caller for ep in endpoints):
+            raise RuntimeError("endpoints that act for a caller need a verifier of caller statements")
         self._service = await add_service(self._nc, self._config)
         for ep in endpoints:
             await self._service.add_endpoint(name=ep.name, subject=ep.subject, handler=self._spawn(ep))
@@ -124,11 +197,16 @@ class EndpointServer:
 
     async def _answer(self, ep: Endpoint, req: Request) -> None:
         try:
-            deadline = (req.headers or {}).get(DEADLINE_HEADER)
+            headers = req.headers or {}
+            deadline = headers.get(DEADLINE_HEADER)
             if deadline and float(deadline) < time.time():
                 raise Unavailable(f"{ep.name}: the caller's deadline passed before the request was served")
+            caller = self._verifier.verify(headers, req.subject, req.data) if ep.caller else None
             try:
-                reply = await ep.handler(decode(ep.request_type, req.data), req.headers or {})
+                body = decode(ep.request_type, req.data)
+                if caller is not None:
+                    bind_caller(body, caller)
+                reply = await ep.handler(body, Call(req.subject, headers, caller))
             except ValidationError as exc:
                 first = exc.errors()[0]
                 field = ".".join(str(p) for p in first["loc"]) or "body"
@@ -156,19 +234,26 @@ class EndpointServer:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
+def pull_config(durable: str, filter_subjects: list[str], *, ack_wait: float = 30.0, max_deliver: int = -1,
+                **extra: Any) -> ConsumerConfig:
+    """A durable pull consumer with explicit acks."""
+    # `name` as well as `durable_name`: the create request then names the consumer (and a single filter) in its
+    # subject, which is what NATS permissions can hold an identity to
+    return ConsumerConfig(
+        name=durable, durable_name=durable, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
+        filter_subjects=filter_subjects if len(filter_subjects) > 1 else None,
+        filter_subject=filter_subjects[0] if len(filter_subjects) == 1 else None,
+        ack_wait=ack_wait, max_deliver=max_deliver, max_ack_pending=10_000, **extra,
+    )
+
+
 async def durable_consumer(nc: Client, stream: str, durable: str, filter_subjects: list[str], *,
                            ack_wait: float = 30.0, max_deliver: int = -1) -> Any:
     """Create (or update) a durable pull consumer and return a subscription bound to it."""
-    js = nc.jetstream()
-    config = ConsumerConfig(
-        durable_name=durable, ack_policy=AckPolicy.EXPLICIT, deliver_policy=DeliverPolicy.ALL,
-        filter_subjects=filter_subjects if len(filter_subjects) > 1 else None,
-        filter_subject=filter_subjects[0] if len(filter_subjects) == 1 else None,
-        ack_wait=ack_wait, max_deliver=max_deliver, max_ack_pending=10_000,
-    )
     # With no explicit action the server creates the consumer or updates its editable fields.
-    await js.add_consumer(stream, config)
-    return await js.pull_subscribe_bind(durable, stream)
+    await nc.jetstream().add_consumer(stream, pull_config(durable, filter_subjects, ack_wait=ack_wait,
+                                                          max_deliver=max_deliver))
+    return await nc.jetstream().pull_subscribe_bind(durable, stream)
 
 
 async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 from easel_proto.errors import InvalidInput
+from easel_proto.v1.jobs import JobRequest
 
 BREAK = ("BREAK", -1.0)
 _ROUND, _SQUARE = 1.1, 1 / 1.1
@@ -19,15 +20,18 @@ _ATTENTION = re.compile(
     \\[()\[\]\\]                                  # an escaped bracket or backslash: literal
     | \\                                          # a lone backslash: dropped, as the web UI does
     | \( | \[                                     # open a group
-    | :\s*(?P<weight>[+-]?(?:\d+\.?\d*|\.\d+))\s*\)   # close a round group with an explicit weight
+    | :\s*(?P<weight>[+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*\)   # close a round group with an explicit weight
     | \) | \]                                     # close a group
     | [^\\()\[\]:]+                               # plain text
     | :                                           # a colon that is not a weight
     """,
     re.X,
 )
-_BREAK = re.compile(r"\s*\bBREAK\b\s*")
-_NETWORK = re.compile(r"<(?P<kind>\w+):(?P<args>[^>]+)>")
+# Every pattern here matches in linear time: a prompt is up to 20,000 characters of anyone's choosing, and
+# `\s*\bBREAK\b\s*` once took 5 s on a prompt of spaces, `\d+\.?\d*` 3 s on one of digits.
+_BREAK = re.compile(r"\bBREAK\b")  # the whitespace around it is stripped by hand
+_NETWORK = re.compile(r"<(?P<kind>\w+):(?P<args>[^<>]+)>")  # a tag never spans another's `<`
+MAX_PROMPT_CHARS = next(m.max_length for m in JobRequest.model_fields["prompt"].metadata if hasattr(m, "max_length"))
 _NETWORK_KINDS = {"lora": "lora", "lyco": "lora", "hypernet": "hypernet"}
 
 
@@ -65,7 +69,7 @@ def parse_attention(text: str) -> list[tuple[str, float]]:
         elif piece == "]" and open_square:
             multiply(open_square.pop(), _SQUARE)
         else:
-            for i, part in enumerate(_BREAK.split(piece)):
+            for i, part in enumerate(_split_breaks(piece)):
                 if i:
                     runs.append(["BREAK", None])
                 runs.append([part, 1.0])
@@ -84,6 +88,14 @@ def parse_attention(text: str) -> list[tuple[str, float]]:
         elif part:
             merged.append((part, weight))
     return merged or [("", 1.0)]
+
+
+def _split_breaks(text: str) -> list[str]:
+    """The text between BREAKs, without the whitespace next to each BREAK."""
+    parts = _BREAK.split(text)
+    if len(parts) > 1:
+        parts = [parts[0].rstrip(), *(part.strip() for part in parts[1:-1]), parts[-1].lstrip()]
+    return parts
 
 
 def extract_networks(text: str) -> tuple[str, list[ExtraNetwork]]:
@@ -108,16 +120,28 @@ def extract_networks(text: str) -> tuple[str, list[ExtraNetwork]]:
     return _NETWORK.sub(take, text), found
 
 
-def apply_styles(prompt: str, negative: str, styles: Sequence) -> tuple[str, str]:
-    """Merge each style's prompt and negative prompt into the job's, in order."""
+def apply_styles(prompt: str, negative: str, styles: Sequence,
+                 max_chars: int = MAX_PROMPT_CHARS) -> tuple[str, str]:
+    """Merge each style's prompt and negative prompt into the job's, in order; InvalidInput on `prompt` or
+    `negative_prompt` when one would grow past `max_chars`, found by counting before anything is built (a style
+    with many `{prompt}`s multiplies the prompt's length)."""
     for style in styles:
-        prompt = _merge(style.prompt or "", prompt)
-        negative = _merge(style.negative_prompt or "", negative)
+        prompt = _merge(style.prompt or "", prompt, "prompt", style.name, max_chars)
+        negative = _merge(style.negative_prompt or "", negative, "negative_prompt", style.name, max_chars)
     return prompt, negative
 
 
-def _merge(style_text: str, prompt: str) -> str:
-    if "{prompt}" in style_text:
+def _merge(style_text: str, prompt: str, field: str, style: str, max_chars: int) -> str:
+    slots = style_text.count("{prompt}")
+    if slots:
+        length = len(style_text) + slots * (len(prompt) - len("{prompt}"))
+    else:
+        kept = [len(part) for part in (prompt.strip(), style_text.strip()) if part]
+        length = sum(kept) + 2 * max(0, len(kept) - 1)  # joined with ", "
+    if length > max_chars:
+        raise InvalidInput(field, f"with the style {style!r} it would be {length} characters; at most {max_chars}",
+                           limit=max_chars, style=style)
+    if slots:
         return style_text.replace("{prompt}", prompt)
     return ", ".join(part for part in (prompt.strip(), style_text.strip()) if part)
 

@@ -32,9 +32,9 @@ async def run_until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
-async def serve(settings: CommonSettings, name: str, build: Callable[[Client], Service]) -> None:
-    """Connect to NATS, start the service `build` makes, expose metrics, stop cleanly on a signal."""
-    nc = await connect(settings.nats_url, name)
+async def serve(settings: CommonSettings, name: str, build: Callable[[Client], Service], *, identity: str) -> None:
+    """Connect to NATS as `identity`, start the service `build` makes, expose metrics, stop cleanly on a signal."""
+    nc = await connect(settings.nats_url, name, settings.nats_identity(identity))
     service = build(nc)
     await service.start()
     serve_metrics(settings.metrics_port)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from easel_common.natsio import Identity, tls_context
 from easel_proto import Names
 
+POOL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")  # a subject token and part of a consumer name
 PLACEHOLDERS = {"", "changeme", "change-me", "secret", "password", "minioadmin", "placeholder", "test"}
 
 
@@ -36,6 +39,48 @@ class CommonSettings(BaseSettings):
     s3_create_bucket: bool = False
 
     metrics_port: int | None = 9464  # standalone services; the embedded stack serves them at /metrics
+
+    # Every worker pool of the deployment: the gateway accepts jobs for these, the jobs service keeps their
+    # consumers, a worker refuses to start for another, and NATS permissions hold each pool's workers to their own.
+    pools: list[str] = ["default"]
+
+    # How this process signs in to NATS (nats_access.py): its identity's nkey seed, and TLS. Both are required when
+    # EASEL_ENV=prod; the embedded stack makes seeds for its own nats-server.
+    nats_seed_file: Path | None = None
+    nats_tls_ca_file: Path | None = None
+    nats_tls_cert_file: Path | None = None  # a client certificate, when the server asks for one
+    nats_tls_key_file: Path | None = None
+    # auth's public caller key: verifies the statements the gateway forwards (callers.py). Unset in dev: the file
+    # auth writes into the data dir.
+    caller_public_key: str | None = None
+
+    @field_validator("pools")
+    @classmethod
+    def _pool_names(cls, pools: list[str]) -> list[str]:
+        if not pools:
+            raise ValueError("EASEL_POOLS must name at least one pool")
+        if bad := [p for p in pools if not POOL_NAME.match(p)]:
+            raise ValueError(f"EASEL_POOLS: {bad} must match {POOL_NAME.pattern}")
+        if len(set(pools)) != len(pools):
+            raise ValueError("EASEL_POOLS names a pool twice")
+        return pools
+
+    @model_validator(mode="after")
+    def _nats_secured_in_prod(self) -> CommonSettings:
+        if self.env != "dev":
+            if self.nats_seed_file is None:
+                raise ValueError("EASEL_NATS_SEED_FILE must be set when EASEL_ENV=prod: each process signs in to NATS")
+            if not (self.nats_url.startswith("tls://") or self.nats_tls_ca_file):
+                raise ValueError("NATS must use TLS when EASEL_ENV=prod: a tls:// EASEL_NATS_URL or "
+                                 "EASEL_NATS_TLS_CA_FILE")
+        return self
+
+    def nats_identity(self, name: str) -> Identity:
+        """How this process signs in to NATS as `name` (gateway, auth, registry, jobs, worker-<pool>)."""
+        tls = None
+        if self.nats_tls_ca_file or self.nats_tls_cert_file or self.nats_url.startswith("tls://"):
+            tls = tls_context(self.nats_tls_ca_file, self.nats_tls_cert_file, self.nats_tls_key_file)
+        return Identity(name, self.nats_seed_file, tls)
 
     @model_validator(mode="after")
     def _refuse_placeholders(self) -> CommonSettings:

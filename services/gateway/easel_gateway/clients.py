@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from cachetools import TTLCache
 from nats.aio.client import Client
 
-from easel_common.natsio import principal_headers, request
+from easel_common.callers import Holder
+from easel_common.natsio import Caller, principal_headers, request
 from easel_proto import Names
-from easel_proto.errors import InvalidInput, NotFound
+from easel_proto.errors import InvalidInput, NotFound, Unauthenticated
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
 from easel_proto.v1 import auth, common, jobs, registry
 from easel_proto.wire import now
+
+CALLER_TTL_S = 3600.0  # how long a caller's credential is kept for fresh statements after its last request
+RENEW_BEFORE = timedelta(seconds=30)  # a statement this close to lapsing is asked for again
+
+
+def _caller_key(principal: common.Principal) -> tuple:
+    return principal.user_id, principal.key_id, principal.session_id
+
+
+def _fresh(reply: auth.VerifyKeyReply) -> bool:
+    """Whether a verification can still be used: its credential and its statement are not about to lapse."""
+    current = now()
+    if reply.valid_until is not None and reply.valid_until <= current:
+        return False
+    return reply.statement_expires_at is None or reply.statement_expires_at - RENEW_BEFORE > current
 
 
 class Services:
@@ -27,6 +44,12 @@ class Services:
         self._listed: TTLCache[tuple[str, str, str], list[registry.ModelInfo]] = TTLCache(maxsize=10_000,
                                                                                          ttl=auth_ttl)
         self._subscription = None
+        # Services take a user's identity only from auth's statement, bound to this process's key (callers.py).
+        # Each caller's last statement is kept with the credential it came from, so a long request (an SSE stream,
+        # a web UI call waiting on its job) can ask for a fresh one; a revocation drops the entry like the cache.
+        self.holder = Holder()
+        self._callers: TTLCache[tuple, tuple[str, auth.VerifyKeyReply | None]] = TTLCache(maxsize=20_000,
+                                                                                         ttl=CALLER_TTL_S)
 
     async def follow_changes(self) -> None:
         """Subscribe to user changes so cached identities never outlive a revocation by more than a moment."""
@@ -35,6 +58,9 @@ class Services:
             for digest, reply in list(self._verified.items()):
                 if reply.principal.user_id == user_id:
                     self._verified.pop(digest, None)
+            for key, (credential, _reply) in list(self._callers.items()):
+                if key[0] == user_id:  # verified again before its next statement: a revoked credential ends there
+                    self._callers[key] = (credential, None)
             for cache in (self._models, self._listed):
                 for key in [k for k in cache if k[0] == user_id]:
                     cache.pop(key, None)
@@ -45,51 +71,71 @@ class Services:
         if self._subscription is not None:
             await self._subscription.unsubscribe()
 
-    async def _call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
-        headers = principal_headers(principal.user_id, principal.tenant_id) if principal else None
-        return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers)
+    async def call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
+        """A request to a service; made for `principal`, it carries auth's statement of them and this process's
+        proof (services refuse a request for a user without both)."""
+        headers, caller = None, None
+        if principal is not None:
+            headers = principal_headers(principal.user_id, principal.tenant_id)
+            caller = Caller(await self._statement(principal), self.holder)
+        return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers,
+                             caller=caller)
 
     async def verify(self, api_key: str) -> auth.VerifyKeyReply:
-        """Who holds this key, with their settings and quotas."""
+        """Who holds this key, with their settings and quotas (and auth's statement of it for the services)."""
         digest = hashlib.sha256(api_key.encode()).hexdigest()
         reply = self._verified.get(digest)
-        if reply is not None and reply.valid_until is not None and reply.valid_until <= now():
-            reply = None  # the cache must not outlive the credential
+        if reply is not None and not _fresh(reply):
+            reply = None  # the cache must not outlive the credential, nor hand out a statement about to lapse
         if reply is None:
-            reply = await self._call(self.names.auth_verify, auth.VerifyKeyRequest(api_key=api_key),
-                                     auth.VerifyKeyReply)
+            request_ = auth.VerifyKeyRequest(api_key=api_key, holder=self.holder.public_key)
+            reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
+                                  timeout=self.timeout)
             self._verified[digest] = reply
+        self._callers[_caller_key(reply.principal)] = (api_key, reply)
         return reply
 
+    async def _statement(self, principal: common.Principal) -> str:
+        """The statement for a caller this gateway verified, asked for again when it is about to lapse."""
+        entry = self._callers.get(_caller_key(principal))
+        if entry is None:
+            raise Unauthenticated("your credential is no longer valid here; send it again")
+        credential, reply = entry
+        if reply is None or not _fresh(reply):
+            reply = await self.verify(credential)
+        if reply.statement is None:
+            raise Unauthenticated("auth gave no caller statement")
+        return reply.statement
+
     async def create_user(self, req: auth.CreateUserRequest) -> auth.User:
-        return await self._call(self.names.auth_create_user, req, auth.User, req.actor)
+        return await self.call(self.names.auth_create_user, req, auth.User, req.actor)
 
     async def create_key(self, req: auth.CreateKeyRequest) -> auth.ApiKey:
-        return await self._call(self.names.auth_create_key, req, auth.ApiKey, req.actor)
+        return await self.call(self.names.auth_create_key, req, auth.ApiKey, req.actor)
 
     async def keys(self, req: auth.KeysRequest) -> list[auth.ApiKey]:
-        return (await self._call(self.names.auth_keys, req, auth.KeyList, req.actor)).items
+        return (await self.call(self.names.auth_keys, req, auth.KeyList, req.actor)).items
 
     async def users(self, req: auth.UsersRequest) -> list[auth.User]:
-        return (await self._call(self.names.auth_users, req, auth.UserList, req.actor)).items
+        return (await self.call(self.names.auth_users, req, auth.UserList, req.actor)).items
 
     async def roles(self, req: auth.RolesRequest) -> list[auth.Role]:
-        return (await self._call(self.names.auth_roles, req, auth.RoleList, req.actor)).items
+        return (await self.call(self.names.auth_roles, req, auth.RoleList, req.actor)).items
 
     async def login(self, req: auth.LoginRequest) -> auth.TokenPair:
-        return await self._call(self.names.auth_login, req, auth.TokenPair)
+        return await self.call(self.names.auth_login, req, auth.TokenPair)
 
     async def refresh(self, req: auth.RefreshRequest) -> auth.TokenPair:
-        return await self._call(self.names.auth_refresh, req, auth.TokenPair)
+        return await self.call(self.names.auth_refresh, req, auth.TokenPair)
 
     async def logout(self, req: auth.LogoutRequest) -> None:
-        await self._call(self.names.auth_logout, req, auth.Empty, req.principal)
+        await self.call(self.names.auth_logout, req, auth.Empty, req.principal)
 
     async def password(self, req: auth.PasswordRequest) -> None:
-        await self._call(self.names.auth_password, req, auth.Empty, req.actor)
+        await self.call(self.names.auth_password, req, auth.Empty, req.actor)
 
     async def settings(self, principal: common.Principal, patch: dict | None = None) -> auth.UserSettings:
-        return await self._call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
+        return await self.call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
                                 auth.UserSettings, principal)
 
     async def model(self, name: str, principal: common.Principal, kind: str | None = None,
@@ -102,7 +148,7 @@ class Services:
         if (cached := self._models.get(cache_key)) is not None:
             return cached
         try:
-            model = await self._call(self.names.registry_lookup,
+            model = await self.call(self.names.registry_lookup,
                                      registry.ModelLookupRequest(name=name, principal=principal, kind=kind),
                                      registry.ModelInfo, principal)
         except NotFound as exc:
@@ -121,25 +167,25 @@ class Services:
         cache_key = (principal.user_id, kind, base)
         if (cached := self._listed.get(cache_key)) is not None:
             return cached
-        reply = await self._call(self.names.registry_models,
+        reply = await self.call(self.names.registry_models,
                                  registry.ModelRequest(principal=principal, kind=kind, base=base),
                                  registry.ModelList, principal)
         self._listed[cache_key] = listed = [m for m in reply.items if m.status == "ready"]
         return listed
 
     async def create_job(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
-        return await self._call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)
+        return await self.call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)
 
     async def get_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
         ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_READ_ANY))
-        return await self._call(self.names.jobs_get, ref, jobs.JobRecord, principal)
+        return await self.call(self.names.jobs_get, ref, jobs.JobRecord, principal)
 
     async def list_jobs(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
-        return await self._call(self.names.jobs_list, req, jobs.ListJobsReply, req.principal)
+        return await self.call(self.names.jobs_list, req, jobs.ListJobsReply, req.principal)
 
     async def cancel_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
         ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_CANCEL_ANY))
-        return await self._call(self.names.jobs_cancel, ref, jobs.JobRecord, principal)
+        return await self.call(self.names.jobs_cancel, ref, jobs.JobRecord, principal)
 
     async def ping(self, service: str) -> bool:
         """True when at least one instance of a micro service answers."""

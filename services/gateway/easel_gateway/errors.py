@@ -1,6 +1,6 @@
 """The one place errors become HTTP: every error body is {code, message, details}, except on the web UI's paths
 (/sdapi, /controlnet, /inference, /internal), where it is the web UI's {error, detail, body, errors} (with
-`code` beside them); `detail` names the bad field and the problem."""
+Easel's `code` and `details` beside them); `detail` names the bad field and the problem."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def respond(request: Request, status: int, name: str, code: str, message: str, d
     if webui_path(request):
         problems = details.get("errors")
         errors = "; ".join(f"{p['field']}: {p['reason']}" for p in problems) if problems else message
-        body = {"error": name, "detail": message, "body": "", "errors": errors, "code": code}
+        body = {"error": name, "detail": message, "body": "", "errors": errors, "code": code, "details": details}
     else:
         body = {"code": code, "message": message, "details": details}
     return JSONResponse(body, status_code=status, headers=headers or None)

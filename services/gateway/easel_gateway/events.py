@@ -25,7 +25,7 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after_seq + 1)
     else:
         config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
-    sub = await js.subscribe(subject, ordered_consumer=True, config=config)
+    sub = await js.subscribe(subject, stream=svc.names.stream("events")["name"], ordered_consumer=True, config=config)
     try:
         while True:
             try:
@@ -38,8 +38,10 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
                     return
                 continue
             kind = event_type(msg.subject)
-            if kind in TERMINAL_EVENTS:
-                await _settled(svc, caller, record.id)
+            if kind in TERMINAL_EVENTS and await _settled(svc, caller, record.id) != kind:
+                # the job did not end this way: a stale run's event, or one published by someone who may publish
+                # events but holds no lease on this job; the real end still comes (or the record tells it)
+                continue
             yield {"event": kind, "data": msg.data.decode(), "id": str(msg.metadata.sequence.stream)}
             if kind in TERMINAL_EVENTS:
                 return
@@ -47,11 +49,14 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
         await sub.unsubscribe()
 
 
-async def _settled(svc: Services, caller: Principal, job_id: str, patience: float = 5.0) -> None:
-    """Hold a terminal event until the job record shows it, so a client that reads the job next agrees."""
+async def _settled(svc: Services, caller: Principal, job_id: str, patience: float = 5.0) -> str | None:
+    """Hold a terminal event until the job record shows how the job ended (so a client that reads the job next
+    agrees); that status, or None when the record shows no end within `patience`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + patience
     while loop.time() < deadline:
-        if (await svc.get_job(caller, job_id)).status in TERMINAL_EVENTS:
-            return
+        status = (await svc.get_job(caller, job_id)).status
+        if status in TERMINAL_EVENTS:
+            return status
         await asyncio.sleep(0.02)
+    return None

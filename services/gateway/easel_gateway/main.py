@@ -16,6 +16,7 @@ from easel_gateway import errors, sdapi
 from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
+from easel_gateway.held import PerUser
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.ratelimit import RateLimiter
 from easel_gateway.settings import GatewaySettings
@@ -32,13 +33,13 @@ The AUTOMATIC1111 web UI's API is served too (`/sdapi/v1/*`, `/controlnet/*`, `/
 
 
 def create_app(settings: GatewaySettings | None = None, nc: Client | None = None) -> FastAPI:
-    """The app; pass `nc` to share a NATS connection (the embedded stack does), else it connects."""
+    """The app; pass `nc` to use a connection made elsewhere (the embedded stack does), else it connects."""
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = nc is None
-        conn = await connect(settings.nats_url, "easel-gateway") if own else nc
+        conn = await connect(settings.nats_url, "easel-gateway", settings.nats_identity("gateway")) if own else nc
         app.state.nc = conn
         app.state.store = open_store(settings)
         app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
@@ -59,6 +60,8 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.submit_slots = settings.max_inflight_submits
     errors.install(app)
     app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
+    app.state.webui_slots = PerUser("max_webui_tasks_per_user")
+    app.state.sse_slots = PerUser("max_sse_streams_per_user")
     for router in (jobs.router, models.router, roles.router, signin.router, me.router, users.router, audit.router,
                    health.router, *sdapi.ROUTERS):
         app.include_router(router)

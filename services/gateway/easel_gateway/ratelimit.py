@@ -15,6 +15,10 @@ refills nothing until it catches up, it never grants extra tokens.
 
 If the KV store does not answer, the request is let through (logged): the limit protects the service, and a
 broker that cannot answer fails the request further on anyway.
+
+Quotas are range-checked where they are set, but the limiter takes any number it is handed (a row written before
+the ranges existed, a NaN): the rate and burst are brought within sane bounds, and no wait is longer than `TTL_S`,
+after which an untouched bucket is full again. So no value can overflow the arithmetic into a 500.
 """
 
 from __future__ import annotations
@@ -38,12 +42,28 @@ log = logging.getLogger(__name__)
 
 TTL_S = 3600.0
 MAX_TRIES = 8  # compare-and-set attempts before a request under heavy same-user contention is refused
+MIN_RATE = 1 / TTL_S  # slower refills change nothing: an entry untouched for TTL_S expires into a full bucket
+MAX_RATE = MAX_BURST = 1e9
+
+
+def _within(value: float, low: float, high: float) -> float:
+    """`value` (a float or an int of any size) clamped to [low, high], as a float; NaN counts as `low`."""
+    if isinstance(value, float) and math.isnan(value):
+        return float(low)
+    return float(min(max(value, low), high))
+
+
+def rate_of(quotas: Quotas) -> float | None:
+    """The refill rate per second, within bounds; None without a rate limit."""
+    rate = quotas.requests_per_second
+    return None if rate is None else _within(rate, MIN_RATE, MAX_RATE)
 
 
 def burst_of(quotas: Quotas) -> float:
     """The bucket size: `burst`, else twice the rate, never below one request."""
-    rate = quotas.requests_per_second or 0.0
-    return float(quotas.burst) if quotas.burst is not None else max(1.0, 2.0 * rate)
+    if quotas.burst is not None:
+        return _within(quotas.burst, 1.0, MAX_BURST)
+    return _within(2.0 * (rate_of(quotas) or 0.0), 1.0, MAX_BURST)
 
 
 def refill(tokens: float, updated_at: float, now: float, rate: float, burst: float) -> float:
@@ -53,15 +73,15 @@ def refill(tokens: float, updated_at: float, now: float, rate: float, burst: flo
 
 
 def take(tokens: float, rate: float) -> tuple[float | None, float]:
-    """Take one token: (tokens left, 0) when there is one, else (None, seconds until there is)."""
+    """Take one token: (tokens left, 0) when there is one, else (None, seconds until there is, at most TTL_S)."""
     if tokens >= 1.0:
         return tokens - 1.0, 0.0
-    return None, (1.0 - tokens) / rate
+    return None, min(TTL_S, (1.0 - tokens) / rate)
 
 
 def retry_after(wait_s: float) -> int:
-    """Whole seconds for a Retry-After header: never 0, so a client that obeys it does pass."""
-    return max(1, math.ceil(wait_s - 1e-9))
+    """Whole seconds for a Retry-After header: never 0, so a client that obeys it does pass; never past TTL_S."""
+    return max(1, math.ceil(_within(wait_s, 0.0, TTL_S) - 1e-9))
 
 
 class RateLimiter:
@@ -94,7 +114,7 @@ class RateLimiter:
 
     async def check(self, principal: Principal, quotas: Quotas) -> None:
         """Take a token from the caller's bucket, or raise RateLimited (429) with the wait in retry_after_s."""
-        rate = quotas.requests_per_second
+        rate = rate_of(quotas)
         if rate is None:
             return
         try:
@@ -129,4 +149,4 @@ class RateLimiter:
             except KeyWrongLastSequenceError:
                 continue  # another gateway (or request) took a token first: read again
         log.info("rate limit: %d concurrent updates for user %s lost the race; refusing", MAX_TRIES, key)
-        raise self._refused(rate, 1.0 / rate)
+        raise self._refused(rate, min(TTL_S, 1.0 / rate))

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from easel_common.natsio import principal_headers, request
 from easel_gateway.clients import Services
 from easel_proto.v1 import registry
 from easel_proto.v1.common import Principal
 
 
 async def _models(svc: Services, req: registry.ModelRequest) -> list[registry.ModelInfo]:
-    reply = await request(svc.nc, svc.names.registry_models, req, registry.ModelList, timeout=svc.timeout,
-                          headers=principal_headers(req.principal.user_id, req.principal.tenant_id))
-    return reply.items
+    return (await svc.call(svc.names.registry_models, req, registry.ModelList, req.principal)).items
 
 
 async def import_model(svc: Services, req: registry.ImportModelRequest) -> registry.ModelInfo:
-    return await request(svc.nc, svc.names.registry_import, req, registry.ModelInfo, timeout=svc.timeout,
-                         headers=principal_headers(req.principal.user_id, req.principal.tenant_id))
+    return await svc.call(svc.names.registry_import, req, registry.ModelInfo, req.principal)
 
 
 async def list_models(svc: Services, principal: Principal, kind: str | None, base: str | None

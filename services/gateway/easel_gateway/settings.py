@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from easel_common.settings import CommonSettings
 
 
@@ -18,6 +20,9 @@ class GatewaySettings(CommonSettings):
     max_images_per_job: int = 16  # batch_size x n_iter
     max_input_bytes: int = 16 * 1024 * 1024  # each client image (init image, mask, control image), decoded
     max_input_side: int = 4096  # pixels on each side of a client image
+    max_input_pixels_per_request: int = 2 * 4096 * 4096  # all of a job's client images together, from their headers
+    max_webui_tasks_per_user: int = Field(8, ge=1)  # web UI calls running at once, clients gone or not
+    max_sse_streams_per_user: int = Field(16, ge=1)  # open GET /v1/jobs/{id}/events streams
     auth_cache_ttl_s: float = 5.0
     trust_forwarded_for: bool = False  # behind a proxy that sets X-Forwarded-For, take the client from it
     pools: list[str] = ["default"]

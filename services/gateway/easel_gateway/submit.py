@@ -12,7 +12,7 @@ from typing import Any
 from easel_common.storage import ObjectStore
 from easel_gateway import resolve_models as resolving
 from easel_gateway.clients import Services
-from easel_gateway.inputs import Inputs, Limits
+from easel_gateway.inputs import Inputs, Known, Limits
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import InvalidInput, Unavailable
 from easel_proto.permissions import require, use_pool
@@ -85,12 +85,18 @@ def task_of(body: jobs.JobRequest) -> str:
     return "txt2img"
 
 
+def _seed_resize(value: int | None, field: str, limit: int) -> int | None:
+    """Noise drawn at another size (0 or less: none); no larger than an image may be, as it costs as much."""
+    return _at_most(field, value, limit) if value is not None and value > 0 else None
+
+
 async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
-                  services: Services, store: ObjectStore) -> tuple[str, jobs.GenerationSpec]:
+                  services: Services, store: ObjectStore,
+                  known: Known | None = None) -> tuple[str, jobs.GenerationSpec]:
     """The pool and the spec a worker will run: the request, else the caller's own settings, else the server's.
 
-    Input images are stored only once every check has passed. Raises InvalidInput naming the first bad field,
-    Forbidden for a pool the caller may not use.
+    Input images are stored only once every check has passed (`known`: those an earlier job of the same call
+    stored). Raises InvalidInput naming the first bad field, Forbidden for a pool the caller may not use.
     """
     pool = _first(body.pool, mine.pool, settings.default_pool)
     if pool not in settings.pools:
@@ -103,11 +109,13 @@ async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, 
     if count > settings.max_images_per_job:
         raise InvalidInput("n_iter", f"batch_size x n_iter is {count} images; at most {settings.max_images_per_job}",
                            limit=settings.max_images_per_job)
+    seed_resize = (_seed_resize(body.seed_resize_from_w, "seed_resize_from_w", settings.max_width),
+                   _seed_resize(body.seed_resize_from_h, "seed_resize_from_h", settings.max_height))
     model = await resolving.model_of_kind(services, _first(body.model, mine.model, settings.default_model), caller,
                                           "checkpoint", "model")
     prompts = await resolving.prompts(body, mine, model, caller, services)
     vae = await resolving.vae(_first(body.vae, mine.vae), model, caller, services)
-    inputs = Inputs(caller, Limits(settings.max_input_bytes, settings.max_input_side))
+    inputs = Inputs(caller, Limits.of(settings), known)
     init_images = [await inputs.add(data, f"init_images.{i}") for i, data in enumerate(body.init_images or [])]
     mask = await inputs.add(body.mask, "mask", mode="L") if body.mask else None
     width, height = _size(body, mine, model, settings, init_images[0] if task == "img2img" else None)
@@ -119,8 +127,7 @@ async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, 
         seeds=[(seed + i) % SEED_SPACE for i in range(count)], vae=vae, batch_size=None if task == "extras" else batch,
         scheduler=_first(body.scheduler, mine.scheduler, "automatic"),
         subseeds=[(subseed + i) % SEED_SPACE for i in range(count)], subseed_strength=body.subseed_strength or 0.0,
-        seed_resize_from_w=body.seed_resize_from_w if (body.seed_resize_from_w or 0) > 0 else None,
-        seed_resize_from_h=body.seed_resize_from_h if (body.seed_resize_from_h or 0) > 0 else None,
+        seed_resize_from_w=seed_resize[0], seed_resize_from_h=seed_resize[1],
         clip_skip=_first(body.clip_skip, mine.clip_skip, 1), eta=body.eta, tiling=bool(body.tiling),
         init_images=init_images, mask=mask, denoising_strength=_first(body.denoising_strength, 0.75),
         resize_mode=body.resize_mode or "just_resize", mask_blur=_first(body.mask_blur, 4),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import secrets
 import uuid
+from collections.abc import Mapping
 
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
@@ -19,6 +21,7 @@ from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
 from easel_proto.errors import DeliveriesExhausted, Unavailable
+from easel_proto.naming import LEASE_HEADER
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import decode, encode, now
 
@@ -66,7 +69,9 @@ class JobFlows:
             job, created = await service.create(session, job_id=str(uuid.uuid4()), req=req)
         if not created:
             return jobs.CreateJobReply(job=record(job), created=False)
-        message = jobs.JobSubmitted(job_id=job.id, principal=req.principal, pool=job.pool, spec=req.spec,
+        # the queued message names its owner and nothing else of the caller: no key, session, roles or permissions
+        owner = common.Principal(user_id=job.user_id, tenant_id=job.tenant_id, username=req.principal.username)
+        message = jobs.JobSubmitted(job_id=job.id, principal=owner, pool=job.pool, spec=req.spec,
                                     image_keys=job.image_keys, submitted_at=job.created_at)
         try:
             # the queued event must be in the stream before any worker can start the job
@@ -121,10 +126,13 @@ class JobFlows:
             await self.nc.publish(self.names.job_interrupt(job.id), encode(cancel))
         return record(job)
 
-    async def claim(self, req: jobs.ClaimJobRequest) -> jobs.ClaimJobReply:
+    async def claim(self, req: jobs.ClaimJobRequest, pool: str) -> jobs.ClaimJobReply:
+        """A worker of `pool` (known from the subject it could claim on) asks to start a job; the reply's lease is
+        what its events must carry."""
+        lease = secrets.token_urlsafe(24)
         async with self.sessions.begin() as session:
             job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id,
-                                              delivery=req.delivery)
+                                              delivery=req.delivery, pool=pool, lease=lease)
         if job is None:
             return jobs.ClaimJobReply(proceed=False, status=status)
         if status == "canceled":
@@ -134,34 +142,43 @@ class JobFlows:
             QUEUE_WAIT.labels(job.pool).observe((job.started_at - job.created_at).total_seconds())
         JOBS.labels("starting", job.pool).inc()
         await self._status_event(job, "starting")
-        return jobs.ClaimJobReply(proceed=True, status="starting")
+        return jobs.ClaimJobReply(proceed=True, status="starting", lease=lease)
 
-    async def _finish(self, job_id: str, status: str, error: common.Error | None = None, **values: object) -> bool:
+    async def _finish(self, job_id: str, status: str, error: common.Error | None = None, *, lease: str | None = None,
+                      **values: object) -> bool:
         async with self.sessions.begin() as session:
             changed = await service.transition(
-                session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(),
+                session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease,
                 error=error.model_dump(mode="json") if error else None, **values)
         if changed is not None:
             JOBS.labels(status, changed.pool).inc()
         return changed is not None
 
-    async def apply_event(self, subject: str, data: bytes) -> None:
-        """Fold a worker's event into the job row; duplicates and late events change nothing."""
-        kind = subject.rsplit(".", 1)[-1]
+    async def apply_event(self, subject: str, data: bytes, headers: Mapping[str, str] | None) -> None:
+        """Fold a worker's event into the job row. Only an event carrying the lease of the job's current run counts:
+        duplicates, late events of an earlier run and events anyone else publishes change nothing. (The jobs
+        service's own events carry no lease; it changed the row before publishing them.)"""
+        lease = (headers or {}).get(LEASE_HEADER)
+        *_, job_id, kind = subject.split(".")
+        message_type = {"processing": jobs.JobStatusEvent, "succeeded": jobs.JobResult, "failed": jobs.JobFailed,
+                        "canceled": jobs.JobStatusEvent}.get(kind)
+        if not lease or message_type is None:
+            return
+        event = decode(message_type, data)
+        if event.job_id != job_id:  # the row changed must be the one whose events SSE clients follow
+            log.warning("ignoring a %s event for job %s published on job %s's subject", kind, event.job_id, job_id)
+            return
         if kind == "processing":
-            event = decode(jobs.JobStatusEvent, data)
             async with self.sessions.begin() as session:
-                await service.transition(session, job_id=event.job_id, to="processing", allowed_from=("starting",))
+                await service.transition(session, job_id=job_id, to="processing", allowed_from=("starting",),
+                                         lease=lease)
         elif kind == "succeeded":
-            result = decode(jobs.JobResult, data)
-            await self._finish(result.job_id, "succeeded", load_s=result.timings.load_s,
-                               generation_s=result.timings.generation_s, steps_per_s=result.timings.steps_per_s)
+            await self._finish(job_id, "succeeded", lease=lease, load_s=event.timings.load_s,
+                               generation_s=event.timings.generation_s, steps_per_s=event.timings.steps_per_s)
         elif kind == "failed":
-            failed = decode(jobs.JobFailed, data)
-            await self._finish(failed.job_id, "failed", failed.error)
-        elif kind == "canceled":
-            event = decode(jobs.JobStatusEvent, data)
-            await self._finish(event.job_id, "canceled")
+            await self._finish(job_id, "failed", event.error, lease=lease)
+        else:
+            await self._finish(job_id, "canceled", lease=lease)
 
     async def on_deliveries_exhausted(self, data: bytes) -> None:
         """A job's every delivery ended without an answer: mark it failed with the reason."""

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from easel_common.natsio import Endpoint
+from easel_common.natsio import Call, Endpoint
 from easel_jobs.flows import JobFlows
 from easel_proto.v1 import jobs
 
@@ -12,27 +10,28 @@ from easel_proto.v1 import jobs
 def endpoints(flows: JobFlows) -> list[Endpoint]:
     names = flows.names
 
-    async def create(req: jobs.CreateJobRequest, _h: Mapping[str, str]) -> jobs.CreateJobReply:
+    async def create(req: jobs.CreateJobRequest, _c: Call) -> jobs.CreateJobReply:
         return await flows.submit(req)
 
-    async def get(req: jobs.JobRef, _h: Mapping[str, str]) -> jobs.JobRecord:
+    async def get(req: jobs.JobRef, _c: Call) -> jobs.JobRecord:
         return await flows.get(req)
 
-    async def list_(req: jobs.ListJobsRequest, _h: Mapping[str, str]) -> jobs.ListJobsReply:
+    async def list_(req: jobs.ListJobsRequest, _c: Call) -> jobs.ListJobsReply:
         return await flows.list(req)
 
-    async def cancel(req: jobs.JobRef, _h: Mapping[str, str]) -> jobs.JobRecord:
+    async def cancel(req: jobs.JobRef, _c: Call) -> jobs.JobRecord:
         return await flows.cancel(req)
 
-    async def claim(req: jobs.ClaimJobRequest, _h: Mapping[str, str]) -> jobs.ClaimJobReply:
-        return await flows.claim(req)
+    async def claim(req: jobs.ClaimJobRequest, call: Call) -> jobs.ClaimJobReply:
+        # the pool is the subject's last token: NATS lets a worker claim only on its own pool's subject
+        return await flows.claim(req, pool=call.subject.rsplit(".", 1)[-1])
 
     return [
         Endpoint("create", names.jobs_create, jobs.CreateJobRequest, create),
         Endpoint("get", names.jobs_get, jobs.JobRef, get),
         Endpoint("list", names.jobs_list, jobs.ListJobsRequest, list_),
         Endpoint("cancel", names.jobs_cancel, jobs.JobRef, cancel),
-        Endpoint("claim", names.jobs_claim, jobs.ClaimJobRequest, claim),
+        Endpoint("claim", names.jobs_claim("*"), jobs.ClaimJobRequest, claim, caller=False),
     ]
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from nats.aio.client import Client
 
-from easel_common import db
+from easel_common import callers, db
 from easel_common.logs import configure_logging
-from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams
+from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
 from easel_common.runner import serve
 from easel_jobs import handlers
 from easel_jobs.flows import JobFlows
@@ -28,7 +28,8 @@ class JobsService:
         sessions = db.sessions(self.engine)
         self.router = Router(nc, settings.names, settings, sessions)
         self.flows = JobFlows(nc, sessions, settings.names, self.router)
-        self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing")
+        self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing",
+                                     verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
 
@@ -36,17 +37,28 @@ class JobsService:
         names = self.settings.names
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
         await ensure_streams(self.nc, names)
+        await self.ensure_pool_consumers()
         await self.router.start()
         events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,
                                         handlers.worker_event_subjects(self.flows))
         advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
                                             names.jobs_advisories_consumer, [names.max_deliveries_advisory])
         self._loops = [
-            asyncio.create_task(consume(events, lambda m: self.flows.apply_event(m.subject, m.data), self._stopping)),
+            asyncio.create_task(consume(events, lambda m: self.flows.apply_event(m.subject, m.data, m.headers),
+                                        self._stopping)),
             asyncio.create_task(consume(advisories, lambda m: self.flows.on_deliveries_exhausted(m.data),
                                         self._stopping, batch=16)),
         ]
         await self.server.start(handlers.endpoints(self.flows))
+
+    async def ensure_pool_consumers(self) -> None:
+        """Every configured pool's consumer, before any worker runs: a pool scaled to zero has one for KEDA to read
+        its backlog from, and workers (which may not create or change it) only pull from it."""
+        names, js = self.settings.names, self.nc.jetstream()
+        for pool in self.settings.pools:
+            await js.add_consumer(names.stream("jobs")["name"], pull_config(
+                names.worker_consumer(pool), [names.job_queue(pool)], ack_wait=self.settings.ack_wait_s,
+                max_deliver=self.settings.max_deliver))
 
     async def stop(self) -> None:
         await self.server.stop()
@@ -59,4 +71,4 @@ class JobsService:
 def main() -> None:
     settings = JobsSettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-jobs", lambda nc: JobsService(settings, nc)))
+    asyncio.run(serve(settings, "easel-jobs", lambda nc: JobsService(settings, nc), identity="jobs"))

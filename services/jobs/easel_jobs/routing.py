@@ -48,7 +48,7 @@ class Seen:
 
 
 class Board:
-    """The local view of the workers, by KV key (the worker's token).
+    """The local view of the workers, by KV key (`{pool}.{worker token}`).
 
     A worker is fresh for `stale_s` after its last presence. A job sent to a worker's own queue keeps it from
     being picked again until its presence shows that job, or for `reroute_after_s`: a burst spreads over the
@@ -178,7 +178,7 @@ class Router:
             return self.names.job_queue(pool)
         self.board.reserve(key, job_id)
         ROUTED.labels(pool, "direct").inc()
-        return self.names.job_direct(pool, key)
+        return self.names.job_direct(pool, key.split(".", 1)[1])
 
     async def _follow(self, watcher: KeyValue.KeyWatcher, loaded: asyncio.Event) -> None:
         async for entry in watcher:
@@ -186,11 +186,26 @@ class Router:
                 loaded.set()
             elif entry.operation in ("DEL", "PURGE"):
                 self.board.remove(entry.key)
+                await self._drop_own_queue(entry.key)
             else:
                 try:
-                    self.board.put(entry.key, decode(WorkerPresence, entry.value))
+                    presence = decode(WorkerPresence, entry.value)
                 except ValidationError:
                     log.warning("ignoring a malformed presence under %s", entry.key)
+                    continue
+                # the key's pool is the one NATS let the worker write under; a presence claiming another is a lie
+                if entry.key.split(".", 1)[0] != presence.pool:
+                    log.warning("ignoring a presence for pool %s under %s", presence.pool, entry.key)
+                    continue
+                self.board.put(entry.key, presence)
+
+    async def _drop_own_queue(self, key: str) -> None:
+        """A worker that stopped (or whose entry expired) no longer needs its own queue's consumer; what waits
+        there stays in the stream until the sweep moves it. (Workers may not delete consumers themselves.)"""
+        if "." not in key:
+            return
+        with contextlib.suppress(Exception):
+            await self.js.delete_consumer(self.stream, self.names.direct_consumer(key.split(".", 1)[1]))
 
     async def _sweep_forever(self) -> None:
         while True:
@@ -208,7 +223,8 @@ class Router:
         now, moved, present = time.monotonic(), 0, set()
         for subject, count in (info.state.subjects or {}).items():
             tokens = subject.split(".")
-            pool, key = tokens[-3], tokens[-1]
+            pool, worker = tokens[-3], tokens[-1]
+            key = f"{pool}.{worker}"
             seq = 0
             for _ in range(count):
                 try:
@@ -231,7 +247,7 @@ class Router:
         if reason == "worker_gone":
             # it may have started the job before it went: a first delivery in the pool may start it again
             async with self.sessions.begin() as session:
-                await service.release(session, job_id=job_id, worker_key=key)
+                await service.release(session, job_id=job_id, worker_key=key.split(".", 1)[1])
         headers = {h: v for h, v in (msg.headers or {}).items() if h in TENANCY_HEADERS}
         headers["Nats-Msg-Id"] = f"{job_id}.pool"  # one pool copy, however many replicas sweep at once
         await self.js.publish(self.names.job_queue(pool), msg.data, headers=headers)

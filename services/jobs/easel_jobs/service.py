@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -100,12 +101,16 @@ async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int
 
 
 async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_from: tuple[str, ...],
-                     **values: Any) -> Row | None:
-    """Move a job to `to` only from `allowed_from`; None when it was elsewhere (a replay, a race).
+                     lease: str | None = None, **values: Any) -> Row | None:
+    """Move a job to `to` only from `allowed_from` (and, with `lease`, only in the run holding it); None when it
+    was elsewhere (a replay, a race, a stale or forged event).
 
     One guarded UPDATE ... RETURNING: this runs several times per job, so it stays a single statement.
     """
-    stmt = (update(Job).where(Job.id == job_id, Job.status.in_(allowed_from))
+    guard = [Job.id == job_id, Job.status.in_(allowed_from)]
+    if lease is not None:
+        guard.append(Job.lease == lease_digest(lease))
+    stmt = (update(Job).where(*guard)
             .values(status=to, **values).returning(*_CHANGED).execution_options(synchronize_session=False))
     return (await session.execute(stmt)).first()
 
@@ -113,27 +118,33 @@ async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_fro
 _CHANGED = (Job.id, Job.pool, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
 
 
-async def claim(session: AsyncSession, *, job_id: str, worker_id: str, delivery: int) -> tuple[Row | None, str]:
-    """A worker starts a job.
+def lease_digest(lease: str) -> str:
+    return hashlib.sha256(lease.encode()).hexdigest()
+
+
+async def claim(session: AsyncSession, *, job_id: str, worker_id: str, delivery: int, pool: str,
+                lease: str) -> tuple[Row | None, str]:
+    """A worker of `pool` starts a job; this run's `lease` (kept as a digest) is what its events must carry.
 
     Returns (job, 'starting') to run it, (job, 'canceled') when a pending cancel ends it now, and
     (None, status) when it already ended or runs elsewhere: the worker drops the message either way.
     A later delivery (`delivery` > 1) is JetStream handing back a job whose worker died or timed out, so it
     restarts a started job. A first delivery of a job another worker started is a second copy of its message
-    (one moved from a worker's own queue to the pool): refused, so exactly one worker runs the job.
+    (one moved from a worker's own queue to the pool): refused, so exactly one worker runs the job. A job of
+    another pool is never started.
     """
-    guard = [Job.id == job_id, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False)]
+    guard = [Job.id == job_id, Job.pool == pool, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False)]
     if delivery == 1:
         guard.append(or_(Job.status == "queued", Job.worker_id == worker_id))
     started = (await session.execute(
         update(Job).where(*guard)
-        .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1,
+        .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1, lease=lease_digest(lease),
                 started_at=func.coalesce(Job.started_at, now()))
         .returning(*_CHANGED).execution_options(synchronize_session=False))).first()
     if started is not None:
         return started, "starting"
     job = await session.get(Job, job_id)
-    if job is None:
+    if job is None or job.pool != pool:
         return None, "failed"
     if job.status in TERMINAL:
         return None, job.status

@@ -8,6 +8,10 @@ from easel_common.settings import CommonSettings
 
 
 class JobsSettings(CommonSettings):
+    # The pool consumers (`worker-{pool}`), which the jobs service creates for every pool in EASEL_POOLS: how long a
+    # worker may stay silent on a job before JetStream hands it to another, and how many deliveries a job gets.
+    ack_wait_s: float = Field(default=30.0, gt=0)
+    max_deliver: int = Field(default=5, ge=1)
     # Cache-aware dispatch: a job goes to the own queue of an idle worker that holds its model, else to the pool.
     cache_aware_dispatch: bool = True
     presence_stale_s: float = Field(default=15.0, gt=0)  # a worker unheard of this long is gone (3 heartbeats)

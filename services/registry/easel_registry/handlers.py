@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-from easel_common.natsio import Endpoint
+from easel_common.natsio import Call, Endpoint
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
 from easel_registry.flows import RegistryFlows
 
@@ -12,13 +10,13 @@ from easel_registry.flows import RegistryFlows
 def endpoints(flows: RegistryFlows) -> list[Endpoint]:
     names = flows.settings.names
 
-    async def lookup(req: ModelLookupRequest, _h: Mapping[str, str]) -> ModelInfo:
+    async def lookup(req: ModelLookupRequest, _c: Call) -> ModelInfo:
         return await flows.lookup(req)
 
-    async def import_(req: ImportModelRequest, _h: Mapping[str, str]) -> ModelInfo:
+    async def import_(req: ImportModelRequest, _c: Call) -> ModelInfo:
         return await flows.import_model(req)
 
-    async def models(req: ModelRequest, _h: Mapping[str, str]) -> ModelList:
+    async def models(req: ModelRequest, _c: Call) -> ModelList:
         return await flows.models(req)
 
     return [

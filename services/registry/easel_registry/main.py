@@ -7,7 +7,7 @@ from pathlib import Path
 
 from nats.aio.client import Client
 
-from easel_common import db
+from easel_common import callers, db
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer
 from easel_common.runner import serve
@@ -31,7 +31,8 @@ class RegistryService:
         self.engine = db.make_engine(settings.database_url)
         self.store = open_store(settings)
         self.flows = RegistryFlows(settings, db.sessions(self.engine), self.store)
-        self.server = EndpointServer(nc, settings.names.service("registry"), "0.2.0", "model records and imports")
+        self.server = EndpointServer(nc, settings.names.service("registry"), "0.2.0", "model records and imports",
+                                     verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -52,4 +53,4 @@ class RegistryService:
 def main() -> None:
     settings = RegistrySettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc)))
+    asyncio.run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc), identity="registry"))

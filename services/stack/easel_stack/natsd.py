@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -26,13 +28,35 @@ def binary() -> str:
 
 
 class NatsServer:
-    """Start with start(), stop with stop(); `url` and `monitor_url` say where it listens."""
+    """Start with start(), stop with stop(); `url` and `monitor_url` say where it listens.
 
-    def __init__(self, data_dir: Path, port: int | None = None, monitor_port: int | None = None) -> None:
+    With `configure`, the server runs from a configuration file that function writes (given the port, the monitor
+    port and the JetStream folder): the embedded stack's, with every identity's permissions. `reload()` rewrites it
+    and tells the running server.
+    """
+
+    def __init__(self, data_dir: Path, port: int | None = None, monitor_port: int | None = None,
+                 configure: Callable[[int, int, Path], str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = port or free_port()
         self.monitor_port = monitor_port or free_port()
+        self.configure = configure
         self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def config_file(self) -> Path:
+        return self.data_dir / "nats-server.conf"
+
+    def _write_config(self) -> None:
+        assert self.configure is not None
+        self.config_file.write_text(self.configure(self.port, self.monitor_port, self.data_dir))
+        self.config_file.chmod(0o600)
+
+    def reload(self) -> None:
+        """Write the configuration again and have the running server take it (new identities, permissions)."""
+        self._write_config()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGHUP)
 
     @property
     def url(self) -> str:
@@ -45,9 +69,13 @@ class NatsServer:
     async def start(self, timeout: float = 10.0) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.data_dir / "nats-server.log", "ab")
-        self.proc = subprocess.Popen(
-            [binary(), "-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port), "-js",
-             "-sd", str(self.data_dir)], stdout=log, stderr=subprocess.STDOUT)
+        if self.configure is not None:
+            self._write_config()
+            args = ["-c", str(self.config_file)]
+        else:
+            args = ["-a", "127.0.0.1", "-p", str(self.port), "-m", str(self.monitor_port), "-js",
+                    "-sd", str(self.data_dir)]
+        self.proc = subprocess.Popen([binary(), *args], stdout=log, stderr=subprocess.STDOUT)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while loop.time() < deadline:

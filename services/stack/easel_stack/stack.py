@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from nats.aio.client import Client
 from easel_auth.flows import admin_key_path
 from easel_auth.main import AuthService
 from easel_auth.settings import AuthSettings
-from easel_common.natsio import close, connect, ensure_streams
+from easel_common import nats_access
+from easel_common.natsio import Identity, close, connect
 from easel_gateway.main import create_app
 from easel_gateway.settings import GatewaySettings
 from easel_jobs.main import JobsService
@@ -26,6 +28,15 @@ from easel_jobs.settings import JobsSettings
 from easel_registry.main import RegistryService
 from easel_registry.settings import RegistrySettings
 from easel_stack.natsd import NatsServer, free_port
+from easel_worker.settings import WorkerSettings
+
+# What a worker process inherits from the stack's environment besides the EASEL_* settings it reads: no admin key,
+# token or caller secret, no database address, no other identity's NATS seed.
+SYSTEM_ENV = {"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "VIRTUAL_ENV", "LD_LIBRARY_PATH",
+              "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "COVERAGE_PROCESS_START"}
+SYSTEM_PREFIXES = ("LC_", "PYTHON", "HF_", "HUGGINGFACE_", "TRANSFORMERS_", "DIFFUSERS_", "TORCH", "CUDA",
+                   "NVIDIA_", "PYTORCH_")
+NOT_FOR_WORKERS = {"EASEL_DATABASE_URL", "EASEL_CALLER_PUBLIC_KEY", "EASEL_NATS_SEED_FILE"}
 
 
 class _Server(uvicorn.Server):
@@ -46,6 +57,8 @@ class StackOptions:
     workers: int = 1
     worker_env: dict[str, str] = field(default_factory=dict)
     worker_log: Path | None = None  # None: the worker logs to this terminal
+    pools: list[str] | None = None  # None: EASEL_POOLS (default: one pool, "default")
+    settings: dict = field(default_factory=dict)  # more settings for the in-process services (ack_wait_s=...)
 
 
 class WorkerProcess:
@@ -77,7 +90,9 @@ class EmbeddedStack:
         self.options = options
         self.data_dir = options.data_dir.resolve()
         self.natsd: NatsServer | None = None
-        self.nc: Client | None = None
+        self.nc: Client | None = None  # the stack's own helper connection (identity "stack")
+        self.connections: list[Client] = []
+        self.credentials = nats_access.Credentials(self.data_dir / "nats" / "credentials")
         self.services: list = []
         self.workers: list[WorkerProcess] = []
         self._server: _Server | None = None
@@ -87,32 +102,65 @@ class EmbeddedStack:
 
     def _common(self) -> dict:
         opts = self.options
-        values = {"data_dir": self.data_dir, "namespace": opts.namespace, "nats_url": self.nats_url}
+        values = {"data_dir": self.data_dir, "namespace": opts.namespace, "nats_url": self.nats_url,
+                  **opts.settings}
         if opts.database_url:
             values["database_url"] = opts.database_url
+        if opts.pools is not None:
+            values["pools"] = opts.pools
         return values
+
+    @property
+    def pools(self) -> list[str]:
+        return JobsSettings(**self._common()).pools
 
     @property
     def nats_url(self) -> str:
         return self.options.nats_url or (self.natsd.url if self.natsd else "")
 
-    def worker_env(self) -> dict[str, str]:
-        env = dict(os.environ)
+    @property
+    def secured(self) -> bool:
+        """Whether the stack runs its own nats-server, with an identity and permissions for each process."""
+        return self.natsd is not None
+
+    def identity(self, name: str) -> Identity:
+        """How a process of this stack signs in to NATS as `name` (anonymously on a NATS it did not start)."""
+        return Identity(name, self.credentials.ensure(name) if self.secured else None)
+
+    async def connect_as(self, name: str) -> Client:
+        """A new NATS connection as one of the stack's identities (tests use it to act as a worker or service)."""
+        nc = await connect(self.nats_url, f"easel-{name}", self.identity(name))
+        self.connections.append(nc)
+        return nc
+
+    def _server_config(self, port: int, monitor_port: int, folder: Path) -> str:
+        names = JobsSettings(**self._common()).names
+        return nats_access.server_config(names, self.credentials, self.pools, port=port, monitor_port=monitor_port,
+                                         store_dir=folder)
+
+    def worker_env(self, pool: str | None = None) -> dict[str, str]:
+        """A worker's environment: the settings it reads and the system's, nothing else (see SYSTEM_ENV)."""
+        wanted = {f"EASEL_{name.upper()}" for name in WorkerSettings.model_fields} - NOT_FOR_WORKERS
+        env = {k: v for k, v in os.environ.items()
+               if k in wanted or k in SYSTEM_ENV or k.startswith(SYSTEM_PREFIXES)}
         env.update({"EASEL_NATS_URL": self.nats_url, "EASEL_DATA_DIR": str(self.data_dir),
-                    "EASEL_NAMESPACE": self.options.namespace})
+                    "EASEL_NAMESPACE": self.options.namespace, "EASEL_POOLS": json.dumps(self.pools)})
         env.update(self.options.worker_env)
+        pool = pool or env.get("EASEL_POOL", "default")
+        identity = self.identity(nats_access.worker_identity(pool))
+        if identity.seed_file is not None:
+            env["EASEL_NATS_SEED_FILE"] = str(identity.seed_file)
         return env
 
     async def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.options.nats_url is None:
-            self.natsd = NatsServer(self.data_dir / "nats")
+            self.natsd = NatsServer(self.data_dir / "nats", configure=self._server_config)
             await self.natsd.start()
-        self.nc = await connect(self.nats_url, "easel-embedded")
-        await ensure_streams(self.nc, AuthSettings(**self._common()).names)
-        auth = AuthService(AuthSettings(**self._common()), self.nc)
-        jobs = JobsService(JobsSettings(**self._common()), self.nc)
-        registry = RegistryService(RegistrySettings(**self._common()), self.nc)
+        self.nc = await self.connect_as("stack")
+        auth = AuthService(AuthSettings(**self._common()), await self.connect_as("auth"))  # makes the caller key
+        registry = RegistryService(RegistrySettings(**self._common()), await self.connect_as("registry"))
+        jobs = JobsService(JobsSettings(**self._common()), await self.connect_as("jobs"))
         for svc in (auth, registry, jobs):
             await svc.start()
             self.services.append(svc)
@@ -131,7 +179,8 @@ class EmbeddedStack:
 
     async def _start_gateway(self) -> None:
         settings = GatewaySettings(**self._common(), host=self.options.host, port=self.options.port)
-        config = uvicorn.Config(create_app(settings, nc=self.nc), host=settings.host, port=settings.port,
+        config = uvicorn.Config(create_app(settings, nc=await self.connect_as("gateway")), host=settings.host,
+                                port=settings.port,
                                 log_config=None, access_log=False, lifespan="on")
         self._server = _Server(config)
         self._serve_task = asyncio.create_task(self._server.serve())
@@ -147,13 +196,13 @@ class EmbeddedStack:
         log = self.options.worker_log
         # each worker process exposes its own /metrics; pick a port no other worker holds
         env = {"EASEL_METRICS_PORT": str(free_port()), **env}
-        worker = WorkerProcess({**self.worker_env(), **env}, log)
+        worker = WorkerProcess({**self.worker_env(env.get("EASEL_POOL")), **env}, log)
         self.workers.append(worker)
         return worker
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
         """Until the gateway is ready and every worker is pulling from its queue."""
-        names = AuthSettings(**self._common()).names
+        names = JobsSettings(**self._common()).names
         js = self.nc.jetstream()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -182,7 +231,7 @@ class EmbeddedStack:
             await self._serve_task
         for svc in reversed(self.services):
             await svc.stop()
-        if self.nc is not None:
-            await close(self.nc)
+        for nc in self.connections:
+            await close(nc)
         if self.natsd is not None:
             await self.natsd.stop()

@@ -7,8 +7,9 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_auth.handlers import accounts, signin
 from easel_auth.settings import AuthSettings
+from easel_common.callers import Issuer
 from easel_common.natsio import Endpoint
 
 
-def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) -> list[Endpoint]:
-    return accounts.endpoints(settings, sessions, nc) + signin.endpoints(settings, sessions, nc)
+def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, issuer: Issuer) -> list[Endpoint]:
+    return accounts.endpoints(settings, sessions, nc, issuer) + signin.endpoints(settings, sessions, nc)

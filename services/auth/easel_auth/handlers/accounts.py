@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from nats.aio.client import Client
@@ -10,41 +9,21 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from easel_auth import logins, passwords, quotas, service, tokens
 from easel_auth.handlers.changes import changed, key_view, principal, role_view, user_view
+from easel_auth.handlers.guards import (
+    check_grantable,
+    check_outranks,
+    check_role_quotas,
+    check_user_quotas,
+    managed_user,
+    role_scope,
+)
 from easel_auth.models import User as UserRow
 from easel_auth.settings import AuthSettings
-from easel_common.natsio import Endpoint
-from easel_proto.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from easel_common.callers import Issuer
+from easel_common.natsio import Call, Endpoint
+from easel_proto.errors import Forbidden, InvalidInput, Unauthenticated
 from easel_proto.permissions import ROLES_MANAGE, TENANTS_MANAGE, USERS_MANAGE, allows, require
-from easel_proto.v1 import auth, common
-
-
-async def managed_user(session: AsyncSession, actor: common.Principal, user_id: str) -> UserRow:
-    """The user `actor` acts on: themself, anyone in their tenant with users:manage, anyone with
-    tenants:manage; else NotFound."""
-    user = await session.get(UserRow, user_id)
-    mine = user is not None and user.id == actor.user_id
-    same_tenant = user is not None and user.tenant_id == actor.tenant_id
-    manageable = user is not None and (
-        (same_tenant and allows(actor.permissions, USERS_MANAGE)) or allows(actor.permissions, TENANTS_MANAGE))
-    if not (mine or manageable):
-        raise NotFound(f"user {user_id} not found")
-    return user
-
-
-def role_scope(actor: common.Principal) -> str | None:
-    """Whose custom roles the actor works with: their tenant's, or every tenant's for a platform admin."""
-    return None if allows(actor.permissions, TENANTS_MANAGE) else actor.tenant_id
-
-
-async def check_grantable(session: AsyncSession, actor: common.Principal, roles: list[str], tenant_id: str) -> None:
-    """No one hands out a role of another tenant, or one granting more than they hold themselves."""
-    for name in roles:
-        role = await service.visible_role(session, name=name, tenant_id=tenant_id)
-        if role is None:
-            raise InvalidInput("roles", f"unknown role {name!r}")
-        if missing := [p for p in role.permissions if not allows(actor.permissions, p)]:
-            raise Forbidden(f"role {name!r} grants {', '.join(missing)}, which you do not have",
-                            permission=missing[0])
+from easel_proto.v1 import auth
 
 
 async def _verify_token(session: AsyncSession, key: str, token: str) -> tuple[UserRow, str, datetime]:
@@ -55,10 +34,10 @@ async def _verify_token(session: AsyncSession, key: str, token: str) -> tuple[Us
     return user, claims["sid"], datetime.fromtimestamp(claims["exp"], UTC)
 
 
-def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) -> list[Endpoint]:
+def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, issuer: Issuer) -> list[Endpoint]:
     names, key = settings.names, tokens.signing_key(settings)
 
-    async def verify(req: auth.VerifyKeyRequest, _h: Mapping[str, str]) -> auth.VerifyKeyReply:
+    async def verify(req: auth.VerifyKeyRequest, _c: Call) -> auth.VerifyKeyReply:
         async with sessions.begin() as session:
             if tokens.looks_like_jwt(req.api_key):
                 user, session_id, valid_until = await _verify_token(session, key, req.api_key)
@@ -68,10 +47,13 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
                 user, valid_until = row.user, row.expires_at
                 who = await principal(session, user, key_id=f"esk_{row.prefix}")
             settings_row = await service.get_settings(session, user_id=user.id)
-            return auth.VerifyKeyReply(principal=who, settings=auth.UserSettings.model_validate(settings_row),
-                                       quotas=await quotas.effective(session, user=user), valid_until=valid_until)
+            limits = await quotas.effective(session, user=user, defaults=settings.default_quotas)
+        statement, statement_expires_at = issuer.issue(who, req.holder, valid_until) if req.holder else (None, None)
+        return auth.VerifyKeyReply(principal=who, settings=auth.UserSettings.model_validate(settings_row),
+                                   quotas=limits, valid_until=valid_until, statement=statement,
+                                   statement_expires_at=statement_expires_at)
 
-    async def create_user(req: auth.CreateUserRequest, _h: Mapping[str, str]) -> auth.User:
+    async def create_user(req: auth.CreateUserRequest, _c: Call) -> auth.User:
         require(req.actor, USERS_MANAGE)
         if req.tenant_id not in (None, req.actor.tenant_id):
             require(req.actor, TENANTS_MANAGE)
@@ -86,26 +68,28 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
                 await service.set_password(session, user=user, password_hash=new_hash)
             return user_view(user)
 
-    async def create_key(req: auth.CreateKeyRequest, _h: Mapping[str, str]) -> auth.ApiKey:
+    async def create_key(req: auth.CreateKeyRequest, _c: Call) -> auth.ApiKey:
         async with sessions.begin() as session:
             user = await managed_user(session, req.actor, req.user_id)
+            await check_outranks(session, req.actor, user)
             row, secret = await service.create_key(session, user_id=user.id, name=req.name,
                                                    expires_at=req.expires_at)
             return key_view(row, secret)
 
-    async def keys(req: auth.KeysRequest, _h: Mapping[str, str]) -> auth.KeyList:
+    async def keys(req: auth.KeysRequest, _c: Call) -> auth.KeyList:
         async with sessions.begin() as session:
             user = await managed_user(session, req.actor, req.user_id)
             if req.key_id is None:
                 return auth.KeyList(items=[key_view(k) for k in await service.list_keys(session, user_id=user.id)])
             row = await service.get_key(session, user_id=user.id, key_id=req.key_id)
+            await check_outranks(session, req.actor, user)
             if row.revoked_at is None:
                 await service.revoke_key(session, key=row)
             view = key_view(row)
         await changed(nc, names, [user.id], "key revoked")
         return auth.KeyList(items=[view])
 
-    async def users(req: auth.UsersRequest, _h: Mapping[str, str]) -> auth.UserList:
+    async def users(req: auth.UsersRequest, _c: Call) -> auth.UserList:
         require(req.actor, USERS_MANAGE)
         edits = req.delete or req.disabled is not None or req.roles is not None or req.quotas is not None
         async with sessions.begin() as session:
@@ -116,12 +100,17 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
             if user.id == req.actor.user_id and (req.delete or req.disabled or req.roles is not None):
                 raise InvalidInput("user_id", "admins cannot disable, delete or re-role themselves")
             view = user_view(user)
+            if edits:
+                await check_outranks(session, req.actor, user)
             if req.delete:
                 await service.delete_user(session, user=user)
             elif edits:
                 if req.roles is not None:
                     await check_grantable(session, req.actor, req.roles, user.tenant_id)
                 quota_patch = req.quotas.model_dump(exclude_none=True) if req.quotas is not None else None
+                if quota_patch is not None:
+                    await check_user_quotas(session, req.actor, user, quota_patch,
+                                            defaults=settings.default_quotas)
                 user = await service.update_user(session, user=user, disabled=req.disabled, roles=req.roles,
                                                  quotas=quota_patch)
                 view = user_view(user)
@@ -129,7 +118,7 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
             await changed(nc, names, [view.id], "deleted" if req.delete else "updated")
         return auth.UserList(items=[view])
 
-    async def roles(req: auth.RolesRequest, _h: Mapping[str, str]) -> auth.RoleList:
+    async def roles(req: auth.RolesRequest, _c: Call) -> auth.RoleList:
         require(req.actor, ROLES_MANAGE)
         async with sessions.begin() as session:
             if req.name is None:
@@ -150,13 +139,14 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
                 existing = await service.visible_role(session, name=req.name, tenant_id=role_scope(req.actor))
                 if existing is not None and existing.tenant_id is None:
                     require(req.actor, TENANTS_MANAGE)  # built-in and platform roles are shared by every tenant
+                await check_role_quotas(session, req.actor, quota_values or {}, defaults=settings.default_quotas)
                 view = role_view(await service.put_role(session, name=req.name, permissions=req.permissions,
                                                         quotas=quota_values, tenant_id=role_scope(req.actor)))
                 members = await service.members_of(session, role=req.name)
         await changed(nc, names, members, "role changed")
         return auth.RoleList(items=[view] if view else [])
 
-    async def user_settings(req: auth.SettingsRequest, _h: Mapping[str, str]) -> auth.UserSettings:
+    async def user_settings(req: auth.SettingsRequest, _c: Call) -> auth.UserSettings:
         async with sessions.begin() as session:
             if req.patch is None:
                 stored = await service.get_settings(session, user_id=req.principal.user_id)
@@ -167,7 +157,7 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
         return auth.UserSettings.model_validate(current)
 
     return [
-        Endpoint("verify", names.auth_verify, auth.VerifyKeyRequest, verify),
+        Endpoint("verify", names.auth_verify, auth.VerifyKeyRequest, verify, caller=False),
         Endpoint("create_user", names.auth_create_user, auth.CreateUserRequest, create_user),
         Endpoint("create_key", names.auth_create_key, auth.CreateKeyRequest, create_key),
         Endpoint("keys", names.auth_keys, auth.KeysRequest, keys),

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from easel_common import natsio
-from easel_gateway.deps import Caller, Settings
+from easel_gateway.deps import Caller, Settings, Svc
 from easel_proto.v1 import audit
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
@@ -19,7 +18,7 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 @router.get("", response_model=audit.AuditPage)
-async def read_audit(caller: Caller, settings: Settings, http: Request,
+async def read_audit(caller: Caller, svc: Svc, settings: Settings,
                      actor_id: Annotated[str | None, Query(max_length=64)] = None,
                      action: Annotated[str | None, Query(max_length=64)] = None,
                      target: Annotated[str | None, Query(max_length=255, description="a prefix of the target")] = None,
@@ -31,6 +30,4 @@ async def read_audit(caller: Caller, settings: Settings, http: Request,
     """Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant."""
     query = audit.AuditQuery(actor=caller, actor_id=actor_id, action=action, target=target, outcome=outcome,
                              since=_aware(since), until=_aware(until), limit=limit, cursor=cursor)
-    return await natsio.request(http.app.state.nc, settings.names.auth_audit_query, query, audit.AuditPage,
-                                timeout=settings.request_timeout_s,
-                                headers=natsio.principal_headers(caller.user_id, caller.tenant_id))
+    return await svc.call(settings.names.auth_audit_query, query, audit.AuditPage, caller)

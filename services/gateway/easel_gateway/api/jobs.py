@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import Response as RawResponse
 from pydantic import BeforeValidator
 from sse_starlette import EventSourceResponse
+from starlette.background import BackgroundTask
 
 from easel_gateway import events, submit
 from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
+from easel_gateway.held import Slot
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.naming import image_key
 from easel_proto.permissions import JOBS_READ_ANY, require
@@ -49,9 +53,10 @@ async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Li
         raise InvalidInput("prompt", "a txt2img job needs a prompt")
     async with submit.admitted(request.app.state):
         pool, spec = await submit.resolve(body, caller, mine, settings, svc, request.app.state.store)
+        digest = await asyncio.to_thread(submit.request_hash, body)  # megabytes of base64 images, maybe
         reply = await svc.create_job(jobs.CreateJobRequest(
             principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
-            request_hash=submit.request_hash(body), quotas=limits))
+            request_hash=digest, quotas=limits))
     if not reply.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{reply.job.id}"
@@ -93,12 +98,25 @@ async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: 
                        headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{job_id}-{index}"'})
 
 
+async def _holding(stream: AsyncIterator[dict], slot: Slot) -> AsyncIterator[dict]:
+    """The stream, giving its slot back when it ends, however it ends."""
+    try:
+        async for event in stream:
+            yield event
+    finally:
+        slot.release()
+        await stream.aclose()
+
+
 @router.get("/{job_id}/events", response_class=EventSourceResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def job_events(job_id: str, caller: Caller, svc: Svc, request: Request,
+async def job_events(job_id: str, caller: Caller, svc: Svc, settings: Settings, request: Request,
                      last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
-    """Server-Sent Events: queued, starting, processing, progress per step, then succeeded/failed/canceled."""
+    """Server-Sent Events: queued, starting, processing, progress per step, then succeeded/failed/canceled.
+    A user has at most max_sse_streams_per_user streams open at once (429 beyond)."""
     record = await svc.get_job(caller, job_id)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    slot = request.app.state.sse_slots.take(caller.user_id, settings.max_sse_streams_per_user)
     stream = events.follow(request.app.state.nc, svc, caller, record, after_seq=after)
-    return EventSourceResponse(stream, ping=15)
+    # the background task also gives the slot back where the stream never starts (a HEAD request)
+    return EventSourceResponse(_holding(stream, slot), ping=15, background=BackgroundTask(slot.release))

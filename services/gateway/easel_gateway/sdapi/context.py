@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -12,7 +12,9 @@ from fastapi import Depends, Request
 from easel_common.storage import ObjectStore
 from easel_gateway.clients import Services
 from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
+from easel_gateway.inputs import Known
 from easel_gateway.settings import GatewaySettings
+from easel_proto.errors import QuotaExceeded
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal, Quotas
 
@@ -27,6 +29,7 @@ class Context:
     limits: Quotas
     svc: Services
     settings: GatewaySettings
+    known: Known = field(default_factory=dict)  # input images the call's jobs have stored, by what was sent
 
     @property
     def state(self) -> Any:
@@ -47,13 +50,20 @@ Ctx = Annotated[Context, Depends(context)]
 
 async def detached(ctx: Context, work: Coroutine[Any, Any, T]) -> T:
     """Run `work` to its end even if the client goes away: its jobs keep running, and a script goes on
-    submitting the rest of its jobs (their images stay under /v1/jobs)."""
+    submitting the rest of its jobs (their images stay under /v1/jobs). A user has at most
+    max_webui_tasks_per_user such calls going at once; beyond that, 429 before any work."""
+    try:
+        slot = ctx.state.webui_slots.take(ctx.caller.user_id, ctx.settings.max_webui_tasks_per_user)
+    except QuotaExceeded:
+        work.close()  # never started: close it, so it does not warn that it was never awaited
+        raise
     task = asyncio.create_task(work)
     running: set[asyncio.Task] = ctx.state.webui_tasks
     running.add(task)
 
     def finished(done: asyncio.Task) -> None:
         running.discard(done)
+        slot.release()
         if not done.cancelled():
             done.exception()  # retrieved here, so a call whose client left does not warn
 

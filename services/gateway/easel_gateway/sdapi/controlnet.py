@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -70,7 +71,7 @@ async def _detect(ctx: Context, body: Detect) -> dict[str, Any]:
         annotator = await model_of_kind(ctx.svc, pre.annotator, ctx.caller, "annotator", "controlnet_module")
     checkpoint = await model_of_kind(ctx.svc, ctx.mine.model or ctx.settings.default_model, ctx.caller,
                                      "checkpoint", "model")
-    inputs = Inputs(ctx.caller, Limits(ctx.settings.max_input_bytes, ctx.settings.max_input_side))
+    inputs = Inputs(ctx.caller, Limits.of(ctx.settings))
     masks = body.controlnet_masks or []
     res = body.controlnet_processor_res
     units = []
@@ -91,7 +92,7 @@ async def _detect(ctx: Context, body: Detect) -> dict[str, Any]:
     await inputs.save(ctx.store)
     prepared = run.Prepared(pool, spec, None)
     done = await run.finish(ctx, await run.queue(ctx, prepared, None))
-    return {"images": [respond.b64(png) for png in done.pngs], "info": "Success"}
+    return {"images": await asyncio.to_thread(respond.b64_all, done.pngs), "info": "Success"}
 
 
 @router.post("/detect")

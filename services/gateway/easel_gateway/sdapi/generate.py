@@ -3,6 +3,7 @@ answers when they end; a client that disconnects leaves its jobs running (their 
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter
@@ -23,14 +24,14 @@ async def generation(ctx: Context, p: Generation, *, model: str | None = None,
         return await run_script(ctx, p, img2img, model, pool)
     converted = (convert.img2img if img2img else convert.txt2img)(p, model=model, pool=pool)
     done = await run.run(ctx, converted, run.task_key(run.task_id(p.force_task_id)))
-    return respond.generation(p, respond.output([done]))
+    return await asyncio.to_thread(lambda: respond.generation(p, respond.output([done])))  # base64: CPU work
 
 
 async def extras(ctx: Context, p: ExtrasOptions, images: list[str], fields: list[str], *,
                  model: str | None = None, pool: str | None = None) -> tuple[str, list[str]]:
     """Upscale the images as one extras job: (html_info, base64 PNGs)."""
     done = await run.run(ctx, convert.extras(p, images, fields, model=model, pool=pool), None)
-    return respond.html_info(done.record.spec), [respond.b64(png) for png in done.pngs]
+    return respond.html_info(done.record.spec), await asyncio.to_thread(respond.b64_all, done.pngs)
 
 
 @router.post("/txt2img", summary="Generate from a prompt (the web UI's TextToImage)")
@@ -59,4 +60,5 @@ async def extra_batch_images(payload: ExtrasBatch, ctx: Ctx) -> dict[str, Any]:
 
 @router.post("/png-info", summary="Read the generation parameters a PNG carries")
 async def png_info(payload: PngInfo, ctx: Ctx) -> dict[str, Any]:
-    return infotext.png_info(payload.image, ctx.settings.max_input_bytes)
+    # base64, the PNG's chunks and the infotext are the caller's to shape: read them off the event loop
+    return await asyncio.to_thread(infotext.png_info, payload.image, ctx.settings.max_input_bytes)

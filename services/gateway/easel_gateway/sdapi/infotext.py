@@ -17,29 +17,55 @@ from PIL import Image, UnidentifiedImageError
 from easel_gateway.inputs import unwrap
 from easel_proto.errors import InvalidInput
 
-# `Key: value` pairs of the last line; a value is a quoted JSON string or runs to the next comma.
-_PAIR = re.compile(r'\s*(?P<key>\w[\w \-/+.()]*?):\s*(?P<value>"(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+# Each piece is matched where the scan stands, by a pattern that cannot backtrack more than linearly.
+_KEY = re.compile(r"\w[\w \-/+.()]*")
+_SPACE = re.compile(r"\s*")
+_QUOTED = re.compile(r'"[^\\"]*(?:\\.[^\\"]*)*"')  # a JSON string, escapes and all
 _SIZE = re.compile(r"^(\d+)x(\d+)$")
 _NEGATIVE = "Negative prompt:"
 
 
-def _params_line(line: str) -> bool:
-    pairs = list(_PAIR.finditer(line))
-    return len(pairs) >= 3 and "".join(m.group(0) for m in pairs).strip() == line.strip()
+def pairs(line: str) -> list[tuple[str, str]] | None:
+    """The `Key: value, Key: value` pairs a whole line is made of (None if it is not): a value is a quoted JSON
+    string followed by a comma or the end, else it runs to the next comma.
+
+    Scanned by hand, once over the line: the regular expression this replaces backtracked, and an 8,000-character
+    infotext stalled the gateway for seconds.
+    """
+    out: list[tuple[str, str]] = []
+    pos, end = 0, len(line)
+    while (pos := _SPACE.match(line, pos).end()) < end:
+        colon = line.find(":", pos)
+        if colon < 0 or not _KEY.fullmatch(line, pos, colon):
+            return None
+        key, pos = line[pos:colon], _SPACE.match(line, colon + 1).end()
+        quoted = _QUOTED.match(line, pos)
+        if quoted and (quoted.end() == end or line[quoted.end()] == ","):
+            stop = quoted.end()
+        else:
+            comma = line.find(",", pos)
+            stop = end if comma < 0 else comma
+        out.append((key, line[pos:stop]))
+        pos = stop + 1
+    return out
 
 
 def parse(text: str) -> dict[str, Any]:
     """{"Prompt", "Negative prompt", and each `Key: value` of the last line}; Size gives Size-1 and Size-2."""
     lines = text.strip().split("\n")
-    pairs_line = lines.pop() if lines and _params_line(lines[-1]) else ""
+    found = pairs(lines[-1]) or []
+    if len(found) >= 3:  # the last line is the parameters only if it is all pairs, and at least three
+        lines.pop()
+    else:
+        found = []
     prompt, negative, in_negative = [], [], False
     for line in lines:
         if line.startswith(_NEGATIVE):
             in_negative, line = True, line[len(_NEGATIVE):].strip()
         (negative if in_negative else prompt).append(line)
     out: dict[str, Any] = {"Prompt": "\n".join(prompt), "Negative prompt": "\n".join(negative)}
-    for match in _PAIR.finditer(pairs_line):
-        key, value = match["key"].strip(), match["value"].strip()
+    for raw_key, raw_value in found:
+        key, value = raw_key.strip(), raw_value.strip()
         if value.startswith('"') and value.endswith('"') and len(value) > 1:
             try:
                 value = json.loads(value)

@@ -29,6 +29,10 @@ def b64(png: bytes) -> str:
     return base64.b64encode(png).decode()
 
 
+def b64_all(pngs: list[bytes]) -> list[str]:
+    return [b64(png) for png in pngs]
+
+
 @dataclass
 class Output:
     """The images of a call in response order (grids first), with what `info` says about each generated one."""
@@ -110,7 +114,7 @@ def echo(payload: Generation) -> dict[str, Any]:
 
 def generation(payload: Generation, out: Output) -> dict[str, Any]:
     """A txt2img/img2img response; no images when the client sent send_images false."""
-    images = [b64(png) for png in out.images] if payload.send_images is not False else []
+    images = b64_all(out.images) if payload.send_images is not False else []
     return {"images": images, "parameters": echo(payload),
             "info": json.dumps(info(out, [s for s in payload.styles or [] if s]))}
 

@@ -57,8 +57,9 @@ async def prepare(ctx: Context, converted: Converted) -> Prepared:
     async with submit.admitted(ctx.state):
         with as_sent(converted.names):
             pool, spec = await submit.resolve(converted.job, ctx.caller, ctx.mine, ctx.settings, ctx.svc,
-                                              ctx.store)
-    return Prepared(pool, spec, submit.request_hash(converted.job))
+                                              ctx.store, ctx.known)
+    # the canonical JSON of a job may carry megabytes of base64 images: hashed off the event loop
+    return Prepared(pool, spec, await asyncio.to_thread(submit.request_hash, converted.job))
 
 
 async def queue(ctx: Context, job: Prepared, key: str | None) -> jobs.JobRecord:

@@ -53,7 +53,7 @@ async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | No
         out = await loopback(ctx, p, make, args, task, with_grid)
     else:
         out = await outpainting(ctx, p, make, args, task)
-    return respond.generation(p, out)
+    return await asyncio.to_thread(respond.generation, p, out)  # base64 of every image: CPU work
 
 
 def _first_pngs(dones: list[run.Done]) -> list[Image.Image]:
@@ -72,6 +72,9 @@ async def prompt_matrix(ctx: Context, p: Generation, make, args: list[Any], task
     margin = arg(args, 4, 0, int, 0, 500)
     field = "prompt" if prompt_type == "positive" else "negative_prompt"
     parts = (getattr(p, field) or "").split("|")
+    if len(parts) - 1 >= MAX_JOBS.bit_length():  # 2**options jobs: refused before that number is even computed
+        raise InvalidInput(field, f"a prompt matrix of {len(parts) - 1} options would run 2^{len(parts) - 1} jobs; "
+                           f"at most {MAX_JOBS}", limit=MAX_JOBS)
     at_most(2 ** (len(parts) - 1), "this prompt matrix")
     seed = fixed_seed(p)
     cells = []
@@ -81,14 +84,18 @@ async def prompt_matrix(ctx: Context, p: Generation, make, args: list[Any], task
         cells.append(p.model_copy(update={field: text, "batch_size": 1, "n_iter": 1,
                                           "seed": seed + (combination if different_seeds else 0)}))
     dones = await run.run_all(ctx, [make(cell) for cell in cells], task)
+    return await asyncio.to_thread(_matrix, dones, parts[1:], with_grid, margin)  # drawing is CPU work
+
+
+def _matrix(dones: list[run.Done], options: list[str], with_grid: bool, margin: int) -> respond.Output:
+    """The matrix's images, after its labelled grid when asked."""
     out = respond.output(dones)
     if with_grid and out.images:
         images = _first_pngs(dones)
-        options = parts[1:]
         across, down = options[: math.ceil(len(options) / 2)], options[math.ceil(len(options) / 2):]
         columns = [[Label(x, bool(pos & (1 << i))) for i, x in enumerate(across)] for pos in range(1 << len(across))]
         rows = [[Label(y, bool(pos & (1 << i))) for i, y in enumerate(down)] for pos in range(1 << len(down))]
-        sheet = grid.grid(images, rows=1 << ((len(parts) - 1) // 2), margin=margin)
+        sheet = grid.grid(images, rows=1 << (len(options) // 2), margin=margin)
         sheet = grid.annotate(sheet, images[0].width, images[0].height, columns, rows, margin)
         out.grid_first(grid.to_png(sheet, out.infotexts[0]))
     return out
@@ -145,13 +152,19 @@ async def loopback(ctx: Context, p: Img2Img, make, args: list[Any], task: str, w
             done.append(result)
             if not result.pngs:  # interrupted: the round ends here
                 break
-            image = [respond.b64(result.pngs[0])]
+            image = [await asyncio.to_thread(respond.b64, result.pngs[0])]
         return done
 
     histories = await asyncio.gather(*(one_round(r) for r in range(rounds)))
     kept = histories[0] if rounds == 1 else [h[-1] for h in histories]
-    out = respond.output(kept)
+    out = await asyncio.to_thread(_looped, kept, with_grid)  # drawing is CPU work
     out.extra = {"Final denoising strength": strength(loops - 1)}
+    return out
+
+
+def _looped(kept: list[run.Done], with_grid: bool) -> respond.Output:
+    """The loops' images, after a grid of them when asked."""
+    out = respond.output(kept)
     drawn = [d for d in kept if d.pngs]
     if with_grid and len(drawn) > 1:
         out.grid_first(grid.to_png(grid.grid(_first_pngs(drawn), rows=1), out.infotexts[0]))

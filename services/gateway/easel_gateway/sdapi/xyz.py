@@ -5,27 +5,33 @@ z_type, z_values, z_values_dropdown, draw_legend, include_lone_images, include_s
 vary_seeds_x, vary_seeds_y, vary_seeds_z, margin_size, csv_mode (v1.7 and later) or margin_size, csv_mode.
 An axis type is its index in the tab's list of axes (as the web UI numbers them) or its label. Values are
 comma-separated (CSV); numbers take ranges: `1-5`, `1-10 (+2)`, `1-10 [4]`.
+
+A plot runs at most MAX_JOBS jobs, so an axis is refused as soon as it counts more values than that: ranges,
+lists and Prompt order's permutations are counted before they are built, and Prompt S/R's longer prompts measured.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import itertools
+import math
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from PIL import Image
 
+from easel_common.prompts import MAX_PROMPT_CHARS
 from easel_gateway.sdapi import grid, respond, run, vocab
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.fields import as_sent
 from easel_gateway.sdapi.grid import Label
 from easel_gateway.sdapi.payloads import Generation
-from easel_gateway.sdapi.script_args import arg, at_most, fixed_seed
+from easel_gateway.sdapi.script_args import MAX_JOBS, arg, at_most, fixed_seed
 from easel_proto.errors import InvalidInput
 
 T2I, I2I = "txt2img", "img2img"
@@ -51,6 +57,7 @@ _FLOAT = r"[+-]?\s*\d+(?:\.\d*)?"
 _FLOAT_RANGE = re.compile(rf"\s*({_FLOAT})\s*-\s*({_FLOAT})(?:\s*\(([+-]\d+(?:\.\d*)?)\s*\))?\s*")
 _FLOAT_COUNT = re.compile(rf"\s*({_FLOAT})\s*-\s*({_FLOAT})\s*\[(\d+)\s*]\s*")
 _SIZE = re.compile(r"^\s*(\d+)\s*[x×]\s*(\d+)\s*$")
+MAX_NUMBER_CHARS = 64  # a number or range is short; a long one would only feed the range patterns' backtracking
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,12 @@ def _override(key: str):
 
 def _replace(update: dict[str, Any], value: str, values: list[str]) -> None:
     for name in ("prompt", "negative_prompt"):
-        update[name] = (update.get(name) or "").replace(values[0], value)
+        text = update.get(name) or ""
+        length = len(text) + text.count(values[0]) * (len(value) - len(values[0]))  # measured, then built
+        if length > MAX_PROMPT_CHARS:
+            raise ValueError(f"replacing {values[0]!r} with {value[:40]!r} makes the {name} {length} characters; "
+                             f"at most {MAX_PROMPT_CHARS}")
+        update[name] = text.replace(values[0], value)
 
 
 def _reorder(update: dict[str, Any], order: tuple[str, ...], _values: list[Any]) -> None:
@@ -173,43 +185,62 @@ def _axis(value: Any, field: str, img2img: bool) -> Axis:
     return SUPPORTED[label]
 
 
-def _numbers(text: str, kind: type) -> list[Any]:
-    """Expand `a-b`, `a-b (+step)` and `a-b [count]` the way the web UI does."""
+def _numbers(text: str, kind: type, room: int = MAX_JOBS) -> list[Any]:
+    """Expand `a-b`, `a-b (+step)` and `a-b [count]` the way the web UI does; ValueError for more than `room`
+    values, before they are built."""
+    if len(text) > MAX_NUMBER_CHARS:
+        raise ValueError(f"{text[:MAX_NUMBER_CHARS]!r}... is too long for a number or range")
     ranged, counted = (_INT_RANGE, _INT_COUNT) if kind is int else (_FLOAT_RANGE, _FLOAT_COUNT)
     if match := counted.fullmatch(text):
         start, end, count = float(match[1].replace(" ", "")), float(match[2].replace(" ", "")), int(match[3])
+        if count > room:
+            raise ValueError(f"range {text!r} has {count} values; a plot runs at most {MAX_JOBS} jobs")
         steps = [start + (end - start) * i / (count - 1) for i in range(count)] if count > 1 else [start]
         return [int(v) if kind is int else v for v in steps]
     if match := ranged.fullmatch(text):
         start, end = kind(match[1].replace(" ", "")), kind(match[2].replace(" ", ""))
         step = kind(match[3]) if match[3] else kind(1)
-        if step == 0 or (end - start) / step > 1000:
-            raise ValueError(f"range {text!r} is too long")
+        if step == 0:
+            raise ValueError(f"range {text!r} has a step of 0")
         values, value = [], start
-        while (value <= end if step > 0 else value >= end) and len(values) <= 1000:
+        while value <= end if step > 0 else value >= end:
+            if len(values) == room:  # counted as it goes: a float step may not even move a large value
+                raise ValueError(f"range {text!r} has over {room} values; a plot runs at most {MAX_JOBS} jobs")
             values.append(value)
             value += step
         return values
     return [text]
 
 
+def _listed(axis: Axis, text: Any, dropdown: Any, csv_mode: bool) -> Iterator[str]:
+    """The axis's values as sent, read one at a time."""
+    if axis.choices and not csv_mode and dropdown:
+        items: Iterator[str] = (str(v) for v in (dropdown if isinstance(dropdown, list) else [dropdown]))
+    else:
+        items = (v.strip() for row in csv.reader(io.StringIO(str(text or ""))) for v in row)
+    return (v for v in items if v != "")
+
+
 def _values(axis: Axis, text: Any, dropdown: Any, csv_mode: bool, field: str) -> list[Any]:
+    """An axis's values, ranges expanded; InvalidInput on `field` once there would be more than a plot runs."""
     if axis.label == "Nothing":
         return [None]
-    use_dropdown = axis.choices and not csv_mode and dropdown
-    raw = [str(v) for v in dropdown] if use_dropdown else [
-        v.strip() for v in itertools.chain.from_iterable(csv.reader(io.StringIO(str(text or ""))))]
-    raw = [v for v in raw if v != ""]
-    if not raw:
-        raise InvalidInput(field, f"the {axis.label!r} axis has no values")
-    kind = axis.kind
+    kind, values = axis.kind, []
     try:
-        expanded = [x for v in raw for x in (_numbers(v, kind) if kind in (int, float) else [v])]
-        values = [kind(float(v)) if kind is int and isinstance(v, str) else kind(v) for v in expanded]
-    except (ValueError, InvalidInput) as exc:
+        for v in _listed(axis, text, dropdown, csv_mode):
+            expanded = _numbers(v, kind, MAX_JOBS - len(values)) if kind in (int, float) else [v]
+            values += [kind(float(x)) if kind is int and isinstance(x, str) else kind(x) for x in expanded]
+            if len(values) > MAX_JOBS:
+                raise ValueError(f"over {MAX_JOBS} values; a plot runs at most {MAX_JOBS} jobs")
+    except (ValueError, OverflowError, csv.Error, InvalidInput) as exc:
         reason = exc.details.get("reason") if isinstance(exc, InvalidInput) else str(exc)
-        raise InvalidInput(field, f"{axis.label}: {reason}") from None
+        raise InvalidInput(field, f"{axis.label}: {reason}", limit=MAX_JOBS) from None
+    if not values:
+        raise InvalidInput(field, f"the {axis.label!r} axis has no values")
     if axis.label == "Prompt order":
+        if math.factorial(len(values)) > MAX_JOBS:  # counted, not listed: 10 terms are 3,628,800 orders
+            raise InvalidInput(field, f"Prompt order: {len(values)} terms have {math.factorial(len(values))} "
+                               f"orders; a plot runs at most {MAX_JOBS} jobs", limit=MAX_JOBS)
         return list(itertools.permutations(values))
     if axis.label == "Prompt S/R" and len(values) < 2:
         raise InvalidInput(field, "Prompt S/R needs the text to find and at least one replacement")
@@ -263,7 +294,10 @@ async def plot(ctx: Context, p: Generation, make, args: list[Any], task: str, im
                                   "override_settings": dict(base.override_settings or {})}
         payload_names: dict[str, str] = {}
         for (axis, values, field), i in zip(axes, (ix, iy, iz), strict=True):
-            axis.apply(update, values[i], values)
+            try:
+                axis.apply(update, values[i], values)
+            except ValueError as exc:
+                raise InvalidInput(field, f"{axis.label}: {exc}") from None
             payload_names |= {name: field for name in axis.fields}
         seed = update.get("seed", base.seed)
         if seed is not None and seed >= 0:
@@ -273,11 +307,11 @@ async def plot(ctx: Context, p: Generation, make, args: list[Any], task: str, im
         job.names |= {_JOB_FIELDS.get(name, name): field for name, field in payload_names.items()}
         converted.append(job)
     dones = await run.run_all(ctx, converted, task)
-    out = respond.output(dones, first_only=True)
+    out = await asyncio.to_thread(respond.output, dones, True)  # reading and drawing images is CPU work
     out.extra = {"Script": "X/Y/Z plot"} | {f"{n} Type": a.label for n, (a, _, _) in zip("XYZ", axes, strict=True)
                                            if a.label != "Nothing"}
     if with_grid:
-        _draw(out, dones, (x, xs), (y, ys), (z, zs), draw_legend, lone, subs, margin)
+        await asyncio.to_thread(_draw, out, dones, (x, xs), (y, ys), (z, zs), draw_legend, lone, subs, margin)
     return out
 
 
