@@ -35,6 +35,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
+from nats.js.api import ConsumerConfig, DeliverPolicy
 from tqdm import tqdm
 
 from easel_proto import Names
@@ -229,7 +230,13 @@ def direct(spec: GenerationSpec, calls: int) -> tuple[list[float], list[float]]:
 async def measure(args: argparse.Namespace, stack: EmbeddedStack) -> dict:
     """The phases, on a started stack."""
     events = Events(Names(stack.options.namespace))
-    sub = await stack.nc.subscribe(events.names.all_job_events(), cb=events.on_event)
+    if stack.secured:  # on the stack's own NATS only the gateway reads events: through the stream, as SSE does
+        reader = await stack.connect_as("gateway")
+        sub = await reader.jetstream().subscribe(
+            events.names.all_job_events(), stream=events.names.stream("events")["name"], ordered_consumer=True,
+            config=ConsumerConfig(deliver_policy=DeliverPolicy.NEW), cb=events.on_event)
+    else:
+        sub = await stack.nc.subscribe(events.names.all_job_events(), cb=events.on_event)
     pool = max(64, args.concurrency)
     limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
     async with httpx.AsyncClient(base_url=stack.gateway_url, timeout=60, limits=limits) as api:
@@ -259,6 +266,8 @@ async def run(args: argparse.Namespace, data_dir: Path, database_url: str | None
     stack = EmbeddedStack(StackOptions(
         data_dir=data_dir / "stack", port=0, namespace=f"bench{uuid.uuid4().hex[:8]}", nats_url=args.nats_url,
         database_url=database_url, workers=args.workers, worker_log=data_dir / "worker.log",
+        # one user offers the whole load: a fresh install's per-user limits would refuse most of it
+        settings={"default_max_concurrent_jobs": None, "default_requests_per_second": None},
         worker_env={"EASEL_ENGINE": "null", "EASEL_LOG_LEVEL": "WARNING"}))
     print(f"starting the stack (worker log: {data_dir / 'worker.log'}) ...", file=sys.stderr)
     try:

@@ -93,7 +93,7 @@ async def stack(session_dir: Path, database_url: str) -> AsyncIterator[EmbeddedS
     """
     options = StackOptions(
         data_dir=session_dir / "stack", port=0, namespace=namespace(), database_url=database_url,
-        worker_log=session_dir / "worker.log", pools=["default", "crashy"],
+        worker_log=session_dir / "worker.log", pools=["default", "crashy", "idle"],
         # short ack wait so a killed worker's job comes back within seconds in the fault test
         settings={"ack_wait_s": 2, "max_deliver": 4},
         worker_env={"EASEL_SHUTDOWN_GRACE_S": "20", "EASEL_LOG_LEVEL": "INFO"},

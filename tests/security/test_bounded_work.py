@@ -100,6 +100,18 @@ async def test_styles_cannot_grow_a_prompt_past_its_limit(api, user):
     assert await my_jobs(api, h) == []
 
 
+async def test_saved_settings_stay_small_enough_to_travel_with_every_verification(api, user):
+    """Settings come back with each check of the user's key: 200 styles of 40,000 characters would be 8 MB each."""
+    h = user["headers"]
+    small = [{"name": "noir", "prompt": "{prompt}, film noir"}]
+    assert (await api.patch("/v1/me/settings", json={"styles": small}, headers=h)).status_code == 200
+    big = [{"name": f"s{i}", "prompt": "x" * 4000} for i in range(40)]
+    r = await api.patch("/v1/me/settings", json={"styles": big}, headers=h)
+    assert r.status_code == 422, r.text
+    assert r.json()["details"]["field"] == "styles"
+    assert (await api.get("/v1/me/settings", headers=h)).json()["styles"] == [{**small[0], "negative_prompt": ""}]
+
+
 def test_a_style_full_of_prompt_slots_is_measured_before_it_is_built():
     many = PromptStyle(name="many", prompt="{prompt}" * 2500)  # each slot repeats the prompt
     with pytest.raises(InvalidInput) as err:

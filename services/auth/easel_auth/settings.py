@@ -31,6 +31,7 @@ class AuthSettings(CommonSettings):
     login_max_failures: int = 5  # per username and per source address, within login_window_s
     login_window_s: int = 900
     login_lock_s: int = 900
+    max_settings_bytes: int = Field(default=64 * 1024, ge=4096)  # a user's saved settings and styles, as JSON
     revoke_keys_on_password_change: bool = True  # a new password also ends every API key of the user
     # Quotas of a user whose own override and roles set none: a fresh install is not unlimited.
     default_max_concurrent_jobs: Annotated[int | None, BeforeValidator(_unlimited)] = 16

@@ -160,7 +160,7 @@ def public_key(seed: str) -> str:
 
 def write_private(path: Path, text: str) -> None:
     """Write a secret file readable by its owner only (0600), replacing any earlier one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -196,9 +196,12 @@ def authorization(names: Names, credentials: Credentials, pools: list[str]) -> d
 
 
 def server_config(names: Names, credentials: Credentials, pools: list[str], *, port: int, monitor_port: int,
-                  store_dir: Path, host: str = "127.0.0.1") -> str:
-    """A complete nats-server configuration (JSON is valid NATS configuration syntax)."""
+                  store_dir: Path, host: str = "127.0.0.1", tls: dict | None = None) -> str:
+    """A complete nats-server configuration (JSON is valid NATS configuration syntax); `tls` (cert_file,
+    key_file, optionally ca_file and verify) makes clients connect over TLS."""
     config = {"host": host, "port": port, "http_port": monitor_port,
               "jetstream": {"store_dir": str(store_dir)},
               "authorization": authorization(names, credentials, pools)}
+    if tls:
+        config["tls"] = tls
     return json.dumps(config, indent=2)

@@ -1,15 +1,19 @@
-"""`easel up` runs the embedded stack until Ctrl-C; `easel demo` generates one job and exits."""
+"""`easel up` runs the embedded stack until Ctrl-C; `easel demo` generates one job and exits; `easel nats-config`
+writes the NATS identities and permissions of a deployment (EASEL_POOLS, EASEL_NAMESPACE) for its nats-server."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
 
+from easel_common import nats_access
 from easel_common.logs import configure_logging
 from easel_common.runner import run_until_signalled
+from easel_common.settings import CommonSettings
 from easel_stack import demo
 from easel_stack.stack import EmbeddedStack, StackOptions
 
@@ -50,12 +54,26 @@ async def run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def nats_config(args: argparse.Namespace) -> int:
+    """Seeds for every identity of a deployment and the nats-server `authorization` block that admits them."""
+    settings = CommonSettings()
+    out = Path(args.out)
+    credentials = nats_access.Credentials(out / "credentials")
+    block = nats_access.authorization(settings.names, credentials, settings.pools)
+    nats_access.write_private(out / "authorization.conf", "authorization: " + json.dumps(block, indent=2) + "\n")
+    print(f"wrote {out / 'authorization.conf'} (include it in the nats-server configuration) and one seed per "
+          f"identity in {credentials.folder}: {', '.join(nats_access.identities(settings.pools))}")
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="easel", description=__doc__)
-    parser.add_argument("command", choices=["up", "demo"])
+    parser.add_argument("command", choices=["up", "demo", "nats-config"])
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--out", default="out", help="where demo writes its images")
+    parser.add_argument("--out", default="out", help="where demo writes its images, nats-config its files")
     args = parser.parse_args()
+    if args.command == "nats-config":  # for EASEL_POOLS and EASEL_NAMESPACE as set
+        sys.exit(nats_config(args))
     configure_logging(os.environ.get("EASEL_LOG_LEVEL", "WARNING" if args.command == "demo" else "INFO"))
     try:
         sys.exit(asyncio.run(up(args) if args.command == "up" else run_demo(args)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from nats.aio.client import Client
@@ -153,6 +154,11 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, 
                 return auth.UserSettings.model_validate(stored)
             patch = auth.UserSettings.model_validate(req.patch).model_dump(include=set(req.patch))
             current = await service.update_settings(session, user_id=req.principal.user_id, patch=patch)
+            # a user's settings travel with every verification of their credential: keep them small
+            if (size := len(json.dumps(current))) > settings.max_settings_bytes:
+                field = "styles" if "styles" in patch else next(iter(patch), "settings")
+                raise InvalidInput(field, f"your settings would take {size} bytes; at most "
+                                          f"{settings.max_settings_bytes} (shorten or remove saved styles)")
         await changed(nc, names, [req.principal.user_id], "settings")
         return auth.UserSettings.model_validate(current)
 

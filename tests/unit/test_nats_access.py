@@ -1,0 +1,43 @@
+"""The NATS configuration Easel writes: a real nats-server accepts it, and it holds public keys only."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from easel_common import nats_access
+from easel_proto import Names
+from easel_stack.natsd import binary
+
+
+def test_easel_nats_config_writes_what_a_nats_server_accepts(tmp_path):
+    env = {**os.environ, "EASEL_POOLS": '["default", "xl"]', "EASEL_NAMESPACE": "acme"}
+    subprocess.run([str(Path(sys.executable).with_name("easel")), "nats-config", "--out", str(tmp_path)], env=env,
+                   check=True, capture_output=True)
+    seeds = sorted(p.stem for p in (tmp_path / "credentials").glob("*.nk"))
+    assert seeds == sorted(["gateway", "auth", "registry", "jobs", "stack", "worker-default", "worker-xl"])
+    (tmp_path / "server.conf").write_text(f'port: 4999\njetstream: {{store_dir: "{tmp_path}/js"}}\n'
+                                          "include ./authorization.conf\n")
+    checked = subprocess.run([binary(), "-c", str(tmp_path / "server.conf"), "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    config = (tmp_path / "authorization.conf").read_text()
+    assert "acme.jobs.claim.xl" in config
+    for seed in (tmp_path / "credentials").glob("*.nk"):
+        assert oct(seed.stat().st_mode & 0o777) == "0o600"
+        assert seed.read_text().strip() not in config
+
+
+def test_a_pools_workers_are_denied_every_other_pools_consumer_by_name():
+    names = Names("easel")
+    worker = nats_access.permissions(names, "worker-a", ["a", "b", "c"])
+    for other in ("b", "c"):
+        assert f"$JS.API.CONSUMER.MSG.NEXT.EASEL_JOBS.worker-{other}" in worker.deny_publish
+        assert f"$JS.ACK.EASEL_JOBS.worker-{other}.>" in worker.deny_publish
+    assert "$JS.API.CONSUMER.MSG.NEXT.EASEL_JOBS.worker-a" not in worker.deny_publish
+    # no one but auth hears the subjects that carry passwords and keys
+    for identity in nats_access.identities(["a"]):
+        heard = nats_access.permissions(names, identity, ["a"]).subscribe
+        assert (names.auth_login in heard) == (identity == "auth"), identity
+        assert not any(s in heard for s in (">", "_INBOX.>", "easel.>")), identity
