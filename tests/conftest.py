@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -20,7 +19,7 @@ import pytest
 from easel_auth.keys import new_key
 from easel_stack.natsd import NatsServer
 from easel_stack.stack import EmbeddedStack, StackOptions
-from helpers import namespace, new_user
+from helpers import fresh_database, namespace, new_user
 
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -57,18 +56,6 @@ async def nats_url(session_dir: Path) -> AsyncIterator[str]:
     await server.stop()
 
 
-async def _admin_sql(url: str, statement: str) -> None:
-    import asyncpg
-
-    parsed = urlparse(url.replace("+asyncpg", ""))
-    conn = await asyncpg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
-                                 password=parsed.password, database=parsed.path.lstrip("/"))
-    try:
-        await conn.execute(statement)
-    finally:
-        await conn.close()
-
-
 @pytest.fixture(scope="session")
 async def database_url(session_dir: Path) -> AsyncIterator[str]:
     """A fresh database for this run: on PostgreSQL a new database, dropped afterwards; else SQLite."""
@@ -78,10 +65,8 @@ async def database_url(session_dir: Path) -> AsyncIterator[str]:
             pytest.fail(f"PostgreSQL at {url} is not reachable (EASEL_TEST_REQUIRE_SERVICES=1)")
         yield f"sqlite+aiosqlite:///{session_dir / 'test.db'}"
         return
-    name = f"easel_test_{uuid.uuid4().hex[:10]}"
-    await _admin_sql(url, f'CREATE DATABASE "{name}"')
-    yield url.rsplit("/", 1)[0] + f"/{name}"
-    await _admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with fresh_database(url) as fresh:
+        yield fresh
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 from httpx_sse import aconnect_sse
@@ -27,6 +28,29 @@ from easel_registry.settings import RegistrySettings
 def namespace() -> str:
     """A namespace per stack, so runs sharing the machine's NATS never see each other's streams."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+async def _admin_sql(url: str, statement: str) -> None:
+    import asyncpg
+
+    parsed = urlparse(url.replace("+asyncpg", ""))
+    conn = await asyncpg.connect(host=parsed.hostname, port=parsed.port or 5432, user=parsed.username,
+                                 password=parsed.password, database=parsed.path.lstrip("/"))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@contextlib.asynccontextmanager
+async def fresh_database(url: str) -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database on the server of `url`, dropped afterwards."""
+    name = f"easel_test_{uuid.uuid4().hex[:10]}"
+    await _admin_sql(url, f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await _admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None,

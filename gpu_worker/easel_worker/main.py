@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 def make_engine(settings: WorkerSettings) -> Engine:
     if settings.engine == "null":
-        return NullEngine()
+        return NullEngine(step_s=settings.null_step_s)
     # imported here: torch and diffusers take seconds to load, which the null engine never needs
     from diffusers.utils import logging as diffusers_logging
 

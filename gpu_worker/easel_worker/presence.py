@@ -2,8 +2,9 @@
 
 The jobs service (easel_jobs/routing.py) sends a job to the own queue of an idle worker that already holds the
 job's model. `Presence` says what this worker holds: it puts a `WorkerPresence` every `interval_s` and at once when
-a job starts or ends, and deletes it on a clean stop. `JobFeed` pulls jobs from this worker's own queue and from
-its pool's, its own first.
+a job starts or ends, and deletes it on a clean stop. The puts are also its heartbeat: a worker silent for three of
+them is taken for dead, and the jobs service hands its running job to another (easel_jobs/handover.py). `JobFeed`
+pulls jobs from this worker's own queue and from its pool's, its own first.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ class Presence:
         self.stopping = False
         self._cached: list[str] = []
         self._beat: asyncio.Task[None] | None = None
+        self._last_beat = 0.0
 
     def snapshot(self) -> WorkerPresence:
         loaded = getattr(self.engine, "loaded_models", list)()
@@ -62,6 +64,7 @@ class Presence:
                               busy=self.job_id is not None or self.stopping, job_id=self.job_id, at=now())
 
     async def start(self) -> None:
+        self._last_beat = asyncio.get_running_loop().time()
         await self._heartbeat()
         self._beat = asyncio.create_task(self._beat_forever())
 
@@ -102,8 +105,12 @@ class Presence:
             log.debug("presence not stored: %s", exc)
 
     async def _beat_forever(self) -> None:
+        # every interval_s from the start of the last beat, however long its put took: the jobs service takes a
+        # worker silent for three beats for dead, so a slow put must not push the next one back
+        loop = asyncio.get_running_loop()
         while True:
-            await asyncio.sleep(self.interval_s)
+            await asyncio.sleep(max(0.0, self._last_beat + self.interval_s - loop.time()))
+            self._last_beat = loop.time()
             await self._heartbeat()
 
 

@@ -26,7 +26,10 @@ class WorkerSettings(CommonSettings):
     model_config_dir: Path | None = None  # <base>/ diffusers config folders for single-file checkpoints
     claim_patience_s: float = 30.0
     shutdown_grace_s: float = 25.0
-    presence_interval_s: float = Field(default=5.0, gt=0)  # how often it puts what it holds in the workers bucket
+    # How often it puts what it holds in the workers bucket: also its heartbeat. The jobs service takes a worker
+    # silent for three of them (EASEL_PRESENCE_STALE_S, 6 s) for dead and hands its running job to another.
+    presence_interval_s: float = Field(default=2.0, gt=0)
+    null_step_s: float = Field(default=0.0, ge=0)  # EASEL_ENGINE=null: seconds each denoising step takes
 
     @property
     def cache_dir(self) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 import logging
 import time
@@ -14,8 +13,10 @@ from pathlib import Path
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from PIL import Image
+from pydantic import ValidationError
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from easel_common.health import Check
 from easel_common.natsio import request
 from easel_common.storage import ObjectStore
 from easel_proto.errors import (
@@ -27,7 +28,7 @@ from easel_proto.errors import (
     NotFound,
     Unavailable,
 )
-from easel_proto.naming import LEASE_HEADER
+from easel_proto.naming import LEASE_HEADER, lease_digest, run_id
 from easel_proto.v1 import jobs
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
@@ -43,6 +44,11 @@ log = logging.getLogger(__name__)
 
 class Released(Exception):
     """The worker is shutting down and hands the job back to the queue."""
+
+
+class Revoked(Exception):
+    """The jobs service handed this run to another worker (this one fell silent, or its message timed out): stop,
+    and report nothing."""
 
 
 def check_owner_keys(job: jobs.JobSubmitted) -> None:
@@ -115,6 +121,7 @@ class Worker:
         self._cancel: set[str] = set()
         self._release = False
         self._lease = ""  # the current job's, from its claim
+        self._revoked = False  # the current run was handed to another worker
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool)
@@ -128,6 +135,7 @@ class Worker:
                                "serves one of the deployment's pools")
         await self.feed.open(self._stopping)  # the pool's queue and this worker's own
         await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
+        await self.nc.subscribe(names.job_revoke("*"), cb=self._on_revoke)
         await self.presence.start()
         self.ready = True
         self._loop_task = asyncio.create_task(self._run())
@@ -135,6 +143,12 @@ class Worker:
 
     def healthy(self) -> bool:
         return self.ready and self.nc.is_connected and self.engine.healthy()
+
+    def checks(self) -> list[Check]:
+        """Alive while the engine can be trusted (a broken GPU gets the process restarted); ready while it takes
+        jobs (not before it pulls, nor once it stops: a SIGTERM, or a broken engine)."""
+        return [Check("engine", self.engine.healthy, liveness=True),
+                Check("taking_jobs", lambda: self.ready and not self._stopping.is_set())]
 
     async def stop(self) -> None:
         """Stop pulling; give the running job `shutdown_grace_s` to finish, then release it."""
@@ -157,13 +171,37 @@ class Worker:
         if job_id == self.current:
             self._cancel.add(job_id)
 
+    async def _on_revoke(self, msg: Msg) -> None:
+        try:
+            revoke = decode(jobs.JobRevoke, msg.data)
+        except ValidationError:
+            return
+        # only the run named: a revocation sent before this worker's own claim of the job never stops that claim
+        if revoke.job_id == self.current and self._lease and revoke.run == run_id(lease_digest(self._lease)):
+            self._revoked = True
+
     async def _run(self) -> None:
         # one job at a time; the feed may hold one more, kept alive, that came while this one ran
         await self.feed.run(self._handle, self._stopping)
+        if not self.engine.healthy():
+            await self.feed.close()  # broken: what it holds goes back now, not when the process is finally stopped
+
+    async def _give_up(self) -> None:
+        """The engine broke (a CUDA error poisons the device): take no more jobs, hand back what is held, and say
+        so on /readyz and /healthz, so that Kubernetes restarts the process instead of it failing every job."""
+        if self._stopping.is_set():
+            return
+        log.error("the engine is unhealthy; this worker takes no more jobs and waits to be restarted")
+        self._stopping.set()
+        await self.presence.draining()
 
     async def _handle(self, msg: Msg) -> None:
+        if not self.engine.healthy():
+            await msg.nak()  # another worker's engine can run it
+            await self._give_up()
+            return
         job = decode(jobs.JobSubmitted, msg.data)
-        self.current, self._release = job.job_id, False
+        self.current, self._release, self._lease, self._revoked = job.job_id, False, "", False
         self._cancel.discard(job.job_id)
         beat = asyncio.create_task(self._keep_alive(msg))
         metrics.BUSY.labels(self.settings.pool).set(1)
@@ -175,6 +213,8 @@ class Worker:
             self.current = None
             metrics.BUSY.labels(self.settings.pool).set(0)
             await self.presence.job_ended()
+        if not self.engine.healthy():
+            await self._give_up()
 
     async def _keep_alive(self, msg: Msg) -> None:
         # Tell JetStream we are still on it, so a long job is not handed to another worker.
@@ -186,7 +226,7 @@ class Worker:
     async def _process(self, job: jobs.JobSubmitted, msg: Msg) -> None:
         pool = self.settings.pool
         try:
-            claim = await self._claim(job.job_id, msg.metadata.num_delivered)
+            claim = await self._claim(job.job_id, msg.metadata.num_delivered, msg.metadata.sequence.stream)
         except Unavailable:
             await msg.nak(delay=5.0)  # the jobs service stayed away; let the queue hold the job
             return
@@ -196,8 +236,12 @@ class Worker:
         self._lease = claim.lease or ""
         try:
             result = await self._generate(job, msg.metadata.num_delivered)
+            if self._revoked:
+                raise Revoked("handed to another worker")
             await self._event(job.job_id, "succeeded", result, msg_id=self._msg_id(job.job_id, "result"))
             metrics.JOBS.labels(pool, "succeeded").inc()
+        except Revoked:
+            pass  # below: neither ack nor nak
         except Released:
             await msg.nak()
             metrics.JOBS.labels(pool, "released").inc()
@@ -206,6 +250,11 @@ class Worker:
             await self._status(job.job_id, "canceled", msg.metadata.num_delivered)
             metrics.JOBS.labels(pool, "canceled").inc()
         except Exception as exc:
+            if not self.engine.healthy():  # the device failed, not the job: another worker runs it
+                log.error("job %s handed back: the engine broke while running it (%s)", job.job_id, exc)
+                await msg.nak()
+                metrics.JOBS.labels(pool, "released").inc()
+                return
             error = exc if isinstance(exc, EaselError) else GenerationFailed(f"{type(exc).__name__}: {exc}")
             if not isinstance(exc, EaselError):
                 log.exception("job %s failed", job.job_id)
@@ -214,14 +263,21 @@ class Worker:
                                                                    error=error.to_wire()),
                               msg_id=self._msg_id(job.job_id, "failed"))
             metrics.JOBS.labels(pool, "failed").inc()
+        if self._revoked:
+            # another worker runs the job now, from a copy of this message or from this very message redelivered:
+            # acking or naking it could take the job from under that run
+            log.warning("job %s was handed to another worker while this one was silent; dropped", job.job_id)
+            metrics.JOBS.labels(pool, "revoked").inc()
+            return
         await msg.ack()
 
-    async def _claim(self, job_id: str, delivery: int) -> jobs.ClaimJobReply:
+    async def _claim(self, job_id: str, delivery: int, sequence: int) -> jobs.ClaimJobReply:
         """Ask the jobs service to start the job, riding out a short outage of it in place.
 
         (A nak would count as a delivery and bring the job closer to max_deliver.)
         """
-        request_claim = jobs.ClaimJobRequest(job_id=job_id, worker_id=self.settings.worker_id, delivery=delivery)
+        request_claim = jobs.ClaimJobRequest(job_id=job_id, worker_id=self.settings.worker_id, delivery=delivery,
+                                             sequence=sequence)
         async for attempt in AsyncRetrying(retry=retry_if_exception_type(Unavailable), reraise=True,
                                            stop=stop_after_delay(self.settings.claim_patience_s),
                                            wait=wait_exponential(min=0.1, max=2.0)):
@@ -306,6 +362,8 @@ class Worker:
         def on_step(step: int, total: int) -> None:
             # runs on the engine's thread, between denoising steps
             nonlocal reported
+            if self._revoked:
+                raise Revoked("handed to another worker")
             if self._release:
                 raise Released("worker shutting down")
             if job.job_id in self._cancel:
@@ -344,9 +402,11 @@ class Worker:
     def _msg_id(self, job_id: str, what: str) -> str:
         """An event's de-duplication id: fixed for this run, and not one anyone without the lease can take first
         (the stream would then drop the real event as a duplicate)."""
-        return f"{job_id}.{what}.{hashlib.sha256(self._lease.encode()).hexdigest()[:16]}"
+        return f"{job_id}.{what}.{run_id(lease_digest(self._lease))}"
 
     async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
+        if self._revoked:
+            return  # the run was handed to another worker, which reports the job now; this one's lease is spent
         # the lease of this run: the jobs service folds only events that carry it
         headers = {LEASE_HEADER: self._lease}
         if msg_id:

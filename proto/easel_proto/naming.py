@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -127,6 +128,10 @@ class Names:
     def job_interrupt(self, job_id: str) -> str:
         return self._fmt(n.SUBJECT_JOB_INTERRUPT, job_id=job_id)
 
+    def job_revoke(self, job_id: str) -> str:
+        """Where the jobs service tells workers that a run of a job was handed to another worker (`JobRevoke`)."""
+        return self._fmt(n.SUBJECT_JOB_REVOKE, job_id=job_id)
+
     @property
     def max_deliveries_advisory(self) -> str:
         return self._fmt(n.SUBJECT_MAX_DELIVERIES_ADVISORY)
@@ -185,6 +190,16 @@ class Names:
 def worker_token(worker_id: str) -> str:
     """A worker id as one subject token, KV key and consumer name part: any other character becomes '_'."""
     return _NOT_TOKEN.sub("_", worker_id) or "_"
+
+
+def lease_digest(lease: str) -> str:
+    """What the jobs service keeps of a run's lease: its SHA-256, in hex."""
+    return hashlib.sha256(lease.encode()).hexdigest()
+
+
+def run_id(digest: str) -> str:
+    """A run's public name, from its lease's digest: enough to tell runs apart, nothing to act with."""
+    return digest[:16]
 
 
 def event_type(subject: str) -> str:

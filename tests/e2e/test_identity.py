@@ -144,6 +144,8 @@ async def test_a_role_without_the_pool_cannot_target_it(api, admin_headers):
 async def test_unknown_permissions_and_built_in_roles_are_refused(api, admin_headers, user):
     r = await api.post("/v1/roles", json={"name": "wizards", "permissions": ["spells:cast"]}, headers=admin_headers)
     assert r.status_code == 422 and r.json()["details"]["field"] == "permissions"
+    r = await api.put("/v1/roles/=@w", json={"permissions": []}, headers=admin_headers)  # once a 500
+    assert r.status_code == 422 and r.json()["details"]["field"] == "name", r.text
     r = await api.put("/v1/roles/admin", json={"permissions": []}, headers=admin_headers)
     assert r.status_code == 409
     assert (await api.get("/v1/roles", headers=user["headers"])).status_code == 403
@@ -168,6 +170,11 @@ async def test_jobs_take_missing_fields_from_the_callers_own_settings(api, admin
     assert r.status_code == 422 and r.json()["details"]["field"] == "width"
     r = await api.patch("/v1/me/settings", json={"colour": "red"}, headers=alice["headers"])
     assert r.status_code == 422
+    # a default naming nothing usable would fail every later job that leaves the field out: refused at once
+    for field, value in (("pool", "gpu-xl"), ("model", "no-such-model"), ("vae", "no-such-vae")):
+        r = await api.patch("/v1/me/settings", json={field: value}, headers=alice["headers"])
+        assert r.status_code == 422 and r.json()["details"]["field"] == field, r.text
+    assert (await api.get("/v1/me/settings", headers=alice["headers"])).json()["pool"] is None
 
 
 async def test_a_tenant_admin_cannot_grant_more_than_they_hold(api, admin_headers):

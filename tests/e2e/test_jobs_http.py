@@ -103,6 +103,8 @@ async def test_missing_or_wrong_key_is_401(api, headers):
     ({"prompt": "x", "steps": 1000}, "steps"),
     ({"prompt": "x", "batch_size": 100}, "batch_size"),
     ({"prompt": "x", "sampler": "Euler z"}, "sampler"),
+    ({"prompt": "x", "sampler": {}}, "sampler"),  # once a 500 (the fuzzer's find)
+    ({"prompt": "x", "sampler": ["Euler a"]}, "sampler"),
     ({"prompt": "x", "model": "no-such-model"}, "model"),
     ({"prompt": "x", "pool": "gpu-xl"}, "pool"),
     ({"prompt": ""}, "prompt"),
@@ -120,11 +122,19 @@ async def test_bad_input_is_422_naming_the_field_and_queues_nothing(api, user, b
     assert (await api.get("/v1/jobs", headers=user["headers"])).json()["items"] == []
 
 
-async def test_malformed_json_is_422(api, user):
-    r = await api.post("/v1/jobs", content=b'{"prompt": "x",', headers={**user["headers"],
-                                                                         "content-type": "application/json"})
+@pytest.mark.parametrize("content", [b'{"prompt": "x",', b'\xff\xfe{"prompt"'])
+async def test_malformed_json_is_422_naming_the_body(api, user, content):
+    r = await api.post("/v1/jobs", content=content, headers={**user["headers"], "content-type": "application/json"})
     assert r.status_code == 422
-    assert r.json()["code"] == "validation_error"
+    assert r.json()["code"] == "validation_error" and r.json()["details"]["field"] == "body", r.text
+
+
+async def test_a_wrong_method_is_405_listing_every_method_of_the_path(api, user):
+    r = await api.put("/v1/jobs/some-job", headers=user["headers"])
+    assert r.status_code == 405 and r.json()["code"] == "method_not_allowed"
+    assert r.headers["allow"] == "DELETE, GET"  # both routes of the path, not the first one's alone
+    r = await api.options("/v1/models/uploads", headers=user["headers"])
+    assert r.status_code == 405 and r.headers["allow"] == "POST"  # its own path's, not /v1/models/{model_id}'s
 
 
 async def test_oversized_body_is_413(api, user, stack):
@@ -133,6 +143,8 @@ async def test_oversized_body_is_413(api, user, stack):
                        headers={**user["headers"], "content-type": "application/json"})
     assert r.status_code == 413
     assert r.json()["code"] == "payload_too_large"
+    r = await api.post("/sdapi/v1/txt2img", content=b"x" * (limit + 1), headers=user["headers"])
+    assert r.status_code == 413 and r.json()["error"] == "PayloadTooLarge"  # the web UI's shape on its paths
 
 
 async def test_idempotency_key_returns_the_same_job(api, user):
@@ -164,6 +176,12 @@ async def test_health_readiness_metrics_and_docs(api, user):
     paths = (await api.get("/openapi.json")).json()["paths"]
     expected = {"/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/events", "/v1/jobs/{job_id}/images/{index}"}
     assert expected <= set(paths)
+    # error answers are declared in the shape they come in (tests/security/test_fuzz_api.py checks every one)
+    declared = paths["/v1/jobs/{job_id}"]["get"]["responses"]
+    assert {"401", "403", "404", "422", "429"} <= set(declared)
+    assert declared["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorBody")
+    webui = paths["/sdapi/v1/txt2img"]["post"]["responses"]["422"]
+    assert webui["content"]["application/json"]["schema"]["$ref"].endswith("/WebUIErrorBody")
 
 
 async def test_event_stream_resumes_after_last_event_id(api, user):

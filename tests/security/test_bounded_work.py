@@ -230,7 +230,7 @@ async def test_quota_values_out_of_range_are_refused(api, admin_headers, user, f
     assert (await api.get("/v1/me", headers=user["headers"])).status_code == 200
 
 
-async def test_a_stored_quota_out_of_range_never_locks_its_user_out(api, user, stack):
+async def test_a_stored_quota_out_of_range_never_locks_its_user_out(api, admin_headers, user, stack):
     # as a row written before the ranges existed may hold it: straight into the auth tables
     async with stack.services[0].sessions.begin() as session:
         stale = {"requests_per_second": 5e-324}
@@ -243,6 +243,10 @@ async def test_a_stored_quota_out_of_range_never_locks_its_user_out(api, user, s
 
     r = await wait_for(limited, timeout=30, interval=0.2)
     over_limit(r, "rate_limited", "requests_per_second")
+    # and its admin still reads it, and the tenant's user list, with the quota as it is applied
+    r = await api.get(f"/v1/users/{user['id']}", headers=admin_headers)
+    assert r.status_code == 200 and r.json()["quotas"]["requests_per_second"] == 0.001, r.text
+    assert (await api.get("/v1/users", headers=admin_headers)).status_code == 200
 
 
 def test_the_rate_limiter_takes_any_number_without_overflowing():

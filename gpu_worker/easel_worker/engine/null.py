@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
 
 
 class NullEngine:
-    """Returns images of the right sizes at once; accepts any model."""
+    """Returns images of the right sizes at once, or after `step_s` per denoising step; accepts any model."""
+
+    def __init__(self, step_s: float = 0.0) -> None:
+        self.step_s = step_s  # a stand-in for the GPU's time per step, so a job lasts while a test acts on it
 
     def load(self, model: ModelInfo, local: Path | None = None) -> float:
         """Nothing to load."""
@@ -33,7 +37,8 @@ class NullEngine:
         inputs: Mapping[str, Image.Image] | None = None,
     ) -> list[Image.Image]:
         """Extras: each input plainly resized to the extras size. Otherwise one black image per seed at the
-        output size. on_step is never called, as no step runs."""
+        output size, after spec.steps steps of step_s each (on_step is called after each; none run when step_s
+        is 0)."""
         inputs = inputs or {}
         if spec.task == "extras":
             check_extras(spec)
@@ -46,6 +51,10 @@ class NullEngine:
             return out
         if spec.task == "detect":
             return [inputs[unit.image.key].convert("RGB") for unit in spec.controlnets if unit.image is not None]
+        steps = spec.steps if self.step_s > 0 else 0
+        for step in range(1, steps + 1):
+            time.sleep(self.step_s)
+            on_step(step, spec.steps)
         size = (spec.width, spec.height)
         if spec.mask is not None and spec.inpaint_full_res and spec.outpaint is None and spec.init_images:
             size = inputs[spec.init_images[0].key].size  # "only masked" pastes back into the original

@@ -105,6 +105,22 @@ class JobCancel(BaseModel):
     at: AwareDatetime
 
 
+class JobRevoke(BaseModel):
+    """
+    Broadcast to workers: this run of the job was handed to another worker (its worker fell silent, or JetStream redelivered its message). The run's worker stops at the next step and reports nothing more.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    run: str
+    """
+    Which run: the first 16 hex digits of the SHA-256 of its lease (easel_proto.naming.run_id).
+    """
+    at: AwareDatetime
+
+
 class ImageRef(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
@@ -167,6 +183,10 @@ class ClaimJobRequest(BaseModel):
     job_id: str
     worker_id: str
     delivery: Annotated[int, Field(ge=1)]
+    sequence: Annotated[int | None, Field(ge=1)] = None
+    """
+    The stream sequence of the queue message the worker holds. A redelivery restarts a started job only when it is the message that started the run; without it (older workers) any redelivery may.
+    """
 
 
 class ClaimJobReply(BaseModel):

@@ -12,6 +12,7 @@ from easel_auth import audit, handlers, keys
 from easel_auth.flows import bootstrap_admin
 from easel_auth.settings import AuthSettings
 from easel_common import callers, db
+from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, ensure_streams
 from easel_common.runner import serve
@@ -37,10 +38,15 @@ class AuthService:
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_auth")
         self.generated_admin_key = await bootstrap_admin(self.sessions, self.settings)
-        await ensure_streams(self.nc, self.settings.names, ("audit",))  # the audit stream, before its consumer
+        # the audit stream, before its consumer
+        await ensure_streams(self.nc, self.settings.names, ("audit",), replicas=self.settings.stream_replicas)
         await self.audit.start()
         await self.server.start(handlers.endpoints(self.settings, self.sessions, self.nc, self.issuer)
                                 + audit.endpoints(self.settings.names, self.sessions))
+
+    def checks(self) -> list[Check]:
+        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
+        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
 
     async def stop(self) -> None:
         await self.server.stop()

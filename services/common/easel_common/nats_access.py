@@ -15,7 +15,8 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   auth owns the audit stream, jobs the job, event and advisory streams, the pool consumers and the workers bucket.
 - `worker-{pool}` pulls its pool's consumer and its own queue, claims on its pool's claim subject, publishes job
   events (the jobs service folds only those carrying the claim's lease) and its presence under its pool's key, and
-  hears interrupts. The other pools' consumers are denied by name. It cannot read any stream, KV bucket or list.
+  hears interrupts and the revocation of runs handed to another worker. The other pools' consumers are denied by
+  name. It cannot read any stream, KV bucket or list.
 - `stack` (the embedded stack's own helper) reads the pool consumers' state to tell when workers are pulling.
 
 Every identity gets replies on its own inbox prefix, `_INBOX.{identity}.>`, so no identity can read another's
@@ -119,13 +120,15 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
         workers_bucket = names.workers_bucket
         return Permissions(
             publish=[names.job_queue(">"), names.all_job_events(),
-                     names.job_interrupt("*"), *_stream_admin(jobs_s, events_s, adv_s),
+                     names.job_interrupt("*"), names.job_revoke("*"), *_stream_admin(jobs_s, events_s, adv_s),
                      f"$JS.API.STREAM.MSG.GET.{jobs_s}", f"$JS.API.STREAM.MSG.DELETE.{jobs_s}",
                      f"$JS.API.STREAM.MSG.GET.{events_s}", f"$JS.API.DIRECT.GET.{events_s}.>",
                      f"$JS.API.CONSUMER.CREATE.{jobs_s}.>", f"$JS.API.CONSUMER.DELETE.{jobs_s}.*",
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.*",
                      *_durable(events_s, names.jobs_events_consumer), *_durable(adv_s, names.jobs_advisories_consumer),
-                     *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}")],
+                     *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}"),
+                     # before handing a silent worker's job over, the bucket itself must confirm the silence
+                     f"$JS.API.STREAM.MSG.GET.KV_{workers_bucket}"],
             subscribe=[*inbox, *_serves(names, "jobs", [*jobs_subjects, names.jobs_claim("*")])], responds=True)
     if identity == "stack":
         return Permissions(publish=[f"$JS.API.CONSUMER.INFO.{jobs_s}.*"], subscribe=inbox)
@@ -141,7 +144,7 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.{names.worker_consumer(pool)}",
                      f"$JS.API.CONSUMER.MSG.NEXT.{jobs_s}.*", f"$JS.ACK.{jobs_s}.>",
                      f"$JS.API.CONSUMER.CREATE.{jobs_s}.*.{names.all_job_direct(pool)}"],
-            subscribe=[*inbox, names.job_interrupt("*")], deny_publish=tuple(deny))
+            subscribe=[*inbox, names.job_interrupt("*"), names.job_revoke("*")], deny_publish=tuple(deny))
     raise ValueError(f"unknown NATS identity {identity!r}")
 
 

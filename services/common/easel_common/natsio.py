@@ -83,15 +83,17 @@ async def _log_error(exc: Exception) -> None:
     log.warning("NATS: %s", exc)
 
 
-async def ensure_streams(nc: Client, names: Names, keys: tuple[str, ...] = ("jobs", "events", "advisories")) -> None:
-    """Create or update streams (by default the jobs service's: job queue, events, advisories); idempotent."""
+async def ensure_streams(nc: Client, names: Names, keys: tuple[str, ...] = ("jobs", "events", "advisories"), *,
+                         replicas: int = 1) -> None:
+    """Create or update streams (by default the jobs service's: job queue, events, advisories); idempotent.
+    `replicas` (EASEL_STREAM_REPLICAS) is how many servers of a NATS cluster keep each stream."""
     js = nc.jetstream()
     for key in keys:
         spec = names.stream(key)
         config = StreamConfig(
             name=spec["name"], subjects=spec["subjects"], retention=_RETENTION[spec["retention"]],
             storage=StorageType.FILE, max_age=float(spec.get("max_age_s", 0)) or None,
-            discard=DiscardPolicy.OLD, duplicate_window=120.0,
+            discard=DiscardPolicy.OLD, duplicate_window=120.0, num_replicas=replicas,
         )
         try:
             await js.add_stream(config)
@@ -226,6 +228,11 @@ class EndpointServer:
             await req.respond(encode(exc.to_wire()), headers=headers)
         except Exception:  # the requester may be gone; nothing to tell
             log.debug("could not deliver error reply", exc_info=True)
+
+    @property
+    def serving(self) -> bool:
+        """Whether the endpoints are subscribed (a readiness check)."""
+        return self._service is not None and not self._nc.is_closed
 
     async def stop(self) -> None:
         if self._service is not None:

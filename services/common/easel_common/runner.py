@@ -9,7 +9,8 @@ from typing import Protocol
 
 from nats.aio.client import Client
 
-from easel_common.metrics import serve_metrics
+from easel_common.health import Check, Health
+from easel_common.health import serve as serve_http
 from easel_common.natsio import close, connect
 from easel_common.settings import CommonSettings
 
@@ -32,14 +33,27 @@ async def run_until_signalled() -> None:
             loop.remove_signal_handler(sig)
 
 
+def nats_checks(nc: Client) -> list[Check]:
+    """Connected (ready), and not closed for good (alive: reconnecting forever is the client's job, a closed
+    connection never comes back)."""
+    return [Check("nats", lambda: nc.is_connected), Check("nats_open", lambda: not nc.is_closed, liveness=True)]
+
+
 async def serve(settings: CommonSettings, name: str, build: Callable[[Client], Service], *, identity: str) -> None:
-    """Connect to NATS as `identity`, start the service `build` makes, expose metrics, stop cleanly on a signal."""
+    """Connect to NATS as `identity`, start the service `build` makes, serve its metrics and health (`/healthz`,
+    `/readyz`: its own checks and NATS), stop cleanly on a signal."""
     nc = await connect(settings.nats_url, name, settings.nats_identity(identity))
     service = build(nc)
-    await service.start()
-    serve_metrics(settings.metrics_port)
+    health = Health([*nats_checks(nc), *getattr(service, "checks", list)()])
+    # up while starting: probes see "not ready" meanwhile
+    server = serve_http(settings.metrics_port, health, getattr(service, "routes", dict)())
+    health.start()
     try:
+        await service.start()
         await run_until_signalled()
     finally:
         await service.stop()
+        await health.stop()
+        if server is not None:
+            server.shutdown()
         await close(nc)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from easel_common.natsio import Identity, tls_context
@@ -39,6 +39,10 @@ class CommonSettings(BaseSettings):
     s3_create_bucket: bool = False
 
     metrics_port: int | None = 9464  # standalone services; the embedded stack serves them at /metrics
+
+    # How many servers of a NATS cluster keep each of Easel's streams (and so their consumers): 3 on a 3-node
+    # cluster survives losing one; 1 on a single server. Only jobs and auth create streams.
+    stream_replicas: int = Field(default=1, ge=1, le=5)
 
     # Every worker pool of the deployment: the gateway accepts jobs for these, the jobs service keeps their
     # consumers, a worker refuses to start for another, and NATS permissions hold each pool's workers to their own.

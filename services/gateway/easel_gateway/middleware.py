@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 from prometheus_client import Histogram
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from easel_gateway.errors import error_response
+from easel_proto.errors import PayloadTooLarge
 
 REQUEST_SECONDS = Histogram(
     "easel_http_request_duration_seconds", "Gateway request latency.", ["method", "route", "status"],
@@ -36,7 +39,7 @@ class BodyLimit:
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(send)
+            return await self._refuse(scope, receive, send)
         seen = 0
         started = False
 
@@ -57,14 +60,11 @@ class BodyLimit:
             await self.app(scope, counted, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"code": "payload_too_large", "message": f"request body over {self.limit} bytes",
-                           "details": {"limit": self.limit}}).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        exc = PayloadTooLarge(f"request body over {self.limit} bytes", limit=self.limit)
+        await error_response(Request(scope), exc)(scope, receive, send)  # in the shape the path answers in
 
 
 class RequestMetrics:

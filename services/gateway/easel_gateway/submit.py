@@ -90,6 +90,13 @@ def _seed_resize(value: int | None, field: str, limit: int) -> int | None:
     return _at_most(field, value, limit) if value is not None and value > 0 else None
 
 
+def check_pool(pool: str, caller: Principal, settings: GatewaySettings) -> None:
+    """InvalidInput for a pool this deployment does not have, Forbidden for one the caller may not use."""
+    if pool not in settings.pools:
+        raise InvalidInput("pool", f"unknown pool {pool!r}; known: {', '.join(settings.pools)}")
+    require(caller, use_pool(pool))
+
+
 async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
                   services: Services, store: ObjectStore,
                   known: Known | None = None) -> tuple[str, jobs.GenerationSpec]:
@@ -99,9 +106,7 @@ async def resolve(body: jobs.JobRequest, caller: Principal, mine: UserSettings, 
     stored). Raises InvalidInput naming the first bad field, Forbidden for a pool the caller may not use.
     """
     pool = _first(body.pool, mine.pool, settings.default_pool)
-    if pool not in settings.pools:
-        raise InvalidInput("pool", f"unknown pool {pool!r}; known: {', '.join(settings.pools)}")
-    require(caller, use_pool(pool))
+    check_pool(pool, caller, settings)
     task = task_of(body)
     steps = _at_most("steps", _first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = _at_most("batch_size", body.batch_size or 1, settings.max_batch_size)

@@ -21,7 +21,7 @@ from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
 from easel_proto.errors import DeliveriesExhausted, Unavailable
-from easel_proto.naming import LEASE_HEADER
+from easel_proto.naming import LEASE_HEADER, run_id
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import decode, encode, now
 
@@ -131,18 +131,42 @@ class JobFlows:
         what its events must carry."""
         lease = secrets.token_urlsafe(24)
         async with self.sessions.begin() as session:
+            replaced = await service.lock_run(session, job_id=req.job_id)
             job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id,
-                                              delivery=req.delivery, pool=pool, lease=lease)
+                                              delivery=req.delivery, pool=pool, lease=lease, sequence=req.sequence)
         if job is None:
             return jobs.ClaimJobReply(proceed=False, status=status)
         if status == "canceled":
             await self._status_event(job, "canceled")
             return jobs.ClaimJobReply(proceed=False, status="canceled")
+        if replaced:
+            # the run this claim replaces may still be going (a worker that was only slow, or whose message timed
+            # out): tell it to stop, as its events no longer count
+            await self.revoke(job.id, replaced)
         if job.attempts == 1:
             QUEUE_WAIT.labels(job.pool).observe((job.started_at - job.created_at).total_seconds())
         JOBS.labels("starting", job.pool).inc()
         await self._status_event(job, "starting")
         return jobs.ClaimJobReply(proceed=True, status="starting", lease=lease)
+
+    async def revoke(self, job_id: str, lease_digest: str) -> None:
+        """Tell whichever worker runs the job under that lease to stop and report nothing (core NATS: a worker
+        that misses it is still held off by the lease)."""
+        message = jobs.JobRevoke(job_id=job_id, run=run_id(lease_digest), at=now())
+        await self.nc.publish(self.names.job_revoke(job_id), encode(message))
+
+    async def fail(self, job_id: str, error: common.Error, allowed_from: tuple[str, ...] = ACTIVE) -> bool:
+        """End a job as failed with `error` (no worker's word needed) and say so in its events; False when it was
+        no longer in `allowed_from`."""
+        async with self.sessions.begin() as session:
+            changed = await service.transition(session, job_id=job_id, to="failed", allowed_from=allowed_from,
+                                               finished_at=now(), error=error.model_dump(mode="json"))
+        if changed is None:
+            return False
+        JOBS.labels("failed", changed.pool).inc()
+        await self._event(job_id, "failed", jobs.JobFailed(job_id=job_id, at=now(), error=error),
+                          msg_id=f"{job_id}.failed")
+        return True
 
     async def _finish(self, job_id: str, status: str, error: common.Error | None = None, *, lease: str | None = None,
                       **values: object) -> bool:
@@ -192,10 +216,7 @@ class JobFlows:
         error = DeliveriesExhausted(
             f"the job was delivered {advisory.get('deliveries')} times and no worker finished it "
             "(worker crashed or timed out)", deliveries=advisory.get("deliveries")).to_wire()
-        if await self._finish(submitted.job_id, "failed", error):
-            await self._event(submitted.job_id, "failed", jobs.JobFailed(job_id=submitted.job_id, at=now(),
-                                                                        error=error),
-                              msg_id=f"{submitted.job_id}.failed")
+        await self.fail(submitted.job_id, error)
         await self.js.delete_msg(stream, seq)
 
 

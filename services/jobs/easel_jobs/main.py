@@ -8,12 +8,15 @@ from pathlib import Path
 from nats.aio.client import Client
 
 from easel_common import callers, db
+from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
 from easel_common.runner import serve
 from easel_jobs import handlers
+from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
-from easel_jobs.routing import Router
+from easel_jobs.handover import Handover
+from easel_jobs.routing import Router, every
 from easel_jobs.settings import JobsSettings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -28,6 +31,8 @@ class JobsService:
         sessions = db.sessions(self.engine)
         self.router = Router(nc, settings.names, settings, sessions)
         self.flows = JobFlows(nc, sessions, settings.names, self.router)
+        self.handover = Handover(nc, settings, sessions, self.router.board, self.flows)
+        self.demand = Demand(sessions, self.router.board, settings.pools)
         self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._stopping = asyncio.Event()
@@ -36,9 +41,10 @@ class JobsService:
     async def start(self) -> None:
         names = self.settings.names
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
-        await ensure_streams(self.nc, names)
+        await ensure_streams(self.nc, names, replicas=self.settings.stream_replicas)
         await self.ensure_pool_consumers()
         await self.router.start()
+        self.handover.start()
         events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,
                                         handlers.worker_event_subjects(self.flows))
         advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
@@ -50,6 +56,13 @@ class JobsService:
                                         self._stopping, batch=16)),
         ]
         await self.server.start(handlers.endpoints(self.flows))
+        self._loops.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
+                                                     "counting the pools' jobs")))
+
+    def routes(self) -> dict:
+        """`GET /pools` on the metrics port: each pool's demand (queued + running jobs) and workers, for KEDA's
+        metrics-api trigger and for people."""
+        return {"/pools": lambda: self.demand.snapshot}
 
     async def ensure_pool_consumers(self) -> None:
         """Every configured pool's consumer, before any worker runs: a pool scaled to zero has one for KEDA to read
@@ -60,10 +73,17 @@ class JobsService:
                 names.worker_consumer(pool), [names.job_queue(pool)], ack_wait=self.settings.ack_wait_s,
                 max_deliver=self.settings.max_deliver))
 
+    def checks(self) -> list[Check]:
+        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
+        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
+
     async def stop(self) -> None:
         await self.server.stop()
+        await self.handover.stop()
         await self.router.stop()
         self._stopping.set()
+        for loop in self._loops[2:]:  # the samplers wait on nothing but time
+            loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
         await self.engine.dispose()
 

@@ -5,7 +5,8 @@ a local view of it from a KV watch (`Board`), so routing a job costs no request.
 (`{ns}.jobs.queue.{pool}.worker.{worker}`) of a fresh, idle worker of its pool that has the checkpoint in memory,
 else on disk; otherwise to the pool's queue. A sweep moves a job from a worker's own queue to the pool's when the
 worker is gone or the job has waited there `reroute_after_s`. Should two copies of a job meet, the claim lets one
-run (`service.claim`: a first delivery of a job another worker started is refused).
+run (`service.claim`: a first delivery of a job another worker started is refused). The same view tells which
+workers fell silent (`Board.lapsed`): handover.py gives their running jobs to other workers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from nats.aio.client import Client
@@ -39,12 +40,14 @@ TENANCY_HEADERS = ("Easel-Tenant", "Easel-User")
 
 @dataclass
 class Seen:
-    """A worker's last presence, when it arrived, and the job this service last sent it that it has not started."""
+    """A worker's last presence, when it arrived (and its revision in the bucket), and the job this service last
+    sent it that it has not started."""
 
     presence: WorkerPresence
     at: float
     reserved: str | None = None
     reserved_at: float = 0.0
+    revision: int = 0
 
 
 class Board:
@@ -59,11 +62,11 @@ class Board:
         self.stale_s, self.reroute_after_s, self.clock = stale_s, reroute_after_s, clock
         self.workers: dict[str, Seen] = {}
 
-    def put(self, key: str, presence: WorkerPresence) -> None:
+    def put(self, key: str, presence: WorkerPresence, revision: int = 0) -> None:
         """A presence arrived; a reservation ends once the worker shows the job."""
         seen = self.workers.get(key)
         reserved = seen.reserved if seen is not None and seen.reserved != presence.job_id else None
-        self.workers[key] = Seen(presence, self.clock(), reserved, seen.reserved_at if reserved else 0.0)
+        self.workers[key] = Seen(presence, self.clock(), reserved, seen.reserved_at if reserved else 0.0, revision)
 
     def remove(self, key: str) -> None:
         self.workers.pop(key, None)
@@ -71,6 +74,21 @@ class Board:
     def alive(self, key: str) -> bool:
         seen = self.workers.get(key)
         return seen is not None and self.clock() - seen.at <= self.stale_s
+
+    def lapsed(self) -> dict[str, Seen]:
+        """The workers that fell silent, by key: heard from, then not for `stale_s`. A worker that stops cleanly
+        deletes its entry (after finishing or handing back its job), so it is gone rather than lapsed."""
+        now = self.clock()
+        return {key: seen for key, seen in self.workers.items() if now - seen.at > self.stale_s}
+
+    def by_pool(self) -> dict[str, tuple[int, int]]:
+        """(idle, busy) fresh workers of each pool."""
+        now, counts = self.clock(), {}
+        for seen in self.workers.values():
+            if now - seen.at <= self.stale_s:
+                idle, busy = counts.get(seen.presence.pool, (0, 0))
+                counts[seen.presence.pool] = (idle, busy + 1) if seen.presence.busy else (idle + 1, busy)
+        return counts
 
     def running(self, key: str, job_id: str) -> bool:
         """Whether the worker says it runs this job."""
@@ -125,6 +143,16 @@ class Board:
             del self.workers[key]
 
 
+async def every(period_s: float, sweep: Callable[[], Awaitable[object]], what: str) -> None:
+    """Call `sweep` every `period_s`, for good."""
+    while True:
+        await asyncio.sleep(period_s)
+        try:
+            await sweep()
+        except Exception:  # broker or database away for a moment: the next round tries again
+            log.warning("%s failed", what, exc_info=True)
+
+
 async def open_bucket(nc: Client, names: Names, ttl_s: float) -> KeyValue:
     """The workers' presence bucket, created when missing (history 1; entries expire after ttl_s)."""
     js = nc.jetstream()
@@ -160,7 +188,7 @@ class Router:
         self._tasks.append(asyncio.create_task(self._follow(self._watcher, loaded)))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(loaded.wait(), 10.0)
-        self._tasks.append(asyncio.create_task(self._sweep_forever()))
+        self._tasks.append(asyncio.create_task(every(self.sweep_s, self.sweep, "sweeping the workers' own queues")))
 
     async def stop(self) -> None:
         if self._watcher is not None:
@@ -197,7 +225,7 @@ class Router:
                 if entry.key.split(".", 1)[0] != presence.pool:
                     log.warning("ignoring a presence for pool %s under %s", presence.pool, entry.key)
                     continue
-                self.board.put(entry.key, presence)
+                self.board.put(entry.key, presence, entry.revision or 0)
 
     async def _drop_own_queue(self, key: str) -> None:
         """A worker that stopped (or whose entry expired) no longer needs its own queue's consumer; what waits
@@ -206,14 +234,6 @@ class Router:
             return
         with contextlib.suppress(Exception):
             await self.js.delete_consumer(self.stream, self.names.direct_consumer(key.split(".", 1)[1]))
-
-    async def _sweep_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.sweep_s)
-            try:
-                await self.sweep()
-            except Exception:  # broker or database away for a moment: the next sweep tries again
-                log.warning("sweeping the workers' own queues failed", exc_info=True)
 
     async def sweep(self) -> int:
         """Move to the pool's queue each job in a worker's own queue whose worker is gone or that waited too long

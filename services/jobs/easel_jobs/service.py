@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import ACTIVE, TERMINAL, Job
 from easel_proto.errors import Conflict, InvalidInput, NotFound
-from easel_proto.naming import image_key, worker_token
+from easel_proto.naming import image_key, lease_digest, worker_token
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import now
 
@@ -118,40 +117,72 @@ async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_fro
 _CHANGED = (Job.id, Job.pool, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
 
 
-def lease_digest(lease: str) -> str:
-    return hashlib.sha256(lease.encode()).hexdigest()
+async def lock_run(session: AsyncSession, *, job_id: str) -> str | None:
+    """The digest of the job's current lease, with its row locked for the transaction (on PostgreSQL): a claim
+    that follows knows exactly which run it replaces."""
+    stmt = select(Job.lease).where(Job.id == job_id).with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 async def claim(session: AsyncSession, *, job_id: str, worker_id: str, delivery: int, pool: str,
-                lease: str) -> tuple[Row | None, str]:
+                lease: str, sequence: int | None = None) -> tuple[Row | None, str]:
     """A worker of `pool` starts a job; this run's `lease` (kept as a digest) is what its events must carry.
 
     Returns (job, 'starting') to run it, (job, 'canceled') when a pending cancel ends it now, and
     (None, status) when it already ended or runs elsewhere: the worker drops the message either way.
     A later delivery (`delivery` > 1) is JetStream handing back a job whose worker died or timed out, so it
-    restarts a started job. A first delivery of a job another worker started is a second copy of its message
-    (one moved from a worker's own queue to the pool): refused, so exactly one worker runs the job. A job of
-    another pool is never started.
+    restarts a started job, but only when it is the message that started the run (`sequence`, the message's
+    stream sequence, is recorded as `queue_seq`): should the message of a handed-over run come back while another
+    run holds the job, it starts nothing. A first delivery of a job another worker started is a second copy of its
+    message (one moved from a worker's own queue, or handed over, to the pool): refused, so exactly one worker runs
+    the job. A job of another pool is never started.
     """
     guard = [Job.id == job_id, Job.pool == pool, Job.status.in_(ACTIVE), Job.cancel_requested.is_(False)]
     if delivery == 1:
         guard.append(or_(Job.status == "queued", Job.worker_id == worker_id))
+    elif sequence is not None:
+        guard.append(or_(Job.status == "queued", Job.queue_seq.is_(None), Job.queue_seq == sequence))
     started = (await session.execute(
         update(Job).where(*guard)
         .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1, lease=lease_digest(lease),
-                started_at=func.coalesce(Job.started_at, now()))
+                queue_seq=sequence, started_at=func.coalesce(Job.started_at, now()))
         .returning(*_CHANGED).execution_options(synchronize_session=False))).first()
     if started is not None:
         return started, "starting"
     job = await session.get(Job, job_id)
     if job is None or job.pool != pool:
         return None, "failed"
-    if job.status in TERMINAL:
-        return None, job.status
-    if delivery == 1 and job.status != "queued" and job.worker_id != worker_id:
+    if job.status in TERMINAL or _runs_elsewhere(job, worker_id=worker_id, delivery=delivery, sequence=sequence):
         return None, job.status
     canceled = await transition(session, job_id=job_id, to="canceled", allowed_from=ACTIVE, finished_at=now())
     return canceled, "canceled"
+
+
+def _runs_elsewhere(job: Job, *, worker_id: str, delivery: int, sequence: int | None) -> bool:
+    """Whether a claim's message is not one that may start the job now (claim's guard, in Python)."""
+    if job.status == "queued":
+        return False
+    if delivery == 1:
+        return job.worker_id != worker_id
+    return sequence is not None and job.queue_seq is not None and job.queue_seq != sequence
+
+
+async def running_on(session: AsyncSession, *, worker_ids: list[str]) -> list[Job]:
+    """The started jobs whose current run is on one of these workers."""
+    stmt = select(Job).where(Job.status.in_(("starting", "processing")), Job.worker_id.in_(worker_ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def take_back(session: AsyncSession, *, job_id: str, lease: str) -> bool:
+    """Put a started job back to queued while the run holding `lease` (a digest) still has it: its worker is gone.
+    False when that run no longer holds it (it ended, another claim replaced it, or another replica was first).
+
+    The lease stays until the next claim replaces it: should the gone run's result come after all, before
+    anyone else starts the job, it still counts, and the job does not run again.
+    """
+    stmt = (update(Job).where(Job.id == job_id, Job.status.in_(("starting", "processing")), Job.lease == lease)
+            .values(status="queued").execution_options(synchronize_session=False))
+    return (await session.execute(stmt)).rowcount == 1
 
 
 async def release(session: AsyncSession, *, job_id: str, worker_key: str) -> bool:

@@ -14,6 +14,10 @@ class JobsSettings(CommonSettings):
     max_deliver: int = Field(default=5, ge=1)
     # Cache-aware dispatch: a job goes to the own queue of an idle worker that holds its model, else to the pool.
     cache_aware_dispatch: bool = True
-    presence_stale_s: float = Field(default=15.0, gt=0)  # a worker unheard of this long is gone (3 heartbeats)
+    # A worker unheard of this long is gone, and its running job goes back to the pool's queue (handover.py): three
+    # heartbeats (EASEL_PRESENCE_INTERVAL_S, 2 s). With a 1 s sweep, a dead worker's job is queued again within
+    # stale + sweep = 7 s of its last heartbeat, well inside the ack wait, which stays the fallback.
+    presence_stale_s: float = Field(default=6.0, gt=0)
     reroute_after_s: float = Field(default=10.0, gt=0)  # a job still waiting in a worker's own queue goes to the pool
+    demand_sample_s: float = Field(default=2.0, gt=0)  # how often each pool's jobs and workers are counted
     route_sweep_s: float = Field(default=1.0, gt=0)  # how often the workers' own queues are looked over

@@ -8,6 +8,7 @@ from pathlib import Path
 from nats.aio.client import Client
 
 from easel_common import callers, db
+from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer
 from easel_common.runner import serve
@@ -40,6 +41,10 @@ class RegistryService:
         await self.flows.recover()
         await self.server.start(handlers.endpoints(self.flows))
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
+
+    def checks(self) -> list[Check]:
+        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
+        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
 
     async def stop(self) -> None:
         if self._sweeper is not None:

@@ -14,7 +14,7 @@ from easel_common import nats_access
 from easel_common.logs import configure_logging
 from easel_common.runner import run_until_signalled
 from easel_common.settings import CommonSettings
-from easel_stack import demo
+from easel_stack import demo, k8s
 from easel_stack.stack import EmbeddedStack, StackOptions
 
 
@@ -55,14 +55,22 @@ async def run_demo(args: argparse.Namespace) -> int:
 
 
 def nats_config(args: argparse.Namespace) -> int:
-    """Seeds for every identity of a deployment and the nats-server `authorization` block that admits them."""
+    """Seeds for every identity of a deployment and the nats-server `authorization` block that admits them; for
+    Kubernetes also Helm values for charts/easel (the same block) and a Secret manifest holding the seeds."""
     settings = CommonSettings()
     out = Path(args.out)
     credentials = nats_access.Credentials(out / "credentials")
     block = nats_access.authorization(settings.names, credentials, settings.pools)
     nats_access.write_private(out / "authorization.conf", "authorization: " + json.dumps(block, indent=2) + "\n")
+    header = f"# written by `easel nats-config` for EASEL_NAMESPACE={settings.names.ns}, EASEL_POOLS={settings.pools}\n"
+    values = k8s.helm_values(settings.names, credentials, settings.pools, args.secret_name)
+    nats_access.write_private(out / "nats-values.yaml", header + json.dumps(values, indent=2) + "\n")
+    secret = k8s.seeds_secret(credentials, settings.pools, args.secret_name)
+    nats_access.write_private(out / "nats-identities.secret.yaml", header + json.dumps(secret, indent=2) + "\n")
     print(f"wrote {out / 'authorization.conf'} (include it in the nats-server configuration) and one seed per "
           f"identity in {credentials.folder}: {', '.join(nats_access.identities(settings.pools))}")
+    print(f"for Kubernetes: kubectl apply -n <namespace> -f {out / 'nats-identities.secret.yaml'} (the seeds), "
+          f"then helm install ... -f {out / 'nats-values.yaml'} (public keys and permissions)")
     return 0
 
 
@@ -71,6 +79,8 @@ def main() -> None:
     parser.add_argument("command", choices=["up", "demo", "nats-config"])
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", default="out", help="where demo writes its images, nats-config its files")
+    parser.add_argument("--secret-name", default=k8s.SECRET_NAME,
+                        help="nats-config: the Kubernetes Secret that holds the seeds")
     args = parser.parse_args()
     if args.command == "nats-config":  # for EASEL_POOLS and EASEL_NAMESPACE as set
         sys.exit(nats_config(args))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel_auth import service
+from easel_auth import quotas, service
 from easel_auth.models import ApiKey as KeyRow
 from easel_auth.models import Role as RoleRow
 from easel_auth.models import User as UserRow
@@ -23,9 +23,11 @@ async def principal(session: AsyncSession, user: UserRow, *, key_id: str | None 
 
 
 def user_view(user: UserRow) -> auth.User:
+    """A user as admins read it; a quota stored out of its range (a row older than the ranges) reads as clamped,
+    as it is applied, rather than failing every listing of the tenant's users."""
     return auth.User(id=user.id, username=user.username, tenant_id=user.tenant_id, roles=user.role_names,
                      disabled=user.disabled, created_at=user.created_at,
-                     quotas=common.Quotas.model_validate(user.quotas) if user.quotas else None)
+                     quotas=quotas.stored(user.quotas) if user.quotas else None)
 
 
 def key_view(row: KeyRow, secret: str | None = None) -> auth.ApiKey:
@@ -36,7 +38,7 @@ def key_view(row: KeyRow, secret: str | None = None) -> auth.ApiKey:
 
 def role_view(role: RoleRow) -> auth.Role:
     return auth.Role(name=role.name, permissions=role.permissions, builtin=role.builtin,
-                     quotas=common.Quotas.model_validate(role.quotas or {}))
+                     quotas=quotas.stored(role.quotas))
 
 
 async def changed(nc: Client, names: Names, user_ids: list[str], reason: str) -> None:

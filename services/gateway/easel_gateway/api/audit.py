@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.v1 import audit
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(prefix="/v1/audit", tags=["audit"], responses=declared(*SIGNED_IN))
 
 
 def _aware(value: datetime | None) -> datetime | None:

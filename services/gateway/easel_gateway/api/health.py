@@ -7,8 +7,14 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 
 router = APIRouter(tags=["health"])
+
+
+class Readiness(BaseModel):
+    status: str
+    checks: dict[str, bool]
 
 
 @router.get("/healthz")
@@ -16,7 +22,8 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready; `checks` says what failed"}})
 async def readyz(request: Request) -> JSONResponse:
     """Ready when NATS is connected, the services answer and the object store is reachable."""
     state = request.app.state

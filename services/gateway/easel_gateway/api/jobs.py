@@ -14,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from easel_gateway import events, submit
 from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.held import Slot
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.naming import image_key
@@ -21,13 +22,14 @@ from easel_proto.permissions import JOBS_READ_ANY, require
 from easel_proto.v1 import jobs
 from easel_proto.webui import SAMPLER_ALIASES
 
-router = APIRouter(prefix="/v1/jobs", tags=["jobs"])
+router = APIRouter(prefix="/v1/jobs", tags=["jobs"], responses=declared(*SIGNED_IN))
 
 
 def _sampler_alias(body: Any) -> Any:
     """Old clients' sampler names (k_euler_a, ...) mean the web UI's."""
-    if isinstance(body, dict) and body.get("sampler") in SAMPLER_ALIASES:
-        return {**body, "sampler": SAMPLER_ALIASES[body["sampler"]]}
+    sampler = body.get("sampler") if isinstance(body, dict) else None
+    if isinstance(sampler, str) and sampler in SAMPLER_ALIASES:  # anything else is the model's to refuse
+        return {**body, "sampler": SAMPLER_ALIASES[sampler]}
     return body
 
 
@@ -41,7 +43,7 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
-             responses={200: {"description": "An earlier job with the same Idempotency-Key"}})
+             responses={200: {"description": "An earlier job with the same Idempotency-Key"}, **declared(409)})
 async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc,
                      settings: Settings,
                      response: Response, request: Request,
@@ -76,19 +78,19 @@ async def list_jobs(caller: Caller, svc: Svc, limit: Annotated[int, Query(ge=1, 
     return reply
 
 
-@router.get("/{job_id}", response_model=jobs.JobRecord)
+@router.get("/{job_id}", response_model=jobs.JobRecord, responses=declared(404))
 async def get_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
     return view(await svc.get_job(caller, job_id))
 
 
-@router.delete("/{job_id}", response_model=jobs.JobRecord, status_code=202)
+@router.delete("/{job_id}", response_model=jobs.JobRecord, status_code=202, responses=declared(404, 409))
 async def cancel_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
     """Cancel: a queued job never runs; a running one stops at its next step."""
     return view(await svc.cancel_job(caller, job_id))
 
 
 @router.get("/{job_id}/images/{index}", response_class=RawResponse,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **declared(404)})
 async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: Request) -> RawResponse:
     record = await svc.get_job(caller, job_id)
     if record.status != "succeeded" or not 0 <= index < len(record.images):
@@ -109,7 +111,7 @@ async def _holding(stream: AsyncIterator[dict], slot: Slot) -> AsyncIterator[dic
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse,
-            responses={200: {"content": {"text/event-stream": {}}}})
+            responses={200: {"content": {"text/event-stream": {}}}, **declared(404)})
 async def job_events(job_id: str, caller: Caller, svc: Svc, settings: Settings, request: Request,
                      last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
     """Server-Sent Events: queued, starting, processing, progress per step, then succeeded/failed/canceled.

@@ -7,11 +7,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 
 from easel_gateway.api.users import NewKey, NewPassword, new_key_request
-from easel_gateway.deps import Caller, Svc
+from easel_gateway.clients import Services
+from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.errors import SIGNED_IN, declared
+from easel_gateway.resolve_models import NO_VAE, model_of_kind
+from easel_gateway.settings import GatewaySettings
+from easel_gateway.submit import check_pool
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal
 
-router = APIRouter(prefix="/v1/me", tags=["me"])
+router = APIRouter(prefix="/v1/me", tags=["me"], responses=declared(*SIGNED_IN))
 
 
 @router.get("", response_model=Principal)
@@ -26,9 +31,23 @@ async def get_settings(caller: Caller, svc: Svc) -> auth.UserSettings:
 
 
 @router.patch("/settings", response_model=auth.UserSettings)
-async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc) -> auth.UserSettings:
-    """Change some of your defaults; a field set to null goes back to the server's default."""
+async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc,
+                          settings: Settings) -> auth.UserSettings:
+    """Change some of your defaults; a field set to null goes back to the server's default. A model, VAE or pool
+    must be one you may use."""
+    await _usable(patch, caller, svc, settings)
     return await svc.settings(caller, patch.model_dump(mode="json", exclude_unset=True))
+
+
+async def _usable(patch: auth.UserSettings, caller: Principal, svc: Services, settings: GatewaySettings) -> None:
+    """A saved default that names nothing usable would fail every later job that leaves the field out: refuse it
+    now, naming the field, as /sdapi/v1/options does."""
+    if patch.pool is not None:
+        check_pool(patch.pool, caller, settings)
+    if patch.model is not None:
+        await model_of_kind(svc, patch.model, caller, "checkpoint", "model")
+    if patch.vae is not None and patch.vae not in NO_VAE:
+        await model_of_kind(svc, patch.vae, caller, "vae", "vae")
 
 
 @router.get("/keys", response_model=list[auth.ApiKey])
@@ -42,7 +61,7 @@ async def create_key(body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
     return await svc.create_key(new_key_request(caller, caller.user_id, body))
 
 
-@router.delete("/keys/{key_id}", response_model=auth.ApiKey)
+@router.delete("/keys/{key_id}", response_model=auth.ApiKey, responses=declared(404))
 async def revoke_key(key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
     """Revoke one of your keys; every gateway refuses it within moments."""
     return (await svc.keys(auth.KeysRequest(actor=caller, user_id=caller.user_id, key_id=key_id)))[0]

@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from easel_gateway import registry_client as models_api
 from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.errors import InvalidInput, PayloadTooLarge
 from easel_proto.v1 import registry
 
-router = APIRouter(prefix="/v1/models", tags=["models"])
+router = APIRouter(prefix="/v1/models", tags=["models"], responses=declared(*SIGNED_IN))
 _FIELDS = registry.ImportModelRequest.model_fields
 UPLOAD_ID = r"^[0-9a-f]{32}$"
 # the same choices as the registry's request, from the one definition in proto
@@ -99,7 +100,7 @@ async def new_upload(caller: Caller, request: Request, settings: Settings) -> Up
     return Upload(upload_id=upload_id, url=f"/v1/models/uploads/{upload_id}", form=form)
 
 
-@router.put("/uploads/{upload_id}", status_code=204)
+@router.put("/uploads/{upload_id}", status_code=204, responses=declared(413))
 async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], request: Request, caller: Caller,
                      settings: Settings) -> None:
     """Stream the request body into the object store (through a temp file, capped by EASEL_MAX_UPLOAD_BYTES)."""
@@ -126,13 +127,13 @@ async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], re
         tmp.unlink(missing_ok=True)
 
 
-@router.get("/{model_id}", response_model=registry.ModelInfo)
+@router.get("/{model_id}", response_model=registry.ModelInfo, responses=declared(404))
 async def get_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc
                     ) -> registry.ModelInfo:
     return await models_api.get_model(svc, caller, model_id)
 
 
-@router.patch("/{model_id}", response_model=registry.ModelInfo)
+@router.patch("/{model_id}", response_model=registry.ModelInfo, responses=declared(404, 409))
 async def update_model(model_id: Annotated[str, PathParam(max_length=64)], body: ModelPatch, caller: Caller,
                        svc: Svc) -> registry.ModelInfo:
     """Rename, share (visibility roles or public needs models:share) or change the metadata."""
@@ -140,7 +141,7 @@ async def update_model(model_id: Annotated[str, PathParam(max_length=64)], body:
     return await models_api.update_model(svc, req)
 
 
-@router.delete("/{model_id}", status_code=204)
+@router.delete("/{model_id}", status_code=204, responses=declared(404))
 async def delete_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc) -> None:
     """Delete the record and its files (files another model of the tenant shares stay)."""
     await models_api.delete_model(svc, caller, model_id)

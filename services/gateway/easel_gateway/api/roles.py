@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from easel_gateway.deps import Caller, Svc
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Quotas
 
-router = APIRouter(prefix="/v1/roles", tags=["roles"])
+router = APIRouter(prefix="/v1/roles", tags=["roles"], responses=declared(*SIGNED_IN))
 ROLE_NAME = r"^[a-z][a-z0-9_-]{0,63}$"
+RoleName = Annotated[str, Path(pattern=ROLE_NAME)]
 
 
 class RoleBody(BaseModel):
@@ -27,20 +31,20 @@ async def list_roles(caller: Caller, svc: Svc) -> list[auth.Role]:
     return await svc.roles(auth.RolesRequest(actor=caller))
 
 
-@router.post("", status_code=201, response_model=auth.Role)
+@router.post("", status_code=201, response_model=auth.Role, responses=declared(409))
 async def create_role(body: NewRole, caller: Caller, svc: Svc) -> auth.Role:
     """Create a custom role; unknown permission names are refused."""
     return (await svc.roles(auth.RolesRequest(actor=caller, name=body.name, permissions=body.permissions,
                                               quotas=body.quotas)))[0]
 
 
-@router.put("/{name}", response_model=auth.Role)
-async def replace_role(name: str, body: RoleBody, caller: Caller, svc: Svc) -> auth.Role:
+@router.put("/{name}", response_model=auth.Role, responses=declared(404, 409))
+async def replace_role(name: RoleName, body: RoleBody, caller: Caller, svc: Svc) -> auth.Role:
     """Replace a custom role's permissions and quotas; its members are affected at once."""
     return (await svc.roles(auth.RolesRequest(actor=caller, name=name, permissions=body.permissions,
                                               quotas=body.quotas)))[0]
 
 
-@router.delete("/{name}", status_code=204)
-async def delete_role(name: str, caller: Caller, svc: Svc) -> None:
+@router.delete("/{name}", status_code=204, responses=declared(404, 409))
+async def delete_role(name: RoleName, caller: Caller, svc: Svc) -> None:
     await svc.roles(auth.RolesRequest(actor=caller, name=name, delete=True))

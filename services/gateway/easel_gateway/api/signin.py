@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from easel_gateway.audit import source_of
 from easel_gateway.deps import Caller, Svc
+from easel_gateway.errors import SIGN_IN, SIGNED_IN, declared
 from easel_proto.v1 import auth
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
@@ -36,7 +37,7 @@ def source(request: Request) -> str | None:
     return source_of(request.scope, request.app.state.settings.trust_forwarded_for)
 
 
-@router.post("/login", response_model=auth.TokenPair)
+@router.post("/login", response_model=auth.TokenPair, responses=declared(*SIGN_IN))
 async def login(body: Credentials, request: Request, svc: Svc) -> auth.TokenPair:
     """Trade a username and password for an access token (Bearer) and a refresh token.
 
@@ -49,7 +50,7 @@ async def login(body: Credentials, request: Request, svc: Svc) -> auth.TokenPair
     return pair
 
 
-@router.post("/refresh", response_model=auth.TokenPair)
+@router.post("/refresh", response_model=auth.TokenPair, responses=declared(*SIGN_IN))
 async def refresh(body: Refresh, request: Request, svc: Svc) -> auth.TokenPair:
     """A new token pair for a refresh token; each refresh token works once."""
     pair = await svc.refresh(auth.RefreshRequest(refresh_token=body.refresh_token, source=source(request)))
@@ -57,7 +58,7 @@ async def refresh(body: Refresh, request: Request, svc: Svc) -> auth.TokenPair:
     return pair
 
 
-@router.post("/logout", status_code=204)
+@router.post("/logout", status_code=204, responses=declared(*SIGNED_IN))
 async def logout(body: Logout, caller: Caller, svc: Svc) -> None:
     """End the session of the access token used (and of the refresh token, if given)."""
     await svc.logout(auth.LogoutRequest(principal=caller, refresh_token=body.refresh_token))

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 from pydantic import AwareDatetime, BaseModel, Field
 
 from easel_gateway.deps import Caller, Svc
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal, Quotas
 
-router = APIRouter(prefix="/v1/users", tags=["users"])
+router = APIRouter(prefix="/v1/users", tags=["users"], responses=declared(*SIGNED_IN))
 
 
 class NewUser(BaseModel):
@@ -45,47 +46,47 @@ async def list_users(caller: Caller, svc: Svc) -> list[auth.User]:
     return await svc.users(auth.UsersRequest(actor=caller))
 
 
-@router.post("", status_code=201, response_model=auth.User)
+@router.post("", status_code=201, response_model=auth.User, responses=declared(409))
 async def create_user(body: NewUser, caller: Caller, svc: Svc) -> auth.User:
     return await svc.create_user(auth.CreateUserRequest(actor=caller, username=body.username, roles=body.roles,
                                                         tenant_id=body.tenant_id, password=body.password))
 
 
-@router.get("/{user_id}", response_model=auth.User)
+@router.get("/{user_id}", response_model=auth.User, responses=declared(404))
 async def get_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
     return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id)))[0]
 
 
-@router.patch("/{user_id}", response_model=auth.User)
+@router.patch("/{user_id}", response_model=auth.User, responses=declared(404))
 async def update_user(user_id: str, body: UserPatch, caller: Caller, svc: Svc) -> auth.User:
     """Disable or enable a user, or replace their roles; takes effect at every gateway at once."""
     return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, disabled=body.disabled,
                                               roles=body.roles, quotas=body.quotas)))[0]
 
 
-@router.put("/{user_id}/password", status_code=204)
+@router.put("/{user_id}/password", status_code=204, responses=declared(404))
 async def set_password(user_id: str, body: NewPassword, caller: Caller, svc: Svc) -> None:
     """Set a user's password; their sign-in sessions end."""
     await svc.password(auth.PasswordRequest(actor=caller, user_id=user_id, new_password=body.new_password))
 
 
-@router.delete("/{user_id}", response_model=auth.User)
+@router.delete("/{user_id}", response_model=auth.User, responses=declared(404))
 async def delete_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
     return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, delete=True)))[0]
 
 
-@router.get("/{user_id}/keys", response_model=list[auth.ApiKey])
+@router.get("/{user_id}/keys", response_model=list[auth.ApiKey], responses=declared(404))
 async def list_keys(user_id: str, caller: Caller, svc: Svc) -> list[auth.ApiKey]:
     return await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id))
 
 
-@router.post("/{user_id}/keys", status_code=201, response_model=auth.ApiKey)
+@router.post("/{user_id}/keys", status_code=201, response_model=auth.ApiKey, responses=declared(404))
 async def create_key(user_id: str, body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
     """Create an API key for a user; `secret` is shown only in this reply."""
     return await svc.create_key(new_key_request(caller, user_id, body))
 
 
-@router.delete("/{user_id}/keys/{key_id}", response_model=auth.ApiKey)
+@router.delete("/{user_id}/keys/{key_id}", response_model=auth.ApiKey, responses=declared(404))
 async def revoke_key(user_id: str, key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
     return (await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id, key_id=key_id)))[0]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.inputs import Inputs, Limits
 from easel_gateway.resolve_models import model_of_kind
 from easel_gateway.sdapi import respond, run
@@ -19,7 +20,7 @@ from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.webui import PREPROCESSORS, Slider
 
-router = APIRouter(prefix="/controlnet", tags=["web UI: ControlNet"])
+router = APIRouter(prefix="/controlnet", tags=["web UI: ControlNet"], responses=declared(*SIGNED_IN, webui=True))
 VERSION = 2
 MAX_UNITS = 4
 

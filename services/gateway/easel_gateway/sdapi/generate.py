@@ -8,12 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi import convert, infotext, respond, run
 from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.sdapi.payloads import ExtrasBatch, ExtrasOptions, ExtrasSingle, Generation, Img2Img, PngInfo, Txt2Img
 from easel_gateway.sdapi.scripts import run_script
 
-router = APIRouter(prefix="/sdapi/v1", tags=["web UI"])
+router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 
 
 async def generation(ctx: Context, p: Generation, *, model: str | None = None,

@@ -10,12 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.sdapi.generate import extras, generation
 from easel_gateway.sdapi.payloads import ExtrasBatch, ExtrasSingle, Img2Img, Inference, Payload, Txt2Img
 from easel_proto.errors import InvalidInput
 
-router = APIRouter(tags=["web UI"])
+router = APIRouter(tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 TASKS: dict[str, tuple[str, type[Payload]]] = {
     "text-to-image": ("txt2img_payload", Txt2Img), "image-to-image": ("img2img_payload", Img2Img),
     "extra-single-image": ("extras_payload", ExtrasSingle), "extra-batch-images": ("extras_payload", ExtrasBatch),

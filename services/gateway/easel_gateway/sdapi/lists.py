@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from easel_gateway import registry_client
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi import xyz
 from easel_gateway.sdapi.context import Context, Ctx
 from easel_gateway.sdapi.scripts import ALWAYS_ON, IMG2IMG, TXT2IMG
@@ -21,7 +22,7 @@ from easel_proto.webui import (
     SCHEDULER_LABELS,
 )
 
-router = APIRouter(prefix="/sdapi/v1", tags=["web UI"])
+router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 # The web UI's schedulers that need the model's own sigmas, and their default rho.
 _INNER_MODEL = ("uniform", "sgm_uniform", "beta")
 _RHO = {"karras": 7.0, "polyexponential": 1.0}

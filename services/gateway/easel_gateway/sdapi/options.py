@@ -12,11 +12,12 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.resolve_models import model_of_kind
 from easel_gateway.sdapi.context import Ctx
 from easel_proto.errors import InvalidInput, NotFound
 
-router = APIRouter(prefix="/sdapi/v1", tags=["web UI"])
+router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 MAX_OPTIONS_BYTES = 64 * 1024
 NO_VAE = ("", "Automatic", "None")
 DEFAULTS: dict[str, Any] = {"return_grid": True, "samples_format": "png", "grid_format": "png",

@@ -13,13 +13,14 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
+from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi.context import Context, Ctx
 from easel_gateway.sdapi.payloads import TaskProgress
 from easel_gateway.sdapi.run import task_key
 from easel_proto.errors import Conflict, NotFound
 from easel_proto.v1 import jobs
 
-router = APIRouter(tags=["web UI"])
+router = APIRouter(tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 RUNNING = ("processing", "starting")
 
 
