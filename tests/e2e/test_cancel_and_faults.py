@@ -8,7 +8,7 @@ import signal
 import pytest
 
 from easel_proto.v1 import common, jobs, registry
-from helpers import as_gateway, events, job_status, submit, until_status, wait_for
+from helpers import as_gateway, events, job_status, metric, metric_reaches, submit, until_status, wait_for
 
 
 async def _progress_at_least(api, job_id, headers, step):
@@ -99,6 +99,7 @@ async def test_job_whose_deliveries_run_out_becomes_failed_with_the_reason(stack
                                                                                spec=spec),
                                jobs.CreateJobReply, principal)
     job_id = created.job.id
+    dead_lettered = metric("easel_jobs_dead_lettered_total", pool="crashy")
     for attempt in (1, 2, 3, 4):  # take it, never ack: like a worker killed mid-job, every time
         msgs = await crashy.fetch(1, timeout=10)
         assert msgs[0].metadata.num_delivered == attempt
@@ -114,3 +115,6 @@ async def test_job_whose_deliveries_run_out_becomes_failed_with_the_reason(stack
     record = await wait_for(failed, timeout=30)
     assert record.error.code == "deliveries_exhausted"
     assert "delivered 4 times" in record.error.message
+    # what the EaselJobsDeadLettered alert counts
+    assert await metric_reaches("easel_jobs_dead_lettered_total", dead_lettered + 1, pool="crashy") \
+        == dead_lettered + 1

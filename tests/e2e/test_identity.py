@@ -7,7 +7,7 @@ import uuid
 
 import jwt
 
-from helpers import new_user, submit, until_status
+from helpers import metric, new_user, submit, until_status
 
 PASSWORD = "correct horse battery staple"
 
@@ -29,8 +29,10 @@ def bearer(token: str) -> dict[str, str]:
 
 async def test_sign_in_refresh_and_sign_out(api, admin_headers):
     user = await user_with_password(api, admin_headers)
+    signed_in = metric("easel_auth_logins_total", outcome="ok")
     r = await login(api, user["username"])
     assert r.status_code == 200, r.text
+    assert metric("easel_auth_logins_total", outcome="ok") == signed_in + 1
     pair = r.json()
     assert pair["token_type"] == "bearer" and pair["expires_in"] > 0
     me = await api.get("/v1/me", headers=bearer(pair["access_token"]))
@@ -79,11 +81,17 @@ async def test_wrong_passwords_unknown_users_and_bad_tokens_are_refused_alike(ap
 
 async def test_repeated_failures_lock_the_username_for_a_while(api, admin_headers):
     user = await user_with_password(api, admin_headers)
+    before = {o: metric("easel_auth_logins_total", outcome=o) for o in ("wrong_password", "locked")}
+    refused = metric("easel_gateway_rejections_total", code="too_many_attempts", limit="", tenant="")
     statuses = [(await login(api, user["username"], f"guess number {i}")).status_code for i in range(5)]
     assert statuses == [401] * 5
     locked = await login(api, user["username"])  # even the right password, while locked
     assert locked.status_code == 429
     assert locked.json()["code"] == "too_many_attempts" and int(locked.headers["retry-after"]) > 0
+    # what the tenancy dashboard's sign-in and 429 panels count
+    assert {o: metric("easel_auth_logins_total", outcome=o) - n for o, n in before.items()} == {
+        "wrong_password": 5, "locked": 1}
+    assert metric("easel_gateway_rejections_total", code="too_many_attempts", limit="", tenant="") == refused + 1
     other = await user_with_password(api, admin_headers)
     assert (await login(api, other["username"])).status_code == 200  # others can still sign in
 

@@ -24,7 +24,7 @@ from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo, ModelLookupRequest
 from easel_stack.stack import EmbeddedStack
 from easel_worker.engine import build_tiny_sd
-from helpers import as_gateway, s3_server_env, stack_with_env, wait_for
+from helpers import as_gateway, metric, metric_reaches, s3_server_env, stack_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 SOURCES = "model-sources"
@@ -136,10 +136,15 @@ async def test_an_http_import_becomes_ready_with_its_title_and_can_be_looked_up(
     files.routes["/sd15.safetensors"] = weights(tmp_path, 1)
     port = files.server_address[1]
     alice = people["alice"]
+    imported = metric("easel_registry_imports_total", source="http", outcome="ready")
+    timed = metric("easel_registry_import_seconds_count", source="http")
     started = await start_import(mapi, alice, {"type": "http", "uri": f"http://localhost:{port}/sd15.safetensors"},
                                  name="fox-v1")
     model = await finished(mapi, alice, started["id"])
     assert model["status"] == "ready", model
+    assert await metric_reaches("easel_registry_imports_total", imported + 1, source="http", outcome="ready") \
+        == imported + 1
+    assert metric("easel_registry_import_seconds_count", source="http") == timed + 1
     assert model["format"] == "safetensors" and model["bytes_done"] == model["size"] == len(
         files.routes["/sd15.safetensors"])
     assert model["title"] == f"fox-v1 [{model['sha256'][:8]}]"
@@ -233,9 +238,12 @@ async def test_with_an_s3_store_uploads_go_straight_to_the_bucket_through_a_pres
 async def test_a_checksum_mismatch_fails_with_its_reason_and_leaves_no_files(mapi, people, s3, s3_env, tmp_path):
     alice = people["alice"]
     s3.put_object(Bucket=SOURCES, Key="sum/w.safetensors", Body=weights(tmp_path, 8))
+    refused = metric("easel_registry_imports_total", source="s3", outcome="failed")
     failed = await finished(mapi, alice, (await start_import(
         mapi, alice, {"type": "s3", "uri": f"s3://{SOURCES}/sum/w.safetensors", "sha256": "0" * 64}))["id"])
     assert failed["status"] == "failed" and "checksum mismatch" in failed["error"]["message"]
+    assert await metric_reaches("easel_registry_imports_total", refused + 1, source="s3", outcome="failed") \
+        == refused + 1
     store = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
                          aws_access_key_id="testing", aws_secret_access_key="testing-secret")
     listed = store.list_objects_v2(Bucket="easel-models",

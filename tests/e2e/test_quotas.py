@@ -21,7 +21,7 @@ from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import auth, common, jobs, registry
 from easel_proto.wire import encode
 from easel_stack.natsd import free_port
-from helpers import new_user, process_env, submit, until_status, wait_for
+from helpers import metric, new_user, process_env, submit, until_status, wait_for
 
 JOB = {"prompt": "a red fox in the snow", "steps": 1, "width": 64, "height": 64, "seed": 1}
 
@@ -67,10 +67,13 @@ async def my_job_ids(api, headers) -> set[str]:
 async def test_concurrent_job_limit_refuses_the_extra_job_until_one_finishes(api, admin_headers, stack, database_url):
     user = await limited_user(api, admin_headers, stack, database_url, max_concurrent_jobs=2)
     h = user["headers"]
+    refused = {"code": "quota_exceeded", "limit": "max_concurrent_jobs", "tenant": user["tenant_id"]}
+    before = metric("easel_gateway_rejections_total", **refused)
     slow = [await submit(api, h, steps=150, seed=s) for s in (1, 2)]
     try:
         r = await api.post("/v1/jobs", json=JOB, headers=h)
         body = assert_refused(r, "quota_exceeded", "max_concurrent_jobs")
+        assert metric("easel_gateway_rejections_total", **refused) == before + 1
         assert body["details"]["allowed"] == 2 and body["details"]["used"] == 2
         assert await my_job_ids(api, h) == {j["id"] for j in slow}  # nothing was queued for the refused one
     finally:
@@ -100,9 +103,12 @@ async def test_daily_image_quota_counts_images_not_jobs(api, admin_headers, stac
 async def test_rate_limit_is_a_token_bucket_per_user(api, admin_headers, stack, database_url):
     alice = await limited_user(api, admin_headers, stack, database_url, requests_per_second=1, burst=2)
     bob = await limited_user(api, admin_headers, stack, database_url, requests_per_second=1, burst=2)
+    limited = {"code": "rate_limited", "limit": "requests_per_second", "tenant": alice["tenant_id"]}
+    before = metric("easel_gateway_rejections_total", **limited)
     burst = await asyncio.gather(*(api.get("/v1/me", headers=alice["headers"]) for _ in range(5)))
     statuses = sorted(r.status_code for r in burst)
     assert statuses == [200, 200, 429, 429, 429], statuses
+    assert metric("easel_gateway_rejections_total", **limited) == before + 3
     refused = next(r for r in burst if r.status_code == 429)
     body = assert_refused(refused, "rate_limited", "requests_per_second")
     assert body["details"]["allowed"] == 1

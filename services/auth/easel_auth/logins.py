@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from easel_auth import attempts, passwords, service, tokens
+from easel_auth.metrics import LOGINS
 from easel_auth.models import RefreshToken, User
 from easel_auth.settings import AuthSettings
 from easel_common.natsio import DEADLINE_HEADER
@@ -49,7 +50,11 @@ async def sign_in(sessions: async_sessionmaker, settings: AuthSettings, key: str
     """A token pair for the right password; else 401 (unknown users alike, in the same time), or 429 while locked
     or too busy to check it before the caller's deadline."""
     async with sessions.begin() as session:
-        attempt = await attempts.reserve(session, settings, username=req.username, source=req.source)
+        try:
+            attempt = await attempts.reserve(session, settings, username=req.username, source=req.source)
+        except TooManyAttempts:
+            LOGINS.labels("locked").inc()
+            raise
         user = await service.get_user_by_name(session, username=req.username)
     # checked outside any transaction, so that a burst of sign-ins holds no database connections while it waits
     try:
@@ -57,11 +62,15 @@ async def sign_in(sessions: async_sessionmaker, settings: AuthSettings, key: str
     except TimeoutError:
         async with sessions.begin() as session:
             await attempts.give_back(session, attempt, proved=False)
+        LOGINS.labels("busy").inc()
         raise TooManyAttempts("too many sign-ins at once; try again in a moment", retry_after_s=1) from None
     if ok and user is not None and not user.disabled:
         async with sessions.begin() as session:
             await attempts.give_back(session, attempt, proved=True)
-            return await start_session(session, settings, key, user)
+            pair = await start_session(session, settings, key, user)
+        LOGINS.labels("ok").inc()
+        return pair
+    LOGINS.labels("wrong_password").inc()
     # each failure in the window costs the answer a little more time, but never an answer the caller won't hear
     await asyncio.sleep(max(0.0, min(_DELAY_PER_FAILURE_S * attempt.failures, _MAX_DELAY_S, _left(deadline))))
     raise Unauthenticated("invalid username or password")

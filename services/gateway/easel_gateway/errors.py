@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from easel_gateway.metrics import REJECTIONS
 from easel_proto.errors import EaselError
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,16 @@ def error_response(request: Request, exc: EaselError) -> JSONResponse:
     if exc.status == 503 or exc.details.get("retry_after_s") is not None:
         headers["Retry-After"] = str(exc.details.get("retry_after_s", 1))
     wire = exc.to_wire()
+    if exc.status == 429:
+        _count_rejection(request, wire.code, exc.details.get("limit"))
     return respond(request, exc.status, type(exc).__name__, wire.code, wire.message, wire.details or {}, headers)
+
+
+def _count_rejection(request: Request, code: str, limit: object) -> None:
+    """A 429 for the rejections metric: its code, the limit it names and the caller's tenant, when known."""
+    principal = getattr(request.state, "principal", None)  # set once the caller is known (deps.principal)
+    tenant = principal.tenant_id if principal is not None else ""
+    REJECTIONS.labels(code, limit if isinstance(limit, str) else "", tenant).inc()
 
 
 def install(app: FastAPI) -> None:

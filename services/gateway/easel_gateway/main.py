@@ -17,6 +17,7 @@ from easel_gateway.api import audit, health, jobs, me, models, roles, signin, us
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
 from easel_gateway.held import PerUser
+from easel_gateway.metrics import EVENT_STREAMS
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.ratelimit import RateLimiter
 from easel_gateway.settings import GatewaySettings
@@ -61,7 +62,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     errors.install(app)
     app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
     app.state.webui_slots = PerUser("max_webui_tasks_per_user")
-    app.state.sse_slots = PerUser("max_sse_streams_per_user")
+    app.state.sse_slots = PerUser("max_sse_streams_per_user", EVENT_STREAMS)
     for router in (jobs.router, models.router, roles.router, signin.router, me.router, users.router, audit.router,
                    health.router, *sdapi.ROUTERS):
         app.include_router(router)

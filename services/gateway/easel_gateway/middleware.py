@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import time
 
-from prometheus_client import Histogram
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from easel_gateway.errors import error_response
+from easel_gateway.metrics import REQUEST_SECONDS
 from easel_proto.errors import PayloadTooLarge
-
-REQUEST_SECONDS = Histogram(
-    "easel_http_request_duration_seconds", "Gateway request latency.", ["method", "route", "status"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10),
-)
 
 
 class _TooLarge(Exception):

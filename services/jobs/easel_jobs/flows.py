@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.natsio import principal_headers
 from easel_jobs import quotas, service
-from easel_jobs.metrics import JOBS, QUEUE_WAIT
+from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, entered, succeeded
 from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
@@ -87,7 +87,7 @@ class JobFlows:
                 await self._event(job.id, "failed", jobs.JobFailed(job_id=job.id, at=now(), error=error),
                                   msg_id=f"{job.id}.failed")
             raise Unavailable("the job queue is unavailable; the job was not queued", job_id=job.id) from exc
-        JOBS.labels("queued", job.pool).inc()
+        entered("queued", job.pool, job.tenant_id)
         return jobs.CreateJobReply(job=record(job), created=True)
 
     async def _progress(self, job: Job) -> jobs.Progress | None:
@@ -119,7 +119,7 @@ class JobFlows:
         async with self.sessions() as session:
             job = await service.get(session, job_id=ref.job_id)
         if outcome == "canceled":
-            JOBS.labels("canceled", job.pool).inc()
+            entered("canceled", job.pool, job.tenant_id)
             await self._status_event(job, "canceled")
         else:
             cancel = jobs.JobCancel(job_id=job.id, at=now())
@@ -145,7 +145,7 @@ class JobFlows:
             await self.revoke(job.id, replaced)
         if job.attempts == 1:
             QUEUE_WAIT.labels(job.pool).observe((job.started_at - job.created_at).total_seconds())
-        JOBS.labels("starting", job.pool).inc()
+        entered("starting", job.pool, job.tenant_id)
         await self._status_event(job, "starting")
         return jobs.ClaimJobReply(proceed=True, status="starting", lease=lease)
 
@@ -163,20 +163,20 @@ class JobFlows:
                                                finished_at=now(), error=error.model_dump(mode="json"))
         if changed is None:
             return False
-        JOBS.labels("failed", changed.pool).inc()
+        entered("failed", changed.pool, changed.tenant_id)
         await self._event(job_id, "failed", jobs.JobFailed(job_id=job_id, at=now(), error=error),
                           msg_id=f"{job_id}.failed")
         return True
 
     async def _finish(self, job_id: str, status: str, error: common.Error | None = None, *, lease: str | None = None,
-                      **values: object) -> bool:
+                      **values: object) -> Row | None:
         async with self.sessions.begin() as session:
             changed = await service.transition(
                 session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease,
                 error=error.model_dump(mode="json") if error else None, **values)
         if changed is not None:
-            JOBS.labels(status, changed.pool).inc()
-        return changed is not None
+            entered(status, changed.pool, changed.tenant_id)
+        return changed
 
     async def apply_event(self, subject: str, data: bytes, headers: Mapping[str, str] | None) -> None:
         """Fold a worker's event into the job row. Only an event carrying the lease of the job's current run counts:
@@ -197,8 +197,13 @@ class JobFlows:
                 await service.transition(session, job_id=job_id, to="processing", allowed_from=("starting",),
                                          lease=lease)
         elif kind == "succeeded":
-            await self._finish(job_id, "succeeded", lease=lease, load_s=event.timings.load_s,
-                               generation_s=event.timings.generation_s, steps_per_s=event.timings.steps_per_s)
+            timings = event.timings
+            done = await self._finish(job_id, "succeeded", lease=lease, load_s=timings.load_s,
+                                      generation_s=timings.generation_s, steps_per_s=timings.steps_per_s)
+            if done is not None:
+                succeeded(done.pool, done.tenant_id, images=len(event.image_keys),
+                          latency_s=(now() - done.created_at).total_seconds(),
+                          worker_s=(timings.load_s, timings.generation_s))
         elif kind == "failed":
             await self._finish(job_id, "failed", event.error, lease=lease)
         else:
@@ -216,7 +221,8 @@ class JobFlows:
         error = DeliveriesExhausted(
             f"the job was delivered {advisory.get('deliveries')} times and no worker finished it "
             "(worker crashed or timed out)", deliveries=advisory.get("deliveries")).to_wire()
-        await self.fail(submitted.job_id, error)
+        if await self.fail(submitted.job_id, error):
+            DEAD_LETTERED.labels(submitted.pool).inc()
         await self.js.delete_msg(stream, seq)
 
 

@@ -12,7 +12,7 @@ from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
 from easel_common.runner import serve
-from easel_jobs import handlers
+from easel_jobs import handlers, metrics
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
 from easel_jobs.handover import Handover
@@ -43,6 +43,7 @@ class JobsService:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
         await ensure_streams(self.nc, names, replicas=self.settings.stream_replicas)
         await self.ensure_pool_consumers()
+        metrics.prime(self.settings.pools)
         await self.router.start()
         self.handover.start()
         events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,

@@ -114,7 +114,7 @@ async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_fro
     return (await session.execute(stmt)).first()
 
 
-_CHANGED = (Job.id, Job.pool, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
+_CHANGED = (Job.id, Job.pool, Job.tenant_id, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
 
 
 async def lock_run(session: AsyncSession, *, job_id: str) -> str | None:

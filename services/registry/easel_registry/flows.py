@@ -10,6 +10,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from easel_proto.errors import EaselError, Forbidden, InvalidInput, NotFound
 from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, require
 from easel_proto.v1.common import Error
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
-from easel_registry import access, catalog, safety, service, sources
+from easel_registry import access, catalog, metrics, safety, service, sources
 from easel_registry.models import IMPORTING, READY, Model
 from easel_registry.settings import RegistrySettings
 from easel_registry.sources import Fetched, Progress
@@ -160,6 +161,7 @@ class RegistryFlows:
         prefix = f"{p.tenant_id}/models/{model_id}/"
         self.tmp_root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(dir=self.tmp_root))
+        started, outcome = time.monotonic(), "failed"
         try:
             async with self._slots:
                 fetched = await self._fetch(req, tmp, progress)
@@ -175,9 +177,10 @@ class RegistryFlows:
                 await self._clean(prefix)
             elif req.source.type == "upload":
                 await self.store.delete(sources.upload_key(p.tenant_id, p.user_id, req.source.uri))
+            outcome = "ready" if done else "deleted"
             log.info("model %s imported (%d bytes)", model_id, size)
         except asyncio.CancelledError:
-            progress.canceled = True
+            progress.canceled, outcome = True, "interrupted"
             await asyncio.shield(self._failed(model_id, prefix, Error(code="interrupted",
                                                                        message="interrupted; import again")))
             raise
@@ -189,6 +192,7 @@ class RegistryFlows:
                                                        message=f"the import failed: {type(exc).__name__}"))
         finally:
             reporter.cancel()
+            metrics.import_ended(req.source.type, outcome, time.monotonic() - started)
             await asyncio.to_thread(shutil.rmtree, tmp, True)
 
     async def _fetch(self, req: ImportModelRequest, tmp: Path, progress: Progress) -> list[Fetched]:

@@ -118,7 +118,7 @@ async def job_events(job_id: str, caller: Caller, svc: Svc, settings: Settings, 
     A user has at most max_sse_streams_per_user streams open at once (429 beyond)."""
     record = await svc.get_job(caller, job_id)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
-    slot = request.app.state.sse_slots.take(caller.user_id, settings.max_sse_streams_per_user)
+    slot = request.app.state.sse_slots.take(caller.user_id, settings.max_sse_streams_per_user, caller.tenant_id)
     stream = events.follow(request.app.state.nc, svc, caller, record, after_seq=after)
     # the background task also gives the slot back where the stream never starts (a HEAD request)
     return EventSourceResponse(_holding(stream, slot), ping=15, background=BackgroundTask(slot.release))
