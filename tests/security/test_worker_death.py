@@ -214,6 +214,26 @@ async def test_a_run_that_ended_before_its_worker_died_is_not_run_again(parts):
     assert (await _row(parts, job_id)).status == "starting"
 
 
+async def test_a_redelivered_job_whose_result_is_not_folded_yet_is_not_run_again(parts):
+    """The outage case: NATS was away, the run's `succeeded` reached the stream, and JetStream redelivers the job's
+    message before this service has folded that event. The claim folds it and is refused: one run, one result."""
+    w1, w2 = parts.worker(1), parts.worker(2)
+    job_id, seq = await _queued_job(parts)
+    first = await parts.flows.claim(_claim(job_id, w1, 1, seq), pool="default")
+    result = jobs.JobResult(job_id=job_id, at=now(), worker_id=w1, image_keys=[], seeds=[1],
+                            timings=jobs.Timings(generation_s=0.1))
+    await parts.nc.jetstream().publish(parts.names.job_events(job_id, "succeeded"), encode(result),
+                                       headers={LEASE_HEADER: first.lease})
+    assert (await _row(parts, job_id)).status == "starting"  # not folded yet
+    again = await parts.flows.claim(_claim(job_id, w2, 2, seq), pool="default")
+    assert not again.proceed and again.status == "succeeded"
+    row = await _row(parts, job_id)
+    assert row.status == "succeeded" and row.attempts == 1
+    # an event published by another run (or anyone else) for the job is no result of the current run
+    forged = await parts.flows.run_result(job_id, lease_digest("someone-elses-lease"))
+    assert forged is None
+
+
 async def test_a_job_whose_workers_keep_dying_fails_after_max_deliver_runs(parts):
     js, stream, queue = parts.nc.jetstream(), parts.names.stream("jobs")["name"], parts.names.job_queue("default")
     job_id, seq = await _queued_job(parts)

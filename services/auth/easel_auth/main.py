@@ -15,7 +15,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, ensure_streams
-from easel_common.runner import serve
+from easel_common.runner import serve, service_checks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,8 +45,7 @@ class AuthService:
                                 + audit.endpoints(self.settings.names, self.sessions))
 
     def checks(self) -> list[Check]:
-        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
-        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
+        return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
         await self.server.stop()

@@ -4,8 +4,10 @@ The checks run on the service's own event loop every `interval_s` (a NATS connec
 safe to touch from another thread); the HTTP server, a thread like prometheus_client's own, only reads their last
 results. So a wedged event loop shows as well: when the checks stop running, the process is no longer alive.
 
-- **alive** (`/healthz`, Kubernetes' liveness probe): the loop runs and no check marked `liveness` fails (a NATS
-  connection closed for good, a worker whose GPU is broken). Failing it gets the process restarted.
+- **alive** (`/healthz`, Kubernetes' liveness probe): the loop runs, no check marked `liveness` fails (a NATS
+  connection closed for good, a worker whose GPU is broken), and NATS or the database has not been unreachable for
+  `LOST_FOR_S` (the broker or database may be fine and this process's client stuck). Failing it gets the process
+  restarted.
 - **ready** (`/readyz`, readiness): alive, and every check passes (NATS connected, database reachable, a worker
   able to take jobs). Failing it only takes the process out of rotation for a while.
 
@@ -31,11 +33,15 @@ log = logging.getLogger(__name__)
 Probe = Callable[[], bool | Awaitable[bool]]
 
 
+LOST_FOR_S = 60.0  # a dependency unreachable this long fails liveness too: restart, in case the client is stuck
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
     probe: Probe
     liveness: bool = False  # failing it means the process should be restarted, not just left alone for a while
+    lost_after_s: float | None = None  # failing this long fails liveness as well (a lost NATS or database)
 
 
 class Health:
@@ -45,6 +51,7 @@ class Health:
                  stall_s: float = 30.0) -> None:
         self.checks, self.interval_s, self.timeout_s, self.stall_s = checks, interval_s, timeout_s, stall_s
         self._results: dict[str, bool] = {}
+        self._failing_since: dict[str, float] = {}
         self._at = 0.0  # monotonic time of the last round; 0: none yet
         self._task: asyncio.Task[None] | None = None
 
@@ -62,6 +69,11 @@ class Health:
         for check in self.checks:
             results[check.name] = await self._probe(check)
         self._results, self._at = results, time.monotonic()
+        for name, ok in results.items():
+            if ok:
+                self._failing_since.pop(name, None)
+            else:
+                self._failing_since.setdefault(name, self._at)
         return results
 
     async def _probe(self, check: Check) -> bool:
@@ -80,8 +92,13 @@ class Health:
             await asyncio.sleep(self.interval_s)
 
     def alive(self) -> tuple[bool, dict[str, bool]]:
-        running = self._at == 0.0 or time.monotonic() - self._at <= self.stall_s  # starting counts as alive
+        now = time.monotonic()
+        running = self._at == 0.0 or now - self._at <= self.stall_s  # starting counts as alive
         live = {c.name: self._results.get(c.name, True) for c in self.checks if c.liveness}
+        for check in self.checks:
+            since = self._failing_since.get(check.name)
+            if check.lost_after_s is not None and since is not None and now - since > check.lost_after_s:
+                live[check.name] = False
         return running and all(live.values()), {"event_loop": running, **live}
 
     def ready(self) -> tuple[bool, dict[str, bool]]:

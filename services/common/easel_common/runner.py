@@ -8,10 +8,12 @@ from collections.abc import Callable
 from typing import Protocol
 
 from nats.aio.client import Client
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from easel_common.health import Check, Health
+from easel_common import db
+from easel_common.health import LOST_FOR_S, Check, Health
 from easel_common.health import serve as serve_http
-from easel_common.natsio import close, connect
+from easel_common.natsio import EndpointServer, close, connect
 from easel_common.settings import CommonSettings
 
 
@@ -36,7 +38,15 @@ async def run_until_signalled() -> None:
 def nats_checks(nc: Client) -> list[Check]:
     """Connected (ready), and not closed for good (alive: reconnecting forever is the client's job, a closed
     connection never comes back)."""
-    return [Check("nats", lambda: nc.is_connected), Check("nats_open", lambda: not nc.is_closed, liveness=True)]
+    return [Check("nats", lambda: nc.is_connected, lost_after_s=LOST_FOR_S),
+            Check("nats_open", lambda: not nc.is_closed, liveness=True)]
+
+
+def service_checks(engine: AsyncEngine, server: EndpointServer) -> list[Check]:
+    """What /readyz of a database-backed service waits for besides NATS: the database answers (lost for a while,
+    liveness fails too), the endpoints are served."""
+    return [Check("database", lambda: db.reachable(engine), lost_after_s=LOST_FOR_S),
+            Check("serving", lambda: server.serving)]
 
 
 async def serve(settings: CommonSettings, name: str, build: Callable[[Client], Service], *, identity: str) -> None:

@@ -9,8 +9,10 @@ import uvicorn
 from fastapi import FastAPI
 from nats.aio.client import Client
 
+from easel_common.health import Health
 from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
+from easel_common.runner import nats_checks
 from easel_common.storage import open_store
 from easel_gateway import errors, sdapi
 from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
@@ -48,9 +50,12 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         await app.state.services.follow_changes()
         app.state.rate_limiter = RateLimiter(conn, settings.names)
         await app.state.rate_limiter.start()
+        app.state.health = Health(nats_checks(conn))
+        app.state.health.start()
         try:
             yield
         finally:
+            await app.state.health.stop()
             await app.state.services.close()
             await app.state.store.close()
             if own:

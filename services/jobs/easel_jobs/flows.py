@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Mapping
 
 from nats.aio.client import Client
+from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -21,7 +22,7 @@ from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
 from easel_proto.errors import DeliveriesExhausted, Unavailable
-from easel_proto.naming import LEASE_HEADER, run_id
+from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS, lease_digest, run_id
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import decode, encode, now
 
@@ -126,9 +127,37 @@ class JobFlows:
             await self.nc.publish(self.names.job_interrupt(job.id), encode(cancel))
         return record(job)
 
+    async def run_result(self, job_id: str, lease: str | None) -> RawStreamMsg | None:
+        """The terminal event (succeeded, failed, canceled) the run holding `lease` (a digest) already published,
+        from the event stream: there before this service has folded it when its consumer lags (after an outage)."""
+        if not lease:
+            return None
+        for kind in TERMINAL_EVENTS:
+            try:
+                msg = await self.js.get_last_msg(self.events_stream, self.names.job_events(job_id, kind))
+            except NotFoundError:
+                continue
+            sent = (msg.headers or {}).get(LEASE_HEADER)
+            if sent and lease_digest(sent) == lease:
+                return msg
+        return None
+
     async def claim(self, req: jobs.ClaimJobRequest, pool: str) -> jobs.ClaimJobReply:
         """A worker of `pool` (known from the subject it could claim on) asks to start a job; the reply's lease is
-        what its events must carry."""
+        what its events must carry.
+
+        At most one run per result: should the current run's result be in the event stream already, not yet folded
+        into the row (this service's consumer lags, say after NATS was away), it is folded now and the claim
+        refused, whatever order the two arrive in. Only a job that was started before can have one."""
+        async with self.sessions() as session:
+            current = await session.get(Job, req.job_id)
+        if current is not None and current.lease and current.status in ACTIVE:
+            done = await self.run_result(req.job_id, current.lease)
+            if done is not None:
+                await self.apply_event(done.subject, done.data, done.headers)
+                async with self.sessions() as session:
+                    folded = await session.get(Job, req.job_id)
+                return jobs.ClaimJobReply(proceed=False, status=folded.status if folded else "failed")
         lease = secrets.token_urlsafe(24)
         async with self.sessions.begin() as session:
             replaced = await service.lock_run(session, job_id=req.job_id)

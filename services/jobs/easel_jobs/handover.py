@@ -39,7 +39,7 @@ from easel_jobs.models import Job
 from easel_jobs.routing import TENANCY_HEADERS, Board, every
 from easel_jobs.settings import JobsSettings
 from easel_proto.errors import DeliveriesExhausted
-from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS, lease_digest, worker_token
+from easel_proto.naming import worker_token
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import encode
 
@@ -90,22 +90,11 @@ class Handover:
             return True  # expired: silent for longer still
         return latest.seq <= revision
 
-    async def _ended(self, job: Job) -> bool:
-        """Whether the run's own terminal event is already in the event stream (its result still counts)."""
-        for kind in TERMINAL_EVENTS:
-            try:
-                msg = await self.js.get_msg(self.events_stream, subject=self.names.job_events(job.id, kind))
-            except NotFoundError:
-                continue
-            lease = (msg.headers or {}).get(LEASE_HEADER)
-            if lease and lease_digest(lease) == job.lease:
-                return True
-        return False
-
     async def hand_over(self, job: Job) -> int:
         """Move one silent worker's job to its pool's queue, or fail it after max_deliver runs; 1 if this replica
         did, 0 if the run ended or someone else moved it."""
-        if not job.lease or await self._ended(job):
+        # a run whose result is in the event stream (not folded yet) is over: its result counts
+        if not job.lease or await self.flows.run_result(job.id, job.lease) is not None:
             return 0
         async with self.sessions.begin() as session:
             if not await service.take_back(session, job_id=job.id, lease=job.lease):

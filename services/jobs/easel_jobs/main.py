@@ -11,7 +11,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
-from easel_common.runner import serve
+from easel_common.runner import serve, service_checks
 from easel_jobs import handlers, metrics
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
@@ -75,8 +75,7 @@ class JobsService:
                 max_deliver=self.settings.max_deliver))
 
     def checks(self) -> list[Check]:
-        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
-        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
+        return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
         await self.server.stop()

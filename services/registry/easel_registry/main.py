@@ -11,7 +11,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer
-from easel_common.runner import serve
+from easel_common.runner import serve, service_checks
 from easel_common.settings import CommonSettings
 from easel_common.storage import open_store
 from easel_registry import handlers
@@ -43,8 +43,7 @@ class RegistryService:
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
 
     def checks(self) -> list[Check]:
-        """What /readyz waits for besides NATS: the database answers, the endpoints are served."""
-        return [Check("database", lambda: db.reachable(self.engine)), Check("serving", lambda: self.server.serving)]
+        return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
         if self._sweeper is not None:

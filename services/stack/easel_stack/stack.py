@@ -28,6 +28,7 @@ from easel_jobs.settings import JobsSettings
 from easel_registry.main import RegistryService
 from easel_registry.settings import RegistrySettings
 from easel_stack.natsd import NatsServer, free_port
+from easel_stack.supervise import Supervisor
 from easel_worker.settings import WorkerSettings
 
 # What a worker process inherits from the stack's environment besides the EASEL_* settings it reads: no admin key,
@@ -65,9 +66,21 @@ class WorkerProcess:
     """A `python -m easel_worker` child."""
 
     def __init__(self, env: dict[str, str], log: Path | None) -> None:
-        out = open(log, "ab") if log else None
-        self.proc = subprocess.Popen([sys.executable, "-m", "easel_worker"], env=env, stdout=out,
-                                     stderr=subprocess.STDOUT if out else None)
+        self.env, self.log = env, log
+        self.proc = self._spawn()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        out = open(self.log, "ab") if self.log else None
+        return subprocess.Popen([sys.executable, "-m", "easel_worker"], env=self.env, stdout=out,
+                                stderr=subprocess.STDOUT if out else None)
+
+    async def restart(self) -> None:
+        """The same worker again (same settings and metrics port; a new id): it crashed or was killed."""
+        self.proc = self._spawn()
+
+    @property
+    def health_url(self) -> str:
+        return f"http://127.0.0.1:{self.env['EASEL_METRICS_PORT']}"
 
     async def stop(self, timeout: float = 30.0) -> int:
         """SIGTERM (the worker finishes or releases its job), then SIGKILL if it hangs."""
@@ -99,6 +112,7 @@ class EmbeddedStack:
         self._serve_task: asyncio.Task[None] | None = None
         self.gateway_url = ""
         self.admin_key: str | None = None
+        self.supervisor = Supervisor()
 
     def _common(self) -> dict:
         opts = self.options
@@ -168,6 +182,10 @@ class EmbeddedStack:
         await self._start_gateway()
         for _ in range(self.options.workers):
             self.start_worker()
+        if self.natsd is not None:
+            natsd = self.natsd
+            self.supervisor.watch("nats-server", lambda: natsd.proc.poll() if natsd.proc else None, natsd.start)
+        self.supervisor.start()
         await self.wait_ready()
 
     @staticmethod
@@ -198,33 +216,29 @@ class EmbeddedStack:
         env = {"EASEL_METRICS_PORT": str(free_port()), **env}
         worker = WorkerProcess({**self.worker_env(env.get("EASEL_POOL")), **env}, log)
         self.workers.append(worker)
+        # kept alive while it is one of the stack's workers (a test that takes one out of the list owns it)
+        self.supervisor.watch(f"worker {worker.proc.pid}",
+                              lambda: worker.proc.poll() if worker in self.workers else None, worker.restart)
         return worker
 
     async def wait_ready(self, timeout: float = 120.0) -> None:
-        """Until the gateway is ready and every worker is pulling from its queue."""
-        names = JobsSettings(**self._common()).names
-        js = self.nc.jetstream()
+        """Until the gateway and every worker say they are ready (a worker: it takes jobs, busy or not, so a stack
+        restarted with a backlog is ready as soon as its processes are)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        async with httpx.AsyncClient(base_url=self.gateway_url) as http:
+        async with httpx.AsyncClient(base_url=self.gateway_url, timeout=5) as http:
             while loop.time() < deadline:
                 for w in self.workers:
                     if w.proc.poll() is not None:
                         raise RuntimeError(f"a worker exited with {w.proc.returncode} during start-up")
-                ready = (await http.get("/readyz")).status_code == 200
-                if ready and self.workers:
-                    try:
-                        pool = self.options.worker_env.get("EASEL_POOL", "default")
-                        info = await js.consumer_info(names.stream("jobs")["name"], names.worker_consumer(pool))
-                        ready = (info.num_waiting or 0) > 0
-                    except Exception:
-                        ready = False
-                if ready:
+                urls = ["/readyz", *(f"{w.health_url}/readyz" for w in self.workers)]
+                if all([await _answers(http, url) for url in urls]):
                     return
                 await asyncio.sleep(0.1)
         raise RuntimeError(f"the stack was not ready within {timeout}s")
 
     async def stop(self) -> None:
+        await self.supervisor.stop()
         await asyncio.gather(*(w.stop() for w in self.workers), return_exceptions=True)
         if self._server is not None:
             self._server.should_exit = True
@@ -235,3 +249,10 @@ class EmbeddedStack:
             await close(nc)
         if self.natsd is not None:
             await self.natsd.stop()
+
+
+async def _answers(http: httpx.AsyncClient, url: str) -> bool:
+    try:
+        return (await http.get(url)).status_code == 200
+    except httpx.TransportError:
+        return False

@@ -17,9 +17,13 @@ class Readiness(BaseModel):
     checks: dict[str, bool]
 
 
-@router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+@router.get("/healthz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not alive; `checks` says what failed"}})
+async def healthz(request: Request) -> JSONResponse:
+    """Alive unless the NATS connection closed for good or has been lost for a minute (easel_common/health.py):
+    a liveness probe then restarts the gateway, in case its client is what is stuck."""
+    alive, checks = request.app.state.health.alive()
+    return JSONResponse({"status": "ok" if alive else "failing", "checks": checks}, status_code=200 if alive else 503)
 
 
 @router.get("/readyz", response_model=Readiness,
