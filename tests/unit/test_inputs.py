@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from easel_common.storage import LocalStore
-from easel_gateway.inputs import Inputs, Limits, decode
+from easel_gateway.admission.inputs import Inputs, Limits, decode
 from easel_proto.errors import InvalidInput
 from easel_proto.v1.common import Principal
 

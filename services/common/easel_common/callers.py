@@ -176,6 +176,7 @@ def load_issuer(configured: str | None, data_dir: Path, ttl_s: float) -> Issuer:
         with os.fdopen(fd, "w") as fh:
             fh.write(text + "\n")
         key = private_key(text)
+    public_path.parent.mkdir(parents=True, exist_ok=True)
     public_path.write_text(public_key_text(key) + "\n")  # dev: how services on this machine find it
     return Issuer(key, ttl_s)
 

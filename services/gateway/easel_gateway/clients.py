@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import timedelta
 
 from cachetools import TTLCache
@@ -11,9 +12,9 @@ from nats.aio.client import Client
 from easel_common.callers import Holder
 from easel_common.natsio import Caller, principal_headers, request
 from easel_proto import Names
-from easel_proto.errors import InvalidInput, NotFound, Unauthenticated
+from easel_proto.errors import Unauthenticated
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
-from easel_proto.v1 import auth, common, jobs, registry
+from easel_proto.v1 import auth, common, jobs
 from easel_proto.wire import now
 
 CALLER_TTL_S = 3600.0  # how long a caller's credential is kept for fresh statements after its last request
@@ -33,17 +34,16 @@ def _fresh(reply: auth.VerifyKeyReply) -> bool:
 
 
 class Services:
-    """Auth, registry and jobs, as the gateway calls them."""
+    """Auth and jobs as the gateway calls them, and the signed NATS request every service call goes through
+    (the registry's client, admission.Registry, calls through `call` too)."""
 
     def __init__(self, nc: Client, names: Names, *, timeout: float, auth_ttl: float) -> None:
         self.nc, self.names, self.timeout = nc, names, timeout
         # Cached briefly so a burst of requests costs one verification; keyed by digest, never the key.
         # A UserChanged event (revoked key, disabled user, new settings) drops the user's entries at once.
         self._verified: TTLCache[str, auth.VerifyKeyReply] = TTLCache(maxsize=10_000, ttl=auth_ttl)
-        self._models: TTLCache[tuple[str, str], registry.ModelInfo] = TTLCache(maxsize=10_000, ttl=auth_ttl)
-        self._listed: TTLCache[tuple[str, str, str], list[registry.ModelInfo]] = TTLCache(maxsize=10_000,
-                                                                                         ttl=auth_ttl)
         self._subscription = None
+        self.on_user_changed: list[Callable[[str], None]] = []  # caches of other clients to drop a user from
         # Services take a user's identity only from auth's statement, bound to this process's key (callers.py).
         # Each caller's last statement is kept with the credential it came from, so a long request (an SSE stream,
         # a web UI call waiting on its job) can ask for a fresh one; a revocation drops the entry like the cache.
@@ -61,9 +61,8 @@ class Services:
             for key, (credential, _reply) in list(self._callers.items()):
                 if key[0] == user_id:  # verified again before its next statement: a revoked credential ends there
                     self._callers[key] = (credential, None)
-            for cache in (self._models, self._listed):
-                for key in [k for k in cache if k[0] == user_id]:
-                    cache.pop(key, None)
+            for forget in self.on_user_changed:
+                forget(user_id)
 
         self._subscription = await self.nc.subscribe(self.names.auth_changed("*"), cb=drop)
 
@@ -137,41 +136,6 @@ class Services:
     async def settings(self, principal: common.Principal, patch: dict | None = None) -> auth.UserSettings:
         return await self.call(self.names.auth_settings, auth.SettingsRequest(principal=principal, patch=patch),
                                 auth.UserSettings, principal)
-
-    async def model(self, name: str, principal: common.Principal, kind: str | None = None,
-                    field: str = "model") -> registry.ModelInfo:
-        """Resolve a model name as this caller may see it (cached per caller as briefly as keys).
-
-        With `kind`, only a model of that kind matches; an unknown name is InvalidInput on `field`.
-        """
-        cache_key = (principal.user_id, f"{kind}\0{name}" if kind else name)
-        if (cached := self._models.get(cache_key)) is not None:
-            return cached
-        try:
-            model = await self.call(self.names.registry_lookup,
-                                     registry.ModelLookupRequest(name=name, principal=principal, kind=kind),
-                                     registry.ModelInfo, principal)
-        except NotFound as exc:
-            what = f"{kind} " if kind else ""
-            raise InvalidInput(field, f"unknown {what}model {name!r}") from exc
-        except InvalidInput as exc:  # the registry names "model" (still importing, failed); say which one
-            if field == "model" or exc.details.get("field") != "model":
-                raise
-            raise InvalidInput(field, str(exc.details.get("reason", exc.message))) from exc
-        self._models[cache_key] = model
-        return model
-
-    async def usable_models(self, principal: common.Principal, kind: str, base: str) -> list[registry.ModelInfo]:
-        """The ready models of kind and base the caller may use, cached as briefly as lookups: every job's prompt
-        is matched against the caller's embeddings, which must not cost a registry listing per job."""
-        cache_key = (principal.user_id, kind, base)
-        if (cached := self._listed.get(cache_key)) is not None:
-            return cached
-        reply = await self.call(self.names.registry_models,
-                                 registry.ModelRequest(principal=principal, kind=kind, base=base),
-                                 registry.ModelList, principal)
-        self._listed[cache_key] = listed = [m for m in reply.items if m.status == "ready"]
-        return listed
 
     async def create_job(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
         return await self.call(self.names.jobs_create, req, jobs.CreateJobReply, req.principal)

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
+from easel_gateway.admission import Admission, Registry
 from easel_gateway.clients import Services
 from easel_gateway.permissions import enforce
 from easel_gateway.settings import GatewaySettings
@@ -21,6 +22,14 @@ _basic = HTTPBasic(auto_error=False, description="Your username, and one of your
 
 def services(request: Request) -> Services:
     return request.app.state.services
+
+
+def registry(request: Request) -> Registry:
+    return request.app.state.registry
+
+
+def admission(request: Request) -> Admission:
+    return request.app.state.admission
 
 
 def settings(request: Request) -> GatewaySettings:
@@ -62,6 +71,8 @@ def quotas(request: Request, _caller: Annotated[Principal, Depends(principal)]) 
 
 Caller = Annotated[Principal, Depends(principal)]
 Svc = Annotated[Services, Depends(services)]
+Reg = Annotated[Registry, Depends(registry)]
+Admit = Annotated[Admission, Depends(admission)]
 Settings = Annotated[GatewaySettings, Depends(settings)]
 Mine = Annotated[UserSettings, Depends(user_settings)]
 Limits = Annotated[Quotas, Depends(quotas)]

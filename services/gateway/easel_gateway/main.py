@@ -15,6 +15,7 @@ from easel_common.natsio import close, connect
 from easel_common.runner import nats_checks
 from easel_common.storage import open_store
 from easel_gateway import errors, sdapi
+from easel_gateway.admission import Admission, Registry
 from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
@@ -47,6 +48,9 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         app.state.store = open_store(settings)
         app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
                                       auth_ttl=settings.auth_cache_ttl_s)
+        app.state.registry = Registry(app.state.services, ttl=settings.auth_cache_ttl_s)
+        app.state.services.on_user_changed.append(app.state.registry.forget)
+        app.state.admission = Admission(settings, app.state.registry, app.state.store)
         await app.state.services.follow_changes()
         app.state.rate_limiter = RateLimiter(conn, settings.names)
         await app.state.rate_limiter.start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -12,8 +11,9 @@ from pydantic import BeforeValidator
 from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
-from easel_gateway import events, submit
-from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
+from easel_gateway import events
+from easel_gateway.admission import slot
+from easel_gateway.deps import Admit, Caller, Limits, Mine, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.held import Slot
 from easel_proto.errors import InvalidInput, NotFound
@@ -44,8 +44,7 @@ def view(record: jobs.JobRecord) -> jobs.JobRecord:
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
              responses={200: {"description": "An earlier job with the same Idempotency-Key"}, **declared(409)})
-async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc,
-                     settings: Settings,
+async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc, admission: Admit,
                      response: Response, request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
     """Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
@@ -53,12 +52,9 @@ async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Li
     anything is stored or queued; retries with the same Idempotency-Key return the same job."""
     if not body.prompt and not body.styles and not body.init_images and body.extras is None:
         raise InvalidInput("prompt", "a txt2img job needs a prompt")
-    async with submit.admitted(request.app.state):
-        pool, spec = await submit.resolve(body, caller, mine, settings, svc, request.app.state.store)
-        digest = await asyncio.to_thread(submit.request_hash, body)  # megabytes of base64 images, maybe
-        reply = await svc.create_job(jobs.CreateJobRequest(
-            principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
-            request_hash=digest, quotas=limits))
+    async with slot(request.app.state):
+        admitted = await admission.admit(body, caller, mine)
+        reply = await svc.create_job(admitted.create_request(caller, idempotency_key, limits))
     if not reply.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{reply.job.id}"

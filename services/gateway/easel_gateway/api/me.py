@@ -6,13 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
+from easel_gateway.admission import Registry
+from easel_gateway.admission.limits import check_pool
+from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.api.users import NewKey, NewPassword, new_key_request
-from easel_gateway.clients import Services
-from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.deps import Caller, Reg, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.resolve_models import NO_VAE, model_of_kind
 from easel_gateway.settings import GatewaySettings
-from easel_gateway.submit import check_pool
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal
 
@@ -31,23 +31,23 @@ async def get_settings(caller: Caller, svc: Svc) -> auth.UserSettings:
 
 
 @router.patch("/settings", response_model=auth.UserSettings)
-async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc,
+async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc, models: Reg,
                           settings: Settings) -> auth.UserSettings:
     """Change some of your defaults; a field set to null goes back to the server's default. A model, VAE or pool
     must be one you may use."""
-    await _usable(patch, caller, svc, settings)
+    await _usable(patch, caller, models, settings)
     return await svc.settings(caller, patch.model_dump(mode="json", exclude_unset=True))
 
 
-async def _usable(patch: auth.UserSettings, caller: Principal, svc: Services, settings: GatewaySettings) -> None:
+async def _usable(patch: auth.UserSettings, caller: Principal, models: Registry, settings: GatewaySettings) -> None:
     """A saved default that names nothing usable would fail every later job that leaves the field out: refuse it
     now, naming the field, as /sdapi/v1/options does."""
     if patch.pool is not None:
         check_pool(patch.pool, caller, settings)
     if patch.model is not None:
-        await model_of_kind(svc, patch.model, caller, "checkpoint", "model")
+        await models.model(patch.model, caller, "checkpoint", "model")
     if patch.vae is not None and patch.vae not in NO_VAE:
-        await model_of_kind(svc, patch.vae, caller, "vae", "vae")
+        await models.model(patch.vae, caller, "vae", "vae")
 
 
 @router.get("/keys", response_model=list[auth.ApiKey])

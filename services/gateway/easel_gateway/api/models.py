@@ -13,8 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from easel_gateway import registry_client as models_api
-from easel_gateway.deps import Caller, Settings, Svc
+from easel_gateway.deps import Caller, Reg, Settings
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.errors import InvalidInput, PayloadTooLarge
 from easel_proto.v1 import registry
@@ -74,17 +73,17 @@ def _build(model_type: type[BaseModel], /, **values: Any) -> Any:
 
 
 @router.post("", status_code=201, response_model=registry.ModelInfo)
-async def import_model(body: ImportBody, caller: Caller, svc: Svc) -> registry.ModelInfo:
+async def import_model(body: ImportBody, caller: Caller, models: Reg) -> registry.ModelInfo:
     """Start an import; the reply has status `importing`, and GET /v1/models/{id} shows its progress."""
     req = _build(registry.ImportModelRequest, principal=caller, **body.model_dump())
-    return await models_api.import_model(svc, req)
+    return await models.import_model(req)
 
 
 @router.get("", response_model=registry.ModelList)
-async def list_models(caller: Caller, svc: Svc, kind: Annotated[str | None, Query(max_length=16)] = None,
+async def list_models(caller: Caller, models: Reg, kind: Annotated[str | None, Query(max_length=16)] = None,
                       base: Annotated[str | None, Query(max_length=16)] = None) -> registry.ModelList:
     """The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a role."""
-    return registry.ModelList(items=await models_api.list_models(svc, caller, kind, base))
+    return registry.ModelList(items=await models.list_models(caller, kind, base))
 
 
 @router.post("/uploads", status_code=201, response_model=Upload)
@@ -128,20 +127,20 @@ async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], re
 
 
 @router.get("/{model_id}", response_model=registry.ModelInfo, responses=declared(404))
-async def get_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc
+async def get_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, models: Reg
                     ) -> registry.ModelInfo:
-    return await models_api.get_model(svc, caller, model_id)
+    return await models.get_model(caller, model_id)
 
 
 @router.patch("/{model_id}", response_model=registry.ModelInfo, responses=declared(404, 409))
 async def update_model(model_id: Annotated[str, PathParam(max_length=64)], body: ModelPatch, caller: Caller,
-                       svc: Svc) -> registry.ModelInfo:
+                       models: Reg) -> registry.ModelInfo:
     """Rename, share (visibility roles or public needs models:share) or change the metadata."""
     req = _build(registry.ModelRequest, principal=caller, model_id=model_id, **body.model_dump(exclude_unset=True))
-    return await models_api.update_model(svc, req)
+    return await models.update_model(req)
 
 
 @router.delete("/{model_id}", status_code=204, responses=declared(404))
-async def delete_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, svc: Svc) -> None:
+async def delete_model(model_id: Annotated[str, PathParam(max_length=64)], caller: Caller, models: Reg) -> None:
     """Delete the record and its files (files another model of the tenant shares stay)."""
-    await models_api.delete_model(svc, caller, model_id)
+    await models.delete_model(caller, model_id)

@@ -10,9 +10,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends, Request
 
 from easel_common.storage import ObjectStore
+from easel_gateway.admission import Admission, Registry
+from easel_gateway.admission.inputs import Known
 from easel_gateway.clients import Services
 from easel_gateway.deps import Caller, Limits, Mine, Settings, Svc
-from easel_gateway.inputs import Known
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import QuotaExceeded
 from easel_proto.v1.auth import UserSettings
@@ -38,6 +39,14 @@ class Context:
     @property
     def store(self) -> ObjectStore:
         return self.request.app.state.store
+
+    @property
+    def registry(self) -> Registry:
+        return self.request.app.state.registry
+
+    @property
+    def admission(self) -> Admission:
+        return self.request.app.state.admission
 
 
 async def context(request: Request, caller: Caller, mine: Mine, limits: Limits, svc: Svc,

@@ -9,15 +9,11 @@ from typing import Any
 from fastapi import APIRouter
 
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.inputs import Inputs, Limits
-from easel_gateway.resolve_models import model_of_kind
 from easel_gateway.sdapi import respond, run
 from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.sdapi.lists import models, title
 from easel_gateway.sdapi.payloads import Detect
 from easel_proto.errors import InvalidInput
-from easel_proto.permissions import require, use_pool
-from easel_proto.v1 import jobs
 from easel_proto.webui import PREPROCESSORS, Slider
 
 router = APIRouter(prefix="/controlnet", tags=["web UI: ControlNet"], responses=declared(*SIGNED_IN, webui=True))
@@ -63,35 +59,11 @@ async def _detect(ctx: Context, body: Detect) -> dict[str, Any]:
         raise InvalidInput(field, "send at least one image")
     if len(images) > MAX_UNITS:
         raise InvalidInput(field, f"at most {MAX_UNITS} images at once")
-    module = (body.controlnet_module or "none").strip().lower()
-    pre = PREPROCESSORS.get(module)
-    if pre is None:
-        raise InvalidInput("controlnet_module", f"unknown preprocessor {module!r}; known: {', '.join(PREPROCESSORS)}")
-    annotator = None
-    if pre.annotator:
-        annotator = await model_of_kind(ctx.svc, pre.annotator, ctx.caller, "annotator", "controlnet_module")
-    checkpoint = await model_of_kind(ctx.svc, ctx.mine.model or ctx.settings.default_model, ctx.caller,
-                                     "checkpoint", "model")
-    inputs = Inputs(ctx.caller, Limits.of(ctx.settings))
-    masks = body.controlnet_masks or []
-    res = body.controlnet_processor_res
-    units = []
-    for i, data in enumerate(images):
-        image = await inputs.add(data, f"{field}.{i}")
-        mask = await inputs.add(masks[i], f"controlnet_masks.{i}", mode="L") if i < len(masks) and masks[i] else None
-        units.append(jobs.ControlNetSpec(
-            # the unit's model is not run by a detect job; the spec names the checkpoint in its place
-            model=checkpoint, module=module, annotator=annotator, image=image, mask=mask,
-            processor_res=res if res and 64 <= res <= 2048 else pre.resolution,
-            threshold_a=pre.threshold_a.pick(body.controlnet_threshold_a) if pre.threshold_a else None,
-            threshold_b=pre.threshold_b.pick(body.controlnet_threshold_b) if pre.threshold_b else None))
-    first = units[0].image
-    spec = jobs.GenerationSpec(task="detect", prompt="", model=checkpoint, sampler="Euler", steps=1, cfg_scale=1.0,
-                               width=first.width, height=first.height, seeds=[0] * len(units), controlnets=units)
-    pool = ctx.mine.pool or ctx.settings.default_pool
-    require(ctx.caller, use_pool(pool))
-    await inputs.save(ctx.store)
-    prepared = run.Prepared(pool, spec, None)
+    fields = [f"{field}.{i}" for i in range(len(images))]
+    prepared = await ctx.admission.detect(
+        ctx.caller, ctx.mine, list(zip(images, fields, strict=True)), body.controlnet_masks or [],
+        (body.controlnet_module or "none").strip().lower(), body.controlnet_processor_res,
+        (body.controlnet_threshold_a, body.controlnet_threshold_b))
     done = await run.finish(ctx, await run.queue(ctx, prepared, None))
     return {"images": await asyncio.to_thread(respond.b64_all, done.pngs), "info": "Success"}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from easel_gateway.admission.limits import seed_resize
 from easel_gateway.sdapi import infotext, units, vocab
 from easel_gateway.sdapi.fields import as_sent
 from easel_gateway.sdapi.payloads import ExtrasOptions, Generation, Img2Img, Txt2Img
@@ -102,8 +103,7 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
         sampler=sampler, scheduler=scheduler, steps=p.steps, cfg_scale=p.cfg_scale,
         width=_size(p.width, "width"), height=_size(p.height, "height"), seed=p.seed, batch_size=p.batch_size,
         n_iter=p.n_iter, subseed=p.subseed, subseed_strength=p.subseed_strength or 0.0,
-        seed_resize_from_w=p.seed_resize_from_w if (p.seed_resize_from_w or 0) > 0 else None,
-        seed_resize_from_h=p.seed_resize_from_h if (p.seed_resize_from_h or 0) > 0 else None,
+        seed_resize_from_w=seed_resize(p.seed_resize_from_w), seed_resize_from_h=seed_resize(p.seed_resize_from_h),
         eta=p.eta, tiling=bool(p.tiling), controlnets=controlnets, **_overrides(p.override_settings), **_sdxl(p),
     )
     return values, names

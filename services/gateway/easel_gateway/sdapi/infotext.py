@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from easel_gateway.inputs import unwrap
+from easel_gateway.admission.inputs import unwrap
 from easel_proto.errors import InvalidInput
 
 # Each piece is matched where the scan stands, by a pattern that cannot backtrack more than linearly.

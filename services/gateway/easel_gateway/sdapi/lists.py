@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from easel_gateway import registry_client
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi import xyz
 from easel_gateway.sdapi.context import Context, Ctx
@@ -30,7 +29,7 @@ _RHO = {"karras": 7.0, "polyexponential": 1.0}
 
 async def models(ctx: Context, kind: str) -> list[ModelInfo]:
     """The caller's usable, ready models of a kind."""
-    found = await registry_client.list_models(ctx.svc, ctx.caller, kind, None)
+    found = await ctx.registry.list_models(ctx.caller, kind)
     return [m for m in found if m.status == "ready"]
 
 
@@ -100,7 +99,7 @@ async def embeddings(ctx: Ctx) -> dict[str, Any]:
     """Embeddings for the base of the caller's default checkpoint are loaded; others are skipped."""
     current = ctx.mine.model or ctx.settings.default_model
     try:
-        base = (await ctx.svc.model(current, ctx.caller, kind="checkpoint")).base
+        base = (await ctx.registry.model(current, ctx.caller, "checkpoint")).base
     except (InvalidInput, NotFound):  # a default that no longer resolves: list all as loaded
         base = None
     out: dict[str, dict[str, Any]] = {"loaded": {}, "skipped": {}}

@@ -12,14 +12,13 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
+from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.resolve_models import model_of_kind
 from easel_gateway.sdapi.context import Ctx
 from easel_proto.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 MAX_OPTIONS_BYTES = 64 * 1024
-NO_VAE = ("", "Automatic", "None")
 DEFAULTS: dict[str, Any] = {"return_grid": True, "samples_format": "png", "grid_format": "png",
                             "enable_pnginfo": True, "sd_vae": "Automatic", "CLIP_stop_at_last_layers": 1}
 
@@ -29,7 +28,7 @@ async def get_options(ctx: Ctx) -> dict[str, Any]:
     mine = await ctx.svc.settings(ctx.caller)  # fresh: a change just made must read back
     name = mine.model or ctx.settings.default_model
     try:
-        model = await ctx.svc.model(name, ctx.caller, kind="checkpoint")
+        model = await ctx.registry.model(name, ctx.caller, "checkpoint")
         title, sha256 = model.title or model.name, model.sha256
     except (InvalidInput, NotFound):  # a default that was deleted since: say what is stored
         title, sha256 = name, None
@@ -45,14 +44,14 @@ async def set_options(ctx: Ctx, options: dict[str, Any] = Body(...)) -> None:  #
     if (name := rest.pop("sd_model_checkpoint", None)) is not None:
         if not isinstance(name, str) or not name:
             raise InvalidInput("sd_model_checkpoint", "must name a checkpoint")
-        model = await model_of_kind(ctx.svc, name, ctx.caller, "checkpoint", "sd_model_checkpoint")
+        model = await ctx.registry.model(name, ctx.caller, "checkpoint", "sd_model_checkpoint")
         patch["model"] = model.title or model.name
     if "sd_vae" in rest:
         vae = rest.pop("sd_vae")
         if vae not in (None, *NO_VAE):
             if not isinstance(vae, str):
                 raise InvalidInput("sd_vae", "must name a VAE, Automatic or None")
-            patch["vae"] = (await model_of_kind(ctx.svc, vae, ctx.caller, "vae", "sd_vae")).name
+            patch["vae"] = (await ctx.registry.model(vae, ctx.caller, "vae", "sd_vae")).name
         else:
             patch["vae"] = None
     if "CLIP_stop_at_last_layers" in rest:

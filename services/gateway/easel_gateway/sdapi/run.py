@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from easel_gateway import events, submit
+from easel_gateway import admission, events
+from easel_gateway.admission import Admitted
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.convert import Converted
 from easel_gateway.sdapi.fields import as_sent
@@ -43,30 +44,16 @@ class Done:
     pngs: list[bytes]
 
 
-@dataclass
-class Prepared:
-    """A job resolved and checked, ready to queue."""
-
-    pool: str
-    spec: jobs.GenerationSpec
-    request_hash: str | None
-
-
-async def prepare(ctx: Context, converted: Converted) -> Prepared:
-    """Resolve one job; refusals name the payload's fields."""
-    async with submit.admitted(ctx.state):
+async def prepare(ctx: Context, converted: Converted) -> Admitted:
+    """Admit one job; refusals name the payload's fields."""
+    async with admission.slot(ctx.state):
         with as_sent(converted.names):
-            pool, spec = await submit.resolve(converted.job, ctx.caller, ctx.mine, ctx.settings, ctx.svc,
-                                              ctx.store, ctx.known)
-    # the canonical JSON of a job may carry megabytes of base64 images: hashed off the event loop
-    return Prepared(pool, spec, await asyncio.to_thread(submit.request_hash, converted.job))
+            return await ctx.admission.admit(converted.job, ctx.caller, ctx.mine, ctx.known)
 
 
-async def queue(ctx: Context, job: Prepared, key: str | None) -> jobs.JobRecord:
-    async with submit.admitted(ctx.state):
-        reply = await ctx.svc.create_job(jobs.CreateJobRequest(
-            principal=ctx.caller, pool=job.pool, spec=job.spec, idempotency_key=key,
-            request_hash=job.request_hash, quotas=ctx.limits))
+async def queue(ctx: Context, job: Admitted, key: str | None) -> jobs.JobRecord:
+    async with admission.slot(ctx.state):
+        reply = await ctx.svc.create_job(job.create_request(ctx.caller, key, ctx.limits))
     audit = getattr(ctx.request.state, "audit", None) or {}
     audit.setdefault("target", f"job:{reply.job.id}")  # the audit record names the call's first job
     ctx.request.state.audit = audit

@@ -11,7 +11,6 @@ from easel_gateway.sdapi.convert import Converted
 from easel_gateway.sdapi.payloads import Generation
 from easel_proto.errors import InvalidInput
 
-MAX_JOBS = 64  # jobs one script call may run (grid cells, loops)
 SEED_SPACE = 2**32
 
 
@@ -56,8 +55,3 @@ def maker(img2img: bool, model: str | None, pool: str | None) -> Callable[[Gener
     """Payload -> job request for this endpoint (and /inference's model and pool)."""
     to_job = convert.img2img if img2img else convert.txt2img
     return lambda p: to_job(p, model=model, pool=pool)
-
-
-def at_most(count: int, what: str) -> None:
-    if count > MAX_JOBS:
-        raise InvalidInput("script_args", f"{what} would run {count} jobs; at most {MAX_JOBS}", limit=MAX_JOBS)

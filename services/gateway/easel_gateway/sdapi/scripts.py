@@ -14,11 +14,13 @@ from typing import Any
 
 from PIL import Image
 
+from easel_gateway.admission import scripts as expansion
+from easel_gateway.admission.scripts import MAX_JOBS
 from easel_gateway.sdapi import grid, infotext, respond, run, vocab, xyz
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.grid import Label
 from easel_gateway.sdapi.payloads import Generation, Img2Img
-from easel_gateway.sdapi.script_args import MAX_JOBS, arg, at_most, choice, fixed_seed, maker
+from easel_gateway.sdapi.script_args import arg, choice, fixed_seed, maker
 from easel_proto.errors import InvalidInput
 from easel_proto.v1 import jobs
 
@@ -72,10 +74,7 @@ async def prompt_matrix(ctx: Context, p: Generation, make, args: list[Any], task
     margin = arg(args, 4, 0, int, 0, 500)
     field = "prompt" if prompt_type == "positive" else "negative_prompt"
     parts = (getattr(p, field) or "").split("|")
-    if len(parts) - 1 >= MAX_JOBS.bit_length():  # 2**options jobs: refused before that number is even computed
-        raise InvalidInput(field, f"a prompt matrix of {len(parts) - 1} options would run 2^{len(parts) - 1} jobs; "
-                           f"at most {MAX_JOBS}", limit=MAX_JOBS)
-    at_most(2 ** (len(parts) - 1), "this prompt matrix")
+    expansion.matrix(len(parts) - 1, field)
     seed = fixed_seed(p)
     cells = []
     for combination in range(2 ** (len(parts) - 1)):
@@ -136,7 +135,7 @@ async def loopback(ctx: Context, p: Img2Img, make, args: list[Any], task: str, w
         if choice(args, 3, "None", ("None", "CLIP", "DeepBooru")) != "None":
             raise InvalidInput("script_args.3", "Easel has no interrogator; send \"None\"")
     rounds = p.n_iter or 1
-    at_most(loops * rounds, "this loopback")
+    expansion.at_most(loops * rounds, "this loopback")
     seed = fixed_seed(p)
     base = p.model_copy(update={"batch_size": 1, "n_iter": 1})
     await run.prepare(ctx, make(base.model_copy(update={"seed": seed})))  # refuse bad input before any job

@@ -16,7 +16,6 @@ import asyncio
 import csv
 import io
 import itertools
-import math
 import re
 import secrets
 from collections.abc import Callable, Iterator
@@ -26,12 +25,14 @@ from typing import Any
 from PIL import Image
 
 from easel_common.prompts import MAX_PROMPT_CHARS
+from easel_gateway.admission import scripts as expansion
+from easel_gateway.admission.scripts import MAX_JOBS
 from easel_gateway.sdapi import grid, respond, run, vocab
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.fields import as_sent
 from easel_gateway.sdapi.grid import Label
 from easel_gateway.sdapi.payloads import Generation
-from easel_gateway.sdapi.script_args import MAX_JOBS, arg, at_most, fixed_seed
+from easel_gateway.sdapi.script_args import arg, fixed_seed
 from easel_proto.errors import InvalidInput
 
 T2I, I2I = "txt2img", "img2img"
@@ -238,9 +239,7 @@ def _values(axis: Axis, text: Any, dropdown: Any, csv_mode: bool, field: str) ->
     if not values:
         raise InvalidInput(field, f"the {axis.label!r} axis has no values")
     if axis.label == "Prompt order":
-        if math.factorial(len(values)) > MAX_JOBS:  # counted, not listed: 10 terms are 3,628,800 orders
-            raise InvalidInput(field, f"Prompt order: {len(values)} terms have {math.factorial(len(values))} "
-                               f"orders; a plot runs at most {MAX_JOBS} jobs", limit=MAX_JOBS)
+        expansion.orders(len(values), field)
         return list(itertools.permutations(values))
     if axis.label == "Prompt S/R" and len(values) < 2:
         raise InvalidInput(field, "Prompt S/R needs the text to find and at least one replacement")
@@ -283,7 +282,7 @@ async def plot(ctx: Context, p: Generation, make, args: list[Any], task: str, im
                                "negative prompt")
         axes.append((axis, values, f"script_args.{vi}"))
     (x, xs, _), (y, ys, _), (z, zs, _) = axes
-    at_most(len(xs) * len(ys) * len(zs), "this X/Y/Z plot")
+    expansion.at_most(len(xs) * len(ys) * len(zs), "this X/Y/Z plot")
     base = p if no_fixed else p.model_copy(update={"seed": fixed_seed(p)})
     if not with_grid:
         base = base.model_copy(update={"batch_size": 1})

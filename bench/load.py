@@ -1,0 +1,236 @@
+"""Easel under load, in the cluster's shape: open-loop arrivals against separate service processes on PostgreSQL.
+
+    python bench/load.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
+    python bench/load.py --rates 50 200 --seconds 15 --replicas 1 2 --workers 2 --json
+
+Each service runs as its own process and NATS identity (`easel_stack.processes.ProcessCluster`), with `--replicas`
+gateways and jobs services, and null-engine workers. For each replica count and rate it offers jobs at that rate
+for `--seconds` (each with its own Idempotency-Key, round-robin over the gateways), waits for the accepted ones to
+end, and prints per phase:
+
+- accepted, refused (429/503 by code) and other answers; **ghosts**: submissions answered with an error (or no
+  answer) whose job exists in the database all the same;
+- submit (the HTTP round trip) and created -> started (the jobs service's clocks) p50 / p99;
+- completed jobs/s, and **CPU per job** for each kind of process (user + system time over the phase / jobs
+  accepted).
+
+It prints figures and asserts nothing. Submissions come from this process, on the same machine: on a 2-core box
+the load generator takes a core of its own, so read the figures as relative (replicas, before/after a change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+
+from easel_auth.keys import new_key
+from easel_stack.processes import ProcessCluster
+
+SERVICE_KINDS = ("gateway", "auth", "registry", "jobs", "worker")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--database-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/test",
+                   help="PostgreSQL to create a scratch database on")
+    p.add_argument("--rates", type=float, nargs="+", default=[50.0, 200.0], help="offered jobs/s, one phase each")
+    p.add_argument("--seconds", type=float, default=10.0, help="how long each phase offers jobs")
+    p.add_argument("--replicas", type=int, nargs="+", default=[1], help="gateway and jobs-service replicas")
+    p.add_argument("--workers", type=int, default=2, help="null-engine worker processes")
+    p.add_argument("--timeout", type=float, default=10.0, help="a client's patience for one submission (s)")
+    p.add_argument("--json", action="store_true", help="also print the results as one JSON line")
+    return p.parse_args()
+
+
+@dataclass
+class Phase:
+    rate: float
+    sent: int = 0
+    answers: dict[str, int] = field(default_factory=dict)  # "201", "429 rate_limited", "timeout" ...
+    submit_s: list[float] = field(default_factory=list)
+    accepted: dict[str, str] = field(default_factory=dict)  # idempotency key -> job id
+    unanswered: list[str] = field(default_factory=list)  # keys of submissions that got no job id back
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def submit(api: httpx.AsyncClient, headers: dict[str, str], phase: Phase, timeout: float) -> None:
+    key = uuid.uuid4().hex
+    body = {"prompt": "a lighthouse", "steps": 1, "width": 64, "height": 64, "seed": 1}
+    started = time.perf_counter()
+    try:
+        r = await api.post("/v1/jobs", json=body, headers={**headers, "Idempotency-Key": key}, timeout=timeout)
+    except httpx.HTTPError as exc:
+        label = "timeout" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
+        phase.answers[label] = phase.answers.get(label, 0) + 1
+        phase.unanswered.append(key)
+        return
+    phase.submit_s.append(time.perf_counter() - started)
+    label = str(r.status_code) if r.status_code < 400 else f"{r.status_code} {r.json().get('code', '')}"
+    phase.answers[label] = phase.answers.get(label, 0) + 1
+    if r.status_code in (200, 201):
+        phase.accepted[key] = r.json()["id"]
+    else:
+        phase.unanswered.append(key)
+
+
+async def offer(gateways: list[httpx.AsyncClient], headers: dict[str, str], rate: float, seconds: float,
+                timeout: float) -> Phase:
+    """Open loop: one submission every 1/rate s whatever the answers, spread over the gateways."""
+    phase = Phase(rate)
+    tasks = []
+    start = time.perf_counter()
+    while (elapsed := time.perf_counter() - start) < seconds:
+        due = phase.sent / rate
+        if due > elapsed:
+            await asyncio.sleep(due - elapsed)
+        tasks.append(asyncio.create_task(submit(gateways[phase.sent % len(gateways)], headers, phase, timeout)))
+        phase.sent += 1
+    await asyncio.gather(*tasks)
+    return phase
+
+
+async def rows(database_url: str, query: str, *args) -> list:
+    import asyncpg
+
+    u = urlparse(database_url.replace("+asyncpg", ""))
+    conn = await asyncpg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
+                                 database=u.path.lstrip("/"))
+    try:
+        return await conn.fetch(query, *args)
+    finally:
+        await conn.close()
+
+
+async def settle(database_url: str, job_ids: list[str], timeout: float = 300.0) -> list:
+    """Wait until every accepted job has ended; their rows."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = await rows(database_url, "SELECT id, status, created_at, started_at, finished_at, attempts "
+                                         "FROM jobs WHERE id = ANY($1::varchar[])", job_ids)
+        if all(r["status"] in ("succeeded", "failed", "canceled") for r in found) or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.5)
+
+
+async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: int) -> list[dict]:
+    results = []
+    gateways = [httpx.AsyncClient(base_url=g.url, limits=httpx.Limits(max_connections=512)) for g in
+                cluster.of("gateway")]
+    try:
+        admin = {"Authorization": f"Bearer {cluster.admin_key}"}
+        r = await gateways[0].post("/v1/users", json={"username": f"load{uuid.uuid4().hex[:6]}"}, headers=admin)
+        user_id = r.json()["id"]
+        key = (await gateways[0].post(f"/v1/users/{user_id}/keys", json={"name": "load"}, headers=admin)).json()
+        headers = {"Authorization": f"Bearer {key['secret']}"}
+        await offer(gateways, headers, 20.0, 1.0, args.timeout)  # warm-up: connections, caches
+        for rate in args.rates:
+            before = {p.proc.pid: p.cpu_seconds() for p in cluster.processes}
+            t0 = time.perf_counter()
+            phase = await offer(gateways, headers, rate, args.seconds, args.timeout)
+            ended = await settle(cluster.database_url, list(phase.accepted.values()))
+            took = time.perf_counter() - t0
+            cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
+            ghosts = await rows(cluster.database_url, "SELECT count(*) AS n FROM jobs WHERE idempotency_key = "
+                                                      "ANY($1::varchar[])", phase.unanswered)
+            waits = [(r["started_at"] - r["created_at"]).total_seconds() for r in ended if r["started_at"]]
+            accepted = max(1, len(phase.accepted))
+            results.append({
+                "replicas": replicas, "offered_per_s": rate, "sent": phase.sent, "answers": phase.answers,
+                "accepted": len(phase.accepted), "ghosts": ghosts[0]["n"],
+                "succeeded": sum(r["status"] == "succeeded" for r in ended),
+                "ran_twice": sum(r["attempts"] > 1 for r in ended),
+                "submit_ms": {"p50": 1e3 * pct(phase.submit_s, 0.5), "p99": 1e3 * pct(phase.submit_s, 0.99)},
+                "start_ms": {"p50": 1e3 * pct(waits, 0.5), "p99": 1e3 * pct(waits, 0.99)},
+                "completed_per_s": len(ended) / took,
+                "cpu_ms_per_job": {kind: 1e3 * seconds / accepted for kind, seconds in cpu.items()},
+            })
+            print_phase(results[-1])
+    finally:
+        for g in gateways:
+            await g.aclose()
+    return results
+
+
+def print_phase(r: dict) -> None:
+    answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["answers"].items()))
+    cpu = r["cpu_ms_per_job"]
+    print(f"replicas {r['replicas']}, offered {r['offered_per_s']:g}/s: sent {r['sent']}, accepted {r['accepted']} "
+          f"({answers}); ghosts {r['ghosts']}, ran twice {r['ran_twice']}")
+    print(f"  submit p50 {r['submit_ms']['p50']:.1f} ms p99 {r['submit_ms']['p99']:.1f} ms; created -> started "
+          f"p50 {r['start_ms']['p50']:.1f} ms p99 {r['start_ms']['p99']:.1f} ms; "
+          f"completed {r['completed_per_s']:.1f}/s")
+    print("  CPU per job: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
+          + f"; services total {sum(v for k, v in cpu.items() if k != 'worker'):.2f} ms")
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(url: str):
+    import asyncpg
+
+    name = f"easel_load_{uuid.uuid4().hex[:8]}"
+    u = urlparse(url.replace("+asyncpg", ""))
+    conn = await asyncpg.connect(host=u.hostname, port=u.port or 5432, user=u.username, password=u.password,
+                                 database=u.path.lstrip("/") or "postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        yield url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+async def run(args: argparse.Namespace) -> list[dict]:
+    results = []
+    for replicas in args.replicas:
+        with tempfile.TemporaryDirectory(prefix="easel-load-") as tmp:
+            async with scratch_database(args.database_url) as url:
+                cluster = ProcessCluster(Path(tmp), url, namespace=f"load{uuid.uuid4().hex[:6]}",
+                                         admin_key=new_key()[0],
+                                         env={"EASEL_ENGINE": "null", "EASEL_DEFAULT_MAX_CONCURRENT_JOBS": "unlimited",
+                                              "EASEL_DEFAULT_REQUESTS_PER_SECOND": "unlimited"})
+                await cluster.start_nats()
+                try:
+                    for kind in ("auth", "registry", *["jobs"] * replicas, *["gateway"] * replicas,
+                                 *["worker"] * args.workers):
+                        cluster.spawn(kind)
+                    await cluster.wait_ready()
+                    results += await measure(cluster, args, replicas)
+                finally:
+                    await cluster.stop()
+    return results
+
+
+def main() -> None:
+    args = parse_args()
+    print(f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL, "
+          f"separate processes, null-engine workers: {args.workers}; {args.seconds:g} s per phase", file=sys.stderr)
+    results = asyncio.run(run(args))
+    if args.json:
+        print(json.dumps(results))
+    totals = [sum(v for k, v in r["cpu_ms_per_job"].items() if k != "worker") for r in results]
+    if totals:
+        print(f"services' CPU per job: median {statistics.median(totals):.2f} ms (goal 5 ms)")
+
+
+if __name__ == "__main__":
+    main()

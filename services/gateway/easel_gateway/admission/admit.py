@@ -1,0 +1,170 @@
+"""The one entry of request admission: a request and its caller in, the pool and GenerationSpec a worker runs out.
+
+The order is the point. What the request alone can be checked for (limits, styles and prompt lengths, tags,
+ControlNet units, every image's size from its header) comes first; then the checkpoint, and the sizes that depend
+on it; then every other model the job names, looked up together; only then are the images decoded, and stored
+once the whole request has passed. A refusal at any step leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+from collections.abc import AsyncIterator, Awaitable
+from dataclasses import dataclass
+from typing import Any
+
+from easel_common.storage import ObjectStore
+from easel_gateway.admission import controlnet, hires, limits, prompts, sdxl, upscalers
+from easel_gateway.admission.inputs import Inputs, Known, Limits
+from easel_gateway.admission.limits import SEED_SPACE, first
+from easel_gateway.admission.registry import Registry
+from easel_gateway.admission.vae import vae
+from easel_gateway.settings import GatewaySettings
+from easel_proto.errors import Unavailable
+from easel_proto.permissions import require, use_pool
+from easel_proto.v1 import jobs
+from easel_proto.v1.auth import UserSettings
+from easel_proto.v1.common import Principal, Quotas
+
+
+@contextlib.asynccontextmanager
+async def slot(state: Any) -> AsyncIterator[None]:
+    """Hold one of the gateway's submission slots; when all are taken, refuse at once (503, Retry-After)."""
+    if state.submit_slots <= 0:
+        raise Unavailable("too many submissions in flight; retry shortly", retry_after_s=1)
+    state.submit_slots -= 1
+    try:
+        yield
+    finally:
+        state.submit_slots += 1
+
+
+def request_hash(body: jobs.JobRequest) -> str:
+    """The digest that tells a retry (same Idempotency-Key, same body) from another request."""
+    canonical = json.dumps(body.model_dump(mode="json", exclude_none=True), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class Admitted:
+    """A job checked and resolved, its inputs stored: ready to queue."""
+
+    pool: str
+    spec: jobs.GenerationSpec
+    request_hash: str | None
+
+    def create_request(self, caller: Principal, idempotency_key: str | None,
+                       quotas: Quotas | None) -> jobs.CreateJobRequest:
+        return jobs.CreateJobRequest(principal=caller, pool=self.pool, spec=self.spec,
+                                     idempotency_key=idempotency_key, request_hash=self.request_hash, quotas=quotas)
+
+
+async def _in_order(*steps: Awaitable[Any]) -> list[Any]:
+    """Run independent lookups at once (one round trip's wait, not one each); the first failure in the order
+    given is raised, as if they had run one after another."""
+    results = await asyncio.gather(*steps, return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results
+
+
+class Admission:
+    """Turns requests into jobs for this gateway: its limits, the registry as each caller sees it, the store."""
+
+    def __init__(self, settings: GatewaySettings, registry: Registry, store: ObjectStore) -> None:
+        self.settings, self.registry, self.store = settings, registry, store
+
+    async def admit(self, body: jobs.JobRequest, caller: Principal, mine: UserSettings,
+                    known: Known | None = None) -> Admitted:
+        """The pool and spec of a job: the request, else the caller's own settings, else the server's.
+
+        `known`: input images an earlier job of the same call stored. Raises InvalidInput naming the first bad
+        field, Forbidden for a pool the caller may not use.
+        """
+        settings, registry = self.settings, self.registry
+        plan = limits.plan(body, caller, mine, settings)
+        text = prompts.parse(body, mine)
+        units = body.controlnets or []
+        pres = controlnet.check(units, plan.task)
+        inputs = Inputs(caller, Limits.of(settings), known)
+        sizes = [await inputs.measure(data, f"init_images.{i}") for i, data in enumerate(body.init_images or [])]
+        if body.mask:
+            await inputs.measure(body.mask, "mask", mode="L")
+        await controlnet.measure(units, inputs)
+
+        model = await registry.model(first(body.model, mine.model, settings.default_model), caller, "checkpoint",
+                                     "model")
+        width, height = limits.size(body, mine, model, settings, sizes[0] if plan.task == "img2img" else None)
+        extras = hires_spec = None
+        if plan.task == "extras":
+            extras, width, height = upscalers.plan(body.extras, sizes, settings)
+        else:
+            sdxl.check(body, model)
+        if body.hires is not None:
+            hires_spec = hires.plan(body.hires, width, height, plan.steps, text.hires, (text.prompt, text.negative),
+                                    settings)
+
+        # for extras, prompts name no embeddings (a web UI extras call sends none)
+        texts = [] if extras else [text.prompt, text.negative, *(
+            [hires_spec.prompt, hires_spec.negative_prompt] if hires_spec else [])]
+        loras, vae_model, found, refiner, embeddings, *_ = await _in_order(
+            prompts.loras(text.loras, model, caller, registry),
+            vae(first(body.vae, mine.vae), model, caller, registry),
+            controlnet.models(units, pres, model, caller, registry),
+            sdxl.refiner(body, model, caller, registry),
+            prompts.embeddings(texts, model, caller, registry),
+            hires.upscaler(hires_spec, body.hires, caller, registry),
+            upscalers.resolve(extras, body.extras, caller, registry),
+        )
+
+        init_images = [await inputs.add(data, f"init_images.{i}") for i, data in enumerate(body.init_images or [])]
+        mask = await inputs.add(body.mask, "mask", mode="L") if body.mask else None
+        controlnets = await controlnet.specs(units, pres, found, inputs)
+        seed, subseed = limits.seed(body.seed), limits.seed(body.subseed)
+        spec = jobs.GenerationSpec(
+            task=plan.task, prompt=text.prompt, negative_prompt=text.negative, model=model, loras=loras,
+            sampler=first(body.sampler, mine.sampler, settings.default_sampler), steps=plan.steps,
+            cfg_scale=first(body.cfg_scale, mine.cfg_scale, settings.default_cfg_scale), width=width, height=height,
+            seeds=[(seed + i) % SEED_SPACE for i in range(plan.count)], vae=vae_model,
+            batch_size=None if extras else plan.batch, scheduler=first(body.scheduler, mine.scheduler, "automatic"),
+            subseeds=[(subseed + i) % SEED_SPACE for i in range(plan.count)],
+            subseed_strength=body.subseed_strength or 0.0, seed_resize_from_w=plan.seed_resize[0],
+            seed_resize_from_h=plan.seed_resize[1], clip_skip=first(body.clip_skip, mine.clip_skip, 1), eta=body.eta,
+            tiling=bool(body.tiling), init_images=init_images, mask=mask,
+            denoising_strength=first(body.denoising_strength, 0.75), resize_mode=body.resize_mode or "just_resize",
+            mask_blur=first(body.mask_blur, 4), inpainting_fill=body.inpainting_fill or "original",
+            inpaint_full_res=bool(body.inpaint_full_res),
+            inpaint_full_res_padding=first(body.inpaint_full_res_padding, 32),
+            inpainting_mask_invert=bool(body.inpainting_mask_invert), outpaint=body.outpaint,
+            controlnets=controlnets, hires=hires_spec, refiner=refiner, sdxl=None if extras else body.sdxl,
+            extras=extras, embeddings=embeddings,
+        )
+        await inputs.save(self.store)
+        # the canonical JSON of a request may carry megabytes of base64 images: hashed off the event loop
+        return Admitted(plan.pool, spec, await asyncio.to_thread(request_hash, body))
+
+    async def detect(self, caller: Principal, mine: UserSettings, images: list[tuple[str, str]],
+                     masks: list[str | None], module: str, processor_res: int | None,
+                     thresholds: tuple[float | None, float | None]) -> Admitted:
+        """A detect job: each (image, field it came in) through the preprocessor `module`, on the caller's
+        default checkpoint and pool."""
+        pool = mine.pool or self.settings.default_pool
+        require(caller, use_pool(pool))
+        pre = controlnet.preprocessor(module, "controlnet_module")
+        inputs = Inputs(caller, Limits.of(self.settings))
+        await controlnet.measure_detect(images, masks, inputs)
+        annotator = (await self.registry.model(pre.annotator, caller, "annotator", "controlnet_module")
+                     if pre.annotator else None)
+        checkpoint = await self.registry.model(mine.model or self.settings.default_model, caller, "checkpoint",
+                                               "model")
+        units = await controlnet.detect_specs(images, masks, pre, processor_res, thresholds, checkpoint, annotator,
+                                              inputs)
+        spec = jobs.GenerationSpec(task="detect", prompt="", model=checkpoint, sampler="Euler", steps=1,
+                                   cfg_scale=1.0, width=units[0].image.width, height=units[0].image.height,
+                                   seeds=[0] * len(units), controlnets=units)
+        await inputs.save(self.store)
+        return Admitted(pool, spec, None)

@@ -1,0 +1,96 @@
+"""Prompts and extra networks: saved styles merged, `<lora:…>` tags taken out and resolved with `loras`, and the
+caller's embeddings that a prompt names."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from easel_common.prompts import apply_styles, extract_networks, mentions
+from easel_gateway.admission.registry import Registry
+from easel_proto.errors import InvalidInput
+from easel_proto.permissions import MODELS_READ, allows
+from easel_proto.v1 import jobs
+from easel_proto.v1.auth import UserSettings
+from easel_proto.v1.common import Principal
+from easel_proto.v1.registry import ModelInfo
+
+Named = tuple[str, jobs.LoraRequest]  # a LoRA and the request field that named it
+
+
+class Prompts(NamedTuple):
+    """A job's prompts with styles merged and extra-network tags taken out, and the LoRAs they and `loras` name."""
+
+    prompt: str
+    negative: str
+    hires: tuple[str | None, str | None]
+    loras: list[Named]
+
+
+def _styled(body: jobs.JobRequest, mine: UserSettings) -> tuple[str, str]:
+    saved = {style.name: style for style in mine.styles or []}
+    chosen = []
+    for i, name in enumerate(body.styles or []):
+        if name not in saved:
+            raise InvalidInput(f"styles.{i}", f"unknown style {name!r}; yours: {', '.join(saved) or 'none'}")
+        chosen.append(saved[name])
+    negative = body.negative_prompt if body.negative_prompt is not None else mine.negative_prompt
+    return apply_styles(body.prompt or "", negative or "", chosen)  # measured before it is built
+
+
+def _untagged(text: str, field: str) -> tuple[str, list[Named]]:
+    """The text without its extra-network tags, and the LoRAs they name; InvalidInput on `field` for others."""
+    try:
+        clean, found = extract_networks(text)
+    except InvalidInput as exc:
+        raise InvalidInput(field, exc.details.get("reason", exc.message)) from None
+    named: list[Named] = []
+    for net in found:
+        if net.kind != "lora":
+            raise InvalidInput(field, f"<{net.kind}:{net.name}>: {net.kind} networks are not supported")
+        if not -10 <= net.weight <= 10:
+            raise InvalidInput(field, f"LoRA {net.name!r} weight {net.weight} is outside -10..10")
+        named.append((field, jobs.LoraRequest(name=net.name, weight=net.weight)))
+    return clean, named
+
+
+def parse(body: jobs.JobRequest, mine: UserSettings) -> Prompts:
+    """Styles merged (within the prompt's length), then `<lora:...>` tags taken out (hires prompts may repeat the
+    first pass's); nothing is looked up."""
+    prompt, negative = _styled(body, mine)
+    prompt, tagged = _untagged(prompt, "prompt")
+    negative, negative_tags = _untagged(negative, "negative_prompt")
+    wanted = [(f"loras.{i}.name", item) for i, item in enumerate(body.loras or [])] + tagged + negative_tags
+    hires: list[str | None] = [None, None]
+    for i, field in enumerate(("prompt", "negative_prompt")):
+        if body.hires is not None and getattr(body.hires, field) is not None:
+            hires[i], more = _untagged(getattr(body.hires, field), f"hires.{field}")
+            wanted += [(f, item) for f, item in more if item.name not in {w.name for _, w in wanted}]
+    return Prompts(prompt, negative, (hires[0], hires[1]), wanted)
+
+
+async def loras(wanted: list[Named], checkpoint: ModelInfo, caller: Principal,
+                registry: Registry) -> list[jobs.LoraSpec]:
+    """Each (field, requested LoRA) as the caller may use it; InvalidInput on its field for an unknown one, one
+    of another kind, one made for another base than the checkpoint's, or one named twice."""
+    out: list[jobs.LoraSpec] = []
+    for field, item in wanted:
+        lora = await registry.for_checkpoint(item.name, caller, "lora", field, checkpoint)
+        if lora.format != "safetensors":
+            raise InvalidInput(field, f"LoRA {item.name!r} is not a single .safetensors file", format=lora.format)
+        if any(prev.model.id == lora.id for prev in out):
+            raise InvalidInput(field, f"LoRA {item.name!r} is named twice")
+        out.append(jobs.LoraSpec(model=lora, weight=1.0 if item.weight is None else item.weight))
+    return out
+
+
+async def embeddings(texts: list[str | None], checkpoint: ModelInfo, caller: Principal,
+                     registry: Registry) -> list[jobs.EmbeddingSpec]:
+    """The caller's embeddings for the checkpoint's base that the texts mention by name (the caller's own first)."""
+    text = "\n".join(t for t in texts if t)
+    if not text.strip() or not allows(caller.permissions, MODELS_READ):
+        return []
+    usable = await registry.usable(caller, "embedding", checkpoint.base)
+    by_word: dict[str, ModelInfo] = {}
+    for model in sorted(usable, key=lambda m: m.owner_id != caller.user_id):
+        by_word.setdefault(model.name.removesuffix(".safetensors"), model)
+    return [jobs.EmbeddingSpec(name=word, model=by_word[word]) for word in mentions(text, by_word)]
