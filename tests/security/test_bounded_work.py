@@ -337,3 +337,18 @@ async def test_open_event_streams_are_bounded_per_user(api, user, stack, monkeyp
 
     r = await wait_for(reopened, timeout=10, interval=0.05)
     assert "event: canceled" in r.text or "event: succeeded" in r.text
+
+
+def test_a_grid_of_many_large_cells_is_drawn_within_its_pixel_budget():
+    """A 64-cell X/Y/Z plot of 2048x2048 images would hold 805 MB of pixels in the gateway: its cells are scaled
+    down together to the grid's budget (the reply still carries each image at full size)."""
+    from easel_gateway.sdapi import grid
+
+    one = grid.to_png(Image.new("RGB", (64, 64), "red"))
+    small = grid.cells([one] * 4, (64, 64))
+    assert [c.size for c in small] == [(64, 64)] * 4  # within the budget: untouched
+    budget = 4 * 32 * 32
+    scaled = grid.cells([one, None, one, one], (64, 64), max_pixels=budget)
+    assert [c.size for c in scaled] == [(32, 32)] * 4
+    assert sum(c.width * c.height for c in scaled) <= budget
+    assert scaled[0].getpixel((16, 16)) == (255, 0, 0) and scaled[1].getpixel((16, 16)) == (0, 0, 0)

@@ -61,7 +61,7 @@ async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | No
 def _first_pngs(dones: list[run.Done]) -> list[Image.Image]:
     """Each job's first image; an interrupted job leaves a blank cell."""
     size = next(((d.record.spec.width, d.record.spec.height) for d in dones), (8, 8))
-    return [grid.open_png(d.pngs[0]) if d.pngs else Image.new("RGB", size) for d in dones]
+    return grid.cells([d.pngs[0] if d.pngs else None for d in dones], size)
 
 
 async def prompt_matrix(ctx: Context, p: Generation, make, args: list[Any], task: str,

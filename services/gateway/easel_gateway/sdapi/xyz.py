@@ -22,8 +22,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from PIL import Image
-
 from easel_common.prompts import MAX_PROMPT_CHARS
 from easel_gateway.admission import scripts as expansion
 from easel_gateway.admission.scripts import MAX_JOBS
@@ -318,7 +316,7 @@ def _draw(out: respond.Output, dones: list[run.Done], x: tuple[Axis, list], y: t
           z: tuple[Axis, list], draw_legend: bool, lone: bool, subs: bool, margin: int) -> None:
     """Put the main grid (and, if asked, each Z value's sub-grid) before the cells (kept only if `lone`)."""
     size = next(((d.record.spec.width, d.record.spec.height) for d in dones), (8, 8))
-    cells = [grid.open_png(d.pngs[0]) if d.pngs else Image.new("RGB", size) for d in dones]
+    cells = grid.cells([d.pngs[0] if d.pngs else None for d in dones], size)
     per = len(x[1]) * len(y[1])
     columns = [[Label(_legend(x[0], v))] for v in x[1]]
     rows = [[Label(_legend(y[0], v))] for v in y[1]]
