@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.easel-installed
-PACKAGES := proto services/common services/auth services/registry services/jobs services/gateway services/stack gpu_worker
+PACKAGES := proto services/common services/auth services/registry services/jobs services/gateway services/stack gpu_worker trainer
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
 .PHONY: install up demo test test-fast lint gen check bench lock clean k8s-dev-secrets
@@ -52,6 +52,7 @@ bench: install
 	$(PY) bench/dispatch.py
 	$(PY) bench/model_load.py $(BENCH_ARGS)
 	$(PY) bench/generate.py $(GENERATE_ARGS)
+	$(PY) bench/train.py $(TRAIN_ARGS)
 
 lock: install
 	( echo '# Versions known to resolve together (pip install -c constraints.txt); refresh with `make lock`.'; \

@@ -78,13 +78,15 @@ def check_input_keys(job: jobs.JobSubmitted) -> None:
 
 
 def spec_models(spec: jobs.GenerationSpec) -> list[ModelInfo]:
-    """Every model whose files the spec needs, once each: checkpoint (not for extras) and refiner, LoRAs, VAE,
-    embeddings, ControlNets and their annotators, hires and extras upscalers. A detect job runs only the annotators."""
+    """Every model whose files the spec needs, once each: checkpoint (not for extras) and refiner, LoRAs,
+    hypernetworks, VAE, embeddings, ControlNets and their annotators, hires and extras upscalers. A detect job runs
+    only the annotators."""
     if spec.task == "detect":
         return list({u.annotator.id: u.annotator for u in spec.controlnets or [] if u.annotator is not None}.values())
     models = [] if spec.task == "extras" else [spec.model]
     models += [spec.refiner.model] if spec.refiner is not None else []
     models += [lora.model for lora in spec.loras or []]
+    models += [network.model for network in spec.hypernetworks or []]
     models += [spec.vae] if spec.vae is not None else []
     models += [embedding.model for embedding in spec.embeddings or []]
     for unit in spec.controlnets or []:

@@ -126,6 +126,13 @@ class GenerationFailed(EaselError):
     status = 500
 
 
+class TrainingFailed(EaselError):
+    """The trainer could not finish a training run (a crash, out of memory, a non-finite loss)."""
+
+    code = "training_failed"
+    status = 500
+
+
 class DeliveriesExhausted(EaselError):
     """Every delivery attempt of a job ended without a result (worker crashes, timeouts)."""
 

@@ -1,7 +1,7 @@
 """The diffusers engine: keeps Stable Diffusion pipelines (SD 1.x/2.x and SDXL) resident and runs jobs on them.
 
-A job's model state (LoRAs, VAE, tiling, scheduler) is set up here for that job only; the tasks themselves
-live in tasks.py (txt2img, hires fix, img2img, inpaint, outpaint) and extras.py.
+A job's model state (LoRAs, hypernetworks, VAE, tiling, scheduler) is set up here for that job only; the tasks
+themselves live in tasks.py (txt2img, hires fix, img2img, inpaint, outpaint) and extras.py.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .base import StepCallback
 from .controlnet import ControlNetCache
 from .controls import detect_maps
 from .extras import run_extras
+from .hypernetwork import HypernetworkSlots
 from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
 from .passes import Job, Progress, Prompts, Refiner, iterations
@@ -108,6 +109,7 @@ class GenerationEngine:
         self._broken: str | None = None
         self.last_lora_timings = LoraTimings()  # the last job's LoRA load / attach / detach seconds
         self._vaes = VaeCache()
+        self._hypernetworks = HypernetworkSlots(self.device)
         self._controlnets = ControlNetCache(MAX_RESIDENT_CONTROLNETS, cache_dir=self.cache_dir,
                                             config_dir=self.config_dir)
 
@@ -153,8 +155,8 @@ class GenerationEngine:
         """Run the spec's task; one image per seed. Exceptions raised by on_step propagate unchanged.
 
         files: local paths by model id (needed only for what is not resident: checkpoint, LoRAs, VAE,
-        embeddings, ControlNets, annotators, upscalers). inputs: decoded input images by InputImage.key.
-        LoRAs, VAE and tiling apply to this job only.
+        hypernetworks, embeddings, ControlNets, annotators, upscalers). inputs: decoded input images by
+        InputImage.key. LoRAs, hypernetworks, VAE and tiling apply to this job only.
         """
         files, inputs = dict(files or {}), dict(inputs or {})
         with self._lock:
@@ -181,6 +183,8 @@ class GenerationEngine:
                                          dtype=self.dtype)
                 with ExitStack() as stack:
                     stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
+                    stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
+                                                                    files))
                     job = self._job(loaded, spec, progress, files, vae, stack)
                     prompts, hires_prompts = _prompts(pipe, spec, files)
                     if refined is not None:

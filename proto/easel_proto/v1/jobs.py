@@ -494,6 +494,18 @@ class LoraSpec(BaseModel):
     weight: float
 
 
+class HypernetworkSpec(BaseModel):
+    """
+    A resolved hypernetwork (model kind hypernetwork) and its strength.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    model: registry.ModelInfo
+    weight: float
+
+
 class EmbeddingSpec(BaseModel):
     """
     A textual-inversion embedding and the word that calls it.
@@ -595,6 +607,12 @@ class GenerationSpec(BaseModel):
     loras: Annotated[list[LoraSpec] | None, Field(validate_default=True)] = []
     """
     Resolved LoRAs, applied in order on top of the model for this job only.
+    """
+    hypernetworks: Annotated[
+        list[HypernetworkSpec] | None, Field(validate_default=True)
+    ] = []
+    """
+    Resolved hypernetworks (the web UI's <hypernet:name:weight>), chained in order on the UNet's attention key and value inputs for this job only.
     """
     sampler: Sampler
     """

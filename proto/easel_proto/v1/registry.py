@@ -83,7 +83,7 @@ class ImportModelRequest(BaseModel):
     name: Annotated[
         str, Field(max_length=200, min_length=1, pattern='^[^/\\\\\\x00-\\x1f]+$')
     ]
-    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator']
+    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork']
     base: Literal['sd15', 'sd21', 'sdxl', 'tiny']
     source: ModelSource
     visibility: Literal['private', 'roles', 'public'] | None = 'private'
@@ -120,7 +120,7 @@ class ModelInfo(BaseModel):
     )
     id: str
     name: str
-    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator']
+    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork']
     base: Literal['sd15', 'sd21', 'sdxl', 'tiny']
     source: str
     """

@@ -288,6 +288,8 @@ def _inspect(fetched: list[Fetched], req: ImportModelRequest) -> dict:
         sha256 = hashlib.sha256(manifest.encode()).hexdigest()
     if not single and req.kind == "checkpoint" and not any(f.path == "model_index.json" for f in fetched):
         raise InvalidInput("source", "a checkpoint folder must be a diffusers pipeline (model_index.json at its root)")
+    if req.kind == "hypernetwork":
+        safety.check_hypernetwork(tensor_names, single=single)
     if req.source.sha256 and req.source.sha256 != sha256:
         raise InvalidInput("source.sha256", f"checksum mismatch: expected {req.source.sha256}, got {sha256}")
     detected = safety.detected_base(tensor_names)

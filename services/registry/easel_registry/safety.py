@@ -6,6 +6,7 @@ Nothing here unpickles or imports torch; a file is judged by its name and its fi
 from __future__ import annotations
 
 import json
+import re
 import struct
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -83,6 +84,20 @@ def safetensors_header(path: Path, field: str = "source") -> dict[str, Any]:
                 or not 0 <= offsets[0] <= offsets[1] <= data_size):
             raise InvalidInput(field, f"corrupt safetensors file: tensor {name[:100]!r} lies outside the file")
     return header
+
+
+_HYPERNETWORK_KEY = re.compile(r"^\d+\.[01]\.linear\.\d+\.(?:weight|bias)$")
+
+
+def check_hypernetwork(keys: list[str], *, single: bool, field: str = "source") -> None:
+    """A hypernetwork is one .safetensors file in Easel's flat layout of the web UI's modules
+    (`<width>.<0|1>.linear.<i>.<weight|bias>`); the web UI's own .pt pickles are refused before this."""
+    if not single:
+        raise InvalidInput(field, "a hypernetwork is one .safetensors file")
+    wrong = next((k for k in keys if not _HYPERNETWORK_KEY.match(k)), None)
+    if wrong is not None or not keys:
+        shown = f"{wrong[:100]!r} is" if wrong is not None else "no tensors are"
+        raise InvalidInput(field, f"not a hypernetwork: {shown} not <width>.<0|1>.linear.<i>.<weight|bias>")
 
 
 def detected_base(keys: list[str]) -> str | None:
