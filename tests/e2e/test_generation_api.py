@@ -15,6 +15,7 @@ from safetensors.numpy import save
 
 from easel_worker.engine import build_tiny_sd
 from helpers import until_status, wait_for
+from hypernetworks import write as write_hypernetwork
 
 
 def png_b64(width: int, height: int, color=(200, 40, 40)) -> str:
@@ -74,7 +75,10 @@ async def world(api, admin_headers, tmp_path_factory) -> dict:
     lora = await upload_model(api, owner, f"fox-{suffix}", "lora", tiny_lora(tmp, 21))
     controlnet = await upload_model(api, owner, f"edges-{suffix}", "controlnet", random_weights(1))
     embedding = await upload_model(api, owner, f"shiny{suffix}.safetensors", "embedding", random_weights(2))
-    return {"tenant": tenant, "lora": lora, "controlnet": controlnet, "embedding": embedding}
+    hypernetwork = await upload_model(api, owner, f"glow-{suffix}", "hypernetwork",
+                                      write_hypernetwork(tmp / "glow.safetensors").read_bytes())
+    return {"tenant": tenant, "lora": lora, "controlnet": controlnet, "embedding": embedding,
+            "hypernetwork": hypernetwork}
 
 
 @pytest.fixture
@@ -102,7 +106,9 @@ BAD = {  # name: (body, field, words in the message)
     "unknown lora tag": (lambda w: {"prompt": "a fox <lora:no-such-lora:0.8>"}, "prompt", "unknown lora"),
     "lora tag of another kind": (lambda w: {"prompt": "a fox <lora:tiny-sd:1>"}, "prompt",
                                  "is a checkpoint, not a lora"),
-    "hypernetwork tag": (lambda w: {"prompt": "a fox <hypernet:x:1>"}, "prompt", "not supported"),
+    "unknown hypernetwork tag": (lambda w: {"prompt": "a fox <hypernet:x:1>"}, "prompt", "unknown hypernetwork"),
+    "hypernetwork weight": (lambda w: {"prompt": f"a fox <hypernet:{w['hypernetwork']['name']}:11>"}, "prompt",
+                            "outside -10..10"),
     "unknown controlnet model": (lambda w: {"controlnets": [{"model": "no-such-cn", "image": png_b64(64, 64)}]},
                                  "controlnets.0.model", "unknown controlnet"),
     "lora as controlnet": (lambda w: {"controlnets": [_unit(w, model=w["lora"]["name"])]}, "controlnets.0.model",
@@ -172,6 +178,22 @@ async def test_a_lora_tag_in_the_prompt_applies_the_lora(api, world, member):
     images = {name: (await _pixels(api, member, job)).tobytes() for name, job in results.items()}
     assert images["tag"] != images["plain"]
     assert images["tag"] == images["field"]
+
+
+async def test_a_hypernetwork_tag_applies_the_hypernetwork_and_the_web_ui_lists_it(api, world, member):
+    hypernetwork = world["hypernetwork"]
+    jobs = {}
+    for name, prompt in (("plain", "a fox"), ("tag", f"a fox <hypernet:{hypernetwork['name']}:0.6>")):
+        r = await api.post("/v1/jobs", json={"prompt": prompt, "seed": 3, "steps": 2, "width": 64, "height": 64},
+                           headers=member["headers"])
+        assert r.status_code == 201, r.text
+        jobs[name] = await _done(api, member, r.json()["id"])
+    spec = jobs["tag"]["spec"]
+    assert [(x["model"]["id"], x["weight"]) for x in spec["hypernetworks"]] == [(hypernetwork["id"], 0.6)]
+    assert "<hypernet" not in spec["prompt"]
+    assert (await _pixels(api, member, jobs["tag"])).tobytes() != (await _pixels(api, member, jobs["plain"])).tobytes()
+    listed = (await api.get("/sdapi/v1/hypernetworks", headers=member["headers"])).json()
+    assert {"name": hypernetwork["name"], "path": hypernetwork["title"]} in listed
 
 
 async def test_saved_styles_are_merged_into_the_prompts(api, member):

@@ -3,7 +3,6 @@ key and value inputs for that job only; the file layout is the one the trainer w
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -19,29 +18,9 @@ from easel_trainer.methods.hypernetwork import HyperModule, dropout_structure
 from easel_worker.engine import GenerationEngine
 from easel_worker.engine.hypernetwork import _through, load_hypernetwork
 from easel_worker.worker import spec_models
+from hypernetworks import write
 
 TINY = ModelInfo(id="builtin-tiny-sd", name="tiny-sd", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
-WIDTHS = (32, 64)  # the tiny UNet's attention inputs: its text width (cross) and its channels (self)
-
-
-def write(dest: Path, widths=WIDTHS, *, seed: int = 0, layers=(1, 2, 1), activation: str = "relu",
-          layer_norm: bool = False, use_dropout: bool = False, last_layer_dropout: bool = False,
-          scale: float = 0.3, **meta: str) -> Path:
-    """A hypernetwork file in the trainer's layout, from the trainer's own modules with weights big enough to see."""
-    torch.manual_seed(seed)
-    dropouts = dropout_structure(list(layers), use_dropout, last_layer_dropout)
-    tensors = {}
-    for width in widths:
-        for side in (0, 1):
-            module = HyperModule(width, list(layers), activation, layer_norm, False, dropouts, "Normal")
-            for key, value in module.state_dict().items():
-                tensors[f"{width}.{side}.{key}"] = value + torch.randn(value.shape) * scale * (value.ndim == 2)
-    settings = {"layer_structure": json.dumps(list(layers)), "activation_func": activation,
-                "is_layer_norm": str(layer_norm).lower(), "use_dropout": str(use_dropout).lower(),
-                "last_layer_dropout": str(last_layer_dropout).lower(), "activate_output": "false",
-                "dropout_structure": json.dumps(dropouts)} | meta
-    save_file(tensors, dest, metadata=settings)
-    return dest
 
 
 def info(model_id: str, **over) -> ModelInfo:

@@ -128,7 +128,7 @@ def test_a_job_that_names_nothing_but_its_prompt_costs_two_round_trips(service, 
     ({"prompt": "fox " * 2000, "styles": ["thrice"]}, "prompt"),
     ({"styles": ["no-such-style"]}, "styles.0"),
     ({"prompt": "a fox <lora:fox:11>"}, "prompt"),
-    ({"prompt": "a fox <hypernet:x:1>"}, "prompt"),
+    ({"prompt": "a fox <hypernet:x:11>"}, "prompt"),  # a weight out of range
     ({"controlnets": [{"model": "edges", "image": png(), "module": "depth_wizard"}]}, "controlnets.0.module"),
     ({"controlnets": [{"model": "edges"}]}, "controlnets.0.image"),
     ({"init_images": [png(), png(), png(), png()]}, "init_images.3"),  # over the request's pixels, from headers

@@ -111,8 +111,9 @@ class Admission:
         # for extras, prompts name no embeddings (a web UI extras call sends none)
         texts = [] if extras else [text.prompt, text.negative, *(
             [hires_spec.prompt, hires_spec.negative_prompt] if hires_spec else [])]
-        loras, vae_model, found, refiner, embeddings, *_ = await _in_order(
+        loras, hypernetworks, vae_model, found, refiner, embeddings, *_ = await _in_order(
             prompts.loras(text.loras, model, caller, registry),
+            prompts.hypernetworks(text.hypernetworks, model, caller, registry),
             vae(first(body.vae, mine.vae), model, caller, registry),
             controlnet.models(units, pres, model, caller, registry),
             sdxl.refiner(body, model, caller, registry),
@@ -127,6 +128,7 @@ class Admission:
         seed, subseed = limits.seed(body.seed), limits.seed(body.subseed)
         spec = jobs.GenerationSpec(
             task=plan.task, prompt=text.prompt, negative_prompt=text.negative, model=model, loras=loras,
+            hypernetworks=hypernetworks or None,
             sampler=first(body.sampler, mine.sampler, settings.default_sampler), steps=plan.steps,
             cfg_scale=first(body.cfg_scale, mine.cfg_scale, settings.default_cfg_scale), width=width, height=height,
             seeds=[(seed + i) % SEED_SPACE for i in range(plan.count)], vae=vae_model,

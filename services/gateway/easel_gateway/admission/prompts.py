@@ -1,5 +1,5 @@
-"""Prompts and extra networks: saved styles merged, `<lora:…>` tags taken out and resolved with `loras`, and the
-caller's embeddings that a prompt names."""
+"""Prompts and extra networks: saved styles merged, `<lora:…>` and `<hypernet:…>` tags taken out and resolved
+(LoRAs with `loras`), and the caller's embeddings that a prompt names."""
 
 from __future__ import annotations
 
@@ -14,16 +14,19 @@ from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo
 
-Named = tuple[str, jobs.LoraRequest]  # a LoRA and the request field that named it
+Named = tuple[str, jobs.LoraRequest]  # an extra network (name, weight) and the request field that named it
+MAX_HYPERNETWORKS = 8
 
 
 class Prompts(NamedTuple):
-    """A job's prompts with styles merged and extra-network tags taken out, and the LoRAs they and `loras` name."""
+    """A job's prompts with styles merged and extra-network tags taken out, the LoRAs they and `loras` name, and
+    the hypernetworks they name."""
 
     prompt: str
     negative: str
     hires: tuple[str | None, str | None]
     loras: list[Named]
+    hypernetworks: list[Named]
 
 
 def _styled(body: jobs.JobRequest, mine: UserSettings) -> tuple[str, str]:
@@ -37,35 +40,41 @@ def _styled(body: jobs.JobRequest, mine: UserSettings) -> tuple[str, str]:
     return apply_styles(body.prompt or "", negative or "", chosen)  # measured before it is built
 
 
-def _untagged(text: str, field: str) -> tuple[str, list[Named]]:
-    """The text without its extra-network tags, and the LoRAs they name; InvalidInput on `field` for others."""
+_LABELS = {"lora": "LoRA", "hypernet": "hypernetwork"}
+
+
+def _untagged(text: str, field: str) -> tuple[str, list[Named], list[Named]]:
+    """The text without its extra-network tags, and the LoRAs and the hypernetworks they name; InvalidInput on
+    `field` for a weight out of range."""
     try:
         clean, found = extract_networks(text)
     except InvalidInput as exc:
         raise InvalidInput(field, exc.details.get("reason", exc.message)) from None
-    named: list[Named] = []
+    named: dict[str, list[Named]] = {"lora": [], "hypernet": []}
     for net in found:
-        if net.kind != "lora":
-            raise InvalidInput(field, f"<{net.kind}:{net.name}>: {net.kind} networks are not supported")
         if not -10 <= net.weight <= 10:
-            raise InvalidInput(field, f"LoRA {net.name!r} weight {net.weight} is outside -10..10")
-        named.append((field, jobs.LoraRequest(name=net.name, weight=net.weight)))
-    return clean, named
+            raise InvalidInput(field, f"{_LABELS[net.kind]} {net.name!r} weight {net.weight} is outside -10..10")
+        named[net.kind].append((field, jobs.LoraRequest(name=net.name, weight=net.weight)))
+    return clean, named["lora"], named["hypernet"]
 
 
 def parse(body: jobs.JobRequest, mine: UserSettings) -> Prompts:
     """Styles merged (within the prompt's length), then `<lora:...>` tags taken out (hires prompts may repeat the
     first pass's); nothing is looked up."""
     prompt, negative = _styled(body, mine)
-    prompt, tagged = _untagged(prompt, "prompt")
-    negative, negative_tags = _untagged(negative, "negative_prompt")
+    prompt, tagged, hypernets = _untagged(prompt, "prompt")
+    negative, negative_tags, negative_hypernets = _untagged(negative, "negative_prompt")
     wanted = [(f"loras.{i}.name", item) for i, item in enumerate(body.loras or [])] + tagged + negative_tags
+    hypernets += negative_hypernets
     hires: list[str | None] = [None, None]
     for i, field in enumerate(("prompt", "negative_prompt")):
         if body.hires is not None and getattr(body.hires, field) is not None:
-            hires[i], more = _untagged(getattr(body.hires, field), f"hires.{field}")
+            hires[i], more, more_hypernets = _untagged(getattr(body.hires, field), f"hires.{field}")
             wanted += [(f, item) for f, item in more if item.name not in {w.name for _, w in wanted}]
-    return Prompts(prompt, negative, (hires[0], hires[1]), wanted)
+            hypernets += [(f, item) for f, item in more_hypernets if item.name not in {h.name for _, h in hypernets}]
+    if len(hypernets) > MAX_HYPERNETWORKS:
+        raise InvalidInput(hypernets[MAX_HYPERNETWORKS][0], f"at most {MAX_HYPERNETWORKS} hypernetworks per job")
+    return Prompts(prompt, negative, (hires[0], hires[1]), wanted, hypernets)
 
 
 async def loras(wanted: list[Named], checkpoint: ModelInfo, caller: Principal,
@@ -80,6 +89,22 @@ async def loras(wanted: list[Named], checkpoint: ModelInfo, caller: Principal,
         if any(prev.model.id == lora.id for prev in out):
             raise InvalidInput(field, f"LoRA {item.name!r} is named twice")
         out.append(jobs.LoraSpec(model=lora, weight=1.0 if item.weight is None else item.weight))
+    return out
+
+
+async def hypernetworks(wanted: list[Named], checkpoint: ModelInfo, caller: Principal,
+                        registry: Registry) -> list[jobs.HypernetworkSpec]:
+    """Each `<hypernet:name:weight>` as the caller may use it, in prompt order: a `hypernetwork` model (one
+    .safetensors file) for the checkpoint's base, named once; InvalidInput on its field otherwise."""
+    out: list[jobs.HypernetworkSpec] = []
+    for field, item in wanted:
+        model = await registry.for_checkpoint(item.name, caller, "hypernetwork", field, checkpoint)
+        if model.format != "safetensors":
+            raise InvalidInput(field, f"hypernetwork {item.name!r} is not a single .safetensors file",
+                               format=model.format)
+        if any(prev.model.id == model.id for prev in out):
+            raise InvalidInput(field, f"hypernetwork {item.name!r} is named twice")
+        out.append(jobs.HypernetworkSpec(model=model, weight=1.0 if item.weight is None else item.weight))
     return out
 
 

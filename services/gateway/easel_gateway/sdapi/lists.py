@@ -113,8 +113,9 @@ async def embeddings(ctx: Ctx) -> dict[str, Any]:
 
 
 @router.get("/hypernetworks")
-async def hypernetworks(_ctx: Ctx) -> list[dict[str, Any]]:
-    return []
+async def hypernetworks(ctx: Ctx) -> list[dict[str, Any]]:
+    """The caller's hypernetworks, by the name `<hypernet:name:weight>` takes."""
+    return [{"name": m.name.removesuffix(".safetensors"), "path": title(m)} for m in await models(ctx, "hypernetwork")]
 
 
 @router.get("/face-restorers")
