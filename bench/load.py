@@ -10,9 +10,12 @@ end, and prints per phase:
 
 - accepted, refused (429/503 by code) and other answers; **ghosts**: submissions answered with an error (or no
   answer) whose job exists in the database all the same;
-- submit (the HTTP round trip) and created -> started (the jobs service's clocks) p50 / p99;
-- completed jobs/s, and **CPU per job** for each kind of process (user + system time over the phase / jobs
-  accepted).
+- submit (the HTTP round trip of an accepted submission), refused in (that of a 429 or 503) and created -> started
+  (the jobs service's clocks) p50 / p99, and how many of the 201s and 503s left the gateways within 100 ms (their own
+  request histograms, apart from this process's delays);
+- completed jobs/s (accepted jobs over the phase and the wait for them to end; and by the jobs' own clocks, from the
+  first one's creation to the last one's end), and **CPU per job** for each kind of process (user + system time
+  over the phase / jobs accepted).
 
 It prints figures and asserts nothing. Submissions come from this process, on the same machine: on a 2-core box
 the load generator takes a core of its own, so read the figures as relative (replicas, before/after a change).
@@ -61,7 +64,8 @@ class Phase:
     rate: float
     sent: int = 0
     answers: dict[str, int] = field(default_factory=dict)  # "201", "429 rate_limited", "timeout" ...
-    submit_s: list[float] = field(default_factory=list)
+    submit_s: list[float] = field(default_factory=list)  # accepted submissions' round trips
+    refused_s: list[float] = field(default_factory=list)  # how long a refusal (429, 503) took to come
     accepted: dict[str, str] = field(default_factory=dict)  # idempotency key -> job id
     unanswered: list[str] = field(default_factory=list)  # keys of submissions that got no job id back
 
@@ -84,13 +88,20 @@ async def submit(api: httpx.AsyncClient, headers: dict[str, str], phase: Phase, 
         phase.answers[label] = phase.answers.get(label, 0) + 1
         phase.unanswered.append(key)
         return
-    phase.submit_s.append(time.perf_counter() - started)
-    label = str(r.status_code) if r.status_code < 400 else f"{r.status_code} {r.json().get('code', '')}"
+    took = time.perf_counter() - started
+    label = str(r.status_code)
+    if r.status_code >= 400:  # the code, and the limit that refused it (max_inflight_submits: the gateway's gate)
+        answer = r.json()
+        limit = (answer.get("details") or {}).get("limit")
+        label = f"{label} {answer.get('code', '')}" + (f" ({limit})" if limit else "")
     phase.answers[label] = phase.answers.get(label, 0) + 1
     if r.status_code in (200, 201):
         phase.accepted[key] = r.json()["id"]
+        phase.submit_s.append(took)
     else:
         phase.unanswered.append(key)
+        if r.status_code in (429, 503):
+            phase.refused_s.append(took)
 
 
 async def offer(gateways: list[httpx.AsyncClient], headers: dict[str, str], rate: float, seconds: float,
@@ -107,6 +118,22 @@ async def offer(gateways: list[httpx.AsyncClient], headers: dict[str, str], rate
         phase.sent += 1
     await asyncio.gather(*tasks)
     return phase
+
+
+async def gateway_answers(gateways: list[httpx.AsyncClient]) -> dict[str, list[float]]:
+    """For 201 and 503 answers to POST /v1/jobs: [within 100 ms, all], as the gateways timed them (their request
+    histograms): how fast an answer left the gateway, apart from the load generator's own delays."""
+    counts = {"201": [0.0, 0.0], "503": [0.0, 0.0]}
+    for g in gateways:
+        for line in (await g.get("/metrics")).text.splitlines():
+            status = line.partition('status="')[2][:3]
+            if status not in counts or 'route="/v1/jobs"' not in line or 'method="POST"' not in line:
+                continue
+            if line.startswith("easel_http_request_duration_seconds_bucket") and 'le="0.1"' in line:
+                counts[status][0] += float(line.rsplit(" ", 1)[1])
+            elif line.startswith("easel_http_request_duration_seconds_count"):
+                counts[status][1] += float(line.rsplit(" ", 1)[1])
+    return counts
 
 
 async def rows(database_url: str, query: str, *args) -> list:
@@ -132,6 +159,16 @@ async def settle(database_url: str, job_ids: list[str], timeout: float = 300.0) 
         await asyncio.sleep(0.5)
 
 
+def served_rate(ended: list) -> float:
+    """Jobs ended per second from the first one's creation to the last one's end, by the jobs' own clocks: the
+    stack's rate, apart from how long this process took to send the submissions and read the answers."""
+    done = [r for r in ended if r["finished_at"]]
+    if not done:
+        return 0.0
+    span = (max(r["finished_at"] for r in done) - min(r["created_at"] for r in done)).total_seconds()
+    return len(done) / span if span > 0 else float("nan")
+
+
 async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: int) -> list[dict]:
     results = []
     gateways = [httpx.AsyncClient(base_url=g.url, limits=httpx.Limits(max_connections=512)) for g in
@@ -145,11 +182,15 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
         await offer(gateways, headers, 20.0, 1.0, args.timeout)  # warm-up: connections, caches
         for rate in args.rates:
             before = {p.proc.pid: p.cpu_seconds() for p in cluster.processes}
-            t0 = time.perf_counter()
+            answers_before = await gateway_answers(gateways)
+            t0, own_cpu = time.perf_counter(), time.process_time()
             phase = await offer(gateways, headers, rate, args.seconds, args.timeout)
             ended = await settle(cluster.database_url, list(phase.accepted.values()))
             took = time.perf_counter() - t0
             cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
+            at_gateways = {status: {"within_100ms": int(now[0] - answers_before[status][0]),
+                                    "all": int(now[1] - answers_before[status][1])}
+                           for status, now in (await gateway_answers(gateways)).items()}
             ghosts = await rows(cluster.database_url, "SELECT count(*) AS n FROM jobs WHERE idempotency_key = "
                                                       "ANY($1::varchar[])", phase.unanswered)
             waits = [(r["started_at"] - r["created_at"]).total_seconds() for r in ended if r["started_at"]]
@@ -160,8 +201,13 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
                 "succeeded": sum(r["status"] == "succeeded" for r in ended),
                 "ran_twice": sum(r["attempts"] > 1 for r in ended),
                 "submit_ms": {"p50": 1e3 * pct(phase.submit_s, 0.5), "p99": 1e3 * pct(phase.submit_s, 0.99)},
+                "refused_ms": {"p50": 1e3 * pct(phase.refused_s, 0.5), "p99": 1e3 * pct(phase.refused_s, 0.99)},
+                "at_gateways": at_gateways,
                 "start_ms": {"p50": 1e3 * pct(waits, 0.5), "p99": 1e3 * pct(waits, 0.99)},
                 "completed_per_s": len(ended) / took,
+                # what else ran: this process's CPU over the phase, and the machine's load average at its end
+                "generator_cpu_s": time.process_time() - own_cpu, "took_s": took, "load_1m": os.getloadavg()[0],
+                "served_per_s": served_rate(ended),
                 "cpu_ms_per_job": {kind: 1e3 * seconds / accepted for kind, seconds in cpu.items()},
             })
             print_phase(results[-1])
@@ -171,16 +217,26 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
     return results
 
 
+def spread(ms: dict) -> str:
+    return f"p50 {ms['p50']:.1f} ms p99 {ms['p99']:.1f} ms"
+
+
 def print_phase(r: dict) -> None:
     answers = ", ".join(f"{k}: {v}" for k, v in sorted(r["answers"].items()))
     cpu = r["cpu_ms_per_job"]
     print(f"replicas {r['replicas']}, offered {r['offered_per_s']:g}/s: sent {r['sent']}, accepted {r['accepted']} "
           f"({answers}); ghosts {r['ghosts']}, ran twice {r['ran_twice']}")
-    print(f"  submit p50 {r['submit_ms']['p50']:.1f} ms p99 {r['submit_ms']['p99']:.1f} ms; created -> started "
-          f"p50 {r['start_ms']['p50']:.1f} ms p99 {r['start_ms']['p99']:.1f} ms; "
-          f"completed {r['completed_per_s']:.1f}/s")
+    gw = r["at_gateways"]
+    refused = (f"refused in {spread(r['refused_ms'])}" if r["refused_ms"]["p50"] == r["refused_ms"]["p50"]
+               else "none refused")  # p50 is NaN when nothing was refused
+    print(f"  at the gateways: {gw['201']['within_100ms']} of {gw['201']['all']} 201s and {gw['503']['within_100ms']} "
+          f"of {gw['503']['all']} 503s answered within 100 ms")
+    print(f"  submit {spread(r['submit_ms'])}; {refused}; created -> started {spread(r['start_ms'])}; "
+          f"completed {r['completed_per_s']:.1f}/s (by the jobs' clocks {r['served_per_s']:.1f}/s)")
     print("  CPU per job: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
           + f"; services total {sum(v for k, v in cpu.items() if k != 'worker'):.2f} ms")
+    print(f"  this load generator: {r['generator_cpu_s']:.1f} s of CPU in {r['took_s']:.1f} s; machine load average "
+          f"{r['load_1m']:.1f}")
 
 
 @contextlib.asynccontextmanager

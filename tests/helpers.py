@@ -54,6 +54,17 @@ async def fresh_database(url: str) -> AsyncIterator[str]:
         await _admin_sql(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@contextlib.asynccontextmanager
+async def cluster_database(database_url: str, folder: Path) -> AsyncIterator[str]:
+    """A database of a process cluster's own: a fresh one on PostgreSQL, else an SQLite file its processes share."""
+    if database_url.startswith("sqlite"):
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite+aiosqlite:///{folder / 'easel.db'}"
+        return
+    async with fresh_database(database_url) as url:
+        yield url
+
+
 async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None,
                    **fields) -> dict:
     """Create a user (`fields`: roles, tenant_id, password) with an API key; returns the user with `headers` for

@@ -138,7 +138,7 @@ def overview() -> dash.Dashboard:
                                  "{{status}}"), width=8))
         .with_panel(series("Request latency, by route", "s",
                            *quantiles("easel_http_request_duration_seconds", "route", where=""), width=8))
-        .with_panel(series("Refused with 429, by code", "reqps",
+        .with_panel(series("Refused by a limit (429, overload 503), by code", "reqps",
                            query(f"sum by (code) (rate(easel_gateway_rejections_total{RATE}))", "{{code}}"),
                            width=8))
         .with_row(dash.Row("Model imports"))

@@ -89,6 +89,55 @@ class Names:
         return self._fmt(n.SUBJECT_REGISTRY_MODELS)
 
     @property
+    def registry_datasets(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_DATASETS)
+
+    @property
+    def registry_create_dataset(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_CREATE_DATASET)
+
+    @property
+    def registry_register(self) -> str:
+        """Where the jobs service (only it) registers a finished training's artefact as its owner's model."""
+        return self._fmt(n.SUBJECT_REGISTRY_REGISTER)
+
+    @property
+    def trainings_create(self) -> str:
+        return self._fmt(n.SUBJECT_TRAININGS_CREATE)
+
+    @property
+    def trainings_get(self) -> str:
+        return self._fmt(n.SUBJECT_TRAININGS_GET)
+
+    @property
+    def trainings_list(self) -> str:
+        return self._fmt(n.SUBJECT_TRAININGS_LIST)
+
+    @property
+    def trainings_cancel(self) -> str:
+        return self._fmt(n.SUBJECT_TRAININGS_CANCEL)
+
+    @property
+    def trainings_logs(self) -> str:
+        return self._fmt(n.SUBJECT_TRAININGS_LOGS)
+
+    def training_status(self, training_id: str, type: str = "*") -> str:
+        """A status change of a training (the jobs service publishes these)."""
+        return self._fmt(n.SUBJECT_TRAINING_STATUS, training_id=training_id, type=type)
+
+    def training_run_events(self, training_id: str, type: str = "*") -> str:
+        """An event of a training's run (the trainer publishes these, with its run's lease)."""
+        return self._fmt(n.SUBJECT_TRAINING_RUN_EVENTS, training_id=training_id, type=type)
+
+    def training_events(self, training_id: str) -> str:
+        """Every event of one training, status changes and its run's alike (what SSE follows)."""
+        return self._fmt(n.SUBJECT_TRAINING_STATUS, training_id=training_id, type="*").rsplit(".", 2)[0] + ".>"
+
+    @property
+    def jobs_trainings_consumer(self) -> str:
+        return n.CONSUMER_JOBS_TRAININGS
+
+    @property
     def jobs_create(self) -> str:
         return self._fmt(n.SUBJECT_JOBS_CREATE)
 
@@ -177,7 +226,7 @@ class Names:
         return n.CONSUMER_AUTH_AUDIT
 
     def stream(self, key: str) -> dict[str, Any]:
-        """The stream `key` ('jobs', 'events', 'advisories', 'audit') with names filled in."""
+        """The stream `key` ('jobs', 'events', 'advisories', 'audit', 'trainings') with names filled in."""
         spec = dict(n.STREAMS[key])
         spec["name"] = self._fmt(spec["name"])
         spec["subjects"] = [self._fmt(s) for s in spec["subjects"]]
@@ -210,6 +259,16 @@ def event_type(subject: str) -> str:
 def image_key(tenant_id: str, user_id: str, job_id: str, index: int) -> str:
     """Where image `index` of a job lives in the object store: tenant first, then its owner."""
     return f"{tenant_id}/{user_id}/jobs/{job_id}/{index}.png"
+
+
+def training_prefix(tenant_id: str, training_id: str) -> str:
+    """Where a training's samples, checkpoints and artefact live in the object store: under its tenant."""
+    return f"{tenant_id}/trainings/{training_id}/"
+
+
+def dataset_prefix(tenant_id: str, dataset_id: str) -> str:
+    """Where a dataset's images and captions live in the object store: under its owner's tenant."""
+    return f"{tenant_id}/datasets/{dataset_id}/"
 
 
 def input_key(tenant_id: str, user_id: str, digest: str) -> str:

@@ -19,6 +19,13 @@ SAMPLER_ALIASES: dict[str, str] = {
     "k_dpmpp_2s_a": "DPM++ 2S a", "ddim": "DDIM", "plms": "PLMS", "unipc": "UniPC", "lcm": "LCM",
 }
 
+# The samplers the web UI runs at two model calls a step (its `second_order`): prompt editing and alternation count
+# model calls, so their schedules run over twice the steps.
+SECOND_ORDER_SAMPLERS: frozenset[str] = frozenset({
+    "Heun", "DPM2", "DPM2 Karras", "DPM2 a", "DPM2 a Karras", "DPM++ SDE", "DPM++ SDE Karras", "DPM++ 2S a",
+    "DPM++ 2S a Karras",
+})
+
 SCHEDULERS: tuple[str, ...] = get_args(Scheduler.__value__)
 SCHEDULER_LABELS: dict[str, str] = {
     "automatic": "Automatic", "uniform": "Uniform", "karras": "Karras", "exponential": "Exponential",

@@ -46,7 +46,7 @@ def test_nats_is_handed_the_permission_table_and_no_secret(deployment):
     users = nats_chart_values(objects)["config"]["merge"]["authorization"]["users"]
     secret = yaml.safe_load((made / "nats-identities.secret.yaml").read_text())
     seeds = secret["stringData"]
-    assert sorted(seeds) == sorted(["gateway.nk", "auth.nk", "registry.nk", "jobs.nk", "worker-sd15.nk",
+    assert sorted(seeds) == sorted(["gateway.nk", "auth.nk", "registry.nk", "jobs.nk", "trainer.nk", "worker-sd15.nk",
                                     "worker-sdxl.nk"])
     by_key = {u["nkey"]: u["permissions"] for u in users}
     for key, seed in seeds.items():

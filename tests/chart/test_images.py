@@ -12,11 +12,13 @@ import pytest
 
 from chart_helpers import ROOT
 
-DOCKERFILES = {"services": ROOT / "services" / "Dockerfile", "gpu_worker": ROOT / "gpu_worker" / "Dockerfile"}
+DOCKERFILES = {"services": ROOT / "services" / "Dockerfile", "gpu_worker": ROOT / "gpu_worker" / "Dockerfile",
+               "trainer": ROOT / "trainer" / "Dockerfile"}
 # What each image's pip install names, in the order the packages depend on each other.
 PACKAGES = {"services": ["./proto", "./services/common", "./services/auth", "./services/registry", "./services/jobs",
                          "./services/gateway"],
-            "gpu_worker": ["./proto", "./services/common", "./gpu_worker"]}
+            "gpu_worker": ["./proto", "./services/common", "./gpu_worker"],
+            "trainer": ["./proto", "./services/common", "./trainer"]}
 
 
 def instructions(path: Path) -> list[tuple[str, str]]:

@@ -183,7 +183,8 @@ def test_secrets_reach_only_the_processes_that_use_them(rendered):
             if name in env:
                 assert "secretKeyRef" in env[name]["valueFrom"]
         assert ("EASEL_DATABASE_URL" in env) == (component in ("auth", "registry", "jobs")), component
-        assert ("EASEL_S3_BUCKET" in env) == (component in ("gateway", "registry", "gpu-worker")), component
+        # the jobs service removes what an ended training wrote (and keeps its log there)
+        assert ("EASEL_S3_BUCKET" in env) == (component in ("gateway", "registry", "jobs", "gpu-worker")), component
         assert ("EASEL_CALLER_PUBLIC_KEY" in env) == (component in ("gateway", "registry", "jobs")), component
 
 
@@ -246,15 +247,26 @@ def test_every_component_is_scraped(rendered):
         assert annotations.get("prometheus.io/scrape") == "true", d["metadata"]["name"]
 
 
-def test_trainer_may_run_batch_jobs_and_nothing_else(rendered):
+def test_the_jobs_service_may_run_trainer_jobs_and_nothing_else(rendered):
     values, objects = rendered
     roles = [r for r in kinds(objects, "Role") if r["metadata"]["labels"]["app.kubernetes.io/component"] == "trainer"]
+    (jobs,) = [d for d in kinds(objects, "Deployment")
+               if d["metadata"]["labels"]["app.kubernetes.io/component"] == "jobs"]
+    pod = jobs["spec"]["template"]["spec"]
     if not values.get("trainer", {}).get("enabled"):
-        assert not roles
+        assert not roles and pod["automountServiceAccountToken"] is False
+        assert env_of(pod["containers"][0])["EASEL_TRAINER_LAUNCHER"]["value"] == "none"
         return
     (role,) = roles
     writes = [r for r in role["rules"] if set(r["verbs"]) & {"create", "delete", "update", "patch"}]
     assert writes == [{"apiGroups": ["batch"], "resources": ["jobs"],
-                       "verbs": ["create", "get", "list", "watch", "delete"]}]
+                       "verbs": ["create", "get", "list", "watch", "delete"]},
+                      {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create", "get", "delete"]}]
     (binding,) = kinds(objects, "RoleBinding")
     assert binding["roleRef"]["name"] == role["metadata"]["name"]
+    # bound to the jobs service (the launcher), whose pod alone mounts an API token
+    assert [(s["kind"], s["name"]) for s in binding["subjects"]] == [("ServiceAccount", pod["serviceAccountName"])]
+    assert pod["automountServiceAccountToken"] is True
+    tokens = [d["metadata"]["name"] for d in kinds(objects, "Deployment")
+              if d["spec"]["template"]["spec"].get("automountServiceAccountToken")]
+    assert tokens == [jobs["metadata"]["name"]]

@@ -13,7 +13,7 @@ from chart_helpers import ROOT
 
 SKAFFOLD = yaml.safe_load((ROOT / "skaffold.yaml").read_text())
 COMPONENT_IMAGES = {"gateway": "easel-services", "auth": "easel-services", "registry": "easel-services",
-                    "jobs": "easel-services", "workers": "easel-gpu-worker"}
+                    "jobs": "easel-services", "workers": "easel-gpu-worker", "trainer": "easel-trainer"}
 
 
 def patched(config: dict, patches: list[dict]) -> dict:

@@ -10,6 +10,7 @@ import uuid
 import pytest
 
 from helpers import new_user, submit, until_status, wait_for
+from training_helpers import TRAINER_PERMISSIONS, follow, new_dataset, training_body
 
 # (method, path, body, statuses an admin of alice's tenant may get). Bob and another tenant's admin must get 404
 # (or 403 where the permission itself is missing), never alice's data.
@@ -24,6 +25,14 @@ OBJECT_ENDPOINTS = [
     ("GET", "/v1/users/{user}/keys", None, {200}),
     ("POST", "/v1/users/{user}/keys", {"name": "probe"}, {201}),
     ("PUT", "/v1/users/{user}/password", {"new_password": "another long passphrase"}, {204}),
+    ("GET", "/v1/trainings/{training}", None, {200}),
+    ("GET", "/v1/trainings/{training}/events", None, {200}),
+    ("GET", "/v1/trainings/{training}/samples/0", None, {200}),
+    ("GET", "/v1/trainings/{training}/logs", None, {200}),
+    ("DELETE", "/v1/trainings/{training}", None, {409}),  # visible to the admin, already finished
+    ("GET", "/v1/datasets/{dataset}", None, {200}),
+    ("GET", "/v1/models/{trained}", None, {200}),  # the training's result: alice's private model
+    ("DELETE", "/v1/datasets/{dataset}", None, {204}),  # the tenant's admin may delete it
     ("GET", "/v1/models/{model}", None, {200}),
     ("PATCH", "/v1/models/{model}", {}, {200}),
     ("DELETE", "/v1/models/{model}", None, {204}),  # last: the tenant's admin may delete it
@@ -37,12 +46,20 @@ LISTS = [
     ("/v1/roles", None),
     ("/v1/audit?actor_id={user}", "user"),
     ("/v1/models", "model"),  # what alice did; others' own probes may name her id as a target
+    ("/v1/models", "trained"),
+    ("/v1/trainings", "training"),
+    ("/v1/trainings?all_users=true", "training"),
+    ("/v1/datasets", "dataset"),
 ]
 
 
 @pytest.fixture(scope="module")
 async def world(api, admin_headers):
-    alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
+    alice = await new_user(api, admin_headers)
+    trainers = f"trainers-{uuid.uuid4().hex[:6]}"  # bob may train too: what he cannot do is use alice's things
+    r = await api.post("/v1/roles", json={"name": trainers, "permissions": TRAINER_PERMISSIONS}, headers=admin_headers)
+    assert r.status_code == 201, r.text
+    bob = await new_user(api, admin_headers, roles=["user", trainers])
     job = await submit(api, alice["headers"], steps=1)
     await until_status(api, job["id"], alice["headers"], "succeeded")
     key = (await api.get("/v1/me/keys", headers=alice["headers"])).json()[0]
@@ -53,13 +70,22 @@ async def world(api, admin_headers):
     outsider["headers"] = {"Authorization": f"Bearer {r.json()['secret']}"}
     ids = {"job": job["id"], "key": key["id"], "user": alice["id"], "model": await _private_model(api, alice,
                                                                                                    admin_headers)}
+    ids["dataset"] = (await new_dataset(api, alice["headers"]))["id"]
+    body = training_body("lora", ids["dataset"], max_steps=4, checkpoint_every=2)
+    r = await api.post("/v1/trainings", json=body, headers=alice["headers"])
+    assert r.status_code == 201, r.text
+    ids["training"] = r.json()["id"]
+    done = (await follow(api, ids["training"], alice["headers"]))[-1][1]
+    assert done["status"] == "succeeded", done
+    ids["trained"] = done["model_id"]
     return {"alice": alice, "bob": bob, "outsider": outsider, "admin": {"headers": admin_headers}, "ids": ids}
 
 
 async def _private_model(api, alice, admin_headers) -> str:
     """A model alice uploads and imports (private by default)."""
     role = f"modeler-{uuid.uuid4().hex[:6]}"
-    r = await api.post("/v1/roles", json={"name": role, "permissions": ["models:read", "models:write"]},
+    r = await api.post("/v1/roles", json={"name": role, "permissions": ["models:read", "models:write",
+                                                                          *TRAINER_PERMISSIONS]},
                        headers=admin_headers)
     assert r.status_code == 201, r.text
     r = await api.patch(f"/v1/users/{alice['id']}", json={"roles": ["user", role]}, headers=admin_headers)
@@ -128,3 +154,19 @@ async def test_an_admin_sees_both_users_where_the_permission_allows(api, world):
     r = await api.get("/v1/jobs", params={"all_users": "true"}, headers=world["bob"]["headers"])
     assert r.status_code == 403 and r.json()["details"]["permission"] == "jobs:read:any"
     await until_status(api, bob_job["id"], world["bob"]["headers"], "succeeded")
+
+
+async def test_others_cannot_use_alices_dataset_or_trained_model(api, world):
+    """Bob (who may train) and another tenant's admin: alice's dataset is no dataset, her LoRA no LoRA to them."""
+    trained = (await api.get(f"/v1/models/{world['ids']['trained']}", headers=world["admin"]["headers"])).json()
+    for who in ("bob", "outsider"):
+        headers = world[who]["headers"]
+        r = await api.post("/v1/trainings", json=training_body("lora", world["ids"]["dataset"]), headers=headers)
+        assert r.status_code in (403, 422), (who, r.text)
+        if r.status_code == 422:
+            assert r.json()["details"]["field"] == "dataset", r.text
+        r = await api.post("/v1/jobs", json={"prompt": f"a fox <lora:{trained['name']}:1>", "steps": 1},
+                           headers=headers)
+        assert r.status_code == 422 and "unknown lora" in r.json()["message"], (who, r.text)
+        r = await api.post("/v1/jobs", json={"prompt": "a fox", "steps": 1, "model": trained["id"]}, headers=headers)
+        assert r.status_code == 422 and r.json()["details"]["field"] == "model", (who, r.text)

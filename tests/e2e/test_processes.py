@@ -4,30 +4,18 @@ service, on one NATS and one database. Nothing is shared but what a cluster shar
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import httpx
 import pytest
 
 from easel_auth.keys import new_key
 from easel_stack.processes import ProcessCluster
-from helpers import fresh_database, namespace, new_user, submit, until_status
-
-
-@contextlib.asynccontextmanager
-async def _database(database_url: str, folder):
-    """A database of the cluster's own: a fresh one on PostgreSQL, else an SQLite file its processes share."""
-    if database_url.startswith("sqlite"):
-        folder.mkdir(parents=True, exist_ok=True)
-        yield f"sqlite+aiosqlite:///{folder / 'easel.db'}"
-        return
-    async with fresh_database(database_url) as url:
-        yield url
+from helpers import cluster_database, namespace, new_user, submit, until_status
 
 
 @pytest.fixture(scope="module")
 async def cluster(session_dir, database_url):
-    async with _database(database_url, session_dir / "processes") as url:
+    async with cluster_database(database_url, session_dir / "processes") as url:
         shape = ProcessCluster(session_dir / "processes", url, namespace=namespace(), admin_key=new_key()[0],
                                env={"EASEL_ENGINE": "null", "EASEL_DEFAULT_MAX_CONCURRENT_JOBS": "unlimited",
                                     "EASEL_DEFAULT_REQUESTS_PER_SECOND": "unlimited"})

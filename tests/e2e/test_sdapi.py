@@ -331,3 +331,33 @@ async def test_hires_fix_from_the_web_ui_fields(api, user):
     assert json.loads(r.json()["info"])["denoising_strength"] == 0.5
     (job,) = (await api.get("/v1/jobs", headers=user["headers"])).json()["items"]
     assert job["spec"]["hires"]["upscaler"] == "Latent" and job["spec"]["hires"]["steps"] == 2
+
+
+async def test_the_same_call_again_within_the_window_is_the_first_calls_job(api, user, stack, monkeypatch):
+    """A web UI client sends no key; one that retries a call (after a time-out, say) gets its first job back."""
+    monkeypatch.setattr(stack._server.config.app.state.settings, "webui_idempotency_window_s", 60.0)
+    body = {"prompt": "a retried fox", "seed": -1, **SMALL}
+    first = await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body)
+    again = await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body)
+    assert first.status_code == again.status_code == 200, again.text
+    assert json.loads(again.json()["info"])["all_seeds"] == json.loads(first.json()["info"])["all_seeds"]
+    assert len(await job_ids(api, user)) == 1
+    other = await api.post("/sdapi/v1/txt2img", auth=basic(user), json={**body, "prompt": "another fox"})
+    assert other.status_code == 200 and len(await job_ids(api, user)) == 2  # another request is another job
+
+
+async def test_the_same_call_again_after_the_window_or_with_its_own_key_is_a_new_job(api, user, stack, monkeypatch):
+    monkeypatch.setattr(stack._server.config.app.state.settings, "webui_idempotency_window_s", 0.5)
+    body = {"prompt": "a fox twice", "seed": 3, **SMALL}
+    assert (await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body)).status_code == 200
+    await asyncio.sleep(1.0)  # past the window: the same call is meant to run again
+    assert (await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body)).status_code == 200
+    assert len(await job_ids(api, user)) == 2
+    for key in ("a", "b"):  # a client's own keys say which calls are one
+        r = await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body, headers={"Idempotency-Key": key})
+        assert r.status_code == 200
+    again = await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body, headers={"Idempotency-Key": "a"})
+    assert again.status_code == 200 and len(await job_ids(api, user)) == 4
+    too_long = await api.post("/sdapi/v1/txt2img", auth=basic(user), json=body, headers={"Idempotency-Key": "k" * 201})
+    assert too_long.status_code == 422 and too_long.json()["detail"].startswith("Idempotency-Key:"), too_long.text
+    assert len(await job_ids(api, user)) == 4

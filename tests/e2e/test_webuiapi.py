@@ -50,6 +50,28 @@ async def test_txt2img(wstack, wuser, wapi):
     assert spec["eta"] == 1.0 and spec["scheduler"] == "automatic"  # what webuiapi sends by default
 
 
+async def test_prompt_editing_alternation_and_and_change_the_image_and_keep_the_prompt_as_written(wstack, wuser):
+    api = await client(wstack, wuser)
+
+    async def txt2img(prompt: str) -> webuiapi.WebUIApiResult:
+        return await asyncio.to_thread(api.txt2img, prompt=prompt, seed=5, steps=4, width=64, height=64,
+                                       sampler_name="Euler a")
+
+    def pixels(result: webuiapi.WebUIApiResult) -> np.ndarray:
+        return np.asarray(result.image.convert("RGB"), dtype=int)
+
+    fox, owl = pixels(await txt2img("a red fox")), pixels(await txt2img("a blue owl"))
+    edited = await txt2img("[a red fox:a blue owl:0.5]")
+    assert not np.array_equal(pixels(edited), fox) and not np.array_equal(pixels(edited), owl)
+    assert edited.info["prompt"] == "[a red fox:a blue owl:0.5]"
+    assert edited.image.info["parameters"].startswith("[a red fox:a blue owl:0.5]\n")
+    assert np.array_equal(pixels(await txt2img("[a red fox:a blue owl:0]")), owl)
+    assert not np.array_equal(pixels(await txt2img("a red fox AND a blue owl :0.8")), fox)
+    with pytest.raises(RuntimeError) as refused:  # more AND parts than a pass may have: before any work
+        await txt2img(" AND ".join(f"part {i}" for i in range(33)))
+    assert refused.value.args[0] == 422 and "AND parts" in refused.value.args[1]
+
+
 async def test_img2img_with_a_mask_repaints_only_the_masked_area(wstack, wuser, wapi):
     api = await client(wstack, wuser)
     init = picture()

@@ -201,3 +201,26 @@ def test_a_detect_job_checks_its_preprocessor_before_any_lookup(service, store, 
     unit = admitted.spec.controlnets[0]
     assert (admitted.spec.task, unit.annotator.name, admitted.request_hash) == ("detect", "ControlNetHED", None)
     assert service.calls == {"lookup": 2} and decoded == ["controlnet_input_images.0"]
+
+
+def test_prompt_editing_past_the_workers_limits_is_refused_at_admission(service, store, decoded):
+    options = "[" + "|".join(f"w{i}" for i in range(300)) + "]"  # an alternation: one prompt per model call
+    assert admit(service, store, prompt=options, steps=150, sampler="Euler").prompt == options  # 150 prompts
+    for fields, field in [
+        ({"prompt": options, "steps": 150, "sampler": "Heun"}, "prompt"),  # two model calls a step: 300 prompts
+        ({"prompt": " AND ".join(f"part {i}" for i in range(33))}, "prompt"),
+        ({"hires": {"scale": 2, "prompt": options, "steps": 150}, "sampler": "Heun"}, "hires.prompt"),
+    ]:
+        with pytest.raises(InvalidInput) as refused:
+            admit(service, store, **{"model": "my-sd15", "prompt": "a fox", **fields})
+        assert refused.value.details["field"] == field
+    assert decoded == [] and not any(store.root.rglob("*.png"))
+
+
+def test_tags_and_styles_apply_around_prompt_editing_and_and_as_in_the_web_ui(service, store):
+    # a LoRA tag inside an edit is taken out of the whole prompt: the LoRA applies to every step
+    spec = admit(service, store, prompt="[a shiny fox <lora:fox:0.8>:an owl:3] AND a moon :0.5", styles=["noir"])
+    # the style merges into the text before the worker reads it, as the web UI's does (`:0.5` is no weight now)
+    assert spec.prompt == "[a shiny fox :an owl:3] AND a moon :0.5, film noir"
+    assert [(lora.model.name, lora.weight) for lora in spec.loras] == [("fox", 0.8)]
+    assert [e.name for e in spec.embeddings] == ["shiny"]  # an embedding named inside an edit is found

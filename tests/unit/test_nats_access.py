@@ -17,7 +17,7 @@ def test_easel_nats_config_writes_what_a_nats_server_accepts(tmp_path):
     subprocess.run([str(Path(sys.executable).with_name("easel")), "nats-config", "--out", str(tmp_path)], env=env,
                    check=True, capture_output=True)
     seeds = sorted(p.stem for p in (tmp_path / "credentials").glob("*.nk"))
-    assert seeds == sorted(["gateway", "auth", "registry", "jobs", "stack", "worker-default", "worker-xl"])
+    assert seeds == sorted(["gateway", "auth", "registry", "jobs", "stack", "trainer", "worker-default", "worker-xl"])
     (tmp_path / "server.conf").write_text(f'port: 4999\njetstream: {{store_dir: "{tmp_path}/js"}}\n'
                                           "include ./authorization.conf\n")
     checked = subprocess.run([binary(), "-c", str(tmp_path / "server.conf"), "-t"], capture_output=True, text=True)

@@ -1,4 +1,6 @@
 """`python -m easel_trainer run --spec spec.json --work DIR`: one training run, resumed if DIR holds a checkpoint.
+`python -m easel_trainer job --run run.json --work DIR`: the same as the service side launches it (easel_trainer.job):
+inputs from the object store, events over NATS, outputs back to the store.
 
 Exit status: 0 succeeded (WORK/result.json), 1 failed (the error is the last line of WORK/progress.jsonl),
 75 (EX_TEMPFAIL) interrupted by SIGTERM or SIGINT after writing a checkpoint: run it again to resume.
@@ -22,8 +24,17 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--spec", type=Path, required=True, help="a TrainingSpec as JSON")
     train.add_argument("--work", type=Path, required=True, help="the run's work dir (progress, checkpoints, artefact)")
     train.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+    job = commands.add_parser("job", help="a launched run of a training (EASEL_* settings: NATS, object store)")
+    job.add_argument("--run", type=Path, required=True, help="a TrainingRun as JSON")
+    job.add_argument("--work", type=Path, required=True, help="the run's work dir")
+    job.add_argument("--lock", type=Path, default=None, help="a file to hold locked while this process lives")
+    job.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "job":
+        from .job import main as job_main
+
+        return job_main(args.run, args.work, args.lock, args.device)
 
     from easel_proto.errors import EaselError
 

@@ -334,3 +334,66 @@ prometheus.io/path: /metrics
 {{- $jobs := dict "root" . "component" "jobs" }}
 {{- printf "http://%s.%s.svc.%s:%d/pools" (include "easel.componentName" $jobs) .Release.Namespace .Values.clusterDomain (int .Values.jobs.metrics.port) }}
 {{- end }}
+
+{{/* The jobs service's trainings settings: Jobs of the trainer image (trainer.enabled), or none (they stay
+     queued). Each pool's Job shape is trainer.defaults with trainer.pools.<pool> over it (maps key by key). */}}
+{{- define "easel.trainerEnv" -}}
+{{- $t := .Values.trainer }}
+{{- if $t.enabled }}
+{{- $pools := dict }}
+{{- range $name := include "easel.poolNames" . | fromJsonArray }}
+{{- $shape := deepCopy $t.defaults }}
+{{- range $k, $v := (get $t.pools $name | default dict) }}
+{{- if and (kindIs "map" $v) (kindIs "map" (get $shape $k)) }}
+{{- $_ := set $shape $k (merge (deepCopy $v) (get $shape $k)) }}
+{{- else }}
+{{- $_ := set $shape $k $v }}
+{{- end }}
+{{- end }}
+{{- $_ := set $pools $name $shape }}
+{{- end }}
+{{- $ctx := dict "root" . "component" "trainer" }}
+{{- $labels := dict "app.kubernetes.io/name" (include "easel.name" .) "app.kubernetes.io/instance" .Release.Name }}
+- name: EASEL_TRAINER_LAUNCHER
+  value: kubernetes
+- name: EASEL_TRAINER_IMAGE
+  value: {{ include "easel.image" (dict "root" . "image" $t.image) | quote }}
+- name: EASEL_TRAINER_IMAGE_PULL_POLICY
+  value: {{ $t.image.pullPolicy | quote }}
+- name: EASEL_TRAINER_SERVICE_ACCOUNT
+  value: {{ $t.serviceAccount.name | default (include "easel.componentName" $ctx) | quote }}
+- name: EASEL_TRAINER_SEED_SECRET
+  value: {{ .Values.natsClient.identities.existingSecret | quote }}
+- name: EASEL_TRAINER_SLOTS
+  value: {{ $t.maxConcurrent | quote }}
+- name: EASEL_TRAINER_ACTIVE_DEADLINE_S
+  value: {{ $t.activeDeadlineSeconds | quote }}
+- name: EASEL_TRAINER_BACKOFF_LIMIT
+  value: {{ $t.backoffLimit | quote }}
+- name: EASEL_TRAINER_TTL_AFTER_FINISHED_S
+  value: {{ $t.ttlSecondsAfterFinished | quote }}
+- name: EASEL_TRAINER_POOLS
+  value: {{ toJson $pools | quote }}
+- name: EASEL_TRAINER_LABELS
+  value: {{ toJson $labels | quote }}
+- name: EASEL_TRAINER_ENV
+  value: {{ toJson ($t.env | default dict) | quote }}
+{{- if .Values.natsClient.tls.enabled }}
+- name: EASEL_TRAINER_NATS_TLS_SECRET
+  value: {{ .Values.natsClient.tls.caSecret.name | quote }}
+- name: EASEL_TRAINER_NATS_TLS_KEY
+  value: {{ .Values.natsClient.tls.caSecret.key | quote }}
+{{- end }}
+{{- with .Values.objectStore.credentials.existingSecret }}
+- name: EASEL_TRAINER_S3_CREDENTIALS_SECRET
+  value: {{ . | quote }}
+- name: EASEL_TRAINER_S3_ACCESS_KEY_ID_KEY
+  value: {{ $.Values.objectStore.credentials.accessKeyIdKey | quote }}
+- name: EASEL_TRAINER_S3_SECRET_ACCESS_KEY_KEY
+  value: {{ $.Values.objectStore.credentials.secretAccessKeyKey | quote }}
+{{- end }}
+{{- else }}
+- name: EASEL_TRAINER_LAUNCHER
+  value: none
+{{- end }}
+{{- end }}

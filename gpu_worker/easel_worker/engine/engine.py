@@ -28,13 +28,14 @@ from easel_proto.v1.registry import ModelInfo
 
 from . import tasks
 from .base import StepCallback
+from .conditioning import Encodings, Prompts, pass_prompts
 from .controlnet import ControlNetCache
 from .controls import detect_maps
 from .extras import run_extras
 from .hypernetwork import HypernetworkSlots
 from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
-from .passes import Job, Progress, Prompts, Refiner, iterations
+from .passes import Job, Progress, Refiner, iterations
 from .prompting import encode_prompts, encode_prompts_xl
 from .samplers import eta_kind, make_scheduler
 from .tiling import tiled
@@ -186,11 +187,13 @@ class GenerationEngine:
                     stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
                                                                     files))
                     job = self._job(loaded, spec, progress, files, vae, stack)
-                    prompts, hires_prompts = _prompts(pipe, spec, files)
+                    order = getattr(template, "order", 1)  # model calls per step: the prompt schedule's unit
+                    prompts, hires_prompts = _prompts(pipe, spec, files, order)
                     if refined is not None:
                         # LoRAs are made for the base; the job's VAE and tiling apply to both
                         job.refiner = Refiner(self._job(refined, spec, progress, files, vae, stack),
-                                              *_prompts(refined.pipe, spec, files), switch_at=spec.refiner.switch_at)
+                                              *_prompts(refined.pipe, spec, files, order),
+                                              switch_at=spec.refiner.switch_at)
                     if spec.task == "txt2img":
                         return tasks.text_to_image(job, prompts, hires_prompts, inputs)
                     return tasks.image_to_image(job, prompts, inputs)
@@ -314,8 +317,9 @@ def _step_kwargs(spec: GenerationSpec) -> dict[str, Any]:
     return {"eta": spec.eta} if spec.eta is not None and eta_kind(spec.sampler) == "ddim" else {}
 
 
-def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path]) -> tuple[Prompts, Prompts | None]:
-    """The job's conditioning, and the hires pass's when its prompts differ."""
+def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path], order: int) -> tuple[Prompts, Prompts | None]:
+    """The first pass's conditioning and the hires pass's (its own schedule: its steps count after the first
+    pass's), each distinct text encoded once; order: the sampler's model calls per step."""
     embeddings = {}
     for embedding in spec.embeddings or []:
         path = files.get(embedding.model.id)
@@ -324,19 +328,23 @@ def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path]) -> tupl
                                    model=embedding.model.id)
         embeddings[embedding.name] = path
 
-    def encode(prompt: str, negative: str) -> Prompts:
+    def encode(positives: list[str], negatives: list[str]) -> Any:
         if is_xl(pipe):
             # the web UI reads SDXL's penultimate layers whatever the clip skip
-            return Prompts(*encode_prompts_xl(pipe, [prompt], [negative], embeddings=embeddings))
-        cond, uncond = encode_prompts(pipe, [prompt], [negative], clip_skip=spec.clip_skip or 1,
+            return encode_prompts_xl(pipe, positives, negatives, embeddings=embeddings)
+        cond, uncond = encode_prompts(pipe, positives, negatives, clip_skip=spec.clip_skip or 1,
                                       embeddings=embeddings)
-        return Prompts(cond, uncond)
+        return cond, uncond, None, None
 
-    prompts = encode(spec.prompt, spec.negative_prompt or "")
+    encodings = Encodings(encode)
+    negative = spec.negative_prompt or ""
+    prompts = pass_prompts(encodings, spec.prompt, negative, steps=spec.steps, order=order)
     hires = spec.hires
-    if hires is None or not (hires.prompt or hires.negative_prompt):
+    if hires is None:
         return prompts, None
-    return prompts, encode(hires.prompt or spec.prompt, hires.negative_prompt or spec.negative_prompt or "")
+    return prompts, pass_prompts(encodings, hires.prompt or spec.prompt, hires.negative_prompt or negative,
+                                 steps=spec.steps, order=order, hires_steps=hires.steps,
+                                 field="hires.prompt" if hires.prompt else "prompt")
 
 
 def _check_spec(spec: GenerationSpec) -> None:

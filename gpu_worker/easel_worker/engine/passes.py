@@ -33,6 +33,7 @@ from PIL import Image
 
 from easel_proto.v1.jobs import GenerationSpec, SdxlConditioning
 
+from .conditioning import Prompts, conditioned
 from .loading import is_xl
 from .noise import initial_noise, use_noise
 
@@ -58,23 +59,6 @@ _XL_PIPELINES: dict[tuple[bool, bool, bool], type] = {
 
 
 @dataclass
-class Prompts:
-    """A pass's conditioning for one image: (1, tokens, hidden) each; SDXL adds pooled vectors (1, projection)."""
-
-    cond: torch.Tensor
-    uncond: torch.Tensor
-    pooled: torch.Tensor | None = None
-    uncond_pooled: torch.Tensor | None = None
-
-    def batch(self, n: int) -> dict[str, torch.Tensor]:
-        out = {"prompt_embeds": self.cond.repeat(n, 1, 1), "negative_prompt_embeds": self.uncond.repeat(n, 1, 1)}
-        if self.pooled is not None and self.uncond_pooled is not None:
-            out.update(pooled_prompt_embeds=self.pooled.repeat(n, 1),
-                       negative_pooled_prompt_embeds=self.uncond_pooled.repeat(n, 1))
-        return out
-
-
-@dataclass
 class Pass:
     """What one denoising call does; image None is txt2img, image with mask is inpainting."""
 
@@ -93,6 +77,7 @@ class Pass:
     # latents; the refiner's pass takes those (image) and goes on from denoising_start.
     denoising_end: float | None = None
     denoising_start: float | None = None
+    first_step: int = 0  # the model call it starts at, for prompt schedules: a refiner goes on from the base's
 
 
 class Progress:
@@ -197,7 +182,7 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
     call = job.variant(table[key], p.control.controlnet if p.control is not None else None)
     call.scheduler = scheduler
     kwargs: dict[str, Any] = {
-        **p.prompts.batch(n), **job.step_kwargs,
+        **p.prompts.batch(n, p.first_step), **job.step_kwargs,
         "guidance_scale": spec.cfg_scale,
         "num_inference_steps": p.steps,
         # CPU generators make a seed give the same image on every device type.
@@ -224,7 +209,7 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
             kwargs["latents"] = noise  # at full strength the inpaint pipeline starts from these, unnoised
     if p.control is not None:
         kwargs.update(p.control.kwargs)
-    with torch.inference_mode():
+    with conditioned(call, p.prompts, n, p.first_step), torch.inference_mode():
         return call(**kwargs).images
 
 

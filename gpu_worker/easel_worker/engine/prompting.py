@@ -7,7 +7,8 @@ are never changed.
 
 SDXL (encode_prompts_xl) runs the same chunks through both text encoders, takes each one's penultimate layer
 (as the web UI does, whatever the clip skip), weights each the same way and sets them side by side; the pooled
-vector is the second encoder's projection of the first chunk. An empty negative prompt is all zeros there.
+vector is the second encoder's projection of the first chunk. An empty negative prompt is all zeros there (when
+every negative text of the call is empty, as the web UI decides it for a schedule's texts).
 """
 
 from __future__ import annotations
@@ -83,10 +84,9 @@ def encode_prompts_xl(
         z = torch.cat(states, dim=-1)
         if pooled is None:
             raise InvalidInput("model", "this SDXL model has no text encoder with a projection (text_encoder_2)")
-        if getattr(pipe.config, "force_zeros_for_empty_prompt", True):
-            for row, text in enumerate(texts):
-                if row >= len(prompts) and text == "":
-                    z[row], pooled[row] = 0.0, 0.0
+        if getattr(pipe.config, "force_zeros_for_empty_prompt", True) and not any(negatives):
+            # as the web UI: only when every negative text is empty (a schedule may hold "" and others)
+            z[len(prompts) :], pooled[len(prompts) :] = 0.0, 0.0
     n = len(prompts)
     return z[:n], z[n:], pooled[:n], pooled[n:]
 

@@ -17,11 +17,12 @@ from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import LATENT_UPSCALE_MODES
 
+from .conditioning import Prompts
 from .controlnet import fit_image
 from .controls import Controls, prepare_controls
 from .inpaint import InpaintPlan, plan_inpaint
 from .masks import flatten
-from .passes import Images, Job, Pass, Prompts, Refiner, encode, run, schedule_fraction, split
+from .passes import Images, Job, Pass, Refiner, encode, run, schedule_fraction, split
 from .upscalers import upscale, upscale_latents
 
 
@@ -53,10 +54,12 @@ def text_to_image(job: Job, prompts: Prompts, hires_prompts: Prompts | None,
     refiner = _switching(job, first)
     images: Images = []
     for seeds, subseeds in _batches(spec):
+        calls = job.progress.done
         out = run(job, first, seeds, subseeds)
         after = job
         if refiner is not None:
-            out = _refine(refiner, first, out, seeds, subseeds, latent_output=latent_hires)
+            out = _refine(refiner, first, out, seeds, subseeds, latent_output=latent_hires,
+                          first_step=job.progress.done - calls)
             after, prompts, hires_prompts, controls = refiner.job, refiner.prompts, refiner.hires_prompts, None
         if hires is not None:
             out = _hires(after, out, hires_prompts or prompts, controls, seeds, subseeds)
@@ -84,10 +87,11 @@ def _switching(job: Job, first: Pass) -> Refiner | None:
 
 
 def _refine(refiner: Refiner, first: Pass, latents: torch.Tensor, seeds: Sequence[int], subseeds: Sequence[int],
-            latent_output: bool) -> Images | torch.Tensor:
-    """The rest of the first pass on the refiner, from the base's latents."""
+            latent_output: bool, first_step: int) -> Images | torch.Tensor:
+    """The rest of the first pass on the refiner, from the base's latents (the base made first_step model calls:
+    the prompts' schedule goes on from there, as in the web UI, whose refiner takes over mid-sampling)."""
     rest = Pass(first.steps, first.width, first.height, refiner.prompts, strength=first.strength, image=latents,
-                denoising_start=first.denoising_end, latent_output=latent_output)
+                denoising_start=first.denoising_end, latent_output=latent_output, first_step=first_step)
     return run(refiner.job, rest, seeds, subseeds)
 
 
@@ -136,9 +140,11 @@ def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]
                     image=batch, mask=plan.mask if plan else None, latent_fill=spec.inpainting_fill,
                     control=controls.args(width, height, img2img=True) if controls else None)
         refiner = _switching(job, step)
+        calls = job.progress.done
         out = run(job, step, seeds, subseeds)
         if refiner is not None:
-            out = _refine(refiner, step, out, seeds, subseeds, latent_output=False)
+            out = _refine(refiner, step, out, seeds, subseeds, latent_output=False,
+                          first_step=job.progress.done - calls)
         images += [plan.finish(im) for im in out] if plan else out
     return images
 

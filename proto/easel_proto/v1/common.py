@@ -66,6 +66,10 @@ class Quotas(BaseModel):
     """
     Queued plus running jobs at once.
     """
+    max_concurrent_trainings: Annotated[int | None, Field(ge=0, le=10000)] = None
+    """
+    Queued plus running trainings at once.
+    """
     images_per_day: Annotated[int | None, Field(ge=0, le=10000000)] = None
     """
     Images (not jobs) submitted per UTC day.

@@ -721,6 +721,10 @@ class CreateJobRequest(BaseModel):
     """
     Digest of the client's request as sent, to tell a retry from a different request under the same Idempotency-Key.
     """
+    idempotency_window_s: Annotated[float | None, Field(gt=0.0)] = None
+    """
+    The key names an earlier job only within this many seconds of its creation; a later request with the key creates a new job. Null: for good (a client's key). Set for the keys the gateway derives from the caller and the request.
+    """
     quotas: common.Quotas | None = None
     """
     The submitter's effective quotas; the jobs service enforces the job-count and usage ones.

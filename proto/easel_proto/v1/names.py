@@ -31,11 +31,22 @@ SUBJECT_MAX_DELIVERIES_ADVISORY = '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{N
 SUBJECT_AUTH_AUDIT_QUERY = '{ns}.auth.audit.query'
 SUBJECT_AUDIT_EVENT = '{ns}.audit.{action}'
 SUBJECT_WORKER_PRESENCE = '$KV.{NS}_WORKERS.{pool}.{worker_id}'
+SUBJECT_REGISTRY_DATASETS = '{ns}.registry.datasets'
+SUBJECT_REGISTRY_CREATE_DATASET = '{ns}.registry.datasets.create'
+SUBJECT_REGISTRY_REGISTER = '{ns}.registry.register'
+SUBJECT_TRAININGS_CREATE = '{ns}.trainings.create'
+SUBJECT_TRAININGS_GET = '{ns}.trainings.get'
+SUBJECT_TRAININGS_LIST = '{ns}.trainings.list'
+SUBJECT_TRAININGS_CANCEL = '{ns}.trainings.cancel'
+SUBJECT_TRAININGS_LOGS = '{ns}.trainings.logs'
+SUBJECT_TRAINING_STATUS = '{ns}.trainings.events.{training_id}.status.{type}'
+SUBJECT_TRAINING_RUN_EVENTS = '{ns}.trainings.events.{training_id}.run.{type}'
 CONSUMER_WORKER_POOL = 'worker-{pool}'
 CONSUMER_WORKER_DIRECT = 'direct-{worker_id}'
 CONSUMER_JOBS_EVENTS = 'jobs-service'
 CONSUMER_JOBS_ADVISORIES = 'jobs-service-advisories'
 CONSUMER_AUTH_AUDIT = 'auth-audit'
+CONSUMER_JOBS_TRAININGS = 'jobs-trainings'
 SERVICE_AUTH = 'easel-auth'
 SERVICE_REGISTRY = 'easel-registry'
 SERVICE_JOBS = 'easel-jobs'
@@ -71,5 +82,13 @@ STREAMS = {
         ],
         "retention": "limits",
         "max_age_s": 7776000
+    },
+    "trainings": {
+        "name": "{NS}_TRAININGS",
+        "subjects": [
+            "{ns}.trainings.events.>"
+        ],
+        "retention": "limits",
+        "max_age_s": 2592000
     }
 }

@@ -58,10 +58,10 @@ class ModelSource(BaseModel):
         extra='forbid',
         use_attribute_docstrings=True,
     )
-    type: Literal['hf', 'http', 's3', 'upload']
+    type: Literal['hf', 'http', 's3', 'upload', 'training']
     uri: Annotated[str, Field(max_length=2048)]
     """
-    hf: repo id; http: https://... URL; s3: s3://bucket/key (a key ending in / imports a folder); upload: the upload id.
+    hf: repo id; http: https://... URL; s3: s3://bucket/key (a key ending in / imports a folder); upload: the upload id; training: a training's id (only the jobs service registers these, never an import).
     """
     revision: Annotated[str | None, Field(max_length=200)] = None
     subfolder: Annotated[str | None, Field(max_length=500)] = None
@@ -108,6 +108,101 @@ class ModelRequest(BaseModel):
     shared_roles: list[str] | None = None
     metadata: dict[str, Any] | None = None
     delete: bool | None = False
+
+
+class DatasetFile(BaseModel):
+    """
+    One image of a dataset (re-encoded as PNG) in the object store, with its caption.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    path: str
+    """
+    images/<n>.png
+    """
+    key: str
+    size: Annotated[int, Field(ge=0)]
+    sha256: Annotated[str, Field(pattern='^[0-9a-f]{64}$')]
+    width: Annotated[int, Field(ge=1)]
+    height: Annotated[int, Field(ge=1)]
+    caption: str | None = None
+    """
+    Stored beside the image as images/<n>.txt.
+    """
+    caption_key: str | None = None
+
+
+class DatasetInfo(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    id: str
+    name: str
+    owner_id: str
+    tenant_id: str
+    visibility: Literal['private', 'roles', 'public'] | None = 'private'
+    shared_roles: list[str] | None = []
+    images: Annotated[int, Field(ge=0)]
+    min_side: Annotated[int, Field(ge=0)]
+    """
+    The shorter side of the smallest image, in pixels.
+    """
+    size: Annotated[int, Field(ge=0)]
+    files: Annotated[list[DatasetFile] | None, Field(validate_default=True)] = []
+    created_at: AwareDatetime | None = None
+
+
+class DatasetUpload(BaseModel):
+    """
+    One uploaded part the gateway stored under the caller's uploads.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    key: Annotated[str, Field(max_length=1024)]
+    filename: Annotated[str | None, Field(max_length=255)] = ''
+    caption: Annotated[str | None, Field(max_length=2000)] = None
+
+
+class CreateDatasetRequest(BaseModel):
+    """
+    Check, re-encode and record a dataset from uploads: an archive (zip) or images.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    name: Annotated[
+        str, Field(max_length=200, min_length=1, pattern='^[^/\\\\\\x00-\\x1f]+$')
+    ]
+    archive: DatasetUpload | None = None
+    images: Annotated[list[DatasetUpload] | None, Field(validate_default=True)] = []
+    visibility: Literal['private', 'roles', 'public'] | None = 'private'
+    shared_roles: list[str] | None = []
+
+
+class DatasetRequest(BaseModel):
+    """
+    Get or delete one dataset, or list the caller's usable datasets (dataset_id null).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    dataset_id: Annotated[str | None, Field(max_length=64)] = None
+    delete: bool | None = False
+
+
+class DatasetList(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    items: list[DatasetInfo]
 
 
 class ModelInfo(BaseModel):

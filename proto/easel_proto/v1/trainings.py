@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
 
-from . import common
+from . import common, registry
 
 
 
@@ -432,3 +432,352 @@ class TrainingEvent(BaseModel):
     succeeded: every step's loss, from step 1.
     """
     error: common.Error | None = None
+
+
+TrainingStatus = TypeAliasType("TrainingStatus", Literal['queued', 'starting', 'running', 'succeeded', 'failed', 'canceled'])
+"""
+queued (waiting for a launcher slot), starting (launched: the trainer fetches its inputs), running (the trainer started training), then succeeded (the result is registered as a model), failed or canceled.
+"""
+
+
+class TrainingDreamboothRequest(BaseModel):
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    instance_prompt: Annotated[str, Field(max_length=2000, min_length=1)]
+    """
+    The prompt of an instance image without a caption, naming the subject ("a photo of sks dog").
+    """
+    class_prompt: Annotated[str | None, Field(max_length=2000)] = None
+    """
+    The prompt of the class images (prior preservation).
+    """
+    class_dataset: Annotated[str | None, Field(max_length=64)] = None
+    """
+    A dataset of class images the caller may use; prior preservation runs when it is set (with class_prompt).
+    """
+    prior_loss_weight: Annotated[float | None, Field(ge=0.0, le=10.0)] = 1.0
+    train_text_encoder: bool | None = False
+    """
+    dreambooth only: fine-tune the text encoder too.
+    """
+
+
+class TrainingRequest(BaseModel):
+    """
+    What a user asks for (POST /v1/trainings): a method, a base model and a dataset by reference, and the run's settings; the gateway turns it into a TrainingSpec.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    method: TrainingMethod
+    name: Annotated[str | None, Field(pattern='^[A-Za-z0-9_.-]{1,100}$')] = None
+    """
+    The registered model's name and the artefact's file name; textual_inversion: the token's (the embedding is called by it). Null: the token, else the dataset's name with the method.
+    """
+    base_model: Annotated[str, Field(max_length=300, min_length=1)]
+    """
+    The base checkpoint: id, name, title or short hash of a checkpoint the caller may use.
+    """
+    dataset: Annotated[str, Field(max_length=64, min_length=1)]
+    """
+    The id of a dataset the caller may use (POST /v1/datasets).
+    """
+    pool: Annotated[str | None, Field(max_length=32)] = None
+    """
+    The GPU pool to train on (pools:use:<pool>); null: the caller's default pool.
+    """
+    default_caption: Annotated[str | None, Field(max_length=2000)] = ''
+    """
+    The caption of an image without one.
+    """
+    repeats: Annotated[int | None, Field(ge=1, le=1000)] = 1
+    """
+    How many times each image counts in an epoch.
+    """
+    flip: bool | None = False
+    """
+    Mirror each image at random (seeded) as augmentation.
+    """
+    resolution: Annotated[int | None, Field(ge=32, le=2048, multiple_of=8)] = None
+    """
+    Images are resized (shorter side) and centre-cropped to this square; null: the base model's size.
+    """
+    batch_size: Annotated[int | None, Field(ge=1, le=64)] = 1
+    gradient_accumulation_steps: Annotated[int | None, Field(ge=1, le=128)] = 1
+    max_steps: Annotated[int | None, Field(ge=1, le=1000000)] = None
+    """
+    Optimizer steps; wins over epochs.
+    """
+    epochs: Annotated[int | None, Field(ge=1, le=100000)] = None
+    """
+    Passes over the dataset (times its repeats) when max_steps is null.
+    """
+    learning_rates: Annotated[
+        TrainingLearningRates | None, Field(validate_default=True)
+    ] = {}
+    lr_scheduler: (
+        Literal[
+            'constant',
+            'constant_with_warmup',
+            'linear',
+            'cosine',
+            'cosine_with_restarts',
+            'polynomial',
+        ]
+        | None
+    ) = 'constant'
+    lr_warmup_steps: Annotated[int | None, Field(ge=0)] = 0
+    weight_decay: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
+    """
+    AdamW's; null: 1e-2, 0 for textual inversion and hypernetworks.
+    """
+    max_grad_norm: Annotated[float | None, Field(ge=0.0)] = 1.0
+    """
+    Gradient clipping; 0: off.
+    """
+    mixed_precision: Literal['no', 'fp16', 'bf16'] | None = 'no'
+    gradient_checkpointing: bool | None = False
+    seed: Annotated[int | None, Field(ge=0, le=4294967295)] = 0
+    noise_offset: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0
+    snr_gamma: Annotated[float | None, Field(gt=0.0, le=100.0)] = None
+    """
+    Min-SNR loss weighting (5 is usual); null: plain MSE.
+    """
+    prompt_templates: Annotated[
+        list[PromptTemplate] | None, Field(max_length=100, min_length=1)
+    ] = None
+    """
+    Each image's prompt, cycled over the images: [name] is the textual-inversion token, [filewords] the image's caption. Null: "a photo of [name], [filewords]" for textual inversion, "[filewords]" otherwise.
+    """
+    save_precision: Literal['fp32', 'fp16', 'bf16'] | None = 'fp16'
+    """
+    Weights of a LoRA or dreambooth artefact; embeddings and hypernetworks are always fp32.
+    """
+    checkpoint_every: Annotated[int | None, Field(ge=0)] = 100
+    """
+    Write a resumable checkpoint every this many steps (0: only when stopped).
+    """
+    keep_checkpoints: Annotated[int | None, Field(ge=1, le=100)] = 2
+    lora: Annotated[TrainingLora | None, Field(validate_default=True)] = {}
+    dreambooth: TrainingDreamboothRequest | None = None
+    """
+    Required by dreambooth and dreambooth_lora.
+    """
+    textual_inversion: TrainingTextualInversion | None = None
+    """
+    Required by textual_inversion.
+    """
+    hypernetwork: Annotated[
+        TrainingHypernetwork | None, Field(validate_default=True)
+    ] = {}
+    samples: Annotated[TrainingSamples | None, Field(validate_default=True)] = {}
+
+
+class TrainingDatasetFiles(BaseModel):
+    """
+    A dataset's files in the object store, as the trainer fetches them.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    id: str
+    name: str
+    files: list[registry.DatasetFile]
+
+
+class TrainingSample(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    index: Annotated[int, Field(ge=0)]
+    step: Annotated[int, Field(ge=0)]
+    prompt: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Which of samples.prompts.
+    """
+    url: str | None = None
+
+
+class TrainingRecord(BaseModel):
+    """
+    A training as the API shows it.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    id: str
+    status: TrainingStatus
+    user_id: str
+    tenant_id: str
+    pool: str
+    method: TrainingMethod
+    name: str
+    base_model: str
+    """
+    The base checkpoint's id.
+    """
+    dataset: str
+    """
+    The dataset's id.
+    """
+    request: TrainingRequest
+    created_at: AwareDatetime
+    started_at: AwareDatetime | None = None
+    finished_at: AwareDatetime | None = None
+    attempts: int | None = 0
+    cancel_requested: bool | None = False
+    step: int | None = 0
+    total_steps: int | None = None
+    progress: TrainingProgress | None = None
+    """
+    The last step's figures (loss, lr, ETA) while it runs.
+    """
+    samples: Annotated[list[TrainingSample] | None, Field(validate_default=True)] = []
+    model_id: str | None = None
+    """
+    The registered model (succeeded).
+    """
+    run: str | None = None
+    """
+    The SHA-256 of the launched run's lease (null until launched): only events carrying that lease are the training's run's.
+    """
+    gpu_seconds: float | None = 0
+    error: common.Error | None = None
+
+
+class TrainingRef(BaseModel):
+    """
+    Get, cancel or read the logs of one of the caller's trainings.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    training_id: Annotated[str, Field(max_length=64)]
+    any_owner: bool | None = False
+    """
+    The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    """
+    lines: Annotated[int | None, Field(ge=1, le=5000)] = 200
+    """
+    logs: how many of the last lines.
+    """
+
+
+class ListTrainingsRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    limit: Annotated[int | None, Field(ge=1, le=100)] = 20
+    cursor: str | None = None
+    status: TrainingStatus | None = None
+    all_users: bool | None = False
+    """
+    Every user's trainings in the principal's tenant (jobs:read:any).
+    """
+
+
+class ListTrainingsReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    items: list[TrainingRecord]
+    next_cursor: str | None = None
+
+
+class TrainingLogs(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    training_id: str
+    lines: list[str]
+
+
+class TrainingStatusEvent(BaseModel):
+    """
+    A status change the jobs service publishes ({ns}.trainings.events.{id}.status.{status}).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    training_id: str
+    status: TrainingStatus
+    at: AwareDatetime
+    attempt: int | None = 0
+    model_id: str | None = None
+    error: common.Error | None = None
+
+
+class RegisterTrainingRequest(BaseModel):
+    """
+    jobs -> registry: register a finished training's artefact (in the store under prefix) as the owner's private model. Only the jobs identity may send it; the jobs service verified the owner when the training was created.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    owner: common.Principal
+    training_id: str
+    name: Annotated[str, Field(max_length=200, min_length=1)]
+    artefact: TrainingArtefact
+    prefix: str
+    """
+    The training's prefix, {tenant}/trainings/{id}/; the artefact's path is relative to it.
+    """
+    metadata: dict[str, Any] | None = {}
+    unregister: bool | None = False
+    """
+    Remove the model this training registered (its training ended otherwise).
+    """
+
+
+class CreateTrainingRequest(BaseModel):
+    """
+    gateway -> jobs: a checked training, ready to launch.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    pool: str
+    request: TrainingRequest
+    spec: TrainingSpec
+    """
+    The spec to run; model.path and dataset.path are filled in by the trainer where it puts its inputs.
+    """
+    base: registry.ModelInfo
+    dataset: TrainingDatasetFiles
+    class_dataset: TrainingDatasetFiles | None = None
+    quotas: common.Quotas | None = None
+    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
+
+
+class TrainingRun(BaseModel):
+    """
+    What one launched run of a training gets (a file for a local trainer, a ConfigMap for a Kubernetes Job): the spec, where its inputs are in the object store and where its outputs go. The lease goes on every event it publishes; it is not a credential (the trainer's NATS identity is) but tells this run from an earlier one.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    training_id: str
+    lease: str
+    owner: common.Principal
+    spec: TrainingSpec
+    base: registry.ModelInfo
+    dataset: TrainingDatasetFiles
+    class_dataset: TrainingDatasetFiles | None = None
+    prefix: str
+    """
+    Where the run's samples, checkpoints and artefact go: {tenant}/trainings/{id}/.
+    """

@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from nats.aio.client import Client
 from pydantic import ValidationError
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from easel_auth.models import AuditEvent as AuditRow
-from easel_common.natsio import Call, Endpoint, consume, durable_consumer
+from easel_common import db
+from easel_common.natsio import Call, Endpoint, consume_batches, durable_consumer
 from easel_proto import Names
 from easel_proto.errors import InvalidInput
 from easel_proto.permissions import AUDIT_READ, require
@@ -26,6 +27,7 @@ from easel_proto.v1 import audit
 from easel_proto.wire import decode
 
 log = logging.getLogger(__name__)
+LINGER_S = 0.1  # how long an audit event may wait to be stored with others (it is in the audit stream already)
 
 
 def _utc(value: datetime) -> datetime:
@@ -36,16 +38,22 @@ def _clip(value: str | None, size: int) -> str | None:
     return value[:size] if value is not None else None
 
 
-async def record(session: AsyncSession, event: audit.AuditEvent) -> bool:
-    """Store one event; False when it is already stored (a redelivery)."""
-    if await session.get(AuditRow, event.id) is not None:
-        return False
-    session.add(AuditRow(
-        id=event.id, at=_utc(event.at), tenant_id=event.tenant_id[:64], actor_id=_clip(event.actor_id, 36),
-        actor_name=_clip(event.actor_name, 64), action=event.action[:64], target=_clip(event.target, 255),
-        source=_clip(event.source, 64), outcome=event.outcome, status=event.status, details=event.details or {},
-    ))
-    return True
+_ON_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _row(event: audit.AuditEvent) -> dict:
+    return dict(id=event.id, at=_utc(event.at), tenant_id=event.tenant_id[:64], actor_id=_clip(event.actor_id, 36),
+                actor_name=_clip(event.actor_name, 64), action=event.action[:64], target=_clip(event.target, 255),
+                source=_clip(event.source, 64), outcome=event.outcome, status=event.status,
+                details=event.details or {})
+
+
+async def record(conn: AsyncConnection, events: list[audit.AuditEvent]) -> None:
+    """Store events in one statement; those stored already (a redelivery, another replica's) are skipped by id."""
+    rows = list({event.id: _row(event) for event in events}.values())
+    if rows:  # one statement built once, executed for every row (compiled once, sent in one round trip)
+        insert = _ON_CONFLICT[conn.dialect.name](AuditRow.__table__).on_conflict_do_nothing(index_elements=["id"])
+        await conn.execute(insert, rows)
 
 
 def view(row: AuditRow) -> audit.AuditEvent:
@@ -105,29 +113,30 @@ def endpoints(names: Names, sessions: async_sessionmaker) -> list[Endpoint]:
 
 
 class AuditRecorder:
-    """The durable consumer that turns audit events into rows."""
+    """The durable consumer that turns audit events into rows, a fetched batch per statement."""
 
     def __init__(self, nc: Client, names: Names, sessions: async_sessionmaker) -> None:
-        self.nc, self.names, self.sessions = nc, names, sessions
+        self.nc, self.names = nc, names
+        self.engine = db.autocommit(sessions.kw["bind"])  # one statement per batch: no transaction around it
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         sub = await durable_consumer(self.nc, self.names.stream("audit")["name"], self.names.auth_audit_consumer,
                                      [self.names.all_audit_events()])
-        self._task = asyncio.create_task(consume(sub, self.handle, self._stopping))
+        # events come one per request: a short wait between fetches stores them several at a time
+        self._task = asyncio.create_task(consume_batches(sub, self.handle, self._stopping, batch=256,
+                                                         linger=LINGER_S))
 
-    async def handle(self, msg) -> None:
-        try:
-            event = decode(audit.AuditEvent, msg.data)
-        except ValidationError:  # retrying cannot fix it; say which message, never what it held
-            log.warning("dropping a malformed audit event on %s", msg.subject)
-            return
-        try:
-            async with self.sessions.begin() as session:
-                await record(session, event)
-        except IntegrityError:  # another replica stored the same event a moment before
-            log.debug("audit event %s already stored", event.id)
+    async def handle(self, msgs: list) -> None:
+        events = []
+        for msg in msgs:
+            try:
+                events.append(decode(audit.AuditEvent, msg.data))
+            except ValidationError:  # retrying cannot fix it; say which message, never what it held
+                log.warning("dropping a malformed audit event on %s", msg.subject)
+        async with self.engine.connect() as conn:
+            await record(conn, events)
 
     async def stop(self) -> None:
         self._stopping.set()

@@ -35,6 +35,8 @@ class AuthSettings(CommonSettings):
     revoke_keys_on_password_change: bool = True  # a new password also ends every API key of the user
     # Quotas of a user whose own override and roles set none: a fresh install is not unlimited.
     default_max_concurrent_jobs: Annotated[int | None, BeforeValidator(_unlimited)] = 16
+    # a training holds a GPU for minutes to hours: a few at once per user unless a role grants more
+    default_max_concurrent_trainings: Annotated[int | None, BeforeValidator(_unlimited)] = 2
     default_requests_per_second: Annotated[float | None, BeforeValidator(_unlimited)] = 50.0
     default_burst: Annotated[int | None, BeforeValidator(_unlimited)] = None  # None: twice the rate
 
@@ -58,4 +60,5 @@ class AuthSettings(CommonSettings):
     @property
     def default_quotas(self) -> Quotas:
         return Quotas(max_concurrent_jobs=self.default_max_concurrent_jobs,
+                      max_concurrent_trainings=self.default_max_concurrent_trainings,
                       requests_per_second=self.default_requests_per_second, burst=self.default_burst)

@@ -18,6 +18,11 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   hears interrupts and the revocation of runs handed to another worker. The other pools' consumers are denied by
   name. It cannot read any stream, KV bucket or list.
 - `stack` (the embedded stack's own helper) reads the pool consumers' state to tell when workers are pulling.
+- `trainer` (every fine-tuning run, a local process or a Kubernetes Job's pod) publishes its run's events on
+  `{ns}.trainings.events.{id}.run.{type}` and nothing else: it reads no stream, serves and asks nothing. The jobs
+  service counts only the events carrying the lease of the run it launched, so one trainer cannot end another's
+  training. The jobs service owns the trainings stream and alone may ask the registry to register a training's
+  result (`{ns}.registry.register`, an endpoint that serves no user: see easel_registry.trainings).
 
 Every identity gets replies on its own inbox prefix, `_INBOX.{identity}.>`, so no identity can read another's
 replies (which may hold a new API key or a token).
@@ -35,7 +40,7 @@ import nkeys
 
 from easel_proto import Names
 
-SERVICES = ("gateway", "auth", "registry", "jobs", "stack")
+SERVICES = ("gateway", "auth", "registry", "jobs", "stack", "trainer")
 WORKER_EVENTS = ("processing", "progress", "succeeded", "failed", "canceled")
 
 
@@ -101,25 +106,35 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
     auth_subjects = [names.auth_verify, names.auth_login, names.auth_refresh, names.auth_logout, names.auth_password,
                      names.auth_settings, names.auth_roles, names.auth_create_user, names.auth_users,
                      names.auth_create_key, names.auth_keys, names.auth_audit_query]
-    registry_subjects = [names.registry_lookup, names.registry_import, names.registry_models]
+    trainings_s = names.stream("trainings")["name"]
+    # what the gateway may ask the registry; registry_register is the jobs service's alone
+    registry_subjects = [names.registry_lookup, names.registry_import, names.registry_models, names.registry_datasets,
+                         names.registry_create_dataset]
     jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel]
+    trainings_subjects = [names.trainings_create, names.trainings_get, names.trainings_list, names.trainings_cancel,
+                          names.trainings_logs]
     if identity == "gateway":
         pings = [f"$SRV.PING.{names.service(s)}" for s in ("auth", "registry", "jobs")]
         return Permissions(
-            publish=[*auth_subjects, *registry_subjects, *jobs_subjects, *pings, names.all_audit_events(),
-                     f"$JS.API.STREAM.INFO.{events_s}", *_ordered(events_s), *_kv(f"{names.ns}_ratelimit")],
+            publish=[*auth_subjects, *registry_subjects, *jobs_subjects, *trainings_subjects, *pings,
+                     names.all_audit_events(), f"$JS.API.STREAM.INFO.{events_s}", *_ordered(events_s),
+                     f"$JS.API.STREAM.INFO.{trainings_s}", *_ordered(trainings_s), *_kv(f"{names.ns}_ratelimit")],
             subscribe=[*inbox, names.auth_changed("*")])
     if identity == "auth":
         return Permissions(
             publish=[names.auth_changed("*"), *_stream_admin(audit_s), *_durable(audit_s, names.auth_audit_consumer)],
             subscribe=[*inbox, *_serves(names, "auth", auth_subjects)], responds=True)
     if identity == "registry":
-        return Permissions(publish=[], subscribe=[*inbox, *_serves(names, "registry", registry_subjects)],
+        return Permissions(publish=[], subscribe=[*inbox, *_serves(names, "registry",
+                                                                   [*registry_subjects, names.registry_register])],
                            responds=True)
     if identity == "jobs":
         workers_bucket = names.workers_bucket
         return Permissions(
-            publish=[names.job_queue(">"), names.all_job_events(),
+            publish=[names.job_queue(">"), names.all_job_events(), names.training_status("*", "*"),
+                     names.registry_register, *_stream_admin(trainings_s),
+                     f"$JS.API.STREAM.MSG.GET.{trainings_s}", f"$JS.API.DIRECT.GET.{trainings_s}.>",
+                     *_durable(trainings_s, names.jobs_trainings_consumer),
                      names.job_interrupt("*"), names.job_revoke("*"), *_stream_admin(jobs_s, events_s, adv_s),
                      f"$JS.API.STREAM.MSG.GET.{jobs_s}", f"$JS.API.STREAM.MSG.DELETE.{jobs_s}",
                      f"$JS.API.STREAM.MSG.GET.{events_s}", f"$JS.API.DIRECT.GET.{events_s}.>",
@@ -129,7 +144,11 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}"),
                      # before handing a silent worker's job over, the bucket itself must confirm the silence
                      f"$JS.API.STREAM.MSG.GET.KV_{workers_bucket}"],
-            subscribe=[*inbox, *_serves(names, "jobs", [*jobs_subjects, names.jobs_claim("*")])], responds=True)
+            subscribe=[*inbox, *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*")])],
+            responds=True)
+    if identity == "trainer":
+        # JetStream answers each publish on the inbox: the trainer knows its event is stored
+        return Permissions(publish=[names.training_run_events("*", "*")], subscribe=inbox)
     if identity == "stack":
         return Permissions(publish=[f"$JS.API.CONSUMER.INFO.{jobs_s}.*"], subscribe=inbox)
     pool = identity.removeprefix("worker-")

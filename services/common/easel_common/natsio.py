@@ -7,7 +7,7 @@ import contextlib
 import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,6 +40,9 @@ from easel_proto.wire import decode, encode
 
 log = logging.getLogger(__name__)
 DEADLINE_HEADER = "Easel-Deadline"
+# A caller waits this long past the deadline it sends: a service stores nothing after the deadline, so an answer
+# sent just before it still arrives, and a caller that hears nothing may say that nothing was done.
+REPLY_GRACE_S = 0.5
 R = TypeVar("R", bound=BaseModel)
 Q = TypeVar("Q", bound=BaseModel)
 
@@ -106,6 +109,14 @@ def principal_headers(user_id: str, tenant_id: str) -> dict[str, str]:
     return {"Easel-Tenant": tenant_id, "Easel-User": user_id}
 
 
+def deadline_of(headers: Mapping[str, str]) -> float | None:
+    """The caller's deadline (epoch seconds) from a request's headers; None when it sent none."""
+    try:
+        return float(headers[DEADLINE_HEADER])
+    except (KeyError, ValueError):
+        return None
+
+
 @dataclass(frozen=True)
 class Caller:
     """A statement auth signed about the user a request is made for, and the key that proves holding it."""
@@ -123,7 +134,7 @@ async def request(nc: Client, subject: str, message: BaseModel, reply_type: type
     if caller is not None:
         sent.update(caller.holder.headers(caller.statement, subject, body))
     try:
-        msg = await nc.request(subject, body, timeout=timeout, headers=sent)
+        msg = await nc.request(subject, body, timeout=timeout + REPLY_GRACE_S, headers=sent)
     except (TimeoutError, NatsTimeout, NoRespondersError) as exc:
         raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
     if msg.headers and ERROR_CODE_HEADER in msg.headers:
@@ -200,8 +211,8 @@ class EndpointServer:
     async def _answer(self, ep: Endpoint, req: Request) -> None:
         try:
             headers = req.headers or {}
-            deadline = headers.get(DEADLINE_HEADER)
-            if deadline and float(deadline) < time.time():
+            deadline = deadline_of(headers)
+            if deadline is not None and deadline < time.time():
                 raise Unavailable(f"{ep.name}: the caller's deadline passed before the request was served")
             caller = self._verifier.verify(headers, req.subject, req.data) if ep.caller else None
             try:
@@ -263,12 +274,8 @@ async def durable_consumer(nc: Client, stream: str, durable: str, filter_subject
     return await nc.jetstream().pull_subscribe_bind(durable, stream)
 
 
-async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,
-                  batch: int = 64, auto_ack: bool = True) -> None:
-    """Fetch and handle messages until `stopping` is set; a failed message is retried after a pause.
-
-    With auto_ack=False the handler acks (or naks) each message itself.
-    """
+async def fetched(sub: Any, stopping: asyncio.Event, batch: int = 64) -> AsyncIterator[list[Any]]:
+    """The messages of a pull subscription, a fetched batch at a time, until `stopping` is set."""
     while not stopping.is_set():
         try:
             msgs = await sub.fetch(batch, timeout=1.0)
@@ -280,6 +287,16 @@ async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: 
             log.warning("fetch failed; retrying", exc_info=True)
             await asyncio.sleep(0.5)
             continue
+        yield msgs
+
+
+async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,
+                  batch: int = 64, auto_ack: bool = True) -> None:
+    """Fetch and handle messages until `stopping` is set; a failed message is retried after a pause.
+
+    With auto_ack=False the handler acks (or naks) each message itself.
+    """
+    async for msgs in fetched(sub, stopping, batch):
         for msg in msgs:
             try:
                 await handle(msg)
@@ -288,6 +305,26 @@ async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: 
             except Exception:
                 log.exception("could not handle %s; will retry", msg.subject)
                 await msg.nak(delay=1.0)
+
+
+async def consume_batches(sub: Any, handle: Callable[[list[Any]], Awaitable[None]], stopping: asyncio.Event, *,
+                          batch: int = 64, linger: float = 0.0) -> None:
+    """Like `consume`, a fetched batch per call of `handle`: acked together once handled, retried together after a
+    pause when it fails (so `handle` must be idempotent). After a batch that was not full, wait `linger` seconds
+    before fetching again, so that messages arriving one by one are handled several at a time."""
+    async for msgs in fetched(sub, stopping, batch):
+        try:
+            await handle(msgs)
+        except Exception:
+            log.exception("could not handle %d messages on %s; will retry", len(msgs), msgs[0].subject)
+            for msg in msgs:
+                await msg.nak(delay=1.0)
+            continue
+        for msg in msgs:
+            await msg.ack()
+        if linger and len(msgs) < batch:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stopping.wait(), linger)
 
 
 async def close(nc: Client) -> None:

@@ -53,6 +53,10 @@ AUDITED: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/models/{model_id}"): "model.update",
     ("DELETE", "/v1/models/{model_id}"): "model.delete",
     ("PUT", "/v1/models/uploads/{upload_id}"): "model.upload",
+    ("POST", "/v1/datasets"): "dataset.create",
+    ("DELETE", "/v1/datasets/{dataset_id}"): "dataset.delete",
+    ("POST", "/v1/trainings"): "training.create",
+    ("DELETE", "/v1/trainings/{training_id}"): "training.cancel",
     # the web UI's API: generation submits jobs, options are the caller's settings, interrupt cancels jobs
     ("POST", "/sdapi/v1/txt2img"): "job.submit",
     ("POST", "/sdapi/v1/img2img"): "job.submit",
@@ -61,6 +65,10 @@ AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/inference"): "job.submit",
     ("POST", "/controlnet/detect"): "job.submit",
     ("POST", "/sdapi/v1/options"): "settings.update",
+    ("POST", "/sdapi/v1/create/embedding"): "training.draft",
+    ("POST", "/sdapi/v1/create/hypernetwork"): "training.draft",
+    ("POST", "/sdapi/v1/train/embedding"): "training.create",
+    ("POST", "/sdapi/v1/train/hypernetwork"): "training.create",
     ("POST", "/sdapi/v1/interrupt"): "job.cancel",
     ("POST", "/sdapi/v1/skip"): "job.cancel",
 }
@@ -74,6 +82,8 @@ CREATES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/me/keys"): ("key", "id"),
     ("POST", "/v1/roles"): ("role", "name"),
     ("POST", "/v1/models"): ("model", "id"),
+    ("POST", "/v1/datasets"): ("dataset", "id"),
+    ("POST", "/v1/trainings"): ("training", "id"),
 }
 
 UNAUTHENTICATED_TENANT = "default"

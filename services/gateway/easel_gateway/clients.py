@@ -14,7 +14,7 @@ from easel_common.natsio import Caller, principal_headers, request
 from easel_proto import Names
 from easel_proto.errors import Unauthenticated
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
-from easel_proto.v1 import auth, common, jobs
+from easel_proto.v1 import auth, common, jobs, trainings
 from easel_proto.wire import now
 
 CALLER_TTL_S = 3600.0  # how long a caller's credential is kept for fresh statements after its last request
@@ -70,14 +70,16 @@ class Services:
         if self._subscription is not None:
             await self._subscription.unsubscribe()
 
-    async def call(self, subject: str, message, reply_type, principal: common.Principal | None = None):
+    async def call(self, subject: str, message, reply_type, principal: common.Principal | None = None,
+                   timeout: float | None = None):
         """A request to a service; made for `principal`, it carries auth's statement of them and this process's
-        proof (services refuse a request for a user without both)."""
+        proof (services refuse a request for a user without both). `timeout`: longer than the usual, for work
+        that takes long by nature (checking a dataset's images)."""
         headers, caller = None, None
         if principal is not None:
             headers = principal_headers(principal.user_id, principal.tenant_id)
             caller = Caller(await self._statement(principal), self.holder)
-        return await request(self.nc, subject, message, reply_type, timeout=self.timeout, headers=headers,
+        return await request(self.nc, subject, message, reply_type, timeout=timeout or self.timeout, headers=headers,
                              caller=caller)
 
     async def verify(self, api_key: str) -> auth.VerifyKeyReply:
@@ -150,6 +152,30 @@ class Services:
     async def cancel_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
         ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_CANCEL_ANY))
         return await self.call(self.names.jobs_cancel, ref, jobs.JobRecord, principal)
+
+    async def create_training(self, req: trainings.CreateTrainingRequest) -> trainings.TrainingRecord:
+        return await self.call(self.names.trainings_create, req, trainings.TrainingRecord, req.principal)
+
+    def _training_ref(self, principal: common.Principal, training_id: str, any_permission: str,
+                      **extra) -> trainings.TrainingRef:
+        return trainings.TrainingRef(principal=principal, training_id=training_id,
+                                     any_owner=allows(principal.permissions, any_permission), **extra)
+
+    async def get_training(self, principal: common.Principal, training_id: str) -> trainings.TrainingRecord:
+        """One of the caller's trainings (or of their tenant's, with jobs:read:any, as for jobs)."""
+        ref = self._training_ref(principal, training_id, JOBS_READ_ANY)
+        return await self.call(self.names.trainings_get, ref, trainings.TrainingRecord, principal)
+
+    async def list_trainings(self, req: trainings.ListTrainingsRequest) -> trainings.ListTrainingsReply:
+        return await self.call(self.names.trainings_list, req, trainings.ListTrainingsReply, req.principal)
+
+    async def cancel_training(self, principal: common.Principal, training_id: str) -> trainings.TrainingRecord:
+        ref = self._training_ref(principal, training_id, JOBS_CANCEL_ANY)
+        return await self.call(self.names.trainings_cancel, ref, trainings.TrainingRecord, principal)
+
+    async def training_logs(self, principal: common.Principal, training_id: str, lines: int) -> trainings.TrainingLogs:
+        ref = self._training_ref(principal, training_id, JOBS_READ_ANY, lines=lines)
+        return await self.call(self.names.trainings_logs, ref, trainings.TrainingLogs, principal)
 
     async def ping(self, service: str) -> bool:
         """True when at least one instance of a micro service answers."""

@@ -20,28 +20,30 @@ _bearer = HTTPBearer(auto_error=False, description="An Easel API key: `Authoriza
 _basic = HTTPBasic(auto_error=False, description="Your username, and one of your API keys as the password")
 
 
-def services(request: Request) -> Services:
+# Dependencies are coroutines: FastAPI runs a plain function in a worker thread, and that hop (six per submission)
+# cost a quarter of the gateway's CPU per job (bench/load.py).
+async def services(request: Request) -> Services:
     return request.app.state.services
 
 
-def registry(request: Request) -> Registry:
+async def registry(request: Request) -> Registry:
     return request.app.state.registry
 
 
-def admission(request: Request) -> Admission:
+async def admission(request: Request) -> Admission:
     return request.app.state.admission
 
 
-def settings(request: Request) -> GatewaySettings:
+async def settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
 async def _verified(request: Request, bearer: HTTPAuthorizationCredentials | None,
                     basic: HTTPBasicCredentials | None) -> VerifyKeyReply:
     if bearer is not None and bearer.credentials:
-        return await services(request).verify(bearer.credentials)
+        return await request.app.state.services.verify(bearer.credentials)
     if basic is not None and basic.password:
-        verified = await services(request).verify(basic.password)
+        verified = await request.app.state.services.verify(basic.password)
         if verified.principal.username != basic.username:  # a key works only with its own user's name
             raise Unauthenticated("wrong username or API key")
         return verified
@@ -61,11 +63,11 @@ async def principal(request: Request,
     return caller
 
 
-def user_settings(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> UserSettings:
+async def user_settings(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> UserSettings:
     return request.state.user_settings
 
 
-def quotas(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> Quotas:
+async def quotas(request: Request, _caller: Annotated[Principal, Depends(principal)]) -> Quotas:
     return request.state.quotas
 
 

@@ -130,13 +130,14 @@ def error_response(request: Request, exc: EaselError) -> JSONResponse:
     if exc.status == 503 or exc.details.get("retry_after_s") is not None:
         headers["Retry-After"] = str(exc.details.get("retry_after_s", 1))
     wire = exc.to_wire()
-    if exc.status == 429:
+    # a limit refused it: any 429, or the 503 of a gateway whose submission places are taken (details.limit)
+    if exc.status == 429 or (exc.status == 503 and exc.details.get("limit")):
         _count_rejection(request, wire.code, exc.details.get("limit"))
     return respond(request, exc.status, type(exc).__name__, wire.code, wire.message, wire.details or {}, headers)
 
 
 def _count_rejection(request: Request, code: str, limit: object) -> None:
-    """A 429 for the rejections metric: its code, the limit it names and the caller's tenant, when known."""
+    """A refusal for the rejections metric: its code, the limit it names and the caller's tenant, when known."""
     principal = getattr(request.state, "principal", None)  # set once the caller is known (deps.principal)
     tenant = principal.tenant_id if principal is not None else ""
     REJECTIONS.labels(code, limit if isinstance(limit, str) else "", tenant).inc()

@@ -16,7 +16,8 @@ from easel_common.runner import nats_checks
 from easel_common.storage import open_store
 from easel_gateway import errors, sdapi
 from easel_gateway.admission import Admission, Registry
-from easel_gateway.api import audit, health, jobs, me, models, roles, signin, users
+from easel_gateway.admission.gate import SubmitGate
+from easel_gateway.api import audit, datasets, health, jobs, me, models, roles, signin, trainings, users
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
 from easel_gateway.held import PerUser
@@ -67,15 +68,16 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
 
     app = FastAPI(title="Easel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
-    app.state.submit_slots = settings.max_inflight_submits
+    app.state.submit_gate = SubmitGate(settings.max_inflight_submits, settings.submit_queue_wait_s)
     errors.install(app)
     app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
     app.state.webui_slots = PerUser("max_webui_tasks_per_user")
     app.state.sse_slots = PerUser("max_sse_streams_per_user", EVENT_STREAMS)
-    for router in (jobs.router, models.router, roles.router, signin.router, me.router, users.router, audit.router,
-                   health.router, *sdapi.ROUTERS):
+    for router in (jobs.router, models.router, datasets.router, trainings.router, roles.router, signin.router,
+                   me.router, users.router, audit.router, health.router, *sdapi.ROUTERS):
         app.include_router(router)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
+                       larger={("POST", "/v1/datasets"): settings.max_dataset_upload_bytes})
     app.add_middleware(AuditLog)  # outside BodyLimit: it sees every final status
     app.add_middleware(RequestMetrics)
     return app

@@ -8,8 +8,10 @@ REQUEST_SECONDS = Histogram(
 )
 # Every 429, by its error code (rate_limited, quota_exceeded, too_many_attempts), the limit it names
 # (details.limit: requests_per_second, max_concurrent_jobs ...; "" for a sign-in lock) and the caller's tenant
-# ("" before the caller is known). Tenants are a bounded set of teams; users are never a label.
-REJECTIONS = Counter("easel_gateway_rejections_total", "Requests refused with 429, by error code, limit and tenant.",
+# ("" before the caller is known), and every overload 503 (unavailable, limit max_inflight_submits). Tenants are a
+# bounded set of teams; users are never a label.
+REJECTIONS = Counter("easel_gateway_rejections_total",
+                     "Requests refused by a limit (429, or 503 under overload), by error code, limit and tenant.",
                      ["code", "limit", "tenant"])
 EVENT_STREAMS = Gauge("easel_gateway_event_streams", "Job event streams (SSE) this gateway holds open, by tenant.",
                       ["tenant"])

@@ -20,21 +20,23 @@ class BodyLimit:
     """Refuse bodies over `limit` bytes with 413, whether or not Content-Length is sent.
 
     Model uploads (PUT /v1/models/uploads/...) are streamed to disk by their route under their own cap
-    (EASEL_MAX_UPLOAD_BYTES), so they are not counted here.
+    (EASEL_MAX_UPLOAD_BYTES), so they are not counted here. `larger` gives (method, path) a cap of its own (dataset
+    uploads: EASEL_MAX_DATASET_UPLOAD_BYTES).
     """
 
     UNLIMITED_PREFIX = "/v1/models/uploads/"
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, larger: dict[tuple[str, str], int] | None = None) -> None:
+        self.app, self.default, self.larger = app, limit, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or (scope["method"] == "PUT"
                                        and scope["path"].startswith(self.UNLIMITED_PREFIX)):
             return await self.app(scope, receive, send)
+        limit = self.larger.get((scope["method"], scope["path"].rstrip("/")), self.default)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            return await self._refuse(scope, receive, send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return await self._refuse(scope, receive, send, limit)
         seen = 0
         started = False
 
@@ -42,7 +44,7 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge
             return message
 
@@ -55,10 +57,10 @@ class BodyLimit:
             await self.app(scope, counted, tracking_send)
         except _TooLarge:
             if not started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        exc = PayloadTooLarge(f"request body over {self.limit} bytes", limit=self.limit)
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        exc = PayloadTooLarge(f"request body over {limit} bytes", limit=limit)
         await error_response(Request(scope), exc)(scope, receive, send)  # in the shape the path answers in
 
 

@@ -12,7 +12,14 @@ class GatewaySettings(CommonSettings):
     port: int = 7860
     max_body_bytes: int = 20 * 1024 * 1024
     max_upload_bytes: int = 20 * 1024**3  # model uploads stream to disk and are not held to max_body_bytes
-    max_inflight_submits: int = 256  # beyond this, submissions get a quick 503 instead of a slow one
+    # Submissions in flight on this replica (admission/gate.py); one that finds them all taken waits at most
+    # submit_queue_wait_s, then gets 503 + Retry-After before any work. 32 places carry several hundred submissions
+    # a second while the jobs service keeps up (a place is held ~5-20 ms); see docs/performance.md.
+    max_inflight_submits: int = Field(32, ge=1)
+    submit_queue_wait_s: float = Field(0.05, ge=0)
+    # A web UI call without force_task_id or Idempotency-Key is keyed by its caller and body: the same call again
+    # within this many seconds (a client retrying after a time-out) gets the first call's job, not a second one.
+    webui_idempotency_window_s: float = Field(10.0, gt=0)
     max_width: int = 2048
     max_height: int = 2048
     max_steps: int = 150
@@ -31,3 +38,10 @@ class GatewaySettings(CommonSettings):
     default_sampler: str = "Euler a"
     default_steps: int = 20
     default_cfg_scale: float = 7.0
+    # Fine-tuning (POST /v1/trainings, /v1/datasets): what one training may ask for, checked before anything runs.
+    max_training_steps: int = Field(20_000, ge=1)
+    max_training_resolution: int = Field(1024, ge=32)
+    max_training_batch_size: int = Field(16, ge=1)
+    max_lora_rank: int = Field(128, ge=1)
+    max_dataset_upload_bytes: int = Field(512 * 1024 * 1024, ge=1024)  # one POST /v1/datasets, archive or images
+    dataset_timeout_s: float = Field(300.0, gt=0)  # the registry checking and storing a dataset's images

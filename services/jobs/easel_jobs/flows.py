@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 import secrets
+import time
 import uuid
 from collections.abc import Mapping
 
@@ -15,6 +16,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from easel_common import db
 from easel_common.natsio import principal_headers
 from easel_jobs import quotas, service
 from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, entered, succeeded
@@ -29,9 +31,10 @@ from easel_proto.wire import decode, encode, now
 log = logging.getLogger(__name__)
 
 
-def record(job: Job, progress: jobs.Progress | None = None) -> jobs.JobRecord:
-    """The API view of a row."""
-    spec = jobs.GenerationSpec.model_validate(job.spec)
+def record(job: Job | Row, progress: jobs.Progress | None = None,
+           spec: jobs.GenerationSpec | None = None) -> jobs.JobRecord:
+    """The API view of a row (`spec`: its spec, when the caller has it parsed already)."""
+    spec = spec or jobs.GenerationSpec.model_validate(job.spec)
     done = job.status == "succeeded"
     end = job.finished_at
     return jobs.JobRecord(
@@ -51,6 +54,8 @@ def record(job: Job, progress: jobs.Progress | None = None) -> jobs.JobRecord:
 class JobFlows:
     def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names, router: Router | None = None) -> None:
         self.nc, self.js, self.sessions, self.names = nc, nc.jetstream(), sessions, names
+        # single statements (an insert without quotas, a first claim, a transition) need no BEGIN and COMMIT
+        self.engine = db.autocommit(sessions.kw["bind"])
         self.router = router  # None: every job goes to its pool's queue
         self.events_stream = names.stream("events")["name"]
 
@@ -63,11 +68,21 @@ class JobFlows:
                                                               worker_id=job.worker_id, attempt=max(job.attempts, 1)),
                           msg_id=f"{job.id}.{status}.{job.attempts}")
 
-    async def submit(self, req: jobs.CreateJobRequest) -> jobs.CreateJobReply:
-        """Record the job, then queue it; a job that cannot be queued is marked failed, never lost."""
-        async with self.sessions.begin() as session:
-            await quotas.check(session, req)
-            job, created = await service.create(session, job_id=str(uuid.uuid4()), req=req)
+    async def submit(self, req: jobs.CreateJobRequest, deadline: float | None = None) -> jobs.CreateJobReply:
+        """Record the job, then queue it; a job that cannot be queued is marked failed, never lost.
+
+        `deadline` (epoch seconds): when the caller stops waiting for the answer. A job is stored only before it, so
+        a caller that gave up (and answered its client with an error) never leaves one behind."""
+        job_id = str(uuid.uuid4())
+        if quotas.needed(req):  # the count and the insert are one step, under the user's lock
+            async with self.sessions.begin() as session:
+                await quotas.check(session, req)
+                job, created = await service.create(session, job_id=job_id, req=req)
+                _before(deadline)
+        else:
+            async with self.engine.connect() as conn:
+                _before(deadline)
+                job, created = await service.create(conn, job_id=job_id, req=req)
         if not created:
             return jobs.CreateJobReply(job=record(job), created=False)
         # the queued message names its owner and nothing else of the caller: no key, session, roles or permissions
@@ -89,7 +104,7 @@ class JobFlows:
                                   msg_id=f"{job.id}.failed")
             raise Unavailable("the job queue is unavailable; the job was not queued", job_id=job.id) from exc
         entered("queued", job.pool, job.tenant_id)
-        return jobs.CreateJobReply(job=record(job), created=True)
+        return jobs.CreateJobReply(job=record(job, spec=req.spec), created=True)
 
     async def _progress(self, job: Job) -> jobs.Progress | None:
         if job.status not in ("starting", "processing"):
@@ -144,7 +159,17 @@ class JobFlows:
 
     async def claim(self, req: jobs.ClaimJobRequest, pool: str) -> jobs.ClaimJobReply:
         """A worker of `pool` (known from the subject it could claim on) asks to start a job; the reply's lease is
-        what its events must carry.
+        what its events must carry."""
+        lease = secrets.token_urlsafe(24)
+        async with self.engine.connect() as conn:
+            job = await service.claim_fresh(conn, job_id=req.job_id, worker_id=req.worker_id, pool=pool, lease=lease,
+                                            sequence=req.sequence)
+        if job is None:
+            return await self._claim_again(req, pool, lease)
+        return await self._started(job, lease, replaced=None)
+
+    async def _claim_again(self, req: jobs.ClaimJobRequest, pool: str, lease: str) -> jobs.ClaimJobReply:
+        """The claim of a job that a run held before (or that is not queued): what `service.claim` decides.
 
         At most one run per result: should the current run's result be in the event stream already, not yet folded
         into the row (this service's consumer lags, say after NATS was away), it is folded now and the claim
@@ -158,7 +183,6 @@ class JobFlows:
                 async with self.sessions() as session:
                     folded = await session.get(Job, req.job_id)
                 return jobs.ClaimJobReply(proceed=False, status=folded.status if folded else "failed")
-        lease = secrets.token_urlsafe(24)
         async with self.sessions.begin() as session:
             replaced = await service.lock_run(session, job_id=req.job_id)
             job, status = await service.claim(session, job_id=req.job_id, worker_id=req.worker_id,
@@ -168,6 +192,9 @@ class JobFlows:
         if status == "canceled":
             await self._status_event(job, "canceled")
             return jobs.ClaimJobReply(proceed=False, status="canceled")
+        return await self._started(job, lease, replaced)
+
+    async def _started(self, job: Row, lease: str, replaced: str | None) -> jobs.ClaimJobReply:
         if replaced:
             # the run this claim replaces may still be going (a worker that was only slow, or whose message timed
             # out): tell it to stop, as its events no longer count
@@ -187,8 +214,8 @@ class JobFlows:
     async def fail(self, job_id: str, error: common.Error, allowed_from: tuple[str, ...] = ACTIVE) -> bool:
         """End a job as failed with `error` (no worker's word needed) and say so in its events; False when it was
         no longer in `allowed_from`."""
-        async with self.sessions.begin() as session:
-            changed = await service.transition(session, job_id=job_id, to="failed", allowed_from=allowed_from,
+        async with self.engine.connect() as conn:
+            changed = await service.transition(conn, job_id=job_id, to="failed", allowed_from=allowed_from,
                                                finished_at=now(), error=error.model_dump(mode="json"))
         if changed is None:
             return False
@@ -199,9 +226,9 @@ class JobFlows:
 
     async def _finish(self, job_id: str, status: str, error: common.Error | None = None, *, lease: str | None = None,
                       **values: object) -> Row | None:
-        async with self.sessions.begin() as session:
+        async with self.engine.connect() as conn:
             changed = await service.transition(
-                session, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease,
+                conn, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease,
                 error=error.model_dump(mode="json") if error else None, **values)
         if changed is not None:
             entered(status, changed.pool, changed.tenant_id)
@@ -222,9 +249,7 @@ class JobFlows:
             log.warning("ignoring a %s event for job %s published on job %s's subject", kind, event.job_id, job_id)
             return
         if kind == "processing":
-            async with self.sessions.begin() as session:
-                await service.transition(session, job_id=job_id, to="processing", allowed_from=("starting",),
-                                         lease=lease)
+            await self.mark_processing([(job_id, lease)])
         elif kind == "succeeded":
             timings = event.timings
             done = await self._finish(job_id, "succeeded", lease=lease, load_s=timings.load_s,
@@ -237,6 +262,11 @@ class JobFlows:
             await self._finish(job_id, "failed", event.error, lease=lease)
         else:
             await self._finish(job_id, "canceled", lease=lease)
+
+    async def mark_processing(self, runs: list[tuple[str, str]]) -> None:
+        """Fold `processing` events, (job id, lease) each, into their rows at once."""
+        async with self.engine.connect() as conn:
+            await service.mark_processing(conn, runs=runs)
 
     async def on_deliveries_exhausted(self, data: bytes) -> None:
         """A job's every delivery ended without an answer: mark it failed with the reason."""
@@ -255,3 +285,7 @@ class JobFlows:
         await self.js.delete_msg(stream, seq)
 
 
+def _before(deadline: float | None) -> None:
+    """Refuse to store anything once the caller's deadline has passed: it has answered its client already."""
+    if deadline is not None and time.time() >= deadline:
+        raise Unavailable("the caller's deadline passed before the job was stored; it was not created")

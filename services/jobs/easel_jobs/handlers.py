@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from easel_common.natsio import Call, Endpoint
+from easel_common.natsio import Call, Endpoint, deadline_of
 from easel_jobs.flows import JobFlows
 from easel_proto.v1 import jobs
 
@@ -10,8 +10,8 @@ from easel_proto.v1 import jobs
 def endpoints(flows: JobFlows) -> list[Endpoint]:
     names = flows.names
 
-    async def create(req: jobs.CreateJobRequest, _c: Call) -> jobs.CreateJobReply:
-        return await flows.submit(req)
+    async def create(req: jobs.CreateJobRequest, call: Call) -> jobs.CreateJobReply:
+        return await flows.submit(req, deadline=deadline_of(call.headers))
 
     async def get(req: jobs.JobRef, _c: Call) -> jobs.JobRecord:
         return await flows.get(req)

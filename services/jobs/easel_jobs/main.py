@@ -12,12 +12,17 @@ from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
 from easel_common.runner import serve, service_checks
+from easel_common.storage import open_store
 from easel_jobs import handlers, metrics
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
+from easel_jobs.folding import EventFolder
 from easel_jobs.handover import Handover
 from easel_jobs.routing import Router, every
 from easel_jobs.settings import JobsSettings
+from easel_jobs.trainings import handlers as training_handlers
+from easel_jobs.trainings.flows import TrainingFlows
+from easel_jobs.trainings.launchers import make_launcher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -33,6 +38,8 @@ class JobsService:
         self.flows = JobFlows(nc, sessions, settings.names, self.router)
         self.handover = Handover(nc, settings, sessions, self.router.board, self.flows)
         self.demand = Demand(sessions, self.router.board, settings.pools)
+        self.store = open_store(settings)
+        self.trainings = TrainingFlows(nc, sessions, settings, make_launcher(settings), self.store)
         self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._stopping = asyncio.Event()
@@ -41,7 +48,8 @@ class JobsService:
     async def start(self) -> None:
         names = self.settings.names
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
-        await ensure_streams(self.nc, names, replicas=self.settings.stream_replicas)
+        await ensure_streams(self.nc, names, ("jobs", "events", "advisories", "trainings"),
+                             replicas=self.settings.stream_replicas)
         await self.ensure_pool_consumers()
         metrics.prime(self.settings.pools)
         await self.router.start()
@@ -51,12 +59,17 @@ class JobsService:
         advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
                                             names.jobs_advisories_consumer, [names.max_deliveries_advisory])
         self._loops = [
-            asyncio.create_task(consume(events, lambda m: self.flows.apply_event(m.subject, m.data, m.headers),
-                                        self._stopping)),
+            asyncio.create_task(EventFolder(self.flows, events, self._stopping).run()),
             asyncio.create_task(consume(advisories, lambda m: self.flows.on_deliveries_exhausted(m.data),
                                         self._stopping, batch=16)),
         ]
-        await self.server.start(handlers.endpoints(self.flows))
+        run_events = await durable_consumer(self.nc, names.stream("trainings")["name"], names.jobs_trainings_consumer,
+                                            training_handlers.run_event_subjects(self.trainings))
+        self._loops.append(asyncio.create_task(consume(
+            run_events, lambda m: self.trainings.apply_run_event(m.subject, m.data, m.headers), self._stopping)))
+        await self.trainings.launcher.start()
+        await self.server.start([*handlers.endpoints(self.flows), *training_handlers.endpoints(self.trainings)])
+        self._loops.append(asyncio.create_task(self.trainings.run_sweeps(self._stopping)))
         self._loops.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
                                                      "counting the pools' jobs")))
 
@@ -82,9 +95,13 @@ class JobsService:
         await self.handover.stop()
         await self.router.stop()
         self._stopping.set()
-        for loop in self._loops[2:]:  # the samplers wait on nothing but time
+        self.trainings.wake.set()  # the sweeps end now, not at their next tick
+        for loop in self._loops[4:]:  # the samplers wait on nothing but time
             loop.cancel()
         await asyncio.gather(*self._loops, return_exceptions=True)
+        await self.trainings.stop()
+        await self.trainings.launcher.close()
+        await self.store.close()
         await self.engine.dispose()
 
 

@@ -12,6 +12,7 @@ from easel_common.db import UTCDateTime
 
 TERMINAL = ("succeeded", "failed", "canceled")
 ACTIVE = ("queued", "starting", "processing")
+ENDED_EARLY = ("failed", "canceled")  # a call's key derived by the gateway does not name such a job (service.py)
 
 
 class Base(DeclarativeBase):

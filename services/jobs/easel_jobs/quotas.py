@@ -34,10 +34,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, func, not_, or_, select, text, update
+from sqlalchemy import and_, false, func, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel_jobs.models import ACTIVE, Job
+from easel_jobs.models import ACTIVE, ENDED_EARLY, Job
 from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import jobs
 
@@ -76,13 +76,6 @@ async def _lock(session: AsyncSession, user_id: str) -> None:
                               .execution_options(synchronize_session=False))
 
 
-async def _already_accepted(session: AsyncSession, req: jobs.CreateJobRequest) -> bool:
-    if not req.idempotency_key:
-        return False
-    stmt = select(Job.id).where(Job.user_id == req.principal.user_id, Job.idempotency_key == req.idempotency_key)
-    return (await session.execute(stmt)).first() is not None
-
-
 def _refused(limit: str, message: str, *, allowed: float, used: float, retry_at: datetime | None,
              at: datetime, retry_s: int | None = None) -> QuotaExceeded:
     details: dict = {"limit": limit, "allowed": allowed, "used": used}
@@ -93,34 +86,45 @@ def _refused(limit: str, message: str, *, allowed: float, used: float, retry_at:
     return QuotaExceeded(message, **details)
 
 
+def needed(req: jobs.CreateJobRequest) -> bool:
+    """Whether the submitter has a job quota to check (else the job is inserted without a transaction)."""
+    q = req.quotas
+    return q is not None and not (q.max_concurrent_jobs is None and q.images_per_day is None
+                                  and q.gpu_seconds_per_month is None)
+
+
 async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime | None = None) -> None:
     """Raise QuotaExceeded when this job would go over one of the submitter's job quotas."""
-    q = req.quotas
-    if q is None or (q.max_concurrent_jobs is None and q.images_per_day is None and q.gpu_seconds_per_month is None):
+    if not needed(req):
         return
-    owner = req.principal
+    q, owner = req.quotas, req.principal
     await _lock(session, owner.user_id)
-    if await _already_accepted(session, req):
-        return
     at = at or datetime.now(UTC)
-    mine = and_(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id)
+    # one statement counts all three, and finds an earlier job under the same Idempotency-Key
+    today, month = day_start(at), month_start(at)
+    refunded = or_(Job.status == "failed", and_(Job.status == "canceled", Job.started_at.is_(None)))
+    same_key = Job.idempotency_key == req.idempotency_key if req.idempotency_key else false()
+    named = and_(same_key, Job.status.not_in(ENDED_EARLY)) if req.idempotency_window_s else same_key
+    usage = (await session.execute(
+        select(func.count().filter(Job.status.in_(ACTIVE)),
+               func.coalesce(func.sum(Job.images).filter(Job.created_at >= today, not_(refunded)), 0),
+               func.coalesce(func.sum(Job.generation_s).filter(Job.created_at >= month), 0.0),
+               func.max(Job.created_at).filter(named))
+        .where(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id,
+               or_(Job.status.in_(ACTIVE), Job.created_at >= month, same_key)))).one()
+    active, used, used_s, earlier_at = usage
+    if earlier_at is not None and _holds(req, earlier_at, at):
+        return  # an idempotent retry of a job already accepted
 
-    if q.max_concurrent_jobs is not None:
-        active = (await session.execute(
-            select(func.count()).select_from(Job).where(mine, Job.status.in_(ACTIVE)))).scalar_one()
-        if active + 1 > q.max_concurrent_jobs:
-            allowed = q.max_concurrent_jobs
-            raise _refused("max_concurrent_jobs",
-                           f"max_concurrent_jobs: {active} of {allowed} jobs already queued or running; "
-                           "wait for one to finish", allowed=allowed, used=active, retry_at=None, at=at,
-                           retry_s=CONCURRENCY_RETRY_S if allowed > 0 else None)
+    if q.max_concurrent_jobs is not None and active + 1 > q.max_concurrent_jobs:
+        allowed = q.max_concurrent_jobs
+        raise _refused("max_concurrent_jobs",
+                       f"max_concurrent_jobs: {active} of {allowed} jobs already queued or running; "
+                       "wait for one to finish", allowed=allowed, used=active, retry_at=None, at=at,
+                       retry_s=CONCURRENCY_RETRY_S if allowed > 0 else None)
 
     if q.images_per_day is not None:
         batch = len(req.spec.seeds)
-        refunded = or_(Job.status == "failed", and_(Job.status == "canceled", Job.started_at.is_(None)))
-        used = (await session.execute(
-            select(func.coalesce(func.sum(Job.images), 0))
-            .where(mine, Job.created_at >= day_start(at), not_(refunded)))).scalar_one()
         allowed = q.images_per_day
         if used + batch > allowed:
             if batch > allowed:
@@ -129,16 +133,22 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
             else:
                 message = (f"images_per_day: {used} of {allowed} images used today (UTC); this job needs {batch} "
                            "more")
-                retry_at = day_start(at) + timedelta(days=1)
+                retry_at = today + timedelta(days=1)
             raise _refused("images_per_day", message, allowed=allowed, used=used, retry_at=retry_at, at=at)
 
     if q.gpu_seconds_per_month is not None:
-        used_s = (await session.execute(
-            select(func.coalesce(func.sum(Job.generation_s), 0.0))
-            .where(mine, Job.created_at >= month_start(at)))).scalar_one()
         allowed_s = q.gpu_seconds_per_month
         if used_s >= allowed_s:
             raise _refused("gpu_seconds_per_month",
                            f"gpu_seconds_per_month: {used_s:.1f} of {allowed_s:g} GPU-seconds used this month (UTC)",
                            allowed=allowed_s, used=round(float(used_s), 3),
                            retry_at=next_month(at) if allowed_s > 0 else None, at=at)
+
+
+def _holds(req: jobs.CreateJobRequest, earlier_at: datetime, at: datetime) -> bool:
+    """Whether the earlier job under the request's key is the one it names: a key the gateway derived holds only
+    for a window after that job's creation (service.names_earlier)."""
+    window = req.idempotency_window_s
+    if earlier_at.tzinfo is None:  # SQLite hands back an aggregate's timestamp without its zone
+        earlier_at = earlier_at.replace(tzinfo=UTC)
+    return window is None or at - earlier_at < timedelta(seconds=window)

@@ -1,20 +1,27 @@
-"""Data functions over job rows; every state change is a guarded update, so replays are harmless."""
+"""Data functions over job rows; every state change is a guarded update, so replays are harmless.
+
+The per-job statements (insert, first claim, transitions; statements.py) are single statements, one round trip
+each, run on an autocommit connection where nothing else shares their transaction (db.autocommit)."""
 
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Row, and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from easel_jobs.models import ACTIVE, TERMINAL, Job
+from easel_jobs import statements
+from easel_jobs.models import ACTIVE, ENDED_EARLY, TERMINAL, Job
+from easel_jobs.statements import CHANGED, JOBS
 from easel_proto.errors import Conflict, InvalidInput, NotFound
 from easel_proto.naming import image_key, lease_digest, worker_token
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import now
+
+Db = AsyncSession | AsyncConnection  # what the statements below run on: either has execute()
 
 
 async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | None = None,
@@ -30,39 +37,64 @@ async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | N
     return job
 
 
-async def get_by_idempotency_key(session: AsyncSession, *, user_id: str, key: str) -> Job | None:
-    stmt = select(Job).where(Job.user_id == user_id, Job.idempotency_key == key)
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def get_by_idempotency_key(db: Db, *, user_id: str, key: str) -> Row | None:
+    stmt = select(JOBS).where(JOBS.c.user_id == user_id, JOBS.c.idempotency_key == key)
+    return (await db.execute(stmt)).first()
 
 
-async def create(session: AsyncSession, *, job_id: str, req: jobs.CreateJobRequest) -> tuple[Job, bool]:
-    """Insert a queued job, or return the earlier one submitted with the same Idempotency-Key."""
+def _dialect(db: Db) -> str:
+    return (db.dialect if isinstance(db, AsyncConnection) else db.bind.dialect).name
+
+
+def new_job(job_id: str, req: jobs.CreateJobRequest) -> dict[str, Any]:
+    """The row a submission inserts, as column values."""
     owner = req.principal
-    if req.idempotency_key:
-        earlier = await get_by_idempotency_key(session, user_id=owner.user_id, key=req.idempotency_key)
-        if earlier is not None:
-            return _same_request(earlier, req), False
-    job = Job(
+    return dict(
         id=job_id, user_id=owner.user_id, tenant_id=owner.tenant_id, pool=req.pool, status="queued",
         spec=req.spec.model_dump(mode="json"),
         image_keys=[image_key(owner.tenant_id, owner.user_id, job_id, i) for i in range(len(req.spec.seeds))],
-        images=len(req.spec.seeds),
-        idempotency_key=req.idempotency_key, request_hash=req.request_hash, attempts=0, cancel_requested=False,
-        created_at=now(),
+        images=len(req.spec.seeds), idempotency_key=req.idempotency_key, request_hash=req.request_hash,
+        attempts=0, cancel_requested=False, worker_id=None, lease=None, queue_seq=None, error=None,
+        created_at=now(), started_at=None, finished_at=None, load_s=None, generation_s=None, steps_per_s=None,
     )
-    session.add(job)
-    try:
-        await session.flush()
-    except IntegrityError:  # a concurrent retry with the same key got there first
-        await session.rollback()
-        earlier = await get_by_idempotency_key(session, user_id=owner.user_id, key=req.idempotency_key or "")
+
+
+def names_earlier(earlier: Row, req: jobs.CreateJobRequest) -> bool:
+    """Whether an earlier job under the request's Idempotency-Key is the one the key names: always for a client's
+    key; for a key that holds only `idempotency_window_s` (one the gateway derived from the caller and the
+    request), a job created within that window that did not fail or get canceled (the same call again, after
+    those, is meant to run again)."""
+    window = req.idempotency_window_s
+    if window is None:
+        return True
+    return now() - earlier.created_at < timedelta(seconds=window) and earlier.status not in ENDED_EARLY
+
+
+async def create(db: Db, *, job_id: str, req: jobs.CreateJobRequest) -> tuple[SimpleNamespace | Row, bool]:
+    """Insert a queued job, or return the earlier one submitted with the same Idempotency-Key.
+
+    One INSERT ... ON CONFLICT DO NOTHING: concurrent retries with one key insert one row. A key that holds only
+    for a window (`idempotency_window_s`, the keys the gateway derives) is taken off an earlier job it no longer
+    names (`names_earlier`), which keeps it as `{key}@{its id}`, so the new job can have it."""
+    values = new_job(job_id, req)
+    key = req.idempotency_key
+    if not key:
+        await db.execute(statements.INSERT, values)
+        return SimpleNamespace(**values), True
+    for _ in range(3):
+        if (await db.execute(statements.insert_new(_dialect(db)), values)).first() is not None:
+            return SimpleNamespace(**values), True
+        earlier = await get_by_idempotency_key(db, user_id=req.principal.user_id, key=key)
         if earlier is None:
-            raise
-        return _same_request(earlier, req), False
-    return job, True
+            continue  # taken off its job a moment ago: try again
+        if names_earlier(earlier, req):
+            return _same_request(earlier, req), False
+        await db.execute(update(JOBS).where(JOBS.c.id == earlier.id, JOBS.c.idempotency_key == key)
+                         .values(idempotency_key=f"{key[:200]}@{earlier.id}"))
+    raise Conflict("Idempotency-Key is being used by concurrent requests; retry", field="Idempotency-Key")
 
 
-def _same_request(earlier: Job, req: jobs.CreateJobRequest) -> Job:
+def _same_request(earlier: Row, req: jobs.CreateJobRequest) -> Row:
     if req.request_hash and earlier.request_hash and req.request_hash != earlier.request_hash:
         raise Conflict("Idempotency-Key was already used for a different request", field="Idempotency-Key")
     return earlier
@@ -99,22 +131,34 @@ async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int
     return page, (_cursor(page[-1]) if len(rows) > limit else None)
 
 
-async def transition(session: AsyncSession, *, job_id: str, to: str, allowed_from: tuple[str, ...],
+async def transition(db: Db, *, job_id: str, to: str, allowed_from: tuple[str, ...],
                      lease: str | None = None, **values: Any) -> Row | None:
     """Move a job to `to` only from `allowed_from` (and, with `lease`, only in the run holding it); None when it
     was elsewhere (a replay, a race, a stale or forged event).
 
     One guarded UPDATE ... RETURNING: this runs several times per job, so it stays a single statement.
     """
-    guard = [Job.id == job_id, Job.status.in_(allowed_from)]
+    stmt = statements.transition(to, tuple(allowed_from), tuple(sorted(values)), lease is not None)
+    params = {f"b_{column}": value for column, value in values.items()}
+    params["b_id"] = job_id
     if lease is not None:
-        guard.append(Job.lease == lease_digest(lease))
-    stmt = (update(Job).where(*guard)
-            .values(status=to, **values).returning(*_CHANGED).execution_options(synchronize_session=False))
-    return (await session.execute(stmt)).first()
+        params["b_lease"] = lease_digest(lease)
+    return (await db.execute(stmt, params)).first()
 
 
-_CHANGED = (Job.id, Job.pool, Job.tenant_id, Job.attempts, Job.worker_id, Job.created_at, Job.started_at)
+async def mark_processing(db: Db, *, runs: list[tuple[str, str]]) -> None:
+    """`starting` -> `processing` for each (job id, lease) whose run still holds its job, in one statement."""
+    await db.execute(statements.MARK_PROCESSING,
+                     {"b_runs": [(job_id, lease_digest(lease)) for job_id, lease in runs]})
+
+
+async def claim_fresh(db: Db, *, job_id: str, worker_id: str, pool: str, lease: str,
+                      sequence: int | None = None) -> Row | None:
+    """Start a job no run ever held (its first claim, the common case) in one guarded UPDATE; None for any other
+    job, which `claim` decides. Such a job can have no result yet, nor a run to replace."""
+    params = {"b_id": job_id, "b_pool": pool, "b_worker": worker_id, "b_lease": lease_digest(lease),
+              "b_seq": sequence, "b_at": now()}
+    return (await db.execute(statements.CLAIM_FRESH, params)).first()
 
 
 async def lock_run(session: AsyncSession, *, job_id: str) -> str | None:
@@ -146,7 +190,7 @@ async def claim(session: AsyncSession, *, job_id: str, worker_id: str, delivery:
         update(Job).where(*guard)
         .values(status="starting", worker_id=worker_id, attempts=Job.attempts + 1, lease=lease_digest(lease),
                 queue_seq=sequence, started_at=func.coalesce(Job.started_at, now()))
-        .returning(*_CHANGED).execution_options(synchronize_session=False))).first()
+        .returning(*CHANGED).execution_options(synchronize_session=False))).first()
     if started is not None:
         return started, "starting"
     job = await session.get(Job, job_id)

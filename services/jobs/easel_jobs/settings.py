@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Literal
+
 from pydantic import Field
 
 from easel_common.settings import CommonSettings
@@ -21,3 +24,30 @@ class JobsSettings(CommonSettings):
     reroute_after_s: float = Field(default=10.0, gt=0)  # a job still waiting in a worker's own queue goes to the pool
     demand_sample_s: float = Field(default=2.0, gt=0)  # how often each pool's jobs and workers are counted
     route_sweep_s: float = Field(default=1.0, gt=0)  # how often the workers' own queues are looked over
+
+    # Trainings (easel_jobs/trainings): which launcher runs them. local: `python -m easel_trainer job` processes on
+    # this machine (the embedded stack); kubernetes: a batch/v1 Job each (the chart); none: they stay queued.
+    trainer_launcher: Literal["local", "kubernetes", "none"] = "local"
+    trainer_slots: int = Field(default=2, ge=0)  # local: trainings running at once; more wait queued
+    trainer_max_attempts: int = Field(default=5, ge=1)  # local: processes started per training (crashes resume)
+    trainer_device: str | None = None  # local: cpu or cuda (default: cuda when the trainer sees one)
+    trainer_nats_seed_file: Path | None = None  # local: the `trainer` identity's seed, handed to each process
+    trainer_sweep_s: float = Field(default=2.0, gt=0)  # how often queued trainings are launched, runs followed
+    trainer_register_timeout_s: float = Field(default=600.0, gt=0)  # the registry copying a result into place
+    # kubernetes: the Jobs (launchers/kubernetes.py); the chart sets these from its trainer.* values
+    trainer_k8s_namespace: str | None = None  # default: the namespace this pod runs in
+    trainer_image: str = "easel-trainer:latest"
+    trainer_image_pull_policy: str = "IfNotPresent"
+    trainer_service_account: str = "easel-trainer"
+    trainer_seed_secret: str = "easel-nats-identities"  # the Secret `easel nats-config` writes; key trainer.nk
+    trainer_pools: dict[str, dict] = {}  # per pool: nodeSelector, tolerations, resources, gpu {resource, count}
+    trainer_active_deadline_s: int = Field(default=7 * 24 * 3600, ge=60)
+    trainer_backoff_limit: int = Field(default=3, ge=0)
+    trainer_ttl_after_finished_s: int = Field(default=3600, ge=0)
+    trainer_env: dict[str, str] = {}  # more settings for every trainer (EASEL_* names)
+    trainer_labels: dict[str, str] = {}  # more labels on the Jobs' pods (NetworkPolicies select them)
+    trainer_nats_tls_secret: str | None = None  # kubernetes: the Secret with the NATS CA, when TLS is on
+    trainer_nats_tls_key: str = "ca.crt"
+    trainer_s3_credentials_secret: str | None = None  # kubernetes: static S3 keys from this Secret (else IRSA)
+    trainer_s3_access_key_id_key: str = "access-key-id"
+    trainer_s3_secret_access_key_key: str = "secret-access-key"

@@ -113,7 +113,7 @@ class RegistryFlows:
             roles = req.shared_roles if req.shared_roles is not None else model.shared_roles
             if visibility != "private" or req.shared_roles:
                 require(req.principal, MODELS_SHARE)
-            model.visibility, model.shared_roles = visibility, _check_roles(visibility, roles)
+            model.visibility, model.shared_roles = visibility, check_roles(visibility, roles)
         if req.metadata is not None:
             model.meta = _check_metadata(req.metadata)
 
@@ -144,7 +144,7 @@ class RegistryFlows:
         model = Model(
             id=str(uuid.uuid4()), tenant_id=p.tenant_id, owner_id=p.user_id, name=_check_name(req.name),
             kind=req.kind, base=req.base, format=None, source=sources.describe(req.source), files=[],
-            visibility=visibility, shared_roles=_check_roles(visibility, req.shared_roles or []),
+            visibility=visibility, shared_roles=check_roles(visibility, req.shared_roles or []),
             status=IMPORTING, bytes_done=0, meta=_check_metadata(req.metadata or {}), created_at=at, updated_at=at,
         )
         async with self.sessions() as session:
@@ -165,8 +165,8 @@ class RegistryFlows:
         try:
             async with self._slots:
                 fetched = await self._fetch(req, tmp, progress)
-                values = await asyncio.to_thread(_inspect, fetched, req)
-                files = await self._store(fetched, values["sha256"], p.tenant_id, model_id, prefix)
+                values = await asyncio.to_thread(inspect, fetched, req)
+                files = await self.store_files(fetched, values["sha256"], p.tenant_id, model_id, prefix)
             reporter.cancel()
             size = sum(f.size for f in fetched)
             async with self.sessions() as session:
@@ -206,7 +206,7 @@ class RegistryFlows:
         key = sources.upload_key(req.principal.tenant_id, req.principal.user_id, source.uri)
         return [await sources.fetch_upload(key, self.store, tmp, progress)]
 
-    async def _store(self, fetched: list[Fetched], sha256: str, tenant_id: str, model_id: str,
+    async def store_files(self, fetched: list[Fetched], sha256: str, tenant_id: str, model_id: str,
                      prefix: str) -> list[dict]:
         """Copy into the object store, unless a ready model of the tenant already holds the same content."""
         async with self.sessions() as session:
@@ -272,7 +272,7 @@ class RegistryFlows:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def _inspect(fetched: list[Fetched], req: ImportModelRequest) -> dict:
+def inspect(fetched: list[Fetched], req: ImportModelRequest) -> dict:
     """Blocking: content checks on the downloaded files, the model's digest, its format."""
     tensor_names: list[str] = []
     for f in fetched:
@@ -304,7 +304,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _check_roles(visibility: str, roles: list[str]) -> list[str]:
+def check_roles(visibility: str, roles: list[str]) -> list[str]:
     for role in roles:
         if not _ROLE.match(role):
             raise InvalidInput("shared_roles", f"{role!r} is not a role name")

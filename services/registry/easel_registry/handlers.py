@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from easel_common.natsio import Call, Endpoint
-from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
+from easel_proto.v1.registry import (
+    CreateDatasetRequest,
+    DatasetInfo,
+    DatasetList,
+    DatasetRequest,
+    ImportModelRequest,
+    ModelInfo,
+    ModelList,
+    ModelLookupRequest,
+    ModelRequest,
+)
+from easel_proto.v1.trainings import RegisterTrainingRequest
+from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
+from easel_registry.trainings import Registrations
 
 
-def endpoints(flows: RegistryFlows) -> list[Endpoint]:
+def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Registrations) -> list[Endpoint]:
     names = flows.settings.names
 
     async def lookup(req: ModelLookupRequest, _c: Call) -> ModelInfo:
@@ -19,8 +32,21 @@ def endpoints(flows: RegistryFlows) -> list[Endpoint]:
     async def models(req: ModelRequest, _c: Call) -> ModelList:
         return await flows.models(req)
 
+    async def dataset_requests(req: DatasetRequest, _c: Call) -> DatasetList:
+        return await datasets.datasets(req)
+
+    async def create_dataset(req: CreateDatasetRequest, _c: Call) -> DatasetInfo:
+        return await datasets.create(req)
+
+    async def register(req: RegisterTrainingRequest, _c: Call) -> ModelInfo:
+        return await registrations.register(req)
+
     return [
         Endpoint("lookup", names.registry_lookup, ModelLookupRequest, lookup),
         Endpoint("import", names.registry_import, ImportModelRequest, import_),
         Endpoint("models", names.registry_models, ModelRequest, models),
+        Endpoint("datasets", names.registry_datasets, DatasetRequest, dataset_requests),
+        Endpoint("datasets-create", names.registry_create_dataset, CreateDatasetRequest, create_dataset),
+        # serves no user: only the jobs identity may publish here (nats_access.py); see easel_registry.trainings
+        Endpoint("register", names.registry_register, RegisterTrainingRequest, register, caller=False),
     ]

@@ -15,8 +15,10 @@ from easel_common.runner import serve, service_checks
 from easel_common.settings import CommonSettings
 from easel_common.storage import open_store
 from easel_registry import handlers
+from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
 from easel_registry.settings import RegistrySettings
+from easel_registry.trainings import Registrations
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -32,14 +34,17 @@ class RegistryService:
         self.engine = db.make_engine(settings.database_url)
         self.store = open_store(settings)
         self.flows = RegistryFlows(settings, db.sessions(self.engine), self.store)
-        self.server = EndpointServer(nc, settings.names.service("registry"), "0.2.0", "model records and imports",
+        self.datasets = DatasetFlows(settings, db.sessions(self.engine), self.store)
+        self.registrations = Registrations(self.flows)
+        self.server = EndpointServer(nc, settings.names.service("registry"), "0.3.0",
+                                     "model and dataset records, imports, registering trainings",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_registry")
         await self.flows.recover()
-        await self.server.start(handlers.endpoints(self.flows))
+        await self.server.start(handlers.endpoints(self.flows, self.datasets, self.registrations))
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
 
     def checks(self) -> list[Check]:

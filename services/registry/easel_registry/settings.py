@@ -27,3 +27,9 @@ class RegistrySettings(CommonSettings):
     # imports touch their row every 10 s, so this stays well above that.
     import_stale_s: float = Field(60.0, ge=30.0)
     import_concurrency: int = 4  # imports fetching at once; more wait their turn (status importing, 0 bytes)
+    # Datasets (POST /v1/datasets): how many images, how many bytes of uploads (an archive unpacked), the shorter
+    # side an image needs at least, and the pixels an image may have (a decompression bomb is refused by its header).
+    max_dataset_images: int = Field(500, ge=1)
+    max_dataset_bytes: int = Field(512 * 1024 * 1024, ge=1024)
+    min_dataset_side: int = Field(64, ge=8)
+    max_dataset_image_pixels: int = Field(64 * 1024 * 1024, ge=4096)

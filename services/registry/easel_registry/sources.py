@@ -104,8 +104,8 @@ def describe(source: ModelSource) -> str:
         rev = f"@{source.revision}" if source.revision else ""
         sub = f"/{source.subfolder}" if source.subfolder else ""
         return f"hf://{source.uri}{rev}{sub}"
-    if source.type == "upload":
-        return f"upload:{source.uri}"
+    if source.type in ("upload", "training"):
+        return f"{source.type}:{source.uri}"
     return source.uri
 
 
@@ -130,6 +130,8 @@ def validate(source: ModelSource, settings: RegistrySettings) -> None:
     elif source.type == "upload":
         if not _UPLOAD_ID.match(source.uri):
             raise InvalidInput("source.uri", "must be an upload id from POST /v1/models/uploads")
+    elif source.type == "training":  # a training's result is registered by the jobs service, never imported
+        raise InvalidInput("source.type", "a training's model is registered when the training succeeds")
     if source.type != "hf" and source.subfolder:
         raise InvalidInput("source.subfolder", "only applies to Hugging Face imports")
 

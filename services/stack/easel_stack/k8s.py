@@ -11,7 +11,8 @@ from easel_common import nats_access
 from easel_proto import Names
 
 SECRET_NAME = "easel-nats-identities"
-SERVICES = ("gateway", "auth", "registry", "jobs")  # the cluster's processes; `stack` runs only in the embedded stack
+# the cluster's processes (trainer: every fine-tuning Job's pod); `stack` runs only in the embedded stack
+SERVICES = ("gateway", "auth", "registry", "jobs", "trainer")
 
 
 def identities(pools: list[str]) -> list[str]:

@@ -81,6 +81,8 @@ class ProcessCluster:
         extra: dict[str, str] = {"EASEL_METRICS_PORT": str(port)}
         if kind in ("auth", "registry", "jobs"):
             extra["EASEL_DATABASE_URL"] = self.database_url
+        if kind == "jobs":  # its trainings (local processes) sign in as the trainer identity
+            extra["EASEL_TRAINER_NATS_SEED_FILE"] = str(self.credentials.ensure("trainer"))
         if kind == "auth":
             extra.update(EASEL_CALLER_KEY=self.caller_key, EASEL_ADMIN_KEY=self.admin_key)
         elif kind != "worker":

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from easel_auth.flows import admin_key_path
 from easel_auth.main import AuthService
 from easel_auth.settings import AuthSettings
 from easel_common import nats_access
+from easel_common.environment import system_env
 from easel_common.natsio import Identity, close, connect
 from easel_gateway.main import create_app
 from easel_gateway.settings import GatewaySettings
@@ -31,12 +31,6 @@ from easel_stack.natsd import NatsServer, free_port
 from easel_stack.supervise import Supervisor
 from easel_worker.settings import WorkerSettings
 
-# What a worker process inherits from the stack's environment besides the EASEL_* settings it reads: no admin key,
-# token or caller secret, no database address, no other identity's NATS seed.
-SYSTEM_ENV = {"PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "VIRTUAL_ENV", "LD_LIBRARY_PATH",
-              "SSL_CERT_FILE", "REQUESTS_CA_BUNDLE", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "COVERAGE_PROCESS_START"}
-SYSTEM_PREFIXES = ("LC_", "PYTHON", "HF_", "HUGGINGFACE_", "TRANSFORMERS_", "DIFFUSERS_", "TORCH", "CUDA",
-                   "NVIDIA_", "PYTORCH_")
 NOT_FOR_WORKERS = {"EASEL_DATABASE_URL", "EASEL_CALLER_PUBLIC_KEY", "EASEL_NATS_SEED_FILE"}
 
 
@@ -124,6 +118,11 @@ class EmbeddedStack:
             values["pools"] = opts.pools
         return values
 
+    def _trainer(self) -> dict:
+        """The jobs service's trainings run as local processes, each signing in as the `trainer` identity."""
+        seed = self.identity("trainer").seed_file
+        return {"trainer_launcher": "local", **({"trainer_nats_seed_file": seed} if seed else {})}
+
     @property
     def pools(self) -> list[str]:
         return JobsSettings(**self._common()).pools
@@ -153,10 +152,9 @@ class EmbeddedStack:
                                          store_dir=folder)
 
     def worker_env(self, pool: str | None = None) -> dict[str, str]:
-        """A worker's environment: the settings it reads and the system's, nothing else (see SYSTEM_ENV)."""
+        """A worker's environment: the settings it reads and the system's, nothing else (easel_common.environment)."""
         wanted = {f"EASEL_{name.upper()}" for name in WorkerSettings.model_fields} - NOT_FOR_WORKERS
-        env = {k: v for k, v in os.environ.items()
-               if k in wanted or k in SYSTEM_ENV or k.startswith(SYSTEM_PREFIXES)}
+        env = system_env(wanted)
         env.update({"EASEL_NATS_URL": self.nats_url, "EASEL_DATA_DIR": str(self.data_dir),
                     "EASEL_NAMESPACE": self.options.namespace, "EASEL_POOLS": json.dumps(self.pools)})
         env.update(self.options.worker_env)
@@ -174,7 +172,7 @@ class EmbeddedStack:
         self.nc = await self.connect_as("stack")
         auth = AuthService(AuthSettings(**self._common()), await self.connect_as("auth"))  # makes the caller key
         registry = RegistryService(RegistrySettings(**self._common()), await self.connect_as("registry"))
-        jobs = JobsService(JobsSettings(**self._common()), await self.connect_as("jobs"))
+        jobs = JobsService(JobsSettings(**{**self._trainer(), **self._common()}), await self.connect_as("jobs"))
         for svc in (auth, registry, jobs):
             await svc.start()
             self.services.append(svc)

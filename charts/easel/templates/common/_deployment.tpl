@@ -1,7 +1,8 @@
 {{/* The Deployment every Easel process runs in. Arguments (a dict):
      root, component, identity (its NATS identity), values (the component's values, a pool's merged ones),
      command, probePort, ports/env/volumes/volumeMounts (YAML lists the component adds), replicas (omitted when
-     KEDA scales it), extraLabels, resources, terminationGracePeriodSeconds, startupFailures. */}}
+     KEDA scales it), extraLabels, resources, terminationGracePeriodSeconds, startupFailures, apiToken (mount the
+     ServiceAccount's Kubernetes API token: only the jobs service, when it runs trainings as Jobs). */}}
 {{- define "easel.deployment" -}}
 {{- $root := .root }}
 {{- $v := .values }}
@@ -42,7 +43,7 @@ spec:
       {{- end }}
     spec:
       serviceAccountName: {{ include "easel.serviceAccountName" . }}
-      automountServiceAccountToken: false
+      automountServiceAccountToken: {{ .apiToken | default false }}
       enableServiceLinks: false
       {{- with .terminationGracePeriodSeconds }}
       terminationGracePeriodSeconds: {{ . }}

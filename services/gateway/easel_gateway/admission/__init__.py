@@ -4,7 +4,7 @@ GenerationSpec a worker runs out, every name resolved and every limit checked be
 One entry (`Admission.admit`, in admit.py) and a module per feature: limits.py (pool, steps, image count, sizes,
 seed resize), prompts.py (styles, extra-network tags, LoRAs, embeddings), vae.py, hires.py, upscalers.py (extras),
 sdxl.py (refiner, SDXL conditioning), controlnet.py, inputs.py (client images), scripts.py (how many jobs a web UI
-call may expand to), and registry.py, the one registry client.
+call may expand to), registry.py, the one registry client, and gate.py, the gateway's submission places.
 """
 
 from easel_gateway.admission.admit import Admission, Admitted, request_hash, slot

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,23 +23,16 @@ from easel_gateway.admission.limits import SEED_SPACE, first
 from easel_gateway.admission.registry import Registry
 from easel_gateway.admission.vae import vae
 from easel_gateway.settings import GatewaySettings
-from easel_proto.errors import Unavailable
 from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal, Quotas
 
 
-@contextlib.asynccontextmanager
-async def slot(state: Any) -> AsyncIterator[None]:
-    """Hold one of the gateway's submission slots; when all are taken, refuse at once (503, Retry-After)."""
-    if state.submit_slots <= 0:
-        raise Unavailable("too many submissions in flight; retry shortly", retry_after_s=1)
-    state.submit_slots -= 1
-    try:
-        yield
-    finally:
-        state.submit_slots += 1
+def slot(state: Any) -> contextlib.AbstractAsyncContextManager[None]:
+    """Hold one of the gateway's submission places (gate.py); refused with 503 and Retry-After when none frees up
+    within a short wait."""
+    return state.submit_gate.enter()
 
 
 def request_hash(body: jobs.JobRequest) -> str:
@@ -56,10 +49,12 @@ class Admitted:
     spec: jobs.GenerationSpec
     request_hash: str | None
 
-    def create_request(self, caller: Principal, idempotency_key: str | None,
-                       quotas: Quotas | None) -> jobs.CreateJobRequest:
+    def create_request(self, caller: Principal, idempotency_key: str | None, quotas: Quotas | None,
+                       window_s: float | None = None) -> jobs.CreateJobRequest:
+        """The jobs service's request; `window_s`: the key names an earlier job only this long (a derived key)."""
         return jobs.CreateJobRequest(principal=caller, pool=self.pool, spec=self.spec,
-                                     idempotency_key=idempotency_key, request_hash=self.request_hash, quotas=quotas)
+                                     idempotency_key=idempotency_key, request_hash=self.request_hash, quotas=quotas,
+                                     idempotency_window_s=window_s if idempotency_key else None)
 
 
 async def _in_order(*steps: Awaitable[Any]) -> list[Any]:
@@ -107,6 +102,9 @@ class Admission:
         if body.hires is not None:
             hires_spec = hires.plan(body.hires, width, height, plan.steps, text.hires, (text.prompt, text.negative),
                                     settings)
+        if not extras:
+            await prompts.check_schedules(text, plan.steps, hires_spec, first(body.sampler, mine.sampler,
+                                                                              settings.default_sampler))
 
         # for extras, prompts name no embeddings (a web UI extras call sends none)
         texts = [] if extras else [text.prompt, text.negative, *(
@@ -146,8 +144,10 @@ class Admission:
             extras=extras, embeddings=embeddings,
         )
         await inputs.save(self.store)
-        # the canonical JSON of a request may carry megabytes of base64 images: hashed off the event loop
-        return Admitted(plan.pool, spec, await asyncio.to_thread(request_hash, body))
+        # the canonical JSON of a request with images may carry megabytes of base64: hashed off the event loop (a
+        # request without is hashed here, as a thread's hop costs more than its hash)
+        images = body.init_images or body.mask or any(unit.image or unit.mask for unit in units)
+        return Admitted(plan.pool, spec, await asyncio.to_thread(request_hash, body) if images else request_hash(body))
 
     async def detect(self, caller: Principal, mine: UserSettings, images: list[tuple[str, str]],
                      masks: list[str | None], module: str, processor_res: int | None,

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import NamedTuple
 
-from easel_common.prompts import apply_styles, extract_networks, mentions
+from easel_common.prompts import apply_styles, extract_networks, mentions, pass_texts
 from easel_gateway.admission.registry import Registry
 from easel_proto.errors import InvalidInput
 from easel_proto.permissions import MODELS_READ, allows
@@ -13,6 +14,7 @@ from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ModelInfo
+from easel_proto.webui import SECOND_ORDER_SAMPLERS
 
 Named = tuple[str, jobs.LoraRequest]  # an extra network (name, weight) and the request field that named it
 MAX_HYPERNETWORKS = 8
@@ -75,6 +77,25 @@ def parse(body: jobs.JobRequest, mine: UserSettings) -> Prompts:
     if len(hypernets) > MAX_HYPERNETWORKS:
         raise InvalidInput(hypernets[MAX_HYPERNETWORKS][0], f"at most {MAX_HYPERNETWORKS} hypernetworks per job")
     return Prompts(prompt, negative, (hires[0], hires[1]), wanted, hypernets)
+
+
+async def check_schedules(text: Prompts, steps: int, hires: jobs.HiresSpec | None, sampler: str) -> None:
+    """Prompt editing, alternation and AND within the worker's limits, counted as it counts them (model calls);
+    InvalidInput naming the prompt otherwise. A prompt with either is read off the event loop (bounded, but up to
+    a fraction of a second for a long one)."""
+    passes = [(text.prompt, text.negative, None, "prompt")]
+    if hires is not None:
+        passes.append((hires.prompt or text.prompt, hires.negative_prompt or text.negative, hires.steps,
+                       "hires.prompt" if text.hires[0] else "prompt"))
+    if not any("[" in t or "AND" in t for prompt, negative, _, _ in passes for t in (prompt, negative)):
+        return  # nothing scheduled, one part: within every limit
+    calls = 2 if sampler in SECOND_ORDER_SAMPLERS else 1
+
+    def check() -> None:
+        for prompt, negative, hires_steps, field in passes:
+            pass_texts(prompt, negative, steps * calls, hires_steps and hires_steps * calls, field)
+
+    await asyncio.to_thread(check)
 
 
 async def loras(wanted: list[Named], checkpoint: ModelInfo, caller: Principal,

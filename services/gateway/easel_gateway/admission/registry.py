@@ -107,3 +107,30 @@ class Registry:
 
     async def delete_model(self, caller: Principal, model_id: str) -> None:
         await self._models_call(registry.ModelRequest(principal=caller, model_id=model_id, delete=True))
+
+    # --- datasets (the registry owns them: easel_registry.datasets) ---------------------------------------------
+
+    async def _datasets_call(self, req: registry.DatasetRequest) -> list[registry.DatasetInfo]:
+        reply = await self.services.call(self.services.names.registry_datasets, req, registry.DatasetList,
+                                         req.principal)
+        return reply.items
+
+    async def create_dataset(self, req: registry.CreateDatasetRequest, timeout: float) -> registry.DatasetInfo:
+        return await self.services.call(self.services.names.registry_create_dataset, req, registry.DatasetInfo,
+                                        req.principal, timeout=timeout)
+
+    async def list_datasets(self, caller: Principal) -> list[registry.DatasetInfo]:
+        return await self._datasets_call(registry.DatasetRequest(principal=caller))
+
+    async def get_dataset(self, caller: Principal, dataset_id: str) -> registry.DatasetInfo:
+        return (await self._datasets_call(registry.DatasetRequest(principal=caller, dataset_id=dataset_id)))[0]
+
+    async def dataset(self, caller: Principal, dataset_id: str, field: str) -> registry.DatasetInfo:
+        """A dataset the caller may use, for a training; InvalidInput on `field` otherwise."""
+        try:
+            return await self.get_dataset(caller, dataset_id)
+        except NotFound:
+            raise InvalidInput(field, f"unknown dataset {dataset_id!r}") from None
+
+    async def delete_dataset(self, caller: Principal, dataset_id: str) -> None:
+        await self._datasets_call(registry.DatasetRequest(principal=caller, dataset_id=dataset_id, delete=True))

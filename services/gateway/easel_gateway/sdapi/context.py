@@ -31,6 +31,7 @@ class Context:
     svc: Services
     settings: GatewaySettings
     known: Known = field(default_factory=dict)  # input images the call's jobs have stored, by what was sent
+    key_window_s: float | None = None  # set when the call's keys were derived (run.task_id): how long they hold
 
     @property
     def state(self) -> Any:

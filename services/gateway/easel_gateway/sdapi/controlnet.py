@@ -64,7 +64,7 @@ async def _detect(ctx: Context, body: Detect) -> dict[str, Any]:
         ctx.caller, ctx.mine, list(zip(images, fields, strict=True)), body.controlnet_masks or [],
         (body.controlnet_module or "none").strip().lower(), body.controlnet_processor_res,
         (body.controlnet_threshold_a, body.controlnet_threshold_b))
-    done = await run.finish(ctx, await run.queue(ctx, prepared, None))
+    done = await run.finish(ctx, await run.queue(ctx, prepared, run.task_key(await run.task_id(ctx, None))))
     return {"images": await asyncio.to_thread(respond.b64_all, done.pngs), "info": "Success"}
 
 

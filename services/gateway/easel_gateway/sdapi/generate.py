@@ -24,14 +24,15 @@ async def generation(ctx: Context, p: Generation, *, model: str | None = None,
     if p.script_name:
         return await run_script(ctx, p, img2img, model, pool)
     converted = (convert.img2img if img2img else convert.txt2img)(p, model=model, pool=pool)
-    done = await run.run(ctx, converted, run.task_key(run.task_id(p.force_task_id)))
+    done = await run.run(ctx, converted, run.task_key(await run.task_id(ctx, p.force_task_id)))
     return await asyncio.to_thread(lambda: respond.generation(p, respond.output([done])))  # base64: CPU work
 
 
 async def extras(ctx: Context, p: ExtrasOptions, images: list[str], fields: list[str], *,
                  model: str | None = None, pool: str | None = None) -> tuple[str, list[str]]:
     """Upscale the images as one extras job: (html_info, base64 PNGs)."""
-    done = await run.run(ctx, convert.extras(p, images, fields, model=model, pool=pool), None)
+    done = await run.run(ctx, convert.extras(p, images, fields, model=model, pool=pool),
+                         run.task_key(await run.task_id(ctx, None)))
     return respond.html_info(done.record.spec), await asyncio.to_thread(respond.b64_all, done.pngs)
 
 

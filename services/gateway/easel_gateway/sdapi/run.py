@@ -1,14 +1,16 @@
 """Run a web UI call's job(s) synchronously: resolve, queue, wait for the end, read the images.
 
 Every job is an ordinary Easel job of the caller's (quotas, queue, cancel, /v1/jobs). A job is submitted under the
-Idempotency-Key `webui-task:<task id>` (force_task_id, else a new id), so /internal/progress finds it; a call
-that runs several jobs keys the others `webui-task:<task id>/<n>`.
+Idempotency-Key `webui-task:<task id>`, so /internal/progress finds it; a call that runs several jobs keys the
+others `webui-task:<task id>/<n>`. The task id is the client's force_task_id, else its Idempotency-Key header,
+else one derived from the caller and the request (`auto(<digest>)`), which names the same call's jobs only for
+`webui_idempotency_window_s`: a client that retries a call after a time-out gets its first jobs, not new ones.
 """
 
 from __future__ import annotations
 
 import asyncio
-import uuid
+import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -18,17 +20,33 @@ from easel_gateway.admission import Admitted
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.convert import Converted
 from easel_gateway.sdapi.fields import as_sent
-from easel_proto.errors import EaselError, GenerationFailed
+from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
 from easel_proto.naming import TERMINAL_EVENTS, image_key
 from easel_proto.v1 import jobs
 
 T = TypeVar("T")
 TASK_PREFIX = "webui-task:"
+MAX_TASK_ID = 200  # as force_task_id (payloads.py): the key `webui-task:<id>/<n>` fits the jobs' 255
 
 
-def task_id(force_task_id: str | None) -> str:
-    """The call's task id: the client's force_task_id, else a new one in the web UI's form."""
-    return force_task_id or f"task({uuid.uuid4().hex[:15]})"
+async def task_id(ctx: Context, force_task_id: str | None) -> str:
+    """The call's task id: the client's force_task_id, else its Idempotency-Key, else derived from the caller and
+    the request (and then good for `webui_idempotency_window_s` only, see ctx.key_window_s)."""
+    given = force_task_id or ctx.request.headers.get("idempotency-key")
+    if given:
+        if len(given) > MAX_TASK_ID:  # only the header can be longer; truncating it could merge two keys
+            raise InvalidInput("Idempotency-Key", f"at most {MAX_TASK_ID} characters")
+        return given
+    request = ctx.request
+    call = f"{ctx.caller.user_id}\n{request.method} {request.url.path}?{request.url.query}\n".encode()
+    body = await request.body()  # what the client sent, read once already by the route
+    digest = await asyncio.to_thread(_digest, call, body) if len(body) > 64 * 1024 else _digest(call, body)
+    ctx.key_window_s = ctx.settings.webui_idempotency_window_s
+    return f"auto({digest})"
+
+
+def _digest(call: bytes, body: bytes) -> str:
+    return hashlib.sha256(call + body).hexdigest()[:32]
 
 
 def task_key(task: str, n: int = 0) -> str:
@@ -53,7 +71,7 @@ async def prepare(ctx: Context, converted: Converted) -> Admitted:
 
 async def queue(ctx: Context, job: Admitted, key: str | None) -> jobs.JobRecord:
     async with admission.slot(ctx.state):
-        reply = await ctx.svc.create_job(job.create_request(ctx.caller, key, ctx.limits))
+        reply = await ctx.svc.create_job(job.create_request(ctx.caller, key, ctx.limits, ctx.key_window_s))
     audit = getattr(ctx.request.state, "audit", None) or {}
     audit.setdefault("target", f"job:{reply.job.id}")  # the audit record names the call's first job
     ctx.request.state.audit = audit

@@ -46,7 +46,7 @@ async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | No
     if p.infotext:  # fill in once, so every job of the script sees the same values
         p = p.model_copy(update={**infotext.fill(p.model_fields_set, p.infotext), "infotext": None})
     make = maker(img2img, model, pool)
-    task, with_grid = run.task_id(p.force_task_id), await return_grid(ctx)
+    task, with_grid = await run.task_id(ctx, p.force_task_id), await return_grid(ctx)
     if name == "prompt matrix":
         out = await prompt_matrix(ctx, p, make, args, task, with_grid)
     elif name == "x/y/z plot":
