@@ -97,6 +97,13 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
         params["Eta DDIM"] = _num(spec.eta)
     if spec.eta is not None and spec.sampler == "Euler a" and spec.eta != 1:
         params["Eta"] = _num(spec.eta)
+    # churn where the worker applies it (engine.samplers.noise_params): Euler; the noise scale also Euler a
+    for key, value, default, samplers in (("Sigma churn", spec.s_churn, 0, ("Euler",)),
+                                          ("Sigma tmin", spec.s_tmin, 0, ("Euler",)),
+                                          ("Sigma tmax", spec.s_tmax, 0, ("Euler",)),
+                                          ("Sigma noise", spec.s_noise, 1, ("Euler", "Euler a"))):
+        if value is not None and value != default and spec.sampler in samplers:
+            params[key] = _num(value)
     if inpaint:
         params["Mask blur"] = spec.mask_blur if spec.mask_blur else None
         params["Mask mode"] = "Inpaint not masked" if spec.inpainting_mask_invert else None
@@ -115,10 +122,13 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
             params["Hires upscale"] = _num(round(scale_w, 4))
         else:
             params["Hires resize"] = f"{hires.width}x{hires.height}"
-        params["Hires steps"] = hires.steps
+        # as the web UI: hires steps sent as 0 mean "as many as the first pass" (admission fills them in, so the same
+        # count stands for 0) and are left out; a hires prompt is written only where it differs from the prompt
+        params["Hires steps"] = hires.steps if hires.steps and hires.steps != spec.steps else None
         params["Hires upscaler"] = hires.upscaler or "Latent"
-        params["Hires prompt"] = hires.prompt or None
-        params["Hires negative prompt"] = hires.negative_prompt or None
+        params["Hires prompt"] = hires.prompt if hires.prompt and hires.prompt != spec.prompt else None
+        params["Hires negative prompt"] = (hires.negative_prompt if hires.negative_prompt
+                                           and hires.negative_prompt != (spec.negative_prompt or "") else None)
     for i, unit in enumerate(spec.controlnets or []):
         params[f"ControlNet {i}"] = _controlnet(unit)
     loras = [f"{lora.model.name}: {_hash(lora.model, 12)}" for lora in spec.loras or [] if lora.model.sha256]

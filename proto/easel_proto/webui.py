@@ -5,9 +5,11 @@ Plain data, no torch: the gateway imports it to refuse bad names before anything
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import get_args
 
+from easel_proto.errors import InvalidInput
 from easel_proto.v1.jobs import ControlMode, InpaintFill, ResizeMode, Sampler, Scheduler
 
 SAMPLERS: tuple[str, ...] = get_args(Sampler.__value__)
@@ -17,6 +19,13 @@ SAMPLER_ALIASES: dict[str, str] = {
     "k_euler_a": "Euler a", "k_euler": "Euler", "k_lms": "LMS", "k_heun": "Heun", "k_dpm_2": "DPM2",
     "k_dpm_2_a": "DPM2 a", "k_dpmpp_2m": "DPM++ 2M", "k_dpmpp_sde": "DPM++ SDE", "k_dpmpp_2m_sde": "DPM++ 2M SDE",
     "k_dpmpp_2s_a": "DPM++ 2S a", "ddim": "DDIM", "plms": "PLMS", "unipc": "UniPC", "lcm": "LCM",
+    "k_dpmpp_2m_sde_heun": "DPM++ 2M SDE Heun", "k_dpmpp_3m_sde": "DPM++ 3M SDE",
+}
+
+# The web UI's samplers Easel does not run (diffusers has no counterpart): refused by name, never substituted.
+UNAVAILABLE_SAMPLERS: dict[str, str] = {
+    "dpm fast": "DPM fast", "k_dpm_fast": "DPM fast", "dpm adaptive": "DPM adaptive", "k_dpm_ad": "DPM adaptive",
+    "restart": "Restart", "ddim cfg++": "DDIM CFG++", "ddim_cfgpp": "DDIM CFG++",
 }
 
 # The samplers the web UI runs at two model calls a step (its `second_order`): prompt editing and alternation count
@@ -29,8 +38,40 @@ SECOND_ORDER_SAMPLERS: frozenset[str] = frozenset({
 SCHEDULERS: tuple[str, ...] = get_args(Scheduler.__value__)
 SCHEDULER_LABELS: dict[str, str] = {
     "automatic": "Automatic", "uniform": "Uniform", "karras": "Karras", "exponential": "Exponential",
-    "polyexponential": "Polyexponential", "sgm_uniform": "SGM Uniform", "beta": "Beta",
+    "polyexponential": "Polyexponential", "sgm_uniform": "SGM Uniform", "kl_optimal": "KL Optimal",
+    "align_your_steps": "Align Your Steps", "simple": "Simple", "normal": "Normal", "ddim": "DDIM", "beta": "Beta",
 }
+SCHEDULER_ALIASES: dict[str, str] = {"SGMUniform": "sgm_uniform"}
+# Samplers the web UI runs over timesteps rather than sigmas: they ignore the scheduler.
+TIMESTEP_SAMPLERS: frozenset[str] = frozenset({"DDIM", "PLMS", "UniPC"})
+assert set(SCHEDULER_LABELS) == set(SCHEDULERS)
+
+# k-diffusion's churn (s_churn, s_tmin, s_tmax) and noise scale (s_noise): the web UI passes them to the samplers
+# whose functions take them and to no other, so elsewhere they change nothing.
+_CHURN = frozenset({"Euler", "Heun", "DPM2", "DPM2 Karras"})
+_S_NOISE = frozenset({"Euler a", "DPM2 a", "DPM2 a Karras", "DPM++ 2S a", "DPM++ 2S a Karras", "DPM++ SDE",
+                      "DPM++ SDE Karras", "DPM++ 2M SDE", "DPM++ 2M SDE Karras", "DPM++ 2M SDE Exponential",
+                      "DPM++ 2M SDE Heun", "DPM++ 3M SDE"})
+
+
+def noise_params(name: str, s_churn: float | None = None, s_tmin: float | None = None, s_tmax: float | None = None,
+                 s_noise: float | None = None) -> dict[str, float]:
+    """The churn and noise arguments the named sampler's steps take (web UI defaults for None; s_tmax 0 is no limit).
+
+    Refuses a value that would change the web UI's picture where diffusers' scheduler cannot apply it.
+    """
+    params = {"s_churn": s_churn or 0.0, "s_tmin": s_tmin or 0.0, "s_tmax": s_tmax or math.inf,
+              "s_noise": 1.0 if s_noise is None else s_noise}
+    if name == "Euler":  # diffusers' Euler step takes all four, as k-diffusion's sample_euler
+        return params
+    if name == "Euler a":
+        return {"s_noise": params["s_noise"]}
+    if name in _CHURN and params["s_churn"] > 0:  # without churn, Heun and DPM2 add no noise to scale
+        raise InvalidInput("s_churn", f"sampler {name!r} cannot take churn on Easel; Euler can")
+    if name in _S_NOISE and params["s_noise"] != 1:
+        raise InvalidInput("s_noise", f"sampler {name!r} cannot scale its noise on Easel; Euler and Euler a can")
+    return {}
+
 
 # Hires fix / extras: upscalers that need no model. Latent modes work on latents (hires fix only).
 LATENT_UPSCALE_MODES: tuple[str, ...] = (

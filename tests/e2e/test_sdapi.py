@@ -70,6 +70,17 @@ async def test_send_images_false_returns_no_images_but_the_info(api, user):
     assert r.json()["images"] == [] and json.loads(r.json()["info"])["all_seeds"] == [3]
 
 
+async def test_new_samplers_and_schedules_and_an_unknown_scheduler_as_the_web_ui_takes_it(api, user):
+    r = await api.post("/sdapi/v1/txt2img", auth=basic(user), json={
+        "prompt": "x", "seed": 3, **SMALL, "sampler_name": "DPM++ 3M SDE", "scheduler": "Align Your Steps"})
+    assert r.status_code == 200, r.text
+    assert "Sampler: DPM++ 3M SDE, Schedule type: Align Your Steps" in json.loads(r.json()["info"])["infotexts"][0]
+    r = await api.post("/sdapi/v1/txt2img", auth=basic(user), json={"prompt": "x", "seed": 3, "scheduler": "zigzag",
+                                                                   **SMALL})
+    assert r.status_code == 200, r.text  # the web UI falls back to automatic
+    assert "'zigzag'" in json.loads(r.json()["info"])["warnings"][0]
+
+
 async def test_png_info_reads_back_the_parameters_of_a_generated_image(api, user):
     r = await api.post("/sdapi/v1/txt2img", headers=user["headers"], json={
         "prompt": "a lighthouse", "negative_prompt": "fog", "seed": 9, **SMALL})
@@ -90,8 +101,13 @@ async def test_lists_in_the_web_ui_shapes(api, user):
     euler_a = next(s for s in samplers if s["name"] == "Euler a")
     assert "k_euler_a" in euler_a["aliases"] and euler_a["options"] == {}
     assert next(s for s in samplers if s["name"] == "DPM++ 2M Karras")["options"] == {"scheduler": "karras"}
+    assert {"DPM++ 3M SDE", "DPM++ 2M SDE Heun"} <= {s["name"] for s in samplers}
+    assert not {"DPM fast", "DPM adaptive", "Restart", "DDIM CFG++"} & {s["name"] for s in samplers}  # not run
     schedulers = (await api.get("/sdapi/v1/schedulers", auth=auth)).json()
     assert {"name": "karras", "label": "Karras"}.items() <= next(s for s in schedulers if s["name"] == "karras").items()
+    assert [s["name"] for s in schedulers] == ["automatic", "uniform", "karras", "exponential", "polyexponential",
+                                               "sgm_uniform", "kl_optimal", "align_your_steps", "simple", "normal",
+                                               "ddim", "beta"]
     models = (await api.get("/sdapi/v1/sd-models", auth=auth)).json()
     tiny = next(m for m in models if m["model_name"] == "tiny-sd")
     assert set(tiny) == {"title", "model_name", "hash", "sha256", "filename", "config"} and tiny["title"] == "tiny-sd"
@@ -140,25 +156,26 @@ async def test_options_round_trip_per_user(api, admin_headers):
     alice, bob = await new_user(api, admin_headers), await new_user(api, admin_headers)
     before = (await api.get("/sdapi/v1/options", auth=basic(bob))).json()
     r = await api.post("/sdapi/v1/options", auth=basic(alice), json={
-        "sd_model_checkpoint": "tiny-sd", "CLIP_stop_at_last_layers": 2, "samples_format": "jpg",
+        "sd_model_checkpoint": "tiny-sd", "CLIP_stop_at_last_layers": 2, "grid_format": "jpg",
         "return_grid": False})
     assert r.status_code == 200, r.text
     got = (await api.get("/sdapi/v1/options", auth=basic(alice))).json()
     assert got["sd_model_checkpoint"] == "tiny-sd" and got["CLIP_stop_at_last_layers"] == 2
-    assert got["samples_format"] == "jpg" and got["return_grid"] is False and got["sd_vae"] == "Automatic"
+    assert got["grid_format"] == "jpg" and got["return_grid"] is False and got["sd_vae"] == "Automatic"
     settings = (await api.get("/v1/me/settings", headers=alice["headers"])).json()
     assert settings["model"] == "tiny-sd" and settings["clip_skip"] == 2
     assert (await api.get("/sdapi/v1/options", auth=basic(bob))).json() == before  # nobody else's changed
     r = await api.post("/sdapi/v1/options", auth=basic(alice), json={"sd_model_checkpoint": "no-such-model",
-                                                                     "samples_format": "webp"})
+                                                                     "grid_format": "webp"})
     assert r.status_code == 422 and "sd_model_checkpoint" in r.json()["detail"], r.text
-    assert (await api.get("/sdapi/v1/options", auth=basic(alice))).json()["samples_format"] == "jpg"
+    assert (await api.get("/sdapi/v1/options", auth=basic(alice))).json()["grid_format"] == "jpg"
 
 
 @pytest.mark.parametrize(("payload", "field", "words"), [
     ({"sampler_name": "Warp Drive"}, "sampler_name", "unknown sampler"),
     ({"sampler_name": None, "sampler_index": "Nope"}, "sampler_index", "unknown sampler"),
-    ({"scheduler": "cosine-ish"}, "scheduler", "unknown scheduler"),
+    ({"sampler_name": "DPM adaptive"}, "sampler_name", "not available on Easel"),
+    ({"sampler_name": "Heun", "s_churn": 1.0}, "s_churn", "cannot take churn"),
     ({"steps": 0}, "steps", "greater than or equal to 1"),
     ({"restore_faces": True}, "restore_faces", "no face restorer"),
     ({"alwayson_scripts": {"ADetailer": {"args": [True]}}}, "alwayson_scripts.ADetailer", "not found"),

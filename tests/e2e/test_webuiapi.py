@@ -128,6 +128,50 @@ async def test_models_and_the_current_model_per_user(wstack, wuser, wapi, webui_
     assert await asyncio.to_thread(other.util_get_current_model) == "tiny-sd"  # options are per user
 
 
+async def test_the_whole_option_table_per_user_and_what_cannot_be_honoured_is_refused(wstack, wuser, wapi,
+                                                                                      webui_models):
+    api = await client(wstack, wuser)
+    options = await asyncio.to_thread(api.get_options)
+    assert len(options) > 250  # the web UI's whole table, not the handful Easel acts on
+    assert options["send_seed"] is True and options["eta_noise_seed_delta"] == 0
+    assert options["quicksettings_list"] == ["sd_model_checkpoint"] and options["sd_model_checkpoint"] == "tiny-sd"
+    assert len(options["sd_checkpoint_hash"]) == 64
+    await asyncio.to_thread(api.set_options, {"send_seed": False, "my_extension_option": 3})
+    mine = await asyncio.to_thread(api.get_options)
+    assert mine["send_seed"] is False and mine["my_extension_option"] == 3
+    assert await asyncio.to_thread(api.set_options, mine) is None  # the table read back posts unchanged
+    other = await client(wstack, await webui.member(wapi, wstack, webui_models["tenant"]))
+    assert (await asyncio.to_thread(other.get_options))["send_seed"] is True  # saved options are per user
+    for change, words in (({"eta_noise_seed_delta": 31337}, "eta_noise_seed_delta"),
+                          ({"samples_format": "jpg"}, "PNG"), ({"send_size": "yes"}, "send_size")):
+        refused = await asyncio.to_thread(api.set_options, {"send_seed": True, **change})
+        assert words in refused["detail"], refused
+    after = await asyncio.to_thread(api.get_options)
+    assert (after["eta_noise_seed_delta"], after["samples_format"], after["send_seed"]) == (0, "png", False)
+
+
+async def test_lists_hashes_and_model_routes_answer_as_the_web_ui_does(wstack, wuser):
+    api = await client(wstack, wuser)
+    upscalers = await asyncio.to_thread(api.get_upscalers)
+    assert {"None", "Lanczos", "Nearest"} <= {u["name"] for u in upscalers}
+    assert all(isinstance(u["scale"], float) and u["scale"] > 0 for u in upscalers), upscalers
+    models = await asyncio.to_thread(api.get_sd_models)
+    assert all(m["hash"] and len(m["sha256"]) == 64 for m in models), models
+    tiny = next(m for m in models if m["model_name"] == "tiny-sd")
+    result = await asyncio.to_thread(api.txt2img, prompt="a fox", seed=2, steps=2, width=64, height=64)
+    assert result.info["sd_model_name"] == "tiny-sd" and result.info["sd_model_hash"] == tiny["hash"]
+    assert f"Model hash: {tiny['sha256'][:10]}" in result.info["infotexts"][0]
+    assert await asyncio.to_thread(api.refresh_checkpoints) is None
+    for route in ("refresh-vae", "refresh-loras", "refresh-embeddings"):
+        r = await asyncio.to_thread(api.session.post, f"{api.baseurl}/{route}")
+        assert r.status_code == 200 and r.json() is None, route
+    for route in ("reload-checkpoint", "unload-checkpoint"):
+        r = await asyncio.to_thread(api.session.post, f"{api.baseurl}/{route}")
+        assert r.status_code == 200 and r.json() == {}, route
+    memory = await asyncio.to_thread(api.get_memory)
+    assert memory["ram"]["total"] > 0 and "cuda" in memory
+
+
 async def test_progress_and_interrupt(wstack, wuser):
     api = await client(wstack, wuser)
     idle = await asyncio.to_thread(api.get_progress)

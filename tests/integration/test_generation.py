@@ -269,10 +269,8 @@ def test_an_explicit_schedule_is_the_same_as_the_sampler_suffix(engine):
                               one(engine, spec(sampler="Euler")))
 
 
-def test_a_schedule_the_sampler_cannot_take_names_the_field(engine):
-    with pytest.raises(InvalidInput) as info:
-        run(engine, spec(sampler="DDIM", scheduler="karras"))
-    assert info.value.details["field"] == "scheduler"
+def test_a_timestep_sampler_ignores_the_schedule_as_the_web_ui_does(engine):
+    assert np.array_equal(one(engine, spec(sampler="DDIM", scheduler="karras")), one(engine, spec(sampler="DDIM")))
 
 
 def test_eta_changes_ancestral_and_ddim_sampling(engine):

@@ -12,11 +12,12 @@ import pytest
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from easel_gateway.sdapi import convert, grid, infotext, xyz
+from easel_gateway.sdapi import convert, grid, infotext, respond, xyz
 from easel_gateway.sdapi.fields import as_sent
 from easel_gateway.sdapi.payloads import ExtrasSingle, Img2Img, Txt2Img
 from easel_proto.errors import InvalidInput
 from easel_proto.v1 import jobs
+from easel_proto.v1.registry import ModelInfo
 
 SEED_REQUEST = Path("/work/shared/reference/seed-inference.json")
 PNG = base64.b64encode(b"\x89PNG not really").decode()
@@ -65,6 +66,9 @@ def test_the_brief_inference_request_converts_as_the_web_ui_reads_it():
     ({"sampler_name": "DPM++ 2M", "scheduler": "Karras"}, "DPM++ 2M", "karras"),
     ({"sampler_name": "Euler Karras", "scheduler": "exponential"}, "Euler", "exponential"),
     ({"sampler_name": "", "sampler_index": "DDIM", "scheduler": "SGM Uniform"}, "DDIM", "sgm_uniform"),
+    ({"sampler_name": "DPM++ 3M SDE", "scheduler": "Align Your Steps"}, "DPM++ 3M SDE", "align_your_steps"),
+    ({"sampler_name": "k_dpmpp_2m_sde_heun", "scheduler": "KL Optimal"}, "DPM++ 2M SDE Heun", "kl_optimal"),
+    ({"sampler_name": "Euler a", "scheduler": "SGMUniform"}, "Euler a", "sgm_uniform"),
     ({}, None, None),
 ])
 def test_samplers_and_schedulers_by_name_alias_or_label(fields, sampler, scheduler):
@@ -174,7 +178,8 @@ def test_bad_controlnet_units_name_the_unit_field(bad, field):
     ({"sampler_name": "Warp"}, "sampler_name"),
     ({"override_settings": {"CLIP_stop_at_last_layers": 99}}, "override_settings.CLIP_stop_at_last_layers"),
     ({"override_settings": {"sd_model_checkpoint": 3}}, "override_settings.sd_model_checkpoint"),
-    ({"scheduler": "zigzag"}, "scheduler"),
+    ({"sampler_name": "DPM fast"}, "sampler_name"),
+    ({"sampler_name": "", "sampler_index": "Restart"}, "sampler_index"),
     ({"batch_size": 0}, "batch_size"),
 ])
 def test_refusals_name_the_payload_field(fields, field):
@@ -286,3 +291,38 @@ def test_grids_with_labels_grow_by_the_legend():
                              [[grid.Label("a fox", active=False)], [grid.Label("a fox")]])
     assert labelled.width > 128 and labelled.height > 96
     assert grid.grid(cells, rows=1, margin=4).size == (64 * 4 + 12, 48)
+
+
+@pytest.mark.parametrize("sampler", ["DPM fast", "DPM adaptive", "Restart", "DDIM CFG++", "k_dpm_fast"])
+def test_samplers_easel_does_not_run_are_refused_by_name_not_substituted(sampler):
+    error = refused(t2i, sampler_name=sampler)
+    assert error.details["field"] == "sampler_name" and "not available on Easel" in str(error)
+
+
+def test_an_unknown_scheduler_is_automatic_with_a_warning_as_in_the_web_ui():
+    payload = Txt2Img(sampler_name="Euler", scheduler="zigzag", enable_hr=True, hr_scheduler="wobbly")
+    job = convert.txt2img(payload).job
+    assert job.scheduler == "automatic"
+    found = convert.warnings(payload)
+    assert len(found) == 2 and "'zigzag'" in found[0] and "Automatic" in found[0] and "'wobbly'" in found[1]
+    assert convert.warnings(Txt2Img(scheduler="Karras")) == []
+
+
+def test_the_reply_info_carries_the_warning():
+    model = ModelInfo(id="m-tiny", name="tiny", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
+    spec = jobs.GenerationSpec(prompt="a fox", model=model, sampler="Euler", steps=2, cfg_scale=7.0, width=64,
+                               height=64, seeds=[1])
+    out = respond.Output(spec=spec, created_at="20260101000000")
+    info = json.loads(respond.generation(Txt2Img(scheduler="zigzag"), out)["info"])
+    assert "'zigzag'" in info["warnings"][0]
+    assert "warnings" not in json.loads(respond.generation(Txt2Img(scheduler="karras"), out)["info"])
+
+
+def test_churn_and_noise_scale_reach_the_job():
+    job = t2i(sampler_name="Euler", s_churn=0.5, s_tmin=0.1, s_tmax=10.0, s_noise=1.003)
+    assert (job.s_churn, job.s_tmin, job.s_tmax, job.s_noise) == (0.5, 0.1, 10.0, 1.003)
+    # as the worker writes them into the PNG's infotext, and reads them back from a request's infotext
+    job = t2i(infotext="a fox\nSteps: 3, Sampler: Euler, Schedule type: KL Optimal, Sigma churn: 0.25, "
+                       "Sigma noise: 0.9")
+    assert (job.scheduler, job.s_churn, job.s_noise) == ("kl_optimal", 0.25, 0.9)
+

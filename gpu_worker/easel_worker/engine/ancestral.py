@@ -39,12 +39,13 @@ def _fresh_noise(like: torch.Tensor, generator) -> torch.Tensor:
 
 
 class EulerAncestral(EulerAncestralDiscreteScheduler):
-    """Euler a; `eta` (set on the instance) scales each step's fresh noise as in the web UI."""
+    """Euler a; `eta` and `s_noise` (set on the instance) scale each step's fresh noise as in the web UI."""
 
     eta: float = 1.0
+    s_noise: float = 1.0
 
     def step(self, model_output, timestep, sample, generator=None, return_dict=True):
-        if self.eta == 1.0:  # diffusers' own step is exactly this case
+        if self.eta == 1.0 and self.s_noise == 1.0:  # diffusers' own step is exactly this case
             return super().step(model_output, timestep, sample, generator=generator, return_dict=return_dict)
         if self.step_index is None:
             self._init_step_index(timestep)
@@ -54,7 +55,7 @@ class EulerAncestral(EulerAncestralDiscreteScheduler):
         sigma_down, sigma_up = ancestral_split(sigma, sigma_next, self.eta)
         x = clean + (x - clean) * (sigma_down / sigma)
         if sigma_up > 0:
-            x = x + _fresh_noise(model_output, generator) * sigma_up
+            x = x + _fresh_noise(model_output, generator) * sigma_up * self.s_noise
         self._step_index += 1
         prev = x.to(model_output.dtype)
         if not return_dict:

@@ -25,6 +25,7 @@ from PIL import Image
 from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
 from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
+from easel_proto.webui import noise_params
 
 from . import tasks
 from .base import StepCallback
@@ -37,7 +38,7 @@ from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
 from .passes import Job, Progress, Refiner, iterations
 from .prompting import encode_prompts, encode_prompts_xl
-from .samplers import eta_kind, make_scheduler
+from .samplers import apply_noise_params, eta_kind, make_scheduler
 from .tiling import tiled
 from .tiny import BUILTIN_MODELS, ensure_tiny_sd
 from .vae import VaeCache, swapped_vae
@@ -64,7 +65,8 @@ class _Loaded:
         key = (sampler, schedule or "automatic")
         template = self.schedulers.get(key)
         if template is None:
-            template = self.schedulers[key] = make_scheduler(sampler, self.scheduler_config, schedule)
+            template = self.schedulers[key] = make_scheduler(sampler, self.scheduler_config, schedule,
+                                                                  xl=is_xl(self.pipe))
         return copy.deepcopy(template)
 
     def variant(self, cls: type, controlnet: Any, dtype: torch.dtype) -> Any:
@@ -299,8 +301,11 @@ class GenerationEngine:
 def _scheduler_factory(loaded: _Loaded, spec: GenerationSpec):
     """A fresh scheduler per pass, with the job's eta and per-seed noise where the sampler takes them."""
 
+    noise = noise_params(spec.sampler, spec.s_churn, spec.s_tmin, spec.s_tmax, spec.s_noise)
+
     def new(seeds: Sequence[int]) -> Any:
         scheduler = loaded.scheduler(spec.sampler, spec.scheduler)
+        apply_noise_params(scheduler, noise)
         if eta_kind(spec.sampler) == "ancestral" and spec.eta is not None:
             scheduler.eta = spec.eta
         if hasattr(scheduler, "noise_sampler_seed"):
@@ -349,6 +354,7 @@ def _prompts(pipe: Any, spec: GenerationSpec, files: Mapping[str, Path], order: 
 
 def _check_spec(spec: GenerationSpec) -> None:
     """Reject what the pipeline would fail on, naming the field instead of a stack trace."""
+    noise_params(spec.sampler, spec.s_churn, spec.s_tmin, spec.s_tmax, spec.s_noise)
     sizes = [("width", spec.width), ("height", spec.height)]
     if spec.hires is not None:
         if spec.task != "txt2img":

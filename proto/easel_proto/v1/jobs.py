@@ -16,7 +16,7 @@ from . import common, registry
 JobStatus = TypeAliasType("JobStatus", Literal['queued', 'starting', 'processing', 'succeeded', 'failed', 'canceled'])
 
 
-Sampler = TypeAliasType("Sampler", Literal['Euler a', 'Euler', 'LMS', 'LMS Karras', 'Heun', 'DPM2', 'DPM2 a', 'DPM2 Karras', 'DPM2 a Karras', 'DPM++ 2M', 'DPM++ 2M Karras', 'DPM++ SDE', 'DPM++ SDE Karras', 'DPM++ 2M SDE', 'DPM++ 2M SDE Karras', 'DPM++ 2M SDE Exponential', 'DPM++ 2S a', 'DPM++ 2S a Karras', 'DDIM', 'PLMS', 'UniPC', 'LCM'])
+Sampler = TypeAliasType("Sampler", Literal['Euler a', 'Euler', 'LMS', 'LMS Karras', 'Heun', 'DPM2', 'DPM2 a', 'DPM2 Karras', 'DPM2 a Karras', 'DPM++ 2M', 'DPM++ 2M Karras', 'DPM++ SDE', 'DPM++ SDE Karras', 'DPM++ 2M SDE', 'DPM++ 2M SDE Karras', 'DPM++ 2M SDE Exponential', 'DPM++ 2M SDE Heun', 'DPM++ 3M SDE', 'DPM++ 2S a', 'DPM++ 2S a Karras', 'DDIM', 'PLMS', 'UniPC', 'LCM'])
 """
 Sampler names as the web UI spells them; names ending in Karras or Exponential carry their noise schedule (the same as setting `scheduler`).
 """
@@ -204,9 +204,9 @@ class ClaimJobReply(BaseModel):
     """
 
 
-Scheduler = TypeAliasType("Scheduler", Literal['automatic', 'uniform', 'karras', 'exponential', 'polyexponential', 'sgm_uniform', 'beta'])
+Scheduler = TypeAliasType("Scheduler", Literal['automatic', 'uniform', 'karras', 'exponential', 'polyexponential', 'sgm_uniform', 'kl_optimal', 'align_your_steps', 'simple', 'normal', 'ddim', 'beta'])
 """
-The noise schedule (the web UI's v1.9 `scheduler` field); automatic keeps the sampler's own.
+The noise schedule (the web UI's v1.10 `scheduler` field); automatic keeps the sampler's own; DDIM, PLMS and UniPC ignore it, as the web UI does.
 """
 
 
@@ -449,6 +449,22 @@ class JobRequest(BaseModel):
     seed_resize_from_w: int | None = None
     seed_resize_from_h: int | None = None
     clip_skip: Annotated[int | None, Field(ge=1, le=12)] = None
+    s_churn: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Euler's stochastic churn (k-diffusion `s_churn`); 0 or null: none.
+    """
+    s_tmin: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The lowest sigma churn applies at; null: 0.
+    """
+    s_tmax: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The highest sigma churn applies at; 0 or null: no limit, as in the web UI.
+    """
+    s_noise: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The scale of the fresh noise a stochastic sampler adds (k-diffusion `s_noise`); null: 1.
+    """
     eta: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
     tiling: bool | None = False
     init_images: Annotated[list[InitImage] | None, Field(max_length=16)] = []
@@ -645,6 +661,22 @@ class GenerationSpec(BaseModel):
     seed_resize_from_h: int | None = None
     clip_skip: Annotated[int | None, Field(ge=1)] = 1
     eta: float | None = None
+    s_churn: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    Euler's stochastic churn (k-diffusion `s_churn`); 0 or null: none.
+    """
+    s_tmin: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The lowest sigma churn applies at; null: 0.
+    """
+    s_tmax: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The highest sigma churn applies at; 0 or null: no limit, as in the web UI.
+    """
+    s_noise: Annotated[float | None, Field(ge=0.0)] = None
+    """
+    The scale of the fresh noise a stochastic sampler adds (k-diffusion `s_noise`); null: 1.
+    """
     tiling: bool | None = False
     init_images: Annotated[list[InputImage] | None, Field(validate_default=True)] = []
     mask: InputImage | None = None

@@ -108,6 +108,8 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/sdapi/v1/refresh-vae"): SELF,
     ("POST", "/sdapi/v1/refresh-loras"): SELF,
     ("POST", "/sdapi/v1/refresh-embeddings"): SELF,
+    ("POST", "/sdapi/v1/reload-checkpoint"): SELF,
+    ("POST", "/sdapi/v1/unload-checkpoint"): SELF,
     ("GET", "/sdapi/v1/upscalers"): MODELS_READ,
     ("GET", "/sdapi/v1/sd-models"): MODELS_READ,
     ("GET", "/sdapi/v1/sd-vae"): MODELS_READ,

@@ -27,6 +27,7 @@ from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal, Quotas
+from easel_proto.webui import noise_params
 
 
 def slot(state: Any) -> contextlib.AbstractAsyncContextManager[None]:
@@ -134,6 +135,7 @@ class Admission:
             subseeds=[(subseed + i) % SEED_SPACE for i in range(plan.count)],
             subseed_strength=body.subseed_strength or 0.0, seed_resize_from_w=plan.seed_resize[0],
             seed_resize_from_h=plan.seed_resize[1], clip_skip=first(body.clip_skip, mine.clip_skip, 1), eta=body.eta,
+            s_churn=body.s_churn, s_tmin=body.s_tmin, s_tmax=body.s_tmax, s_noise=body.s_noise,
             tiling=bool(body.tiling), init_images=init_images, mask=mask,
             denoising_strength=first(body.denoising_strength, 0.75), resize_mode=body.resize_mode or "just_resize",
             mask_blur=first(body.mask_blur, 4), inpainting_fill=body.inpainting_fill or "original",
@@ -143,6 +145,7 @@ class Admission:
             controlnets=controlnets, hires=hires_spec, refiner=refiner, sdxl=None if extras else body.sdxl,
             extras=extras, embeddings=embeddings,
         )
+        noise_params(spec.sampler, spec.s_churn, spec.s_tmin, spec.s_tmax, spec.s_noise)  # refused before queueing
         await inputs.save(self.store)
         # the canonical JSON of a request with images may carry megabytes of base64: hashed off the event loop (a
         # request without is hashed here, as a thread's hop costs more than its hash)

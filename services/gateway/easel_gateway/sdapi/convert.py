@@ -91,7 +91,7 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
     _refuse_unsupported(p)
     sampler_field = "sampler_name" if p.sampler_name else "sampler_index"
     sampler, schedule = vocab.sampler(p.sampler_name or p.sampler_index, sampler_field)
-    scheduler = vocab.scheduler(p.scheduler)
+    scheduler = vocab.scheduler(p.scheduler, warnings=[])  # unknown: automatic; `warnings` tells the caller
     if schedule and scheduler in (None, "automatic"):
         scheduler = schedule
     styles = [(i, name) for i, name in enumerate(p.styles or []) if name]
@@ -104,9 +104,20 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
         width=_size(p.width, "width"), height=_size(p.height, "height"), seed=p.seed, batch_size=p.batch_size,
         n_iter=p.n_iter, subseed=p.subseed, subseed_strength=p.subseed_strength or 0.0,
         seed_resize_from_w=seed_resize(p.seed_resize_from_w), seed_resize_from_h=seed_resize(p.seed_resize_from_h),
-        eta=p.eta, tiling=bool(p.tiling), controlnets=controlnets, **_overrides(p.override_settings), **_sdxl(p),
+        eta=p.eta, s_churn=p.s_churn, s_tmin=p.s_tmin, s_tmax=p.s_tmax, s_noise=p.s_noise, tiling=bool(p.tiling),
+        controlnets=controlnets, **_overrides(p.override_settings), **_sdxl(p),
     )
     return values, names
+
+
+def warnings(p: Generation) -> list[str]:
+    """What the conversion corrected rather than refused, as the web UI does (an unknown scheduler is automatic)."""
+    found: list[str] = []
+    p = _with_infotext(p)
+    vocab.scheduler(p.scheduler, "scheduler", found)
+    if isinstance(p, Txt2Img) and p.enable_hr and p.hr_scheduler not in SAME:
+        vocab.scheduler(p.hr_scheduler, "hr_scheduler", found)
+    return found
 
 
 def _hires(p: Txt2Img, sampler: str | None, scheduler: str | None) -> dict[str, Any] | None:
@@ -118,7 +129,7 @@ def _hires(p: Txt2Img, sampler: str | None, scheduler: str | None) -> dict[str, 
     hr_sampler, _ = vocab.sampler(None if p.hr_sampler_name in SAME else p.hr_sampler_name, "hr_sampler_name")
     if hr_sampler not in (None, sampler):
         raise InvalidInput("hr_sampler_name", "the hires pass uses the first pass's sampler; send null")
-    hr_scheduler = vocab.scheduler(None if p.hr_scheduler in SAME else p.hr_scheduler, "hr_scheduler")
+    hr_scheduler = vocab.scheduler(None if p.hr_scheduler in SAME else p.hr_scheduler, "hr_scheduler", [])
     if hr_scheduler not in (None, scheduler, "automatic"):
         raise InvalidInput("hr_scheduler", "the hires pass uses the first pass's scheduler; send null")
     values: dict[str, Any] = dict(

@@ -97,7 +97,8 @@ FILLS: dict[str, tuple[str, type]] = {
     "Seed": ("seed", int), "Size-1": ("width", int), "Size-2": ("height", int),
     "Denoising strength": ("denoising_strength", float), "Variation seed": ("subseed", int),
     "Variation seed strength": ("subseed_strength", float), "Refiner": ("refiner_checkpoint", str),
-    "Refiner switch at": ("refiner_switch_at", float),
+    "Refiner switch at": ("refiner_switch_at", float), "Sigma churn": ("s_churn", float),
+    "Sigma tmin": ("s_tmin", float), "Sigma tmax": ("s_tmax", float), "Sigma noise": ("s_noise", float),
 }
 
 

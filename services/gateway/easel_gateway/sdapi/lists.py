@@ -18,12 +18,13 @@ from easel_proto.webui import (
     LATENT_UPSCALE_MODES,
     SAMPLER_ALIASES,
     SAMPLERS,
+    SCHEDULER_ALIASES,
     SCHEDULER_LABELS,
 )
 
 router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 # The web UI's schedulers that need the model's own sigmas, and their default rho.
-_INNER_MODEL = ("uniform", "sgm_uniform", "beta")
+_INNER_MODEL = ("uniform", "sgm_uniform", "simple", "normal", "ddim", "beta")
 _RHO = {"karras": 7.0, "polyexponential": 1.0}
 
 
@@ -56,16 +57,23 @@ async def samplers(_ctx: Ctx) -> list[dict[str, Any]]:
 
 @router.get("/schedulers")
 async def schedulers(_ctx: Ctx) -> list[dict[str, Any]]:
-    return [{"name": name, "label": label, "aliases": None, "default_rho": _RHO.get(name, -1.0),
-             "need_inner_model": name in _INNER_MODEL} for name, label in SCHEDULER_LABELS.items()]
+    aliases = {name: [alias for alias, n in SCHEDULER_ALIASES.items() if n == name] for name in SCHEDULER_LABELS}
+    return [{"name": name, "label": label, "aliases": aliases[name] or None,
+             "default_rho": _RHO.get(name, -1.0), "need_inner_model": name in _INNER_MODEL}
+            for name, label in SCHEDULER_LABELS.items()]
 
 
 @router.get("/upscalers")
 async def upscalers(ctx: Ctx) -> list[dict[str, Any]]:
-    builtin = [{"name": name, "model_name": None, "model_path": None, "model_url": None,
-                "scale": 4.0 if name == "None" else None} for name in IMAGE_UPSCALERS]
+    """Every upscaler with a numeric scale: the web UI gives its non-model ones 4, as clients expect a number."""
+    builtin = [{"name": name, "model_name": None, "model_path": None, "model_url": None, "scale": 4.0}
+               for name in IMAGE_UPSCALERS]
     return builtin + [{"name": m.name, "model_name": m.name, "model_path": None, "model_url": None,
-                       "scale": m.metadata.get("scale", 4.0)} for m in await models(ctx, "upscaler")]
+                       "scale": _scale((m.metadata or {}).get("scale"))} for m in await models(ctx, "upscaler")]
+
+
+def _scale(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else 4.0
 
 
 @router.get("/latent-upscale-modes")
@@ -190,6 +198,18 @@ async def memory(_ctx: Ctx) -> dict[str, Any]:
 @router.get("/extensions")
 async def extensions(_ctx: Ctx) -> list[dict[str, Any]]:
     return []
+
+
+# Workers load a checkpoint when a job needs it and keep it in their cache (shared by every tenant, so one caller
+# may not unload it); as in the web UI, these answer {} once done, and there is nothing to wait for.
+@router.post("/reload-checkpoint")
+async def reload_checkpoint(_ctx: Ctx) -> dict[str, Any]:
+    return {}
+
+
+@router.post("/unload-checkpoint")
+async def unload_checkpoint(_ctx: Ctx) -> dict[str, Any]:
+    return {}
 
 
 # Imported models are listed at once and lookups are cached for seconds at most: a refresh has nothing to do.

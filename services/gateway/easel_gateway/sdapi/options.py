@@ -1,8 +1,10 @@
 """/sdapi/v1/options: the web UI's settings, kept per user (the web UI's are global).
 
+GET answers with the web UI's whole option table (option_table.DEFAULTS) overridden by what the caller saved.
 sd_model_checkpoint, sd_vae and CLIP_stop_at_last_layers are the caller's default model, VAE and CLIP skip
-(the same settings as /v1/me/settings); every other option is stored as sent (webui_options) and read back,
-but changes nothing Easel does, except return_grid (whether scripts put their grid first in `images`).
+(the same settings as /v1/me/settings); return_grid says whether scripts put their grid first in `images`.
+An option Easel cannot honour is refused unless it is set to its default (option_table.NOT_HONOURED); every
+other option is checked against its default's type, stored as sent (webui_options) and read back.
 """
 
 from __future__ import annotations
@@ -15,12 +17,34 @@ from fastapi import APIRouter, Body
 from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi.context import Ctx
+from easel_gateway.sdapi.option_table import API_RESTRICTED, DEFAULTS, NOT_HONOURED
 from easel_proto.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 MAX_OPTIONS_BYTES = 64 * 1024
-DEFAULTS: dict[str, Any] = {"return_grid": True, "samples_format": "png", "grid_format": "png",
-                            "enable_pnginfo": True, "sd_vae": "Automatic", "CLIP_stop_at_last_layers": 1}
+
+
+def _check(key: str, value: Any) -> None:
+    """Refuse a known option whose value has the wrong type, or that Easel cannot honour at that value."""
+    if key not in DEFAULTS:
+        return  # an extension's option: kept as sent
+    default = DEFAULTS[key]
+    if key in API_RESTRICTED and value != default:
+        raise InvalidInput(key, "the web UI does not let its API change this option")
+    if key in NOT_HONOURED and value != default:
+        raise InvalidInput(key, f"Easel only supports {default!r} here ({NOT_HONOURED[key]}), got {value!r}")
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, int | float):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+    elif isinstance(default, list):
+        ok = isinstance(value, list)
+    else:
+        ok = value is None or isinstance(value, str)
+    if not ok:
+        raise InvalidInput(key, f"must be a value like {default!r} (got {value!r})")
 
 
 @router.get("/options")
@@ -60,6 +84,8 @@ async def set_options(ctx: Ctx, options: dict[str, Any] = Body(...)) -> None:  #
             raise InvalidInput("CLIP_stop_at_last_layers", f"must be a whole number 1..12 (got {skip!r})")
         patch["clip_skip"] = skip
     rest.pop("sd_checkpoint_hash", None)  # derived from the checkpoint, never stored
+    for key, value in rest.items():
+        _check(key, value)
     if rest:
         kept = {**((await ctx.svc.settings(ctx.caller)).webui_options or {}), **rest}
         if len(json.dumps(kept, default=str)) > MAX_OPTIONS_BYTES:

@@ -2,7 +2,7 @@
 is optional, and a field left out takes the caller's own default (their settings), else the server's.
 
 Fields Easel accepts and ignores (they change nothing a client can see in Easel's output): do_not_save_samples,
-do_not_save_grid, save_images, s_min_uncond, s_churn, s_tmax, s_tmin, s_noise, override_settings_restore_afterwards
+do_not_save_grid, save_images, s_min_uncond, override_settings_restore_afterwards
 (overrides only ever apply to their own job), disable_extra_networks, comments, firstphase_width/height,
 image_cfg_scale, initial_noise_multiplier, latent_mask, mask_round, include_init_images (only the echo).
 Refused with a 422 because Easel cannot do what they ask: restore_faces true (no face restorer),

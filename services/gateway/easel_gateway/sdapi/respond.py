@@ -10,6 +10,7 @@ from typing import Any
 
 from PIL import Image
 
+from easel_gateway.sdapi import convert
 from easel_gateway.sdapi.payloads import Generation, Img2Img
 from easel_gateway.sdapi.run import Done
 from easel_proto.v1 import jobs
@@ -115,8 +116,10 @@ def echo(payload: Generation) -> dict[str, Any]:
 def generation(payload: Generation, out: Output) -> dict[str, Any]:
     """A txt2img/img2img response; no images when the client sent send_images false."""
     images = b64_all(out.images) if payload.send_images is not False else []
-    return {"images": images, "parameters": echo(payload),
-            "info": json.dumps(info(out, [s for s in payload.styles or [] if s]))}
+    described = info(out, [s for s in payload.styles or [] if s])
+    if found := convert.warnings(payload):
+        described["warnings"] = found  # what was corrected rather than refused (an unknown scheduler)
+    return {"images": images, "parameters": echo(payload), "info": json.dumps(described)}
 
 
 def html_info(spec: jobs.GenerationSpec) -> str:

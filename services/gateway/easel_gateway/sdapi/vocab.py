@@ -12,12 +12,15 @@ from easel_proto.webui import (
     RESIZE_MODES,
     SAMPLER_ALIASES,
     SAMPLERS,
+    SCHEDULER_ALIASES,
     SCHEDULER_LABELS,
     SCHEDULERS,
+    UNAVAILABLE_SAMPLERS,
 )
 
 _SAMPLERS = {name.lower(): name for name in SAMPLERS} | {k.lower(): v for k, v in SAMPLER_ALIASES.items()}
-_SCHEDULERS = {name: name for name in SCHEDULERS} | {label.lower(): name for name, label in SCHEDULER_LABELS.items()}
+_SCHEDULERS = ({name: name for name in SCHEDULERS} | {label.lower(): name for name, label in SCHEDULER_LABELS.items()}
+               | {alias.lower(): name for alias, name in SCHEDULER_ALIASES.items()})
 # v1.9 spells a sampler and its schedule apart; older names carry the schedule ("DPM++ 2M Karras").
 _SCHEDULE_SUFFIXES = {" karras": "karras", " exponential": "exponential"}
 
@@ -32,17 +35,27 @@ def sampler(name: str | None, field: str) -> tuple[str | None, str | None]:
     for suffix, schedule in _SCHEDULE_SUFFIXES.items():
         if key.endswith(suffix) and key[: -len(suffix)] in _SAMPLERS:
             return _SAMPLERS[key[: -len(suffix)]], schedule
+    if key in UNAVAILABLE_SAMPLERS:
+        raise InvalidInput(field, f"the {UNAVAILABLE_SAMPLERS[key]} sampler is not available on Easel; "
+                                  f"available: {', '.join(SAMPLERS)}")
     raise InvalidInput(field, f"unknown sampler {name!r}; known: {', '.join(SAMPLERS)}")
 
 
-def scheduler(name: str | None, field: str = "scheduler") -> str | None:
-    """A scheduler by name or label (`karras`, `Karras`); None for none given."""
+def scheduler(name: str | None, field: str = "scheduler", warnings: list[str] | None = None) -> str | None:
+    """A scheduler by name or label (`karras`, `Karras`); None for none given.
+
+    With `warnings`, an unknown name is automatic and a warning is added, as the web UI corrects it.
+    """
     if not name:
         return None
     key = name.strip().lower()
     if key in _SCHEDULERS:
         return _SCHEDULERS[key]
-    raise InvalidInput(field, f"unknown scheduler {name!r}; known: {', '.join(SCHEDULER_LABELS.values())}")
+    known = ", ".join(SCHEDULER_LABELS.values())
+    if warnings is None:
+        raise InvalidInput(field, f"unknown scheduler {name!r}; known: {known}")
+    warnings.append(f"{field}: unknown scheduler {name!r}, used Automatic instead; known: {known}")
+    return "automatic"
 
 
 def coded(value: Any, names: tuple[str, ...], field: str, labels: dict[str, str] | None = None) -> str | None:
