@@ -14,7 +14,8 @@ from PIL.PngImagePlugin import PngInfo
 
 from easel_proto.v1.jobs import ControlNetSpec, GenerationSpec
 from easel_proto.v1.registry import ModelInfo
-from easel_proto.webui import CONTROL_MODES, INPAINT_FILLS, SCHEDULER_LABELS
+from easel_proto.webui import CONTROL_MODES, INPAINT_FILLS, SCHEDULER_LABELS, TIMESTEP_SAMPLERS
+from easel_worker.engine.samplers import default_schedule
 
 _SCHEDULE_SUFFIXES = (" Karras", " Exponential")
 _RESIZE_LABELS = {"just_resize": "Just Resize", "crop_and_resize": "Crop and Resize",
@@ -37,13 +38,18 @@ def _hash(model: ModelInfo, length: int = 10) -> str | None:
 
 
 def _sampler(spec: GenerationSpec) -> tuple[str, str | None]:
-    """(Sampler, Schedule type) as the web UI (v1.9+) writes them: the schedule split off the sampler name."""
+    """(Sampler, Schedule type) as the web UI (v1.9+) writes them: the schedule split off the sampler name, or the
+    one the run used (`automatic` is the sampler's own default, as in samplers.py); none for timestep samplers."""
     name, schedule = spec.sampler, None
     for suffix in _SCHEDULE_SUFFIXES:
         if name.endswith(suffix):
             name, schedule = name[: -len(suffix)], suffix.strip()
+    if name in TIMESTEP_SAMPLERS:
+        return name, None
     if spec.scheduler and spec.scheduler != "automatic":
         schedule = SCHEDULER_LABELS.get(spec.scheduler, spec.scheduler)
+    elif schedule is None and (default := default_schedule(spec.sampler)) is not None:
+        schedule = SCHEDULER_LABELS[default]
     return name, schedule
 
 

@@ -17,6 +17,7 @@ from easel_auth.models import User as UserRow
 from easel_common.db import make_engine, sessions
 from easel_jobs import quotas, service
 from easel_jobs.models import Job
+from easel_jobs.trainings.models import Training
 from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import auth, common, jobs, registry
 from easel_proto.wire import encode
@@ -98,6 +99,31 @@ async def test_daily_image_quota_counts_images_not_jobs(api, admin_headers, stac
     assert assert_refused(r, "quota_exceeded", "images_per_day")["details"]["used"] == 3
     for job in (first, last):
         await until_status(api, job["id"], h, "succeeded", timeout=60)
+
+
+async def test_trainings_gpu_seconds_count_against_the_job_quota(api, admin_headers, stack, database_url):
+    """One GPU-seconds quota for trainings and jobs: trainings that used up the month refuse the next job."""
+    user = await limited_user(api, admin_headers, stack, database_url, gpu_seconds_per_month=60)
+    h, now = user["headers"], datetime.now(UTC)
+    month = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    engine = make_engine(database_url)
+    try:
+        async with sessions(engine).begin() as session:
+            # this month's count 45 + 15; last month's does not
+            for gpu_s, created in ((45.0, now), (15.0, now), (1000.0, month - timedelta(days=1))):
+                session.add(Training(
+                    id=str(uuid.uuid4()), user_id=user["id"], tenant_id=user["tenant_id"], username=user["username"],
+                    pool="default", status="succeeded", method="lora", name=f"m{uuid.uuid4().hex[:8]}",
+                    base_model_id="builtin-tiny-sd", dataset_id="d", request={}, spec={}, inputs={},
+                    gpu_s=gpu_s, created_at=created))
+        r = await api.post("/v1/jobs", json=JOB, headers=h)
+        body = assert_refused(r, "quota_exceeded", "gpu_seconds_per_month")
+        assert body["details"]["allowed"] == 60 and body["details"]["used"] == 60
+        assert await my_job_ids(api, h) == set()  # nothing was queued
+    finally:
+        async with sessions(engine).begin() as session:
+            await session.execute(delete(Training).where(Training.user_id == user["id"]))
+        await engine.dispose()
 
 
 async def test_rate_limit_is_a_token_bucket_per_user(api, admin_headers, stack, database_url):

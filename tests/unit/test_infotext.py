@@ -41,3 +41,17 @@ def test_hires_prompts_are_written_only_when_they_differ(prompt, negative, promp
     assert ("Hires prompt" in text) is prompt_written
     assert ("Hires negative prompt: dark" in text) is negative_written
     assert ("Hires negative prompt" in text) is negative_written
+
+
+@pytest.mark.parametrize(("sampler", "scheduler", "written"), [
+    ("DPM++ 2M", "automatic", "Sampler: DPM++ 2M, Schedule type: Karras, "),  # the sampler's own default, named
+    ("DPM++ 2M SDE", None, "Sampler: DPM++ 2M SDE, Schedule type: Exponential, "),
+    ("DPM++ 2M", "uniform", "Sampler: DPM++ 2M, Schedule type: Uniform, "),
+    ("DPM++ 2M Karras", "automatic", "Sampler: DPM++ 2M, Schedule type: Karras, "),
+    ("Euler", "automatic", "Sampler: Euler, CFG scale"),  # no default: nothing to name
+    ("DDIM", "karras", "Sampler: DDIM, CFG scale"),  # timestep samplers ignore the schedule, and say none
+])
+def test_the_schedule_type_is_the_one_the_run_used(sampler, scheduler, written):
+    spec = GenerationSpec(prompt="a lighthouse", model=TINY, sampler=sampler, scheduler=scheduler, steps=3,
+                          cfg_scale=7.0, width=64, height=64, seeds=[1])
+    assert written in infotext(spec, 1)

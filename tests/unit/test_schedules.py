@@ -25,6 +25,12 @@ SCHEDULES = typing.get_args(Scheduler.__value__)
 SUFFIXES = {" Karras": "karras", " Exponential": "exponential"}
 BASE_SAMPLERS = [name for name in SAMPLER_NAMES if not name.endswith(tuple(SUFFIXES))]
 SUFFIXED = [name for name in SAMPLER_NAMES if name not in BASE_SAMPLERS]
+# The web UI 1.10's samplers with a `scheduler` option: what their "automatic" schedule is. The others (Euler a,
+# Euler, LMS, Heun, LCM) keep the model's own spacing.
+DEFAULT_SCHEDULES = {"DPM++ 2M": "karras", "DPM++ SDE": "karras", "DPM++ 2S a": "karras", "DPM2": "karras",
+                     "DPM2 a": "karras", "DPM++ 2M SDE": "exponential", "DPM++ 2M SDE Heun": "exponential",
+                     "DPM++ 3M SDE": "exponential"}
+NO_DEFAULT = [name for name in BASE_SAMPLERS if name not in DEFAULT_SCHEDULES and name not in TIMESTEP_SAMPLERS]
 BASE_CONFIG = {"num_train_timesteps": 1000, "beta_start": 0.00085, "beta_end": 0.012,
                "beta_schedule": "scaled_linear", "steps_offset": 1}
 
@@ -117,6 +123,20 @@ def test_a_sampler_name_suffix_is_its_automatic_schedule(engine, sampler):
     assert np.array_equal(image(engine, sampler, "automatic"), image(engine, base, suffix))
     # an explicit schedule wins over the suffix
     assert np.array_equal(image(engine, sampler, "beta"), image(engine, base, "beta"))
+
+
+@pytest.mark.parametrize(("sampler", "schedule"), sorted(DEFAULT_SCHEDULES.items()))
+def test_automatic_is_the_samplers_own_schedule_as_in_the_web_ui(engine, sampler, schedule):
+    assert np.array_equal(image(engine, sampler, "automatic"), image(engine, sampler, schedule))
+    assert not np.array_equal(image(engine, sampler, "automatic"), image(engine, sampler, "uniform"))
+
+
+@pytest.mark.parametrize("sampler", NO_DEFAULT)
+def test_automatic_keeps_the_model_spacing_for_a_sampler_without_a_schedule(engine, sampler):
+    # the diffusers scheduler as the checkpoint configures it: no web UI schedule hooked in
+    made = make_scheduler(sampler, BASE_CONFIG, "automatic")
+    assert not hasattr(made, "sigma_schedule") and not made.config.get("use_karras_sigmas")
+    assert not np.array_equal(image(engine, sampler, "automatic"), image(engine, sampler, "karras"))
 
 
 def test_the_new_dpm_samplers_are_their_own(engine):

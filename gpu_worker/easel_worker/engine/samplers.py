@@ -24,8 +24,9 @@ class SamplerSpec(NamedTuple):
     # What eta means for it: "ddim" (the pipeline's eta), "ancestral" (noise per step, eta 1 by default),
     # "fixed" (noise per step at a strength diffusers cannot change: eta is ignored) or None (no eta at all).
     eta: str | None = None
-    # The schedule "automatic" means (None: the scheduler's own timestep spacing); "timesteps" for the samplers
-    # the web UI runs over timesteps (DDIM, PLMS, UniPC), which ignore the scheduler field as it does.
+    # The schedule "automatic" means: the web UI 1.10 sampler's own `scheduler` option (None: the scheduler's own
+    # timestep spacing); "timesteps" for the samplers the web UI runs over timesteps (DDIM, PLMS, UniPC), which
+    # ignore the scheduler field as it does.
     schedule: str | None = None
 
 
@@ -42,24 +43,25 @@ SAMPLERS: Mapping[str, SamplerSpec] = {
     "LMS": SamplerSpec("LMSDiscreteScheduler", _PLAIN),
     "LMS Karras": SamplerSpec("LMSDiscreteScheduler", _PLAIN, schedule="karras"),
     "Heun": SamplerSpec("HeunDiscreteScheduler", _PLAIN),
-    "DPM2": SamplerSpec("KDPM2DiscreteScheduler", _PLAIN),
+    "DPM2": SamplerSpec("KDPM2DiscreteScheduler", _PLAIN, schedule="karras"),
     "DPM2 Karras": SamplerSpec("KDPM2DiscreteScheduler", _PLAIN, schedule="karras"),
-    "DPM2 a": SamplerSpec("KDPM2AncestralDiscreteScheduler", _PLAIN, "fixed"),
+    "DPM2 a": SamplerSpec("KDPM2AncestralDiscreteScheduler", _PLAIN, "fixed", "karras"),
     "DPM2 a Karras": SamplerSpec("KDPM2AncestralDiscreteScheduler", _PLAIN, "fixed", "karras"),
-    "DPM++ 2M": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M}),
+    "DPM++ 2M": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M}, schedule="karras"),
     "DPM++ 2M Karras": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M}, schedule="karras"),
-    "DPM++ SDE": SamplerSpec("DPMSolverSDEScheduler", _PLAIN, "fixed"),
+    "DPM++ SDE": SamplerSpec("DPMSolverSDEScheduler", _PLAIN, "fixed", "karras"),
     "DPM++ SDE Karras": SamplerSpec("DPMSolverSDEScheduler", _PLAIN, "fixed", "karras"),
-    "DPM++ 2M SDE": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M_SDE}, "fixed"),
+    "DPM++ 2M SDE": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M_SDE}, "fixed", "exponential"),
     "DPM++ 2M SDE Karras": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M_SDE}, "fixed", "karras"),
     "DPM++ 2M SDE Exponential": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M_SDE}, "fixed",
                                             "exponential"),
     # k-diffusion's 2M SDE with its Heun-type second-order correction
     "DPM++ 2M SDE Heun": SamplerSpec("DPMSolverMultistepScheduler", {**_PLAIN, **_2M_SDE, "solver_type": "heun"},
-                                     "fixed"),
+                                     "fixed", "exponential"),
     "DPM++ 3M SDE": SamplerSpec("DPMSolverMultistepScheduler",
-                                {**_PLAIN, "algorithm_type": "sde-dpmsolver++", "solver_order": 3}, "fixed"),
-    "DPM++ 2S a": SamplerSpec(ancestral.DPMPP2SAncestral, _PLAIN, "fixed"),
+                                {**_PLAIN, "algorithm_type": "sde-dpmsolver++", "solver_order": 3}, "fixed",
+                                "exponential"),
+    "DPM++ 2S a": SamplerSpec(ancestral.DPMPP2SAncestral, _PLAIN, "fixed", "karras"),
     "DPM++ 2S a Karras": SamplerSpec(ancestral.DPMPP2SAncestral, _PLAIN, "fixed", "karras"),
     # Zero-terminal alpha off matches how SD 1.x was trained, as in its shipped configs.
     "DDIM": SamplerSpec("DDIMScheduler", {"set_alpha_to_one": False}, "ddim", _TIMESTEPS),
@@ -69,6 +71,12 @@ SAMPLERS: Mapping[str, SamplerSpec] = {
     "LCM": SamplerSpec("LCMScheduler", {}),
 }
 
+
+
+def default_schedule(sampler: str) -> str | None:
+    """The schedule `automatic` gives the named sampler (None: the scheduler's own spacing, or a timestep sampler)."""
+    spec = SAMPLERS.get(sampler)
+    return spec.schedule if spec is not None and spec.schedule != _TIMESTEPS else None
 
 class _Scheduled:
     """Mixed into a diffusers scheduler: its sigmas follow the web UI schedule named by `sigma_schedule`.

@@ -16,8 +16,10 @@ are one step. What counts, for one user (tenant_id, user_id):
   succeeded jobs, and jobs canceled after they started. The whole batch of the new job must fit:
   used + batch <= limit; a batch larger than the daily limit can never pass and says so.
 - **gpu_seconds_per_month**: the sum of `generation_s` (worker-reported generation time; only succeeded jobs
-  report it) of the jobs submitted since the first of this UTC month. A job's cost is unknown until it runs,
-  so a new job is admitted while used < limit; the last job of the month may go past the limit.
+  report it) of the jobs submitted since the first of this UTC month, plus the GPU time of the user's trainings
+  created this month (`trainings.quotas.trained_seconds`, as the training quota counts it: one quota for both).
+  A job's cost is unknown until it runs, so a new job is admitted while used < limit; the last job of the month
+  may go past the limit.
 
 Usage is charged to the day and month in which the job was submitted. Over a limit, `QuotaExceeded` (429) names
 it in `details.limit` with `allowed`, `used` and `retry_after_s` (seconds until it could pass: the next UTC
@@ -34,10 +36,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, false, func, not_, or_, select, text, update
+from sqlalchemy import and_, false, func, literal, not_, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import ACTIVE, ENDED_EARLY, Job
+from easel_jobs.trainings.quotas import trained_seconds
 from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import jobs
 
@@ -100,8 +103,11 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
     q, owner = req.quotas, req.principal
     await _lock(session, owner.user_id)
     at = at or datetime.now(UTC)
-    # one statement counts all three, and finds an earlier job under the same Idempotency-Key
+    # one statement counts all three (the trainings' GPU-seconds in a subquery, only where that quota is set), and
+    # finds an earlier job under the same Idempotency-Key
     today, month = day_start(at), month_start(at)
+    trained = (trained_seconds(owner.tenant_id, owner.user_id, month).scalar_subquery()
+               if q.gpu_seconds_per_month is not None else literal(0.0))
     refunded = or_(Job.status == "failed", and_(Job.status == "canceled", Job.started_at.is_(None)))
     same_key = Job.idempotency_key == req.idempotency_key if req.idempotency_key else false()
     named = and_(same_key, Job.status.not_in(ENDED_EARLY)) if req.idempotency_window_s else same_key
@@ -109,10 +115,10 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
         select(func.count().filter(Job.status.in_(ACTIVE)),
                func.coalesce(func.sum(Job.images).filter(Job.created_at >= today, not_(refunded)), 0),
                func.coalesce(func.sum(Job.generation_s).filter(Job.created_at >= month), 0.0),
-               func.max(Job.created_at).filter(named))
+               func.max(Job.created_at).filter(named), trained)
         .where(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id,
                or_(Job.status.in_(ACTIVE), Job.created_at >= month, same_key)))).one()
-    active, used, used_s, earlier_at = usage
+    active, used, generated_s, earlier_at, trained_s = usage
     if earlier_at is not None and _holds(req, earlier_at, at):
         return  # an idempotent retry of a job already accepted
 
@@ -137,7 +143,7 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
             raise _refused("images_per_day", message, allowed=allowed, used=used, retry_at=retry_at, at=at)
 
     if q.gpu_seconds_per_month is not None:
-        allowed_s = q.gpu_seconds_per_month
+        allowed_s, used_s = q.gpu_seconds_per_month, float(generated_s) + float(trained_s)
         if used_s >= allowed_s:
             raise _refused("gpu_seconds_per_month",
                            f"gpu_seconds_per_month: {used_s:.1f} of {allowed_s:g} GPU-seconds used this month (UTC)",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import Job
@@ -40,6 +40,13 @@ def month_start(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def trained_seconds(tenant_id: str, user_id: str, since: datetime) -> Select:
+    """The GPU-seconds of the user's trainings created since `since` (one row, one column): what both GPU-second
+    quotas, this one and the job quota's, charge for trainings."""
+    return (select(func.coalesce(func.sum(Training.gpu_s), 0.0))
+            .where(Training.user_id == user_id, Training.tenant_id == tenant_id, Training.created_at >= since))
+
+
 async def check(session: AsyncSession, req: CreateTrainingRequest, at: datetime | None = None) -> None:
     """Raise QuotaExceeded when this training would go over one of the user's quotas."""
     q, owner = req.quotas, req.principal
@@ -62,8 +69,7 @@ async def check(session: AsyncSession, req: CreateTrainingRequest, at: datetime 
                                 "running; wait for one to finish", **details)
     if q.gpu_seconds_per_month is not None:
         month = month_start(at)
-        trained = await session.scalar(select(func.coalesce(func.sum(Training.gpu_s), 0.0))
-                                       .where(*mine, Training.created_at >= month))
+        trained = await session.scalar(trained_seconds(owner.tenant_id, owner.user_id, month))
         generated = await session.scalar(select(func.coalesce(func.sum(Job.generation_s), 0.0))
                                          .where(Job.user_id == owner.user_id, Job.tenant_id == owner.tenant_id,
                                                 Job.created_at >= month))
