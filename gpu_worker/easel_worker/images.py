@@ -14,8 +14,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from easel_proto.v1.jobs import ControlNetSpec, GenerationSpec
 from easel_proto.v1.registry import ModelInfo
-from easel_proto.webui import CONTROL_MODES, INPAINT_FILLS, SCHEDULER_LABELS, TIMESTEP_SAMPLERS
-from easel_worker.engine.samplers import default_schedule
+from easel_proto.webui import CONTROL_MODES, DEFAULT_SCHEDULES, INPAINT_FILLS, SCHEDULER_LABELS, TIMESTEP_SAMPLERS
 
 _SCHEDULE_SUFFIXES = (" Karras", " Exponential")
 _RESIZE_LABELS = {"just_resize": "Just Resize", "crop_and_resize": "Crop and Resize",
@@ -39,7 +38,7 @@ def _hash(model: ModelInfo, length: int = 10) -> str | None:
 
 def _sampler(spec: GenerationSpec) -> tuple[str, str | None]:
     """(Sampler, Schedule type) as the web UI (v1.9+) writes them: the schedule split off the sampler name, or the
-    one the run used (`automatic` is the sampler's own default, as in samplers.py); none for timestep samplers."""
+    one the run used (`automatic` is the sampler's own default, DEFAULT_SCHEDULES); none for timestep samplers."""
     name, schedule = spec.sampler, None
     for suffix in _SCHEDULE_SUFFIXES:
         if name.endswith(suffix):
@@ -48,8 +47,8 @@ def _sampler(spec: GenerationSpec) -> tuple[str, str | None]:
         return name, None
     if spec.scheduler and spec.scheduler != "automatic":
         schedule = SCHEDULER_LABELS.get(spec.scheduler, spec.scheduler)
-    elif schedule is None and (default := default_schedule(spec.sampler)) is not None:
-        schedule = SCHEDULER_LABELS[default]
+    elif schedule is None and spec.sampler in DEFAULT_SCHEDULES:
+        schedule = SCHEDULER_LABELS[DEFAULT_SCHEDULES[spec.sampler]]
     return name, schedule
 
 

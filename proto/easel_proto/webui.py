@@ -44,6 +44,16 @@ SCHEDULER_LABELS: dict[str, str] = {
 SCHEDULER_ALIASES: dict[str, str] = {"SGMUniform": "sgm_uniform"}
 # Samplers the web UI runs over timesteps rather than sigmas: they ignore the scheduler.
 TIMESTEP_SAMPLERS: frozenset[str] = frozenset({"DDIM", "PLMS", "UniPC"})
+
+# The schedule "automatic" means for each sampler (the web UI 1.10 sampler list's `scheduler` option; a name with a
+# Karras/Exponential suffix says its own); samplers not here use their own spacing. The worker's samplers.py runs
+# the same table (tests/unit/test_schedules.py holds them to it).
+DEFAULT_SCHEDULES: dict[str, str] = {
+    **dict.fromkeys(("DPM++ 2M", "DPM++ SDE", "DPM++ 2S a", "DPM2", "DPM2 a"), "karras"),
+    **dict.fromkeys(("DPM++ 2M SDE", "DPM++ 2M SDE Heun", "DPM++ 3M SDE"), "exponential"),
+    **{name: suffix.lower() for name in SAMPLERS for suffix in ("Karras", "Exponential")
+       if name.endswith(f" {suffix}")},
+}
 assert set(SCHEDULER_LABELS) == set(SCHEDULERS)
 
 # k-diffusion's churn (s_churn, s_tmin, s_tmax) and noise scale (s_noise): the web UI passes them to the samplers

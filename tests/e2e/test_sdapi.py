@@ -101,6 +101,9 @@ async def test_lists_in_the_web_ui_shapes(api, user):
     euler_a = next(s for s in samplers if s["name"] == "Euler a")
     assert "k_euler_a" in euler_a["aliases"] and euler_a["options"] == {}
     assert next(s for s in samplers if s["name"] == "DPM++ 2M Karras")["options"] == {"scheduler": "karras"}
+    # what "automatic" means for a sampler, as the web UI 1.10 lists it
+    assert next(s for s in samplers if s["name"] == "DPM++ 2M")["options"] == {"scheduler": "karras"}
+    assert next(s for s in samplers if s["name"] == "DPM++ 3M SDE")["options"] == {"scheduler": "exponential"}
     assert {"DPM++ 3M SDE", "DPM++ 2M SDE Heun"} <= {s["name"] for s in samplers}
     assert not {"DPM fast", "DPM adaptive", "Restart", "DDIM CFG++"} & {s["name"] for s in samplers}  # not run
     schedulers = (await api.get("/sdapi/v1/schedulers", auth=auth)).json()

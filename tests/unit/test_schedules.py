@@ -200,3 +200,13 @@ def test_img2img_runs_the_schedules_tail(engine, sampler, schedule):
     assert out.shape == (32, 32, 3) and calls and calls[-1][0] == calls[-1][1]  # every counted step ran
     assert not np.array_equal(out, np.asarray(init))
 
+
+
+def test_the_gateway_lists_and_the_infotext_names_the_default_schedule_the_worker_runs():
+    from easel_proto import webui
+    from easel_worker.engine.samplers import default_schedule
+
+    for name in SAMPLER_NAMES:
+        expected = DEFAULT_SCHEDULES.get(name) or next((s for suffix, s in SUFFIXES.items() if name.endswith(suffix)),
+                                                        None)
+        assert (default_schedule(name), webui.DEFAULT_SCHEDULES.get(name)) == (expected, expected), name

@@ -14,6 +14,7 @@ from easel_gateway.sdapi.scripts import ALWAYS_ON, IMG2IMG, TXT2IMG
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import (
+    DEFAULT_SCHEDULES,
     IMAGE_UPSCALERS,
     LATENT_UPSCALE_MODES,
     SAMPLER_ALIASES,
@@ -49,8 +50,7 @@ async def samplers(_ctx: Ctx) -> list[dict[str, Any]]:
         aliases.setdefault(name, []).append(alias)
     out = []
     for name in SAMPLERS:
-        schedule = next((s for s in ("Karras", "Exponential") if name.endswith(f" {s}")), None)
-        options = {"scheduler": schedule.lower()} if schedule else {}
+        options = {"scheduler": DEFAULT_SCHEDULES[name]} if name in DEFAULT_SCHEDULES else {}
         out.append({"name": name, "aliases": aliases.get(name, []), "options": options})
     return out
 
