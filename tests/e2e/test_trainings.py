@@ -373,7 +373,7 @@ async def test_a_trainer_that_fails_fails_the_training_with_its_last_log_lines(a
 # What a web UI client sends: every argument of the web UI's create_embedding / train_embedding (and the
 # hypernetwork ones), as its API passes them through (`create_embedding(**args)`, `train_embedding(**args)`).
 def _webui_train(kind: str, name: str, data_root: str) -> dict:
-    body = {"id_task": "task(abc123)", f"{kind}_name": name, "learn_rate": "0.05:10, 0.01", "batch_size": 2,
+    body = {"id_task": "task(abc123)", f"{kind}_name": name, "learn_rate": "0.05", "batch_size": 2,
             "gradient_step": 1, "data_root": data_root, "log_directory": "textual_inversion", "training_width": 64,
             "training_height": 64, "varsize": False, "steps": 8, "clip_grad_mode": "disabled",
             "clip_grad_value": "0.1", "shuffle_tags": False, "tag_drop_out": 0, "latent_sampling_method": "once",
@@ -424,6 +424,15 @@ async def test_the_web_uis_create_and_train_calls_make_trainings_of_the_caller(a
     ({"preview_steps": 1000}, "preview_steps"),
     ({"learn_rate": "fast"}, "learn_rate"),
     ({"data_root": "/nowhere/at/all"}, "data_root"),
+    # the web UI's options Easel's trainer has not: refused, not dropped
+    ({"learn_rate": "0.05:10, 0.01"}, "learn_rate"),
+    ({"shuffle_tags": True}, "shuffle_tags"),
+    ({"tag_drop_out": 0.1}, "tag_drop_out"),
+    ({"latent_sampling_method": "random"}, "latent_sampling_method"),
+    ({"varsize": True}, "varsize"),
+    ({"use_weight": True}, "use_weight"),
+    ({"clip_grad_mode": "value"}, "clip_grad_mode"),
+    ({"preview_from_txt2img": True, "preview_width": 128}, "preview_width"),
 ])
 async def test_the_web_uis_train_call_names_the_argument_it_refuses(api, alice, dataset, change, field):
     """Refused before anything runs, naming the web UI's argument as the client sent it (steps, not max_steps)."""

@@ -40,7 +40,6 @@ TEMPLATES = {
     "none.txt": ["picture"],
 }
 ACTIVATIONS = {"linear", "relu", "leakyrelu", "elu", "swish", "tanh", "sigmoid", "gelu", "mish", "silu", "softplus"}
-_RATE = re.compile(r"^\s*([0-9.eE+-]+)")
 # Easel's names of the fields a web UI argument fills, for errors that name what the client sent
 WEBUI_FIELDS = {"max_steps": "steps", "gradient_accumulation_steps": "gradient_step", "resolution": "training_width",
                 "learning_rates": "learn_rate", "samples": "create_image_every", "max_grad_norm": "clip_grad_value",
@@ -218,21 +217,33 @@ async def _dataset(ctx: Context, data_root: str) -> str:
 
 
 def _rate(value: float | str) -> float:
-    """The web UI's learning rate: a number, or a schedule `rate:step, rate:step`, of which the first rate counts."""
-    if isinstance(value, int | float):
+    """The web UI's learning rate as one number (schedules are refused in _request)."""
+    try:
         rate = float(value)
-    else:
-        match = _RATE.match(value)
-        try:
-            rate = float(match[1]) if match else 0.0
-        except ValueError:
-            rate = 0.0
+    except ValueError:
+        rate = 0.0
     if not 0 < rate <= 1:
-        raise InvalidInput("learn_rate", "a number between 0 and 1 (or a schedule starting with one)")
+        raise InvalidInput("learn_rate", "a number between 0 and 1")
     return rate
 
 
+# The web UI's training options Easel's trainer does not have: accepted at their defaults (what clients send when
+# they do not mean them), refused otherwise, never dropped.
+UNSUPPORTED = {"shuffle_tags": False, "tag_drop_out": 0, "latent_sampling_method": "once", "varsize": False,
+               "use_weight": False}
+
+
 def _request(ctx: Context, body: Train, dataset: str, method: str, **fields: Any) -> trainings.TrainingRequest:
+    for name, default in UNSUPPORTED.items():
+        if getattr(body, name) != default:
+            raise InvalidInput(name, f"Easel's trainer has no {name}; send {json.dumps(default)} or leave it out")
+    if body.clip_grad_mode not in ("disabled", "norm"):
+        raise InvalidInput("clip_grad_mode", "'disabled' or 'norm' (Easel clips gradients by norm only)")
+    if isinstance(body.learn_rate, str) and any(c in body.learn_rate for c in ",:"):
+        raise InvalidInput("learn_rate", "one number: Easel's trainings take a scheduler, not rate:step lists")
+    if body.preview_from_txt2img and (body.preview_width, body.preview_height) != (body.training_width,
+                                                                                   body.training_height):
+        raise InvalidInput("preview_width", "samples are drawn at the training size: make it training_width")
     if body.training_width != body.training_height:
         raise InvalidInput("training_height", "Easel trains on squares: make training_height training_width")
     if body.template_filename not in TEMPLATES:
