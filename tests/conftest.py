@@ -80,7 +80,10 @@ async def stack(session_dir: Path, database_url: str) -> AsyncIterator[EmbeddedS
         data_dir=session_dir / "stack", port=0, namespace=namespace(), database_url=database_url,
         worker_log=session_dir / "worker.log", pools=["default", "crashy", "idle"],
         # short ack wait so a killed worker's job comes back within seconds in the fault test
-        settings={"ack_wait_s": 2, "max_deliver": 4},
+        settings={"ack_wait_s": 2, "max_deliver": 4,
+                  # webhook receivers in the tests listen on loopback; attempts three times, a second apart
+                  "webhook_allow_hosts": ["127.0.0.1"], "webhook_retry_schedule_s": [0.5, 0.5],
+                  "webhook_sweep_s": 0.2},
         worker_env={"EASEL_SHUTDOWN_GRACE_S": "20", "EASEL_LOG_LEVEL": "INFO"},
     )
     s = EmbeddedStack(options)

@@ -65,10 +65,21 @@ async def cluster_database(database_url: str, folder: Path) -> AsyncIterator[str
         yield url
 
 
+async def ensure_tenant(api: httpx.AsyncClient, admin_headers: dict[str, str], tenant_id: str) -> None:
+    """Make the tenant (as the platform admin, with a first admin of its own) unless it exists: users are created
+    only in tenants that exist."""
+    r = await api.post("/v1/tenants", json={"id": tenant_id, "admin": {"username": f"{tenant_id}-admin-"
+                                                                                    f"{uuid.uuid4().hex[:6]}",
+                                                                       "api_key": True}}, headers=admin_headers)
+    assert r.status_code in (201, 409), r.text
+
+
 async def new_user(api: httpx.AsyncClient, admin_headers: dict[str, str], name: str | None = None,
                    **fields) -> dict:
     """Create a user (`fields`: roles, tenant_id, password) with an API key; returns the user with `headers` for
-    calling as them."""
+    calling as them. A tenant named in `tenant_id` is made first when it does not exist."""
+    if fields.get("tenant_id"):
+        await ensure_tenant(api, admin_headers, fields["tenant_id"])
     r = await api.post("/v1/users", json={"username": name or f"u{uuid.uuid4().hex[:8]}", **fields},
                        headers=admin_headers)
     assert r.status_code == 201, r.text

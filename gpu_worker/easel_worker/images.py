@@ -82,6 +82,8 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
         "Schedule type": schedule,
         "CFG scale": _num(spec.cfg_scale),
         "Seed": seed,
+        # the web UI writes its face_restoration_model option here when restore_faces is on
+        "Face restoration": spec.face_restore[0].restorer.name if spec.face_restore else None,
         "Size": f"{spec.width}x{spec.height}",
         "Model hash": _hash(spec.model),
         "Model": spec.model.name,
@@ -134,6 +136,9 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
         params["Hires prompt"] = hires.prompt if hires.prompt and hires.prompt != spec.prompt else None
         params["Hires negative prompt"] = (hires.negative_prompt if hires.negative_prompt
                                            and hires.negative_prompt != (spec.negative_prompt or "") else None)
+    if spec.sd_upscale is not None:  # the web UI's script sets these before its first tile runs
+        params["SD upscale overlap"] = spec.sd_upscale.overlap
+        params["SD upscale upscaler"] = spec.sd_upscale.upscaler or "None"
     for i, unit in enumerate(spec.controlnets or []):
         params[f"ControlNet {i}"] = _controlnet(unit)
     loras = [f"{lora.model.name}: {_hash(lora.model, 12)}" for lora in spec.loras or [] if lora.model.sha256]
@@ -158,7 +163,19 @@ def extras_parameters(spec: GenerationSpec) -> dict[str, Any]:
         "Postprocess upscaler": extras.upscaler or "None",
         "Postprocess upscaler 2": second,
         "Postprocess upscaler 2 visibility": _num(extras.upscaler_2_visibility or 0.0) if second else None,
+        **_face_parameters(spec),
     }
+
+
+def _face_parameters(spec: GenerationSpec) -> dict[str, Any]:
+    """The web UI's extras face passes: "GFPGAN visibility", "CodeFormer visibility", "CodeFormer weight"."""
+    out: dict[str, Any] = {}
+    for face in spec.face_restore or []:
+        label = "CodeFormer" if face.restorer.name.lower().startswith("codeformer") else "GFPGAN"
+        out[f"{label} visibility"] = _num(round(face.visibility, 3))
+        if label == "CodeFormer":
+            out["CodeFormer weight"] = _num(round(face.codeformer_weight, 3))
+    return out
 
 
 def infotext(spec: GenerationSpec, seed: int, subseed: int | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 import time
@@ -28,13 +29,15 @@ from easel_proto.errors import (
     NotFound,
     Unavailable,
 )
-from easel_proto.naming import LEASE_HEADER, lease_digest, run_id
+from easel_proto.naming import LEASE_HEADER, job_prefix, lease_digest, merge_path, run_id, text_key
 from easel_proto.v1 import jobs
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
 from easel_worker import metrics
+from easel_worker.base_configs import FOLDER as BASE_CONFIGS
+from easel_worker.base_configs import fetch_quietly as fetch_base_configs
 from easel_worker.cache import FETCHED_FORMATS, ModelCache
-from easel_worker.engine import Engine
+from easel_worker.engine import Engine, Interrupt, Skip, Stopped
 from easel_worker.images import to_png
 from easel_worker.presence import JobFeed, Presence
 from easel_worker.settings import WorkerSettings
@@ -79,8 +82,8 @@ def check_input_keys(job: jobs.JobSubmitted) -> None:
 
 def spec_models(spec: jobs.GenerationSpec) -> list[ModelInfo]:
     """Every model whose files the spec needs, once each: checkpoint (not for extras) and refiner, LoRAs,
-    hypernetworks, VAE, embeddings, ControlNets and their annotators, hires and extras upscalers. A detect job runs
-    only the annotators."""
+    hypernetworks, VAE, embeddings, ControlNets and their annotators, hires, extras and SD upscale upscalers. A
+    detect job runs only the annotators."""
     if spec.task == "detect":
         return list({u.annotator.id: u.annotator for u in spec.controlnets or [] if u.annotator is not None}.values())
     models = [] if spec.task == "extras" else [spec.model]
@@ -95,6 +98,10 @@ def spec_models(spec: jobs.GenerationSpec) -> list[ModelInfo]:
         models.append(spec.hires.upscaler_model)
     if spec.extras is not None:
         models += [m for m in (spec.extras.upscaler_model, spec.extras.upscaler_2_model) if m is not None]
+    for face in spec.face_restore or []:
+        models += [face.restorer, face.detector]
+    if spec.sd_upscale is not None and spec.sd_upscale.upscaler_model is not None:
+        models.append(spec.sd_upscale.upscaler_model)
     unique: dict[str, ModelInfo] = {}
     for model in models:
         unique.setdefault(model.id, model)
@@ -111,6 +118,12 @@ def decode_image(data: bytes, field: str) -> Image.Image:
     return image
 
 
+def _digest(path: Path) -> tuple[int, str]:
+    """(size, sha256) of a file."""
+    with open(path, "rb") as f:
+        return path.stat().st_size, hashlib.file_digest(f, "sha256").hexdigest()
+
+
 class Worker:
     """Lifecycle: start() binds to the pool's queue; stop() finishes or releases the current job."""
 
@@ -121,6 +134,9 @@ class Worker:
         self.ready = False
         self.current: str | None = None
         self._cancel: set[str] = set()
+        # the current job's engine step count, and what it was when an interrupt / a skip was asked for (the
+        # engine keeps nothing of a pass none of whose steps had finished by then)
+        self._steps, self._cancel_at, self._skip_at = 0, 0, None
         self._release = False
         self._lease = ""  # the current job's, from its claim
         self._revoked = False  # the current run was handed to another worker
@@ -170,7 +186,17 @@ class Worker:
 
     async def _on_interrupt(self, msg: Msg) -> None:
         job_id = msg.subject.rsplit(".", 1)[-1]
-        if job_id == self.current:
+        if job_id != self.current:
+            return
+        try:
+            skip = decode(jobs.JobCancel, msg.data).skip
+        except ValidationError:
+            skip = False  # a bare interrupt
+        if skip:
+            if self._skip_at is None:
+                self._skip_at = self._steps
+        elif job_id not in self._cancel:
+            self._cancel_at = self._steps
             self._cancel.add(job_id)
 
     async def _on_revoke(self, msg: Msg) -> None:
@@ -205,6 +231,7 @@ class Worker:
         job = decode(jobs.JobSubmitted, msg.data)
         self.current, self._release, self._lease, self._revoked = job.job_id, False, "", False
         self._cancel.discard(job.job_id)
+        self._steps, self._cancel_at, self._skip_at = 0, 0, None
         beat = asyncio.create_task(self._keep_alive(msg))
         metrics.BUSY.labels(self.settings.pool).set(1)
         await self.presence.job_started(job.job_id)
@@ -248,8 +275,9 @@ class Worker:
             await msg.nak()
             metrics.JOBS.labels(pool, "released").inc()
             return
-        except JobCanceled:
-            await self._status(job.job_id, "canceled", msg.metadata.num_delivered)
+        except (Stopped, Interrupt, JobCanceled) as stop:
+            made = stop.images if isinstance(stop, Stopped) else []
+            await self._canceled(job, made, msg.metadata.num_delivered)
             metrics.JOBS.labels(pool, "canceled").inc()
         except Exception as exc:
             if not self.engine.healthy():  # the device failed, not the job: another worker runs it
@@ -293,7 +321,11 @@ class Worker:
         check_owner_keys(job)
         check_input_keys(job)
         await self._status(job.job_id, "processing", delivery)
+        if spec.task == "merge":
+            return await self._merge(job)
         inputs = await self._read_inputs(spec)  # a bad input fails the job before any model loads
+        if spec.task == "interrogate":
+            return await self._interrogate(job, inputs)
         load_s = 0.0
         async with self._job_files(spec) as files:
             # pinned on disk while they load and run
@@ -301,12 +333,9 @@ class Worker:
                 load_s = await asyncio.to_thread(self._load, spec.model, files.get(spec.model.id))
                 metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
             images, generation_s = await self._run_engine(job, files, inputs)
-        subseeds = spec.subseeds or [None] * len(spec.seeds)
-        pngs = await asyncio.to_thread(
-            lambda: [to_png(im, spec, seed, subseed=sub)
-                     for im, seed, sub in zip(images, spec.seeds, subseeds, strict=True)])
-        await asyncio.gather(*(self.store.put(key, png, "image/png")
-                               for key, png in zip(job.image_keys, pngs, strict=True)))
+        if len(images) != len(spec.seeds):
+            raise GenerationFailed(f"the engine made {len(images)} images for {len(spec.seeds)} seeds")
+        await self._put_images(job, images)
         rate = spec.steps / generation_s if generation_s > 0 and spec.task != "extras" else None
         metrics.GENERATION_SECONDS.labels(pool).observe(generation_s)
         if rate:
@@ -314,6 +343,95 @@ class Worker:
         return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id,
                               image_keys=job.image_keys, seeds=spec.seeds,
                               timings=jobs.Timings(load_s=load_s, generation_s=generation_s, steps_per_s=rate))
+
+    async def _merge(self, job: jobs.JobSubmitted) -> jobs.JobResult:
+        """A merge job (easel_worker.merge): fetch the inputs into the disk cache (pinned), merge on the CPU, put
+        the result under the job's folder. The jobs service has it registered as the owner's model."""
+        spec, merge_spec = job.spec, job.spec.merge
+        if merge_spec is None:
+            raise InvalidInput("merge", "a merge job needs its merge spec")
+        owner = job.principal
+        path = merge_path(run_id(lease_digest(self._lease)))
+        key = job_prefix(owner.tenant_id, owner.user_id, job.job_id) + path
+        loop, started = asyncio.get_running_loop(), time.perf_counter()
+
+        def on_step(step: int, total: int) -> None:  # on the merging thread, between weights
+            if self._revoked:
+                raise Revoked("handed to another worker")
+            if self._release:
+                raise Released("worker shutting down")
+            if job.job_id in self._cancel:
+                raise JobCanceled("canceled by its owner")
+            if step == total or step % 64 == 0:
+                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(self._progress(job.job_id, step, total)))
+
+        roles = (("model", spec.model), ("secondary", merge_spec.secondary), ("tertiary", merge_spec.tertiary),
+                 ("bake_in_vae", merge_spec.bake_in_vae))
+        tmp = self.settings.data_dir / "tmp" / "merges" / f"{job.job_id}-{path}"
+        async with AsyncExitStack() as stack:
+            local: dict[str, tuple[str, str, Path]] = {}
+            for role, model in roles:
+                if model is not None:
+                    local[role] = (model.name, model.sha256 or "",
+                                   await stack.enter_async_context(self.cache.use(model)))
+            load_s = time.perf_counter() - started
+            try:
+                await asyncio.to_thread(_merging().run, merge_spec, local["model"], local.get("secondary"),
+                                        local.get("tertiary"), local["bake_in_vae"][2] if "bake_in_vae" in local
+                                        else None, tmp, on_step)
+                size, digest = await asyncio.to_thread(_digest, tmp)
+                await self.store.put_file(key, tmp)
+            finally:
+                tmp.unlink(missing_ok=True)
+        generation_s = time.perf_counter() - started - load_s
+        metrics.GENERATION_SECONDS.labels(self.settings.pool).observe(generation_s)
+        return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id, image_keys=[],
+                              seeds=spec.seeds, timings=jobs.Timings(load_s=load_s, generation_s=generation_s),
+                              merged=jobs.MergeOutput(path=path, sha256=digest, size=size))
+
+    async def _interrogate(self, job: jobs.JobSubmitted, inputs: dict[str, Image.Image]) -> jobs.JobResult:
+        """An interrogate job (engine.interrogate): its text is written beside where its image would be
+        (naming.text_key); it has no images."""
+        spec, owner = job.spec, job.principal
+        interrogate = getattr(self.engine, "interrogate", None)
+        if interrogate is None:
+            raise GenerationFailed("this worker's engine cannot interrogate")
+        started = time.perf_counter()
+        async with self._job_files(spec) as files:
+            texts = await asyncio.to_thread(interrogate, spec, files, inputs)
+        generation_s = time.perf_counter() - started
+        await asyncio.gather(*(self.store.put(text_key(owner.tenant_id, owner.user_id, job.job_id, i),
+                                              text.encode(), "text/plain; charset=utf-8")
+                               for i, text in enumerate(texts)))
+        metrics.GENERATION_SECONDS.labels(self.settings.pool).observe(generation_s)
+        return jobs.JobResult(job_id=job.job_id, at=now(), worker_id=self.settings.worker_id, image_keys=[],
+                              seeds=spec.seeds, timings=jobs.Timings(generation_s=generation_s))
+
+    async def _put_images(self, job: jobs.JobSubmitted, images: list[Image.Image]) -> list[str]:
+        """Write the images as PNGs with their infotext under the job's first image keys; those keys."""
+        spec = job.spec
+        n = len(images)
+        subseeds = spec.subseeds or [None] * len(spec.seeds)
+        pngs = await asyncio.to_thread(lambda: [to_png(im, spec, seed, subseed=sub) for im, seed, sub
+                                                in zip(images, spec.seeds[:n], subseeds[:n], strict=True)])
+        keys = job.image_keys[:len(pngs)]
+        await asyncio.gather(*(self.store.put(key, png, "image/png") for key, png in zip(keys, pngs, strict=True)))
+        return keys
+
+    async def _canceled(self, job: jobs.JobSubmitted, images: list[Image.Image], attempt: int) -> None:
+        """Report the job canceled with the images it made before it stopped (the web UI's interrupt returns
+        them), written like a result's."""
+        if self._revoked:
+            return  # another run owns the job's keys now
+        keys = await self._put_images(job, images[:len(job.spec.seeds)]) if images else []
+        await self._event(job.job_id, "canceled",
+                          jobs.JobStatusEvent(job_id=job.job_id, status="canceled", at=now(), attempt=attempt,
+                                              worker_id=self.settings.worker_id, image_keys=keys),
+                          msg_id=self._msg_id(job.job_id, f"canceled.{attempt}"))
+
+    async def _progress(self, job_id: str, step: int, total: int) -> None:
+        with suppress(Exception):  # progress is best effort; the result is what must arrive
+            await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now()))
 
     async def _read_inputs(self, spec: jobs.GenerationSpec) -> dict[str, Image.Image]:
         """The spec's input images from the object store, decoded, by key."""
@@ -346,7 +464,17 @@ class Worker:
                 if model.format not in FETCHED_FORMATS or (model.id == spec.model.id and model.id in resident):
                     continue
                 paths[model.id] = await stack.enter_async_context(self.cache.use(model))
+                await self._base_configs(model)
             yield paths
+
+    async def _base_configs(self, model: ModelInfo) -> None:
+        """A single-file checkpoint's base configs, from the object store into the cache, unless
+        EASEL_MODEL_CONFIG_DIR holds them (engine.loading.config_folder looks there first)."""
+        override = self.settings.model_config_dir
+        if model.format != "safetensors" or model.kind not in ("checkpoint", "controlnet") or (
+                override is not None and (override / model.base / "model_index.json").is_file()):
+            return
+        await fetch_base_configs(self.store, model.base, self.settings.cache_dir / BASE_CONFIGS)
 
     def _load(self, model: ModelInfo, local: Path | None) -> float:
         return self.engine.load(model, local=local)
@@ -369,7 +497,11 @@ class Worker:
             if self._release:
                 raise Released("worker shutting down")
             if job.job_id in self._cancel:
-                raise JobCanceled("canceled by its owner")
+                raise Interrupt(self._cancel_at)  # the engine keeps what it made
+            if self._skip_at is not None:
+                at, self._skip_at = self._skip_at, None
+                raise Skip(at)
+            self._steps = step
             # the engine counts every iteration of the job (second-order samplers, batches, hires passes);
             # users count the steps they asked for
             done = max(1, total and step * spec.steps // total)
@@ -414,3 +546,11 @@ class Worker:
         if msg_id:
             headers["Nats-Msg-Id"] = msg_id
         await self.js.publish(self.names.job_events(job_id, kind), encode(message), headers=headers)
+
+
+def _merging():
+    """easel_worker.merge, imported on the first merge: it needs torch, which the worker's module does not (the
+    embedded stack imports it without torch)."""
+    from easel_worker import merge
+
+    return merge

@@ -100,6 +100,13 @@ class RateLimited(EaselError):
     status = 429
 
 
+class Gone(EaselError):
+    """It existed, and was deleted on purpose (a job's images after its tenant's retention)."""
+
+    code = "gone"
+    status = 410
+
+
 class PayloadTooLarge(EaselError):
     code = "payload_too_large"
     status = 413

@@ -121,6 +121,11 @@ class Names:
     def trainings_logs(self) -> str:
         return self._fmt(n.SUBJECT_TRAININGS_LOGS)
 
+    @property
+    def trainings_register_checkpoint(self) -> str:
+        """Where the gateway asks the jobs service to register a training's intermediate model."""
+        return self._fmt(n.SUBJECT_TRAININGS_REGISTER_CHECKPOINT)
+
     def training_status(self, training_id: str, type: str = "*") -> str:
         """A status change of a training (the jobs service publishes these)."""
         return self._fmt(n.SUBJECT_TRAINING_STATUS, training_id=training_id, type=type)
@@ -214,6 +219,29 @@ class Names:
         return self._fmt(n.SUBJECT_WORKER_PRESENCE, pool="*", worker_id="*").split(".")[1]
 
     @property
+    def auth_tenants(self) -> str:
+        return self._fmt(n.SUBJECT_AUTH_TENANTS)
+
+    @property
+    def jobs_tenant(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_TENANT)
+
+    @property
+    def registry_tenant(self) -> str:
+        return self._fmt(n.SUBJECT_REGISTRY_TENANT)
+
+    @property
+    def reservations_bucket(self) -> str:
+        """The KV bucket of idle workers reserved for a job sent to their own queue, shared by the jobs service's
+        replicas (one reservation per worker at a time): the second token of its subjects."""
+        return self._fmt(n.SUBJECT_WORKER_RESERVATION, pool="*", worker_id="*").split(".")[1]
+
+    @property
+    def tenants_bucket(self) -> str:
+        """The KV bucket of tenant states (auth writes, the jobs service follows): the second token of its subjects."""
+        return self._fmt(n.SUBJECT_TENANT_STATE, tenant_id="*").split(".")[1]
+
+    @property
     def jobs_events_consumer(self) -> str:
         return n.CONSUMER_JOBS_EVENTS
 
@@ -224,6 +252,19 @@ class Names:
     @property
     def auth_audit_consumer(self) -> str:
         return n.CONSUMER_AUTH_AUDIT
+
+    @property
+    def jobs_webhooks(self) -> str:
+        """Manage webhook endpoints and read their deliveries (gateway -> jobs service)."""
+        return self._fmt(n.SUBJECT_JOBS_WEBHOOKS)
+
+    @property
+    def jobs_webhooks_consumer(self) -> str:
+        return n.CONSUMER_JOBS_WEBHOOKS
+
+    @property
+    def jobs_webhooks_trainings_consumer(self) -> str:
+        return n.CONSUMER_JOBS_WEBHOOKS_TRAININGS
 
     def stream(self, key: str) -> dict[str, Any]:
         """The stream `key` ('jobs', 'events', 'advisories', 'audit', 'trainings') with names filled in."""
@@ -259,6 +300,22 @@ def event_type(subject: str) -> str:
 def image_key(tenant_id: str, user_id: str, job_id: str, index: int) -> str:
     """Where image `index` of a job lives in the object store: tenant first, then its owner."""
     return f"{tenant_id}/{user_id}/jobs/{job_id}/{index}.png"
+
+
+def text_key(tenant_id: str, user_id: str, job_id: str, index: int) -> str:
+    """Where text output `index` of a job (an interrogate job's caption, UTF-8) lives: beside its images."""
+    return f"{tenant_id}/{user_id}/jobs/{job_id}/{index}.txt"
+
+
+def job_prefix(tenant_id: str, user_id: str, job_id: str) -> str:
+    """A job's folder in the object store (its images, a merge job's merged checkpoint): under its owner."""
+    return f"{tenant_id}/{user_id}/jobs/{job_id}/"
+
+
+def merge_path(run: str) -> str:
+    """A merge run's checkpoint, relative to its job's folder: one per run (`run_id`), so a late run's file is
+    never taken for the current one's."""
+    return f"merge-{run}.safetensors"
 
 
 def training_prefix(tenant_id: str, training_id: str) -> str:

@@ -136,3 +136,21 @@ PREPROCESSORS: dict[str, Preprocessor] = {p.name: p for p in (
     Preprocessor("scribble_hed", annotator="ControlNetHED"),
     Preprocessor("softedge_hed", annotator="ControlNetHED"),
 )}
+
+
+def hypernetwork_dropouts(layers: list[float], use_dropout: bool, last_layer_dropout: bool,
+                          given: list[float] | None = None) -> list[float]:
+    """The dropout rate after each hypernetwork layer, as the web UI sets it: `given` (its dropout_structure, one
+    rate per layer, none on the input or output layer) when dropout is on, else 0.3 after each hidden layer but the
+    last (that one too with last_layer_dropout). InvalidInput names `hypernetwork.dropout_structure`."""
+    if not use_dropout:
+        return [0.0] * len(layers)
+    if given is None:
+        return [0.0] + [0.3] * (len(layers) - 3) + [0.3 if last_layer_dropout else 0.0, 0.0]
+    if len(given) != len(layers):
+        raise InvalidInput("hypernetwork.dropout_structure", f"one rate per layer: {len(layers)} of them")
+    if given[0] != 0 or given[-1] != 0:
+        raise InvalidInput("hypernetwork.dropout_structure", "the first and last rates must be 0")
+    if any(not 0 <= rate < 1 for rate in given):
+        raise InvalidInput("hypernetwork.dropout_structure", "rates from 0 to below 1")
+    return [float(rate) for rate in given]

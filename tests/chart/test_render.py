@@ -270,3 +270,21 @@ def test_the_jobs_service_may_run_trainer_jobs_and_nothing_else(rendered):
     tokens = [d["metadata"]["name"] for d in kinds(objects, "Deployment")
               if d["spec"]["template"]["spec"].get("automountServiceAccountToken")]
     assert tokens == [jobs["metadata"]["name"]]
+
+
+def test_webhook_settings_reach_the_gateway_and_the_jobs_service(render):
+    """The gateway checks job callbacks and the jobs service sends webhooks: both get the allow list and the public
+    address; unset, neither variable is there (the services' defaults apply)."""
+    def env_of(objects: list[dict], component: str) -> dict[str, str]:
+        [deployment] = [o for o in objects if o["kind"] == "Deployment"
+                        and o["metadata"]["labels"].get("app.kubernetes.io/component") == component]
+        return {e["name"]: e.get("value") for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+
+    objects = render(CI_VALUES[0], {"webhooks": {"allowHosts": ["hooks.internal"]},
+                                    "publicUrl": "https://easel.example.com"})
+    for component in ("gateway", "jobs"):
+        env = env_of(objects, component)
+        assert json.loads(env["EASEL_WEBHOOK_ALLOW_HOSTS"]) == ["hooks.internal"], component
+        assert env["EASEL_PUBLIC_URL"] == "https://easel.example.com", component
+    plain = env_of(render(CI_VALUES[0]), "jobs")
+    assert "EASEL_WEBHOOK_ALLOW_HOSTS" not in plain and "EASEL_PUBLIC_URL" not in plain

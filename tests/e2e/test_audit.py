@@ -12,7 +12,7 @@ from easel_common.db import make_engine
 from easel_gateway.audit import AUDITED, outcome, source_of, target_of
 from easel_gateway.permissions import RULES
 from easel_proto.v1.common import Principal
-from helpers import new_user, submit, until_status, wait_for
+from helpers import ensure_tenant, new_user, submit, until_status, wait_for
 
 SECRET = re.compile(r"esk_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
 
@@ -167,6 +167,7 @@ async def test_only_admins_read_the_log_and_only_their_tenants(api, admin_header
     assert r.status_code == 403 and r.json()["details"]["permission"] == "audit:read"
     await recorded(api, admin_headers, action="audit.read", actor_id=user["id"], outcome="denied", status=403)
 
+    await ensure_tenant(api, admin_headers, "other")
     r = await api.post("/v1/users", json={"username": f"other-{uuid.uuid4().hex[:6]}", "tenant_id": "other",
                                              "roles": ["admin"]},
                        headers=admin_headers)

@@ -14,7 +14,7 @@ from PIL import Image
 from safetensors.numpy import save
 
 from easel_worker.engine import build_tiny_sd
-from helpers import until_status, wait_for
+from helpers import ensure_tenant, until_status, wait_for
 from hypernetworks import write as write_hypernetwork
 
 
@@ -66,6 +66,7 @@ async def world(api, admin_headers, tmp_path_factory) -> dict:
     """A tenant of its own (so no other test's models are visible) with a LoRA, a ControlNet and an embedding."""
     suffix = uuid.uuid4().hex[:6]
     tenant = f"gen-{suffix}"
+    await ensure_tenant(api, admin_headers, tenant)
     r = await api.post("/v1/users", json={"username": f"genadmin{suffix}", "tenant_id": tenant, "roles": ["admin"]},
                        headers=admin_headers)
     assert r.status_code == 201, r.text

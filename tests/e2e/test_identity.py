@@ -7,7 +7,7 @@ import uuid
 
 import jwt
 
-from helpers import metric, new_user, submit, until_status
+from helpers import ensure_tenant, metric, new_user, submit, until_status
 
 PASSWORD = "correct horse battery staple"
 
@@ -187,6 +187,7 @@ async def test_jobs_take_missing_fields_from_the_callers_own_settings(api, admin
 
 async def test_a_tenant_admin_cannot_grant_more_than_they_hold(api, admin_headers):
     tenant = f"t{uuid.uuid4().hex[:6]}"
+    await ensure_tenant(api, admin_headers, tenant)
     r = await api.post("/v1/users", json={"username": f"ta{uuid.uuid4().hex[:6]}", "tenant_id": tenant,
                                           "roles": ["admin"]}, headers=admin_headers)
     tenant_admin = r.json()
@@ -205,6 +206,7 @@ async def test_a_tenant_admin_cannot_grant_more_than_they_hold(api, admin_header
 
 async def test_custom_roles_belong_to_their_tenant(api, admin_headers):
     tenant = f"t{uuid.uuid4().hex[:6]}"
+    await ensure_tenant(api, admin_headers, tenant)
     r = await api.post("/v1/users", json={"username": f"ta{uuid.uuid4().hex[:6]}", "tenant_id": tenant,
                                           "roles": ["admin"]}, headers=admin_headers)
     key = (await api.post(f"/v1/users/{r.json()['id']}/keys", json={"name": "k"}, headers=admin_headers)).json()

@@ -20,7 +20,7 @@ from PIL import Image
 from easel_stack.stack import EmbeddedStack
 from easel_worker.engine import build_tiny_sd
 from easel_worker.engine.tiny_parts import build_tiny_controlnet, build_tiny_hed
-from helpers import s3_server_env, stack_with_env, wait_for
+from helpers import ensure_tenant, s3_server_env, stack_with_env, wait_for
 
 pytestmark = pytest.mark.slow
 SEED_REQUEST = Path("/work/shared/reference/seed-inference.json")
@@ -69,6 +69,7 @@ def build_checkpoint(dest: Path, tmp: Path) -> Path:
 async def member(api, stack: EmbeddedStack, tenant: str, roles: tuple[str, ...] = ("user",)) -> dict:
     """A new user of `tenant` with an API key (`headers`, `key`)."""
     admin = {"Authorization": f"Bearer {stack.admin_key}"}
+    await ensure_tenant(api, admin, tenant)
     r = await api.post("/v1/users", headers=admin, json={"username": f"w{uuid.uuid4().hex[:8]}", "tenant_id": tenant,
                                                          "roles": list(roles)})
     assert r.status_code == 201, r.text

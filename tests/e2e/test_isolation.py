@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from helpers import new_user, submit, until_status, wait_for
+from helpers import ensure_tenant, new_user, submit, until_status, wait_for
 from training_helpers import TRAINER_PERMISSIONS, follow, new_dataset, training_body
 
 # (method, path, body, statuses an admin of alice's tenant may get). Bob and another tenant's admin must get 404
@@ -63,6 +63,7 @@ async def world(api, admin_headers):
     job = await submit(api, alice["headers"], steps=1)
     await until_status(api, job["id"], alice["headers"], "succeeded")
     key = (await api.get("/v1/me/keys", headers=alice["headers"])).json()[0]
+    await ensure_tenant(api, admin_headers, "other")
     r = await api.post("/v1/users", json={"username": f"other{uuid.uuid4().hex[:6]}", "tenant_id": "other",
                                           "roles": ["admin"]}, headers=admin_headers)
     outsider = r.json()

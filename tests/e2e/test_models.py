@@ -169,7 +169,7 @@ async def test_loopback_without_the_allow_list_is_refused(mapi, people, files, t
         mapi, people["alice"], {"type": "http", "uri": f"http://127.0.0.1:{port}/x.safetensors"}))["id"])
     assert failed["status"] == "failed" and "private or reserved" in failed["error"]["message"]
     r = await mapi.post("/v1/models", json={"name": "evil", "kind": "checkpoint", "base": "sd15", "source": {
-        "type": "http", "uri": f"http://localhost:{port}/evil.ckpt"}}, headers=people["alice"]["headers"])
+        "type": "http", "uri": f"http://localhost:{port}/evil.pkl"}}, headers=people["alice"]["headers"])
     assert r.status_code == 422 and "pickled checkpoints are refused" in r.json()["message"]
 
 

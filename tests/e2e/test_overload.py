@@ -20,6 +20,7 @@ import pytest
 
 from easel_auth.keys import new_key
 from easel_gateway.admission.gate import SubmitGate
+from easel_proto.errors import Unavailable
 from easel_stack.processes import ProcessCluster
 from helpers import cluster_database, metric, namespace, new_user
 
@@ -61,6 +62,52 @@ async def test_a_web_ui_call_refused_for_want_of_a_place_leaves_no_job(api, user
     assert r.status_code == 503 and r.headers["retry-after"] == "1", r.text
     assert r.json()["code"] == "unavailable"
     assert (await api.get("/v1/jobs", headers=user["headers"])).json()["items"] == []
+
+
+class CrowdedGate(SubmitGate):
+    """A gateway that lets in `first` impatient entries (a call's admissions and its first job) and then is full for
+    impatient ones; a patient entry (a call's later job) gets in unless `patient_too`."""
+
+    def __init__(self, first: int, patient_too: bool = False) -> None:
+        super().__init__(100, 0.0)
+        self.first, self.patient_too, self.impatient = first, patient_too, 0
+
+    @contextlib.asynccontextmanager
+    async def enter(self, patient: bool = False):
+        if not patient:
+            self.impatient += 1
+        if (not patient and self.impatient > self.first) or (patient and self.patient_too):
+            raise Unavailable("too many submissions in flight on this gateway; retry shortly",
+                              limit="max_inflight_submits", retry_after_s=1)
+        yield
+
+
+XYZ_TWO_CELLS = {"prompt": "a lighthouse", "steps": 2, "width": 64, "height": 64, "seed": 11,
+                 "script_name": "X/Y/Z plot",  # X: Steps 2 and 3: two jobs
+                 "script_args": [4, "2, 3", [], 0, "", [], 0, "", [], True, False, False, False, False, False,
+                                 False, 0, False]}
+
+
+@pytest.mark.parametrize(("gate", "accepted"), [(CrowdedGate(first=3), True),
+                                                (CrowdedGate(first=2), False),
+                                                (CrowdedGate(first=3, patient_too=True), False)])
+async def test_a_web_ui_call_of_several_jobs_is_let_in_or_refused_whole(api, admin_headers, stack, gate, accepted):
+    """Its first job is refused at the door like any submission; once it is in, the call's other jobs wait their
+    turn instead of being refused; and a call refused after all leaves none of its jobs to run."""
+    user = await new_user(api, admin_headers)
+    state = stack._server.config.app.state
+    saved, state.submit_gate = state.submit_gate, gate
+    try:
+        r = await api.post("/sdapi/v1/txt2img", json=XYZ_TWO_CELLS, headers=user["headers"])
+    finally:
+        state.submit_gate = saved
+    jobs = (await api.get("/v1/jobs", headers=user["headers"])).json()["items"]
+    if accepted:
+        assert r.status_code == 200 and len(r.json()["images"]) == 1, r.text[:300]  # the grid of the two cells
+        assert sorted(j["status"] for j in jobs) == ["succeeded", "succeeded"]
+    else:
+        assert r.status_code == 503 and r.json()["code"] == "unavailable", r.text[:300]
+        assert all(j["status"] in ("canceled", "failed") or j["cancel_requested"] for j in jobs), jobs
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,13 @@ async def test_images_go_to_the_bucket_under_the_tenant_and_come_back_through_th
         r = await api.get(f"/v1/jobs/{job['id']}/images/1", headers=user["headers"])
         assert r.status_code == 200
         assert Image.open(io.BytesIO(r.content)).size == (64, 64)
+        # a time-limited link is a presigned S3 URL: the bucket serves it to anyone holding it, with no key
+        linked = (await api.get(f"/v1/jobs/{job['id']}", params={"links": "true"}, headers=user["headers"])).json()
+        link = linked["images"][1]["link"]
+        assert "Signature=" in link and linked["images"][1]["link_expires_at"]
+        async with httpx.AsyncClient(timeout=30) as anyone:
+            fetched = await anyone.get(link)
+            assert fetched.status_code == 200 and fetched.content == r.content
     s3 = boto3.client("s3", endpoint_url=s3_env["EASEL_S3_ENDPOINT_URL"], region_name="us-east-1",
                       aws_access_key_id="testing", aws_secret_access_key="testing-secret")
     listed = s3.list_objects_v2(Bucket="easel-e2e", Prefix=f"{user['tenant_id']}/{user['id']}/jobs/{job['id']}/")

@@ -8,7 +8,7 @@ import io
 import json
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from helpers import new_user
 
@@ -136,3 +136,46 @@ async def test_poor_mans_outpainting_extends_the_image(api, user):
     (spec,) = await specs(api, user)
     assert spec["outpaint"] == {"left": 16, "right": 16, "top": 0, "bottom": 0}
     assert spec["inpainting_fill"] == "original" and spec["mask_blur"] == 8
+
+
+@pytest.mark.slow  # two upscales of four tiles each: about 40 s on a loaded 2-core machine
+async def test_sd_upscale_upscales_and_denoises_the_tiles_in_one_job(api, user):
+    scripts = (await api.get("/sdapi/v1/scripts", headers=user["headers"])).json()
+    assert "sd upscale" in scripts["img2img"] and "sd upscale" not in scripts["txt2img"]
+    info = (await api.get("/sdapi/v1/script-info", headers=user["headers"])).json()
+    args = next(s for s in info if s["name"] == "sd upscale")["args"]
+    assert [a["label"] for a in args[1:]] == ["Tile overlap", "Upscaler", "Scale Factor"]
+    init = png_b64(48, 40)
+    r = await api.post("/sdapi/v1/img2img", headers=user["headers"], json={
+        **SMALL, "init_images": [init], "denoising_strength": 0.5, "n_iter": 2, "script_name": "SD upscale",
+        "script_args": [None, 16, "lanczos", 2.0]})
+    assert r.status_code == 200, r.text[:300]
+    images = r.json()["images"]
+    assert [size(i) for i in images] == [(96, 80)] * 2  # 48x40 upscaled 2x, from 2x2 tiles of 64x64; no grid
+    info = json.loads(r.json()["info"])
+    assert info["all_seeds"] == [11, 12]  # one upscale per n_iter, as the web UI's script
+    assert info["extra_generation_params"] == {"SD upscale overlap": 16, "SD upscale upscaler": "Lanczos"}
+    assert "Size: 64x64" in info["infotexts"][0] and "SD upscale overlap: 16, SD upscale upscaler: Lanczos" in \
+        info["infotexts"][0]
+    (spec,) = await specs(api, user)  # one job
+    assert spec["sd_upscale"]["width"] == 96 and spec["sd_upscale"]["height"] == 80
+    assert (spec["width"], spec["height"], spec["seeds"]) == (64, 64, [11, 12])
+    plain = Image.open(io.BytesIO(base64.b64decode(init))).resize((96, 80))
+    result = Image.open(io.BytesIO(base64.b64decode(images[0]))).convert("RGB")
+    diff = ImageChops.difference(result, plain.convert("RGB")).getdata()
+    assert sum(sum(px) for px in diff) / (3 * 96 * 80) > 3  # the tiles were denoised: not the plain upscale
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    ([None, 300, 1, 2.0], "script_args.1"),  # overlap past the web UI's 0..256
+    ([None, 64, 1, 2.0], "script_args.1"),  # an overlap of a whole 64x64 tile
+    ([None, 16, "no-such-upscaler", 2.0], "script_args.2"),
+    ([None, 16, 99, 2.0], "script_args.2"),
+    ([None, 16, 1, 9.0], "script_args.3"),
+    ([None, 56, 1, 4.0], "script_args"),  # 25x25 tiles of 64x64 over 256x256: over the job's tile passes
+])
+async def test_sd_upscale_refusals_name_the_script_argument(api, user, args, field):
+    r = await api.post("/sdapi/v1/img2img", headers=user["headers"], json={
+        **SMALL, "init_images": [png_b64(64, 64)], "script_name": "SD upscale", "script_args": args})
+    assert r.status_code == 422 and r.json()["detail"].startswith(f"{field}:"), r.text[:300]
+    assert await specs(api, user) == []

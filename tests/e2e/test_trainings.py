@@ -417,6 +417,18 @@ async def test_the_web_uis_create_and_train_calls_make_trainings_of_the_caller(a
     assert r.status_code == 422 and "hypernetwork_name" in r.json()["detail"], r.text
 
 
+@pytest.mark.parametrize(("dropouts", "reason"), [("0, 0.3", "one rate per layer"), ("0.2, 0.3, 0", "first and last"),
+                                                  ("0, 1.5, 0", "less than 1"), ("0, x, 0", "a list of rates")])
+async def test_the_web_uis_create_hypernetwork_refuses_a_dropout_structure_it_cannot_train(api, alice, dropouts,
+                                                                                            reason):
+    auth = httpx.BasicAuth(alice["username"], alice["key"])
+    r = await api.post("/sdapi/v1/create/hypernetwork", auth=auth, json={
+        "name": f"hn{uuid.uuid4().hex[:6]}", "layer_structure": "1, 2, 1", "use_dropout": True,
+        "dropout_structure": dropouts})
+    assert r.status_code == 422 and r.json()["details"]["field"] == "dropout_structure", r.text
+    assert reason in r.json()["details"]["reason"], r.text
+
+
 @pytest.mark.parametrize(("change", "field"), [
     ({"steps": 10**6}, "steps"),
     ({"training_width": 4096, "training_height": 4096}, "training_width"),
@@ -433,6 +445,8 @@ async def test_the_web_uis_create_and_train_calls_make_trainings_of_the_caller(a
     ({"use_weight": True}, "use_weight"),
     ({"clip_grad_mode": "value"}, "clip_grad_mode"),
     ({"preview_from_txt2img": True, "preview_width": 128}, "preview_width"),
+    ({"preview_sampler_name": "DPM fast"}, "preview_sampler_name"),
+    ({"preview_sampler_name": None, "preview_sampler_index": 999}, "preview_sampler_index"),
 ])
 async def test_the_web_uis_train_call_names_the_argument_it_refuses(api, alice, dataset, change, field):
     """Refused before anything runs, naming the web UI's argument as the client sent it (steps, not max_steps)."""

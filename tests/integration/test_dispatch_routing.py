@@ -373,3 +373,38 @@ async def test_a_worker_runs_a_job_from_either_queue_and_keeps_one_that_came_whi
         runner.cancel()
         await feed.close()
         await close(nc)
+
+
+async def test_two_replicas_never_hand_one_idle_worker_a_job_each(nats_url):
+    """Each jobs-service replica keeps its own view of the workers; the reservation they share lets one of them send
+    the idle holder a job, and sends the other's to the pool. Once the worker shows its job, it is free again."""
+    names = Names(namespace())
+    nc = await connect(nats_url, "routing-replicas-test")
+    settings = JobsSettings(namespace=names.ns, nats_url=nats_url)
+    first, second = (Router(nc, names, settings, sessions=None) for _ in range(2))
+    await first.start()
+    await second.start()
+    key = f"default.{worker_token('gpu-1')}"
+    kv = await nc.jetstream().key_value(names.workers_bucket)
+    spec = _request("u1").spec
+    try:
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL])))
+        for router in (first, second):
+            await wait_for(lambda r=router: _async(r.board.pick("default", MODEL) == key), timeout=10, interval=0.02)
+        routed = await asyncio.gather(first.route("job-a", "default", spec), second.route("job-b", "default", spec))
+        direct = names.job_direct("default", worker_token("gpu-1"))
+        assert sorted(routed) == sorted([direct, names.job_queue("default")])
+        # the loser passes the worker over; the winner's reservation ends when the worker shows the job
+        winner = first if routed[0] == direct else second
+        loser = second if winner is first else first
+        assert await loser.route("job-c", "default", spec) == names.job_queue("default")
+        started = "job-a" if winner is first else "job-b"
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL], busy=True, job_id=started)))
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL])))  # done, idle again
+        await wait_for(lambda: _async(not winner._held and winner.board.pick("default", MODEL) == key), timeout=10,
+                       interval=0.02)
+        assert await winner.route("job-d", "default", spec) == direct
+    finally:
+        await first.stop()
+        await second.stop()
+        await close(nc)

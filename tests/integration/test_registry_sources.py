@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from safetensors.numpy import save_file
 
+from easel_common import egress
 from easel_proto.errors import InvalidInput
 from easel_proto.v1.registry import ModelRequest, ModelSource
 from easel_registry import safety, sources
@@ -77,7 +78,7 @@ async def imported(flows: RegistryFlows, uri: str, **source) -> dict:
     ("224.0.0.1", True), ("8.8.8.8", False), ("2606:4700:4700::1111", False),
 ])
 def test_only_public_addresses_are_reachable(address, bad):
-    assert sources.forbidden_address(address) is bad
+    assert egress.forbidden_address(address) is bad
 
 
 async def test_loopback_is_refused_unless_the_host_is_allow_listed(flows, http, tmp_path):
@@ -104,7 +105,7 @@ async def test_a_pickle_is_refused_and_never_runs(flows, http, tmp_path):
     marker = tmp_path / "pwned"
     payload = pickle.dumps(Boom(marker), protocol=4)
     with pytest.raises(InvalidInput, match="pickled checkpoints are refused"):
-        sources.validate(ModelSource(type="http", uri=base(http, "localhost") + "/evil.ckpt"), flows.settings)
+        sources.validate(ModelSource(type="http", uri=base(http, "localhost") + "/evil.pkl"), flows.settings)
     http.routes["/evil.safetensors"] = (200, {}, payload)
     failed = await imported(flows, base(http, "localhost") + "/evil.safetensors")
     assert failed["status"] == "failed"

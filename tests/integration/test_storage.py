@@ -261,3 +261,11 @@ async def test_open_store_s3(s3_endpoint: str, tmp_path: Path) -> None:
     assert await store.get("t1/u1/a.png") == PNG
     assert not (tmp_path / "objects").exists()
     await store.close()
+
+
+async def test_size_of_an_object_and_of_none(store: ObjectStore) -> None:
+    """What retention counts as freed: an object's size in bytes; None once it is gone."""
+    await store.put("t/u/jobs/j/0.png", b"x" * 1234)
+    assert await store.size("t/u/jobs/j/0.png") == 1234
+    await store.delete("t/u/jobs/j/0.png")
+    assert await store.size("t/u/jobs/j/0.png") is None

@@ -388,3 +388,28 @@ def test_the_trainer_needs_only_its_declared_dependencies_and_no_nats_database_o
     service_clients = {"nats", "sqlalchemy", "httpx", "boto3", "aiobotocore", "easel_common", "easel_worker"}
     loops = {m for name, names in imported.items() if name != "job.py" for m in names}
     assert not loops & service_clients, loops & service_clients
+
+
+@pytest.mark.slow
+def test_a_hypernetworks_own_dropout_structure_and_preview_sampler_are_used(cache_dir, dataset, tmp_path):
+    """The web UI's dropout_structure reaches the modules and the file's metadata (which the worker and the web UI
+    read back); the previews are drawn with the sampler asked for, and another one draws another image."""
+    base = ensure_tiny_sd(cache_dir, TINY_SD)
+    samples = {"prompts": ["a striped field"], "every": 0, "steps": 3, "seed": 5}
+    hn = training("hypernetwork", base, dataset, max_steps=2, checkpoint_every=0,
+                  hypernetwork={"layer_structure": [1, 2, 2, 1], "dropout": True,
+                                "dropout_structure": [0, 0.1, 0.2, 0]})
+    final = run(hn | {"samples": samples | {"sampler": "Euler a"}}, tmp_path / "a", device="cpu")
+    with safe_open(str(tmp_path / "a" / final.artefact.path), "pt") as f:
+        meta = f.metadata()
+    assert json.loads(meta["dropout_structure"]) == [0, 0.1, 0.2, 0] and meta["use_dropout"] == "true"
+    run(hn | {"samples": samples | {"sampler": "DDIM"}}, tmp_path / "b", device="cpu")
+    euler_a, ddim = (np.asarray(Image.open(next((tmp_path / d / "samples").glob("*.png")))) for d in "ab")
+    assert np.abs(euler_a.astype(int) - ddim.astype(int)).mean() > 1
+
+    bad = training("hypernetwork", base, dataset, max_steps=2, hypernetwork={"layer_structure": [1, 2, 1],
+                                                                          "dropout": True,
+                                                                          "dropout_structure": [0.1, 0, 0]})
+    with pytest.raises(InvalidInput) as refused:
+        run(bad, tmp_path / "c", device="cpu")
+    assert refused.value.details["field"] == "hypernetwork.dropout_structure"

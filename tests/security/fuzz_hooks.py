@@ -9,7 +9,7 @@ import schemathesis
 
 # Values a fuzzer learns from earlier answers (GET /v1/users lists every id) and may then write to: the ids and key
 # ids of the accounts it fuzzes with and of the one the test checks the stack with afterwards, and the built-in
-# roles, whose quotas a platform admin may change for everyone. Reads of them still run.
+# roles, whose quotas a platform admin may change for everyone, and the fuzzers' tenant. Reads of them still run.
 PROTECTED = frozenset(json.loads(os.environ.get("EASEL_FUZZ_PROTECTED", "[]")))
 READS = ("GET", "HEAD", "OPTIONS")
 

@@ -34,7 +34,8 @@ def _service_subjects(names) -> list[str]:
     return [names.auth_verify, names.auth_login, names.auth_refresh, names.auth_logout, names.auth_password,
             names.auth_settings, names.auth_roles, names.auth_create_user, names.auth_users, names.auth_create_key,
             names.auth_keys, names.auth_audit_query, names.registry_lookup, names.registry_import,
-            names.registry_models, names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel]
+            names.registry_models, names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel,
+            names.auth_tenants, names.jobs_tenant, names.registry_tenant]
 
 
 async def test_a_client_without_credentials_cannot_connect(stack):
@@ -63,6 +64,7 @@ async def test_a_worker_reaches_none_of_the_services_and_nothing_of_another_pool
             f"$JS.API.STREAM.INFO.{jobs_stream}", f"$JS.API.STREAM.PURGE.{jobs_stream}",
             f"$JS.API.STREAM.DELETE.{events_stream}", "$JS.API.STREAM.NAMES",
             f"$JS.API.DIRECT.GET.KV_{names.workers_bucket}.$KV.{names.workers_bucket}.default.w",
+            f"$KV.{names.tenants_bucket}.default",  # enabling a disabled tenant, or lifting its quotas
         ]
         for subject in denied_publish:
             assert await worker.publish_denied(subject), subject

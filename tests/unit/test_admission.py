@@ -224,3 +224,53 @@ def test_tags_and_styles_apply_around_prompt_editing_and_and_as_in_the_web_ui(se
     assert spec.prompt == "[a shiny fox :an owl:3] AND a moon :0.5, film noir"
     assert [(lora.model.name, lora.weight) for lora in spec.loras] == [("fox", 0.8)]
     assert [e.name for e in spec.embeddings] == ["shiny"]  # an embedding named inside an edit is found
+
+
+# --- SD upscale (the web UI's img2img script as one job) ---------------------------------------------------------
+
+
+def test_sd_upscale_sizes_the_tiles_and_the_upscaled_image_and_makes_one_image_per_n_iter(service, store):
+    spec = admit(service, store, prompt="a fox", init_images=[png(48, 40)], width=64, height=64, n_iter=2,
+                 batch_size=2, seed=7, sd_upscale={"upscaler": "4x", "scale": 2, "overlap": 16})
+    assert (spec.task, spec.width, spec.height, spec.seeds, spec.batch_size) == ("img2img", 64, 64, [7, 8], 2)
+    up = spec.sd_upscale
+    assert (up.width, up.height, up.overlap, up.upscaler, up.upscaler_model.name) == (96, 80, 16, "4x", "4x")
+    # without an upscaler the web UI's script does not resize: the image keeps its size
+    spec = admit(service, store, prompt="a fox", init_images=[png(96, 80)], width=64, height=64,
+                 sd_upscale={"upscaler": "None", "scale": 3, "overlap": 16})
+    assert (spec.sd_upscale.width, spec.sd_upscale.height, spec.sd_upscale.upscaler_model) == (96, 80, None)
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"sd_upscale": {}}, "sd_upscale"),  # no init image
+    ({"sd_upscale": {}, "init_images": [png()], "mask": png()}, "mask"),
+])
+def test_sd_upscale_without_an_image_or_with_a_mask_is_refused_before_any_lookup(service, store, decoded, fields,
+                                                                                 field):
+    with pytest.raises(InvalidInput) as refused:
+        admit(service, store, **{"prompt": "a fox", **fields})
+    assert refused.value.details["field"] == field and service.calls == {} and decoded == []
+
+
+@pytest.mark.parametrize(("image", "fields", "field"), [
+    ((1100, 1100), {"sd_upscale": {"upscaler": "Lanczos", "scale": 2}}, "sd_upscale.scale"),  # 2200 > 2048
+    ((64, 64), {"width": 64, "height": 64, "sd_upscale": {"upscaler": "Lanczos", "scale": 4, "overlap": 48}},
+     "sd_upscale"),  # 13x13 tiles over 256x256
+    ((64, 64), {"width": 64, "height": 64, "sd_upscale": {"upscaler": "Lanczos", "overlap": 64}},
+     "sd_upscale.overlap"),
+    ((32, 32), {"width": 128, "height": 64, "sd_upscale": {"upscaler": "Lanczos", "scale": 2}}, "width"),
+])
+def test_sd_upscale_over_a_limit_is_refused_with_the_checkpoint_lookup_alone(service, store, decoded, image, fields,
+                                                                            field):
+    desk = admission(service, store, max_input_pixels_per_request=2 * 1100 * 1100)
+    with pytest.raises(InvalidInput) as refused:
+        admit(service, store, desk, **{"prompt": "a fox", "init_images": [png(*image)], **fields})
+    assert refused.value.details["field"] == field
+    assert service.calls == {"lookup": 1} and decoded == []
+
+
+def test_sd_upscale_with_an_unknown_upscaler_names_it(service, store):
+    with pytest.raises(InvalidInput) as refused:
+        admit(service, store, prompt="a fox", init_images=[png()], width=64, height=64,
+              sd_upscale={"upscaler": "no-such-upscaler", "overlap": 16})
+    assert refused.value.details["field"] == "sd_upscale.upscaler"

@@ -170,7 +170,9 @@ def test_bad_controlnet_units_name_the_unit_field(bad, field):
 
 
 @pytest.mark.parametrize(("fields", "field"), [
-    ({"restore_faces": True}, "restore_faces"),
+    ({"restore_faces": True, "override_settings": {"face_restoration_model": None}},
+     "override_settings.face_restoration_model"),
+    ({"restore_faces": True, "override_settings": {"code_former_weight": 2}}, "override_settings.code_former_weight"),
     ({"refiner_checkpoint": "sdxl-refiner", "refiner_switch_at": 2}, "refiner_switch_at"),
     ({"override_settings": {"sdxl_crop_top": -4}}, "override_settings.sdxl_crop_top"),
     ({"alwayson_scripts": {"Dynamic Prompts": {"args": []}}}, "alwayson_scripts.Dynamic Prompts"),
@@ -209,7 +211,7 @@ def test_extras_fields():
     job = convert.extras(p, [p.image], ["image"]).job
     assert (job.extras.width, job.extras.height, job.extras.crop, job.extras.scale) == (100, 80, False, None)
     with pytest.raises(InvalidInput) as caught:
-        convert.extras(ExtrasSingle(image=PNG, gfpgan_visibility=1), [PNG], ["image"])
+        convert.extras(ExtrasSingle(image=PNG, gfpgan_visibility=2), [PNG], ["image"])
     assert caught.value.details["field"] == "gfpgan_visibility"
     with pytest.raises(InvalidInput) as caught:
         convert.extras(ExtrasSingle(image=PNG, upscaling_resize=20), [PNG], ["image"])
@@ -325,4 +327,33 @@ def test_churn_and_noise_scale_reach_the_job():
     job = t2i(infotext="a fox\nSteps: 3, Sampler: Euler, Schedule type: KL Optimal, Sigma churn: 0.25, "
                        "Sigma noise: 0.9")
     assert (job.scheduler, job.s_churn, job.s_noise) == ("kl_optimal", 0.25, 0.9)
+
+
+def test_restore_faces_takes_the_face_restoration_options_and_names_them():
+    job = convert.txt2img(Txt2Img(restore_faces=True), options={"face_restoration_model": "GFPGAN"}).job
+    assert [(f.restorer, f.codeformer_weight, f.visibility) for f in job.face_restore] == [("GFPGAN", 0.5, 1.0)]
+    overrides = {"face_restoration_model": "CodeFormer", "code_former_weight": 0.2}
+    converted = convert.txt2img(Txt2Img(restore_faces=True, override_settings=overrides),
+                                options={"face_restoration_model": "GFPGAN"})
+    assert [(f.restorer, f.codeformer_weight) for f in converted.job.face_restore] == [("CodeFormer", 0.2)]
+    with pytest.raises(InvalidInput) as caught, as_sent(converted.names):
+        raise InvalidInput("face_restore.0.restorer", "no face restorer model 'CodeFormer'")
+    assert caught.value.details["field"] == "override_settings.face_restoration_model"
+    off = convert.txt2img(Txt2Img(restore_faces=False), options={"face_restoration_model": "GFPGAN",
+                                                                 "face_restoration": True})
+    assert off.job.face_restore == []
+    on = convert.txt2img(Txt2Img(), options={"face_restoration": True})  # left out: the face_restoration option
+    assert [f.restorer for f in on.job.face_restore] == ["CodeFormer"]
+    assert convert.txt2img(Txt2Img()).job.face_restore == []
+
+
+def test_extras_face_passes_run_gfpgan_then_codeformer_by_their_visibilities():
+    p = ExtrasSingle(image=PNG, codeformer_visibility=0.7, codeformer_weight=0.3, gfpgan_visibility=0.4)
+    converted = convert.extras(p, [PNG], ["image"])
+    assert [(f.restorer, f.visibility) for f in converted.job.face_restore] == [("GFPGAN", 0.4), ("CodeFormer", 0.7)]
+    assert converted.job.face_restore[1].codeformer_weight == 0.3
+    with pytest.raises(InvalidInput) as caught, as_sent(converted.names):
+        raise InvalidInput("face_restore.1.restorer", "no face restorer model 'CodeFormer'")
+    assert caught.value.details["field"] == "codeformer_visibility"
+    assert convert.extras(ExtrasSingle(image=PNG), [PNG], ["image"]).job.face_restore == []
 

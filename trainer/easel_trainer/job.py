@@ -112,6 +112,8 @@ class Inputs:
         if run.class_dataset is not None and spec.dreambooth is not None:
             folder = await self._dataset(run.class_dataset, self.root / "class", "dreambooth.class_dataset")
             spec.dreambooth.class_data_path = str(folder)
+        if run.class_images and spec.dreambooth is not None:
+            spec.dreambooth.class_data_path = str(await self._class_images(self.root / "class"))
         await self._checkpoint()
         return spec
 
@@ -146,6 +148,22 @@ class Inputs:
             await self._get(f.key, folder / name, f.sha256, field)
             if f.caption is not None:
                 (folder / name).with_suffix(".txt").write_text(f.caption, encoding="utf-8")
+        return folder
+
+    async def _class_images(self, folder: Path) -> Path:
+        """The class images generated for the training (the owner's txt2img job images), beside any of
+        class_dataset's, as generated-NNNN.png (their keys carry no digest: only the owner's job images are read)."""
+        owner = self.run.owner
+        mine = f"{owner.tenant_id}/{owner.user_id}/jobs/"
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, key in enumerate(self.run.class_images):
+            if not key.startswith(mine) or ".." in key.split("/"):
+                raise InvalidInput("dreambooth.class_images", f"{key} is not an image of the owner's jobs")
+            dest = folder / f"generated-{i:04d}.png"
+            if not dest.is_file():  # fetched by an earlier attempt on this machine otherwise
+                tmp = dest.with_name(f".{dest.name}.part")
+                await self.store.get_file(key, tmp)
+                tmp.replace(dest)
         return folder
 
     async def _get(self, key: str, dest: Path, sha256: str, field: str) -> None:
@@ -209,6 +227,8 @@ class Relay:
             for path in event.samples:
                 await self.store.put_file(prefix + path, self.work / path, "image/png")
         elif event.type in ("checkpoint", "interrupted") and event.checkpoint:
+            if event.artefact is not None:  # the model kept at this step, registrable on request
+                await self._upload_tree(self.work / event.artefact.path, prefix + event.artefact.path.rstrip("/"))
             await self._upload_tree(self.work / event.checkpoint, prefix + event.checkpoint)
             await self._prune_checkpoints()
         elif event.type == "succeeded" and event.artefact is not None:

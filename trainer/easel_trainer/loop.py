@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -180,8 +181,12 @@ class Trainer:
         self.work.write_spec(self.spec)
         self.meter = Meter(start, self.total, self.images_per_step)
         self._last_flush = time.perf_counter()
+        classes = len(self.orders[1].items) if len(self.orders) > 1 else None
+        if classes:
+            log.info("prior preservation: %d class images (%s), weight %s", classes,
+                     self.spec.dreambooth.class_prompt, self.prior_weight)
         self._emit(TrainingEvent(type="started", at=now(), step=start, total_steps=self.total,
-                                 method=self.spec.method, resumed_from=start or None))
+                                 method=self.spec.method, resumed_from=start or None, class_images=classes))
         try:
             self.method.train(True)
             for step in range(start + 1, self.total + 1):
@@ -266,8 +271,34 @@ class Trainer:
                                   scaler=self.accelerator.scaler, digest=self.digest, method=self.spec.method,
                                   keep=self.spec.keep_checkpoints or 2)
         self._emit(TrainingEvent(type="checkpoint", at=now(), step=step, total_steps=self.total,
-                                 checkpoint=self.work.relative(folder)))
+                                 checkpoint=self.work.relative(folder), artefact=self._intermediate(step)))
         return folder
+
+    def _intermediate(self, step: int) -> TrainingArtefact | None:
+        """The model as it is at `step`, exported as the result would be, kept so its owner may register it later.
+        A full DreamBooth keeps none: each would be a whole pipeline (gigabytes at every save)."""
+        if self.spec.method == "dreambooth":
+            return None
+        folder = self.work.intermediate / checkpoints.folder_name(step)
+        if folder.exists():  # the same step again (stopped right after a periodic checkpoint)
+            shutil.rmtree(folder)
+        self.method.train(False)
+        try:
+            return self._artefact(self.method.export(folder, self._metadata(step)), step)
+        finally:
+            self.method.train(True)
+
+    def _metadata(self, step: int) -> dict[str, str]:
+        return {"name": self.spec.name or "model", "step": str(step), "easel_method": self.spec.method,
+                "sd_checkpoint": (self.spec.model.sha256 or "")[:10],
+                "sd_checkpoint_name": self.spec.model.name or "", "easel_base": self.spec.model.base}
+
+    def _artefact(self, exported: Exported, step: int) -> TrainingArtefact:
+        sha256, size = artefact_digest(exported.path)
+        return TrainingArtefact(kind=exported.kind, base=self.spec.model.base, format=exported.format,
+                                path=self.work.relative(exported.path), sha256=sha256, size=size,
+                                name=exported.name, metadata={**exported.metadata, "spec_digest": self.digest,
+                                                              "steps": step})
 
     def _interrupted(self, request: StopTraining) -> TrainingEvent:
         self.stopping = True  # from here a reporter's StopTraining is moot
@@ -287,15 +318,7 @@ class Trainer:
 
     def _finish(self) -> TrainingEvent:
         self.method.train(False)
-        metadata = {"name": self.spec.name or "model", "step": str(self.step), "easel_method": self.spec.method,
-                    "sd_checkpoint": (self.spec.model.sha256 or "")[:10],
-                    "sd_checkpoint_name": self.spec.model.name or "", "easel_base": self.spec.model.base}
-        exported: Exported = self.method.export(self.work.artefact, metadata)
-        sha256, size = artefact_digest(exported.path)
-        artefact = TrainingArtefact(kind=exported.kind, base=self.spec.model.base, format=exported.format,
-                                    path=self.work.relative(exported.path), sha256=sha256, size=size,
-                                    name=exported.name, metadata={**exported.metadata, "spec_digest": self.digest,
-                                                                  "steps": self.step})
+        artefact = self._artefact(self.method.export(self.work.artefact, self._metadata(self.step)), self.step)
         event = TrainingEvent(type="succeeded", at=now(), step=self.step, total_steps=self.total,
                               method=self.spec.method, artefact=artefact, loss_history=self.losses)
         write_atomic(self.work.result, event.model_dump_json(indent=2, exclude_none=True))
@@ -382,7 +405,7 @@ class Trainer:
         s = self.spec.samples
         self.method.train(False)
         if self._sampler is None:
-            self._sampler = self.base.sampler()
+            self._sampler = self.base.sampler(name=s.sampler or "DPM++ 2M")
         written = []
         try:
             with torch.no_grad(), self.accelerator.autocast():

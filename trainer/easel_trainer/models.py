@@ -14,10 +14,20 @@ from typing import Any
 
 import torch
 from diffusers import (
+    DDIMScheduler,
     DDPMScheduler,
     DPMSolverMultistepScheduler,
+    DPMSolverSDEScheduler,
+    EulerAncestralDiscreteScheduler,
+    EulerDiscreteScheduler,
+    HeunDiscreteScheduler,
+    KDPM2AncestralDiscreteScheduler,
+    KDPM2DiscreteScheduler,
+    LMSDiscreteScheduler,
+    PNDMScheduler,
     StableDiffusionPipeline,
     StableDiffusionXLPipeline,
+    UniPCMultistepScheduler,
 )
 
 from easel_proto.errors import InvalidInput
@@ -26,6 +36,22 @@ from easel_proto.v1.trainings import TrainingBaseModel
 _PIPELINE_OPTIONS = {StableDiffusionPipeline: {"safety_checker": None, "feature_extractor": None,
                                                "requires_safety_checker": False},
                      StableDiffusionXLPipeline: {"add_watermarker": False}}
+# The web UI's sampler names a training's samples may be drawn with, as diffusers schedulers and their options
+# (the samples are previews: the worker's own samplers, with every scheduler, are for generation).
+SAMPLERS: dict[str, tuple[type, dict[str, Any]]] = {
+    "Euler a": (EulerAncestralDiscreteScheduler, {}),
+    "Euler": (EulerDiscreteScheduler, {}),
+    "LMS": (LMSDiscreteScheduler, {}),
+    "Heun": (HeunDiscreteScheduler, {}),
+    "DPM2": (KDPM2DiscreteScheduler, {}),
+    "DPM2 a": (KDPM2AncestralDiscreteScheduler, {}),
+    "DPM++ 2M": (DPMSolverMultistepScheduler, {"use_karras_sigmas": True}),
+    "DPM++ 2M SDE": (DPMSolverMultistepScheduler, {"algorithm_type": "sde-dpmsolver++", "use_karras_sigmas": True}),
+    "DPM++ SDE": (DPMSolverSDEScheduler, {"use_karras_sigmas": True}),
+    "DDIM": (DDIMScheduler, {}),
+    "PLMS": (PNDMScheduler, {"skip_prk_steps": True}),
+    "UniPC": (UniPCMultistepScheduler, {}),
+}
 
 
 @dataclass
@@ -80,9 +106,11 @@ class Base:
             added = {"text_embeds": cond.pooled, "time_ids": time_ids}
         return self.unet(noisy, timesteps, cond.states, added_cond_kwargs=added, return_dict=False)[0]
 
-    def sampler(self, unet: Any | None = None) -> Any:
-        """A txt2img pipeline over these modules (the trained ones included) for sample images."""
-        scheduler = DPMSolverMultistepScheduler.from_config(self.scheduler_config)
+    def sampler(self, unet: Any | None = None, name: str = "DPM++ 2M") -> Any:
+        """A txt2img pipeline over these modules (the trained ones included) for sample images, drawn with the
+        web UI sampler `name` (one of SAMPLERS)."""
+        cls, options = SAMPLERS[name]
+        scheduler = cls.from_config(self.scheduler_config, **options)
         parts = dict(vae=self.vae, unet=unet or self.unet, scheduler=scheduler)
         if self.xl:
             pipe = StableDiffusionXLPipeline(

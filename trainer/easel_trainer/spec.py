@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from easel_proto.errors import InvalidInput
 from easel_proto.v1.trainings import TrainingSpec
+from easel_proto.webui import hypernetwork_dropouts
 
 LORA_METHODS = frozenset({"lora", "dreambooth_lora"})
 DREAMBOOTH_METHODS = frozenset({"dreambooth", "dreambooth_lora"})
@@ -72,6 +73,9 @@ def check(spec: TrainingSpec) -> None:
     structure = list(spec.hypernetwork.layer_structure or [1, 2, 1])
     if method == "hypernetwork" and (structure[0] != 1 or structure[-1] != 1):
         raise InvalidInput("hypernetwork.layer_structure", "must start and end with 1")
+    if method == "hypernetwork":
+        h = spec.hypernetwork
+        hypernetwork_dropouts(structure, bool(h.dropout), bool(h.last_layer_dropout), h.dropout_structure)
     if spec.resolution % 8:
         raise InvalidInput("resolution", "must be a multiple of 8")
     model = Path(spec.model.path)

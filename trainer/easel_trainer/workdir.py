@@ -50,6 +50,11 @@ class WorkDir:
         return self.root / "artefact"
 
     @property
+    def intermediate(self) -> Path:
+        """The models kept at checkpoint steps: intermediate/step-<8 digits>/<name>.safetensors."""
+        return self.root / "intermediate"
+
+    @property
     def result(self) -> Path:
         return self.root / "result.json"
 

@@ -190,6 +190,14 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   value: {{ include "easel.poolNames" $root | quote }}
 - name: EASEL_NATS_URL
   value: {{ include "easel.natsUrl" $root | quote }}
+{{- with $root.Values.webhooks.allowHosts }}
+- name: EASEL_WEBHOOK_ALLOW_HOSTS
+  value: {{ toJson . | quote }}
+{{- end }}
+{{- with $root.Values.publicUrl }}
+- name: EASEL_PUBLIC_URL
+  value: {{ . | quote }}
+{{- end }}
 - name: EASEL_NATS_SEED_FILE
   value: /var/run/secrets/easel/nats/{{ .identity }}.nk
 {{- if $root.Values.natsClient.tls.enabled }}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .base import Engine, StepCallback
+from .base import Engine, Interrupt, Skip, StepCallback, Stopped
 from .null import NullEngine
 
 if TYPE_CHECKING:
@@ -17,8 +17,11 @@ __all__ = [
     "SAMPLERS",
     "Engine",
     "GenerationEngine",
+    "Interrupt",
     "NullEngine",
+    "Skip",
     "StepCallback",
+    "Stopped",
     "build_tiny_sd",
     "ensure_tiny_sd",
     "make_scheduler",

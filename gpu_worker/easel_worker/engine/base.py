@@ -16,7 +16,7 @@ StepCallback = Callable[[int, int], None]
 """on_step(step_done, total): called after each denoising iteration, step_done = 1..total in order, where
 total counts every iteration of the job (all batches, both hires passes).
 
-Raising from it (JobCanceled, say) stops the generation and propagates out of generate.
+Raising from it stops the generation and propagates out of generate; Interrupt (and Skip) keep what was made.
 """
 
 
@@ -46,3 +46,34 @@ class Engine(Protocol):
     def healthy(self) -> bool:
         """False once the engine can no longer be trusted to run jobs (a poisoned device)."""
         ...
+
+
+class Interrupt(Exception):
+    """Raised by on_step: end the job at this step and keep what it made (the web UI's interrupt).
+
+    `at` is the step count on_step had last been given when the stop was asked for: a pass none of whose steps had
+    finished by then yields nothing (no half-made image); the pass then running is decoded from its denoised
+    estimate, as the web UI decodes its sampler's last prediction. generate then raises Stopped.
+    """
+
+    def __init__(self, at: int, reason: str = "interrupted by its owner") -> None:
+        super().__init__(reason)
+        self.at = at
+
+
+class Skip(Interrupt):
+    """Raised by on_step: end only the current batch (chunk of seeds) at this step, keeping its images as they are,
+    and go on with the next (the web UI's skip). A skip asked for before the batch began is dropped, as the web UI
+    clears it when a batch starts; generate returns normally."""
+
+    def __init__(self, at: int) -> None:
+        super().__init__(at, "skipped by its owner")
+
+
+class Stopped(Exception):
+    """What generate raises after an Interrupt: `images` are those made before it, in seed order (a prefix of the
+    spec's seeds: whole batches, then the batch that was running), none when no step of it had finished."""
+
+    def __init__(self, images: list[Image.Image], cause: Interrupt) -> None:
+        super().__init__(str(cause))
+        self.images, self.cause = images, cause

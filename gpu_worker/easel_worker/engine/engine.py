@@ -27,13 +27,14 @@ from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import noise_params
 
-from . import tasks
-from .base import StepCallback
+from . import sd_upscale, tasks
+from .base import StepCallback, Stopped
 from .conditioning import Encodings, Prompts, pass_prompts
 from .controlnet import ControlNetCache
 from .controls import detect_maps
 from .extras import run_extras
 from .hypernetwork import HypernetworkSlots
+from .interrogate import Interrogators
 from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
 from .passes import Job, Progress, Refiner, iterations
@@ -115,6 +116,7 @@ class GenerationEngine:
         self._hypernetworks = HypernetworkSlots(self.device)
         self._controlnets = ControlNetCache(MAX_RESIDENT_CONTROLNETS, cache_dir=self.cache_dir,
                                             config_dir=self.config_dir)
+        self._interrogators = Interrogators(self.device, self.dtype)
 
     def loaded_models(self) -> list[str]:
         """Ids of resident models, least recently used first."""
@@ -164,7 +166,8 @@ class GenerationEngine:
         files, inputs = dict(files or {}), dict(inputs or {})
         with self._lock:
             if spec.task == "extras":
-                return self._guarded(spec, None, lambda: run_extras(spec, inputs, files, device=self.device))
+                return self._guarded(spec, None, lambda: self._faces(
+                    spec, run_extras(spec, inputs, files, device=self.device), files))
             if spec.task == "detect":
                 return self._guarded(spec, None, lambda: detect_maps(spec, inputs, files, device=self.device))
             _check_spec(spec)
@@ -178,8 +181,10 @@ class GenerationEngine:
             def run() -> list[Image.Image]:
                 template = loaded.scheduler(spec.sampler, spec.scheduler)
                 _check_sampler_steps(spec, template)
-                progress.total = len(tasks.chunks(spec)) * sum(iterations(template, steps, strength)
-                                                               for steps, strength in tasks.stages(spec))
+                chunks = sd_upscale.calls(spec) if spec.sd_upscale is not None else len(tasks.chunks(spec))
+                progress.per_batch = sum(iterations(template, steps, strength)
+                                         for steps, strength in tasks.stages(spec))
+                progress.total = chunks * progress.per_batch
                 vae = None
                 if spec.vae is not None:
                     vae = self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae, device=self.device,
@@ -196,14 +201,34 @@ class GenerationEngine:
                         job.refiner = Refiner(self._job(refined, spec, progress, files, vae, stack),
                                               *_prompts(refined.pipe, spec, files, order),
                                               switch_at=spec.refiner.switch_at)
+                    if spec.sd_upscale is not None:
+                        return sd_upscale.image_by_tiles(job, prompts, inputs)
                     if spec.task == "txt2img":
                         return tasks.text_to_image(job, prompts, hires_prompts, inputs)
                     return tasks.image_to_image(job, prompts, inputs)
 
             try:
-                return self._guarded(spec, progress, run)
+                images = self._guarded(spec, progress, lambda: self._faces(spec, run(), files))
             finally:
                 self.last_lora_timings = loaded.loras.last
+            if progress.stopped is not None:  # interrupted: what it made, for the worker to keep
+                raise Stopped(images, progress.stopped)
+            return images
+
+    def _faces(self, spec: GenerationSpec, images: list[Image.Image], files: Mapping[str, Path]) -> list[Image.Image]:
+        """The spec's face restoration passes on each image (the web UI restores after all sampling)."""
+        if not spec.face_restore:
+            return images
+        from .faces import run_face_passes
+
+        return [run_face_passes(image, spec.face_restore, files, device=str(self.device)) for image in images]
+
+    def interrogate(self, spec: GenerationSpec, files: Mapping[str, Path] | None = None,
+                    inputs: Mapping[str, Image.Image] | None = None) -> list[str]:
+        """An interrogate job's text: its image described by its interrogator model (files: its local folder by
+        model id); no diffusion model runs."""
+        with self._lock:
+            return self._guarded(spec, None, lambda: self._interrogators.run(spec, inputs or {}, files or {}))
 
     def _job(self, loaded: _Loaded, spec: GenerationSpec, progress: Progress, files: Mapping[str, Path],
              vae: Any, stack: ExitStack) -> Job:
@@ -363,6 +388,8 @@ def _check_spec(spec: GenerationSpec) -> None:
     for name, value in sizes:
         if value < 8 or value % 8:
             raise InvalidInput(name, f"must be a positive multiple of 8, got {value}")
+    if spec.sd_upscale is not None:
+        sd_upscale.check(spec)
     if spec.subseeds and len(spec.subseeds) != len(spec.seeds):
         raise InvalidInput("subseeds", f"one variation seed per seed: {len(spec.subseeds)} for {len(spec.seeds)}")
 

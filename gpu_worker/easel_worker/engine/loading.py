@@ -40,15 +40,23 @@ def wants_aesthetic_score(pipe: Any) -> bool:
     return numbers == 5 * config.addition_time_embed_dim
 
 
+BASE_CONFIGS = "base-configs"  # under cache_dir: the configs the worker copied from the object store
+
+
 def config_folder(base: str, cache_dir: Path, config_dir: Path | None) -> Path:
-    """The local diffusers folder whose configs and tokenizer shape a single-file checkpoint of `base`."""
-    if config_dir is not None and (Path(config_dir) / base / "model_index.json").is_file():
-        return Path(config_dir) / base
+    """The local diffusers folder whose configs and tokenizer shape a single-file checkpoint of `base`:
+    EASEL_MODEL_CONFIG_DIR/<base> when set (an override), else the registry's copy the worker fetched
+    (easel_worker.base_configs) into cache_dir/base-configs/<base>."""
+    for root in (config_dir, Path(cache_dir) / BASE_CONFIGS):
+        if root is not None and (Path(root) / base / "model_index.json").is_file():
+            return Path(root) / base
     if base == "tiny":
         return ensure_tiny_sd(cache_dir, TINY_SD)
     # Without a local folder diffusers would fetch configs from the Hugging Face hub; workers stay offline.
-    raise InvalidInput("model", f"no local config for base {base}; set EASEL_MODEL_CONFIG_DIR to a folder "
-                       f"holding {base}/model_index.json and the component configs", base=base)
+    raise InvalidInput("model", f"no configs for base {base}: the registry stores them in the object store on "
+                       f"the first import of a single-file {base} checkpoint (from the Hugging Face Hub, or offline "
+                       f"with `easel configs import PATH`), or set EASEL_MODEL_CONFIG_DIR to a folder holding "
+                       f"{base}/model_index.json and the component configs", base=base)
 
 
 def open_pipeline(

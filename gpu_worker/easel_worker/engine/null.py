@@ -56,9 +56,17 @@ class NullEngine:
             time.sleep(self.step_s)
             on_step(step, spec.steps)
         size = (spec.width, spec.height)
+        if spec.sd_upscale is not None:  # the tiles blend back into the upscaled image
+            size = (spec.sd_upscale.width, spec.sd_upscale.height)
         if spec.mask is not None and spec.inpaint_full_res and spec.outpaint is None and spec.init_images:
             size = inputs[spec.init_images[0].key].size  # "only masked" pastes back into the original
         return [Image.new("RGB", size) for _ in spec.seeds]
+
+    def interrogate(self, spec: GenerationSpec, files: Mapping[str, Path] | None = None,
+                    inputs: Mapping[str, Image.Image] | None = None) -> list[str]:
+        """A fixed description naming the image's size."""
+        image = (inputs or {})[spec.init_images[0].key]
+        return [f"an image of {image.width}x{image.height} pixels"]
 
     def healthy(self) -> bool:
         """Always healthy."""

@@ -7,6 +7,7 @@ the same passes on their own families of diffusers pipelines.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from PIL import Image
 
 from easel_proto.v1.jobs import GenerationSpec, SdxlConditioning
 
+from .base import Interrupt, Skip
 from .conditioning import Prompts, conditioned
 from .loading import is_xl
 from .noise import initial_noise, use_noise
@@ -86,16 +88,80 @@ class Progress:
     def __init__(self, on_step: Callable[[int, int], None], total: int = 1) -> None:
         self.on_step, self.total, self.done = on_step, total, 0
         self.raised: BaseException | None = None  # what on_step raised, to tell it from a pipeline failure
+        self.per_batch = 0  # iterations each batch (chunk of seeds) runs, all its passes together
+        self.batch_start = 0  # iterations done when the current batch began
+        self.seen = 0  # the last count on_step took without raising: a worker's count when a stop is asked for
+        self.batch_seen = 0  # that count when the current batch began
+        self.stopped: Interrupt | None = None  # the interrupt or skip that ended a pass, for the task to act on
+
+    def begin_batch(self) -> int:
+        """A batch starts: a skip asked for before now is dropped (the web UI clears it as a batch starts)."""
+        self.batch_start, self.batch_seen = self.done, self.seen
+        return self.done
+
+    def end_skipped(self) -> None:
+        """The skipped batch counts as run: the next batch's steps are numbered as if it had."""
+        self.stopped = None
+        self.done = max(self.done, self.batch_start + self.per_batch)
 
     def __call__(self, pipe: Any, i: int, t: Any, tensors: dict[str, Any]) -> dict[str, Any]:
         self.done += 1
         try:
             total = max(self.total, 1)
             self.on_step(min(self.done, total), total)
+            self.seen = min(self.done, total)
+        except Skip as skip:
+            if skip.at < self.batch_seen:  # asked for while the batch before was ending: it is over already
+                return tensors
+            self.raised = skip
+            raise
         except BaseException as exc:
             self.raised = exc
             raise
         return tensors
+
+
+class Estimate:
+    """The denoised estimate (x0) of a pass's last finished step, as its scheduler computed it: what the web UI
+    decodes when a run is stopped (its sampler's last prediction), rather than the still noisy latents.
+
+    It wraps the pass's own (fresh) scheduler's step; diffusers keeps the estimate only inside the step."""
+
+    def __init__(self, scheduler: Any) -> None:
+        self.latents: torch.Tensor | None = None
+        step = scheduler.step
+
+        # wraps: the pipelines pass eta and generator only to a step whose signature names them
+        @functools.wraps(step)
+        def watched(model_output: torch.Tensor, timestep: Any, sample: torch.Tensor, *args: Any,
+                    **kwargs: Any) -> Any:
+            out = step(model_output, timestep, sample, *args, **kwargs)
+            self.latents = _estimate(scheduler, out, model_output, timestep, sample)
+            return out
+
+        scheduler.step = watched
+
+
+def _estimate(scheduler: Any, out: Any, model_output: torch.Tensor, timestep: Any,
+              sample: torch.Tensor) -> torch.Tensor:
+    """x0 from a scheduler step: the one it returns (Euler, LMS, Heun, DPM2, DPM++ SDE, DDIM, LCM, ours), the
+    one multistep solvers keep (DPM++ 2M/3M, UniPC), else from the noise prediction (PLMS)."""
+    if isinstance(out, tuple):
+        given = out[1] if len(out) > 1 else None
+    else:
+        given = getattr(out, "pred_original_sample", None)
+        given = getattr(out, "denoised", None) if given is None else given
+    if given is not None:
+        return given
+    config = scheduler.config
+    kept = getattr(scheduler, "model_outputs", None)
+    if kept and kept[-1] is not None and (config.get("algorithm_type") in ("dpmsolver++", "sde-dpmsolver++")
+                                          or config.get("predict_x0", False)):
+        return kept[-1]
+    alpha = scheduler.alphas_cumprod.to(sample.device)[int(timestep)].to(sample.dtype)
+    if config.get("prediction_type") == "v_prediction":
+        return alpha**0.5 * sample - (1 - alpha) ** 0.5 * model_output
+    return (sample - (1 - alpha) ** 0.5 * model_output) / alpha**0.5
 
 
 @dataclass
@@ -164,8 +230,13 @@ def iterations(scheduler: Any, steps: int, strength: float | None) -> int:
     return max(total - skipped * probe.order, 0)
 
 
-def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -> Images | torch.Tensor:
-    """Run one pass for these seeds (and their variation seeds): PIL images, or latents when p.latent_output."""
+def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = (),
+        keep: bool = False) -> Images | torch.Tensor | None:
+    """Run one pass for these seeds (and their variation seeds): PIL images, or latents when p.latent_output.
+
+    keep: an Interrupt or Skip from on_step ends the pass with what it made instead of propagating. The pass then
+    answers its images decoded from the denoised estimate (whatever p.latent_output), or None when none of its
+    steps had finished before the stop was asked for, and job.progress.stopped says which stop it was."""
     spec, pipe = job.spec, job.pipe
     n = len(seeds)
     if p.image is not None and p.denoising_start is None and p.strength is not None and int(p.steps * p.strength) == 0:
@@ -209,8 +280,17 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = ()) -
             kwargs["latents"] = noise  # at full strength the inpaint pipeline starts from these, unnoised
     if p.control is not None:
         kwargs.update(p.control.kwargs)
-    with conditioned(call, p.prompts, n, p.first_step), torch.inference_mode():
-        return call(**kwargs).images
+    estimate, start = Estimate(scheduler), job.progress.done
+    try:
+        with conditioned(call, p.prompts, n, p.first_step), torch.inference_mode():
+            return call(**kwargs).images
+    except Interrupt as stop:
+        if not keep or stop is not job.progress.raised:
+            raise
+        job.progress.stopped, job.progress.raised = stop, None
+        if estimate.latents is None or (stop.at <= start and not isinstance(stop, Skip)):
+            return None  # stopped before one step of this pass was done: nothing half-made
+        return decode(call, estimate.latents)
 
 
 def _xl_conditioning(call: Any, sdxl: SdxlConditioning, width: int, height: int) -> dict[str, Any]:
@@ -244,9 +324,19 @@ def _roundtrip(pipe: Any, image: Images | torch.Tensor, latent_output: bool) -> 
     latents = image if isinstance(image, torch.Tensor) else encode(pipe, image)
     if latent_output:
         return latents
+    return decode(pipe, latents)
+
+
+def decode(pipe: Any, latents: torch.Tensor) -> Images:
+    """Latents (scaled as the UNet sees them) through the VAE to PIL images."""
     with _vae_precision(pipe.vae), torch.inference_mode():  # cast outside: no inference-mode weights
-        decoded = pipe.vae.decode(latents.to(pipe.vae.dtype) / pipe.vae.config.scaling_factor).sample
+        decoded = pipe.vae.decode(latents.to(pipe.vae.device, pipe.vae.dtype) / pipe.vae.config.scaling_factor).sample
     return pipe.image_processor.postprocess(decoded, output_type="pil")
+
+
+def as_images(pipe: Any, out: Images | torch.Tensor) -> Images:
+    """A pass's output as images: latents (a latent-output pass whose next pass never ran) decoded."""
+    return decode(pipe, out) if isinstance(out, torch.Tensor) else out
 
 
 def encode(pipe: Any, images: Images) -> torch.Tensor:

@@ -6,8 +6,10 @@ pass runs on the refiner too (as in the web UI).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
 from PIL import Image
@@ -17,12 +19,13 @@ from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import LATENT_UPSCALE_MODES
 
+from .base import Skip
 from .conditioning import Prompts
 from .controlnet import fit_image
 from .controls import Controls, prepare_controls
 from .inpaint import InpaintPlan, plan_inpaint
 from .masks import flatten
-from .passes import Images, Job, Pass, Refiner, encode, run, schedule_fraction, split
+from .passes import Images, Job, Pass, Refiner, as_images, encode, run, schedule_fraction, split
 from .upscalers import upscale, upscale_latents
 
 
@@ -54,17 +57,43 @@ def text_to_image(job: Job, prompts: Prompts, hires_prompts: Prompts | None,
     refiner = _switching(job, first)
     images: Images = []
     for seeds, subseeds in _batches(spec):
-        calls = job.progress.done
-        out = run(job, first, seeds, subseeds)
+        calls = job.progress.begin_batch()
+        out = run(job, first, seeds, subseeds, keep=True)
         after = job
         if refiner is not None:
-            out = _refine(refiner, first, out, seeds, subseeds, latent_output=latent_hires,
-                          first_step=job.progress.done - calls)
+            out = _then(job, out, partial(_refine, refiner, first, seeds=seeds, subseeds=subseeds,
+                                          latent_output=latent_hires, first_step=job.progress.done - calls), job.pipe)
             after, prompts, hires_prompts, controls = refiner.job, refiner.prompts, refiner.hires_prompts, None
         if hires is not None:
-            out = _hires(after, out, hires_prompts or prompts, controls, seeds, subseeds)
-        images += out
+            out = _then(job, out, partial(_hires, after, prompts=hires_prompts or prompts, controls=controls,
+                                          seeds=seeds, subseeds=subseeds), after.pipe)
+        if _batch_ended(job, out, images):
+            break
     return images
+
+
+def _then(job: Job, out: Images | torch.Tensor | None, stage: Callable[[Images | torch.Tensor], Any],
+          pipe: Any) -> Images | torch.Tensor | None:
+    """The batch's next stage on `out`, unless an interrupt or skip ended it; a stage stopped before one of its
+    steps was done leaves what the stage before made (decoded with `pipe`'s VAE when it is latents): the web UI
+    returns the first pass's images when an interrupt comes before the hires pass."""
+    if job.progress.stopped is not None or out is None:
+        return out
+    following = stage(out)
+    if following is None:
+        return as_images(pipe, out)
+    return following
+
+
+def _batch_ended(job: Job, out: Images | None, images: Images) -> bool:
+    """Add a batch's images; True when an interrupt ends the job here (a skip ends only the batch)."""
+    if out is not None:
+        images += out
+    stop = job.progress.stopped
+    if isinstance(stop, Skip):
+        job.progress.end_skipped()
+        return False
+    return stop is not None
 
 
 def _switching(job: Job, first: Pass) -> Refiner | None:
@@ -92,7 +121,7 @@ def _refine(refiner: Refiner, first: Pass, latents: torch.Tensor, seeds: Sequenc
     the prompts' schedule goes on from there, as in the web UI, whose refiner takes over mid-sampling)."""
     rest = Pass(first.steps, first.width, first.height, refiner.prompts, strength=first.strength, image=latents,
                 denoising_start=first.denoising_end, latent_output=latent_output, first_step=first_step)
-    return run(refiner.job, rest, seeds, subseeds)
+    return run(refiner.job, rest, seeds, subseeds, keep=True)
 
 
 def _hires(job: Job, first: Images | torch.Tensor, prompts: Prompts, controls: Controls | None,
@@ -108,7 +137,7 @@ def _hires(job: Job, first: Images | torch.Tensor, prompts: Prompts, controls: C
     second = Pass(hires.steps, hires.width, hires.height, prompts, strength=_strength(hires.denoising_strength, 0.7),
                   image=image, control=controls.args(hires.width, hires.height, img2img=True, hires=True)
                   if controls else None)
-    return run(job, second, seeds, subseeds)
+    return run(job, second, seeds, subseeds, keep=True)
 
 
 def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]) -> Images:
@@ -140,12 +169,13 @@ def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]
                     image=batch, mask=plan.mask if plan else None, latent_fill=spec.inpainting_fill,
                     control=controls.args(width, height, img2img=True) if controls else None)
         refiner = _switching(job, step)
-        calls = job.progress.done
-        out = run(job, step, seeds, subseeds)
+        calls = job.progress.begin_batch()
+        out = run(job, step, seeds, subseeds, keep=True)
         if refiner is not None:
-            out = _refine(refiner, step, out, seeds, subseeds, latent_output=False,
-                          first_step=job.progress.done - calls)
-        images += [plan.finish(im) for im in out] if plan else out
+            out = _then(job, out, partial(_refine, refiner, step, seeds=seeds, subseeds=subseeds, latent_output=False,
+                                          first_step=job.progress.done - calls), job.pipe)
+        if _batch_ended(job, [plan.finish(im) for im in out] if plan and out is not None else out, images):
+            break
     return images
 
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from typing_extensions import TypeAliasType
@@ -120,6 +120,18 @@ class PromptStyle(BaseModel):
     name: Annotated[str, Field(max_length=100, min_length=1)]
     prompt: Annotated[str | None, Field(max_length=20000)] = ''
     negative_prompt: Annotated[str | None, Field(max_length=20000)] = ''
+
+
+class TenantContents(BaseModel):
+    """
+    What a tenant holds in one service (before a purge: what it removed), by kind: jobs, trainings, models, datasets.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    tenant_id: str
+    counts: dict[str, int]
 
 
 class CreateUserRequest(BaseModel):
@@ -293,6 +305,109 @@ class PasswordRequest(BaseModel):
     user_id: str
     current_password: Annotated[str | None, Field(max_length=1024)] = None
     new_password: Annotated[str, Field(max_length=1024)]
+
+
+class Tenant(BaseModel):
+    """
+    A tenant: the users, jobs, models and datasets that see each other. A platform admin (tenants:manage) manages tenants.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    id: Annotated[str, Field(max_length=64, pattern='^[a-z0-9][a-z0-9-]*$')]
+    display_name: str
+    disabled: bool | None = False
+    """
+    A disabled tenant's users cannot sign in or use their keys and tokens, and its queued jobs wait until it is enabled again.
+    """
+    quotas: common.Quotas | None = None
+    """
+    Tenant-wide limits: each user's effective limit is at most this, and the tenant's users together stay within it (jobs, images per day, GPU-seconds per month).
+    """
+    retention_days: Annotated[int | None, Field(ge=0, le=3650)] = None
+    """
+    Days a job's images and inputs are kept after it ends; then the jobs service deletes them (the record stays, marked expired). null or 0: kept for good.
+    """
+    created_at: AwareDatetime
+    users: int | None = None
+    """
+    How many users the tenant has.
+    """
+
+
+class TenantsRequest(BaseModel):
+    """
+    List tenants (action list), or show, create, update (display name, disabled, quotas) or delete one. Needs tenants:manage.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    actor: common.Principal
+    action: Literal['list', 'get', 'create', 'update', 'delete'] | None = 'list'
+    tenant_id: Annotated[
+        str | None, Field(max_length=64, pattern='^[a-z0-9][a-z0-9-]*$')
+    ] = None
+    display_name: Annotated[str | None, Field(max_length=200)] = None
+    disabled: bool | None = None
+    quotas: common.Quotas | None = None
+    retention_days: Annotated[int | None, Field(ge=0, le=3650)] = None
+    """
+    Days a job's images and inputs are kept after it ends; then the jobs service deletes them (the record stays, marked expired). null or 0: kept for good.
+    """
+    admin_username: str | None = None
+    """
+    create: the tenant's first admin (role admin).
+    """
+    admin_password: str | None = None
+    admin_key: bool | None = False
+    """
+    create: also make the first admin an API key, shown once in the reply.
+    """
+    purge: bool | None = False
+    """
+    delete: remove the tenant's users too (else a tenant with users is a conflict).
+    """
+
+
+class TenantReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    items: list[Tenant]
+    admin: User | None = None
+    admin_key: ApiKey | None = None
+
+
+class TenantState(BaseModel):
+    """
+    What the services other than auth need to know of a tenant: auth keeps one per tenant in the KV bucket {NS}_TENANTS (key: the tenant id); the jobs service follows it.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    tenant_id: str
+    disabled: bool | None = False
+    quotas: common.Quotas | None = None
+    retention_days: Annotated[int | None, Field(ge=0, le=3650)] = None
+    """
+    Days a job's images and inputs are kept after it ends; then the jobs service deletes them (the record stays, marked expired). null or 0: kept for good.
+    """
+
+
+class TenantContentsRequest(BaseModel):
+    """
+    To the jobs service or the registry: count what a tenant holds there, or (purge) remove it all, objects in the store included. Needs tenants:manage.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    actor: common.Principal
+    tenant_id: Annotated[str, Field(max_length=64, pattern='^[a-z0-9][a-z0-9-]*$')]
+    purge: bool | None = False
 
 
 class VerifyKeyReply(BaseModel):

@@ -37,7 +37,7 @@ class LoraRequest(BaseModel):
 
 class JobStatusEvent(BaseModel):
     """
-    A lifecycle change without a payload: queued, starting, processing, canceled.
+    A lifecycle change: queued, starting, processing, canceled (by its worker, with the images it made).
     """
 
     model_config = ConfigDict(
@@ -48,6 +48,10 @@ class JobStatusEvent(BaseModel):
     at: AwareDatetime
     worker_id: str | None = None
     attempt: int | None = 1
+    image_keys: list[str] | None = []
+    """
+    canceled by its worker: the images the interrupted run wrote (the job's first image_keys: whole batches, then the batch it stopped in, decoded where it stopped, as the web UI's interrupt returns them); the record lists them.
+    """
 
 
 class JobProgress(BaseModel):
@@ -71,18 +75,6 @@ class Timings(BaseModel):
     steps_per_s: float | None = None
 
 
-class JobResult(BaseModel):
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    job_id: str
-    at: AwareDatetime
-    worker_id: str
-    image_keys: list[str]
-    seeds: list[int]
-    timings: Timings
-
-
 class JobFailed(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
@@ -95,7 +87,7 @@ class JobFailed(BaseModel):
 
 class JobCancel(BaseModel):
     """
-    Broadcast to workers: stop this job at the next step.
+    Broadcast to workers: stop this job at the next step, keeping the images it made (skip: end only its current batch).
     """
 
     model_config = ConfigDict(
@@ -103,6 +95,10 @@ class JobCancel(BaseModel):
     )
     job_id: str
     at: AwareDatetime
+    skip: bool | None = False
+    """
+    The web UI's skip: end only the running batch (chunk of seeds) at its next step, keeping its images as they are, and go on with the job's next batch.
+    """
 
 
 class JobRevoke(BaseModel):
@@ -128,6 +124,11 @@ class ImageRef(BaseModel):
     index: int
     seed: int
     url: str | None = None
+    link: str | None = None
+    """
+    With ?links=true: a time-limited URL that fetches the image without a credential (a presigned S3 URL, or a signed gateway URL with the local store).
+    """
+    link_expires_at: AwareDatetime | None = None
 
 
 class Progress(BaseModel):
@@ -151,6 +152,10 @@ class JobRef(BaseModel):
     any_owner: bool | None = False
     """
     The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    """
+    skip: bool | None = False
+    """
+    Cancel only: the web UI's skip. End just the running batch of a running job and go on with its next one (409 when the job is not running).
     """
 
 
@@ -359,6 +364,32 @@ class InputImage(BaseModel):
     height: int
 
 
+class InterrogateSpec(BaseModel):
+    """
+    How an interrogate job describes its image: the web UI's interrogate options, as the caller set them.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    type: Literal['clip', 'deepdanbooru']
+    """
+    clip: a BLIP caption then the CLIP-ranked category terms; deepdanbooru: the tagger's tags.
+    """
+    return_ranks: bool | None = False
+    clip_num_beams: Annotated[int | None, Field(ge=1, le=16)] = 1
+    clip_min_length: Annotated[int | None, Field(ge=1, le=128)] = 24
+    clip_max_length: Annotated[int | None, Field(ge=1, le=128)] = 48
+    clip_dict_limit: Annotated[int | None, Field(ge=0)] = 1500
+    clip_skip_categories: list[str] | None = []
+    deepbooru_score_threshold: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.5
+    deepbooru_sort_alpha: bool | None = True
+    deepbooru_use_spaces: bool | None = True
+    deepbooru_escape: bool | None = True
+    deepbooru_filter_tags: str | None = ''
+
+
 class RefinerRequest(BaseModel):
     """
     SDXL's refiner: the base model denoises the first part of the schedule, this checkpoint the rest (and the hires pass, when there is one).
@@ -404,6 +435,117 @@ class SdxlConditioning(BaseModel):
     negative_aesthetic_score: Annotated[float | None, Field(ge=0.0, le=10.0)] = 2.5
 
 
+class MergeOutput(BaseModel):
+    """
+    A merge job's result: one .safetensors under the job's folder ({tenant}/{user}/jobs/{id}/), for the jobs service to have registered.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    path: str
+    """
+    Relative to the job's folder: merge-{run}.safetensors.
+    """
+    sha256: str
+    size: Annotated[int, Field(ge=0)]
+
+
+class MergeRequest(BaseModel):
+    """
+    POST /v1/models/merge: the web UI's checkpoint merger, with its field names.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    primary_model_name: Annotated[str, Field(max_length=300, min_length=1)]
+    secondary_model_name: Annotated[str | None, Field(max_length=300)] = None
+    tertiary_model_name: Annotated[str | None, Field(max_length=300)] = None
+    interp_method: (
+        Literal['Weighted sum', 'Add difference', 'No interpolation'] | None
+    ) = 'Weighted sum'
+    multiplier: Annotated[float | None, Field(ge=-10.0, le=10.0)] = 0.3
+    save_as_half: bool | None = False
+    custom_name: Annotated[str | None, Field(max_length=200)] = ''
+    checkpoint_format: Annotated[str | None, Field(max_length=32)] = 'safetensors'
+    """
+    Only safetensors: Easel stores no pickles.
+    """
+    config_source: int | None = 0
+    """
+    Only 0 (the inputs' own): Easel keeps no .yaml configs.
+    """
+    bake_in_vae: Annotated[str | None, Field(max_length=300)] = 'None'
+    discard_weights: Annotated[str | None, Field(max_length=1000)] = ''
+    save_metadata: bool | None = True
+    add_merge_recipe: bool | None = True
+    copy_metadata_fields: bool | None = True
+    metadata_json: Annotated[str | None, Field(max_length=65536)] = ''
+    pool: Annotated[str | None, Field(max_length=32)] = None
+
+
+class SdUpscaleRequest(BaseModel):
+    """
+    The web UI's SD upscale script: the first init image upscaled by `scale` with `upscaler`, split into tiles of the job's width x height overlapping by `overlap` pixels, each tile img2img'd with the job's prompt, strength and seeds, and the tiles blended back. The result has the upscaled size.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    upscaler: str | None = 'None'
+    """
+    Lanczos, Nearest, an upscaler model, or None: no upscaling (as the web UI's script).
+    """
+    scale: Annotated[float | None, Field(ge=1.0, le=4.0)] = 2.0
+    overlap: Annotated[int | None, Field(ge=0, le=256)] = 64
+    """
+    Pixels each tile shares with its neighbours, blended linearly.
+    """
+
+
+class FaceRestoreRequest(BaseModel):
+    """
+    Restore the faces in each output image (the web UI's restore faces; in extras, its GFPGAN and CodeFormer). Faces are found by `detector`, aligned to 512x512, restored by `restorer`, pasted back; an image with no face found is unchanged.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    restorer: str
+    """
+    A face_restorer model (GFPGAN or CodeFormer weights).
+    """
+    detector: str | None = 'YuNet'
+    """
+    A face_detector model (YuNet ONNX bytes in a safetensors file).
+    """
+    visibility: Annotated[float | None, Field(ge=0.0, le=1.0)] = 1.0
+    """
+    Blend of the restored image over the original: 0 leaves it unchanged.
+    """
+    codeformer_weight: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.5
+    """
+    CodeFormer's fidelity weight: 0 restores most, 1 keeps most of the input.
+    """
+
+
+class JobResult(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    job_id: str
+    at: AwareDatetime
+    worker_id: str
+    image_keys: list[str]
+    seeds: list[int]
+    timings: Timings
+    merged: MergeOutput | None = None
+
+
 class JobRequest(BaseModel):
     """
     A generation job as a client submits it: txt2img, or img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
@@ -413,6 +555,10 @@ class JobRequest(BaseModel):
         extra='forbid',
         use_attribute_docstrings=True,
     )
+    callback_url: Annotated[str | None, Field(max_length=2000)] = None
+    """
+    POSTed a signed job.succeeded / job.failed / job.canceled event when the job ends (Standard Webhooks; verify with GET /v1/webhooks/callback-secret). https, to a public host.
+    """
     prompt: Annotated[str | None, Field(max_length=20000)] = ''
     """
     The web UI's prompt syntax: (emphasis:1.2), [less], BREAK, <lora:name:weight>, embeddings by name.
@@ -495,6 +641,16 @@ class JobRequest(BaseModel):
     extras: ExtrasRequest | None = None
     """
     Upscale init_images instead of generating.
+    """
+    sd_upscale: SdUpscaleRequest | None = None
+    """
+    img2img by tiles (the web UI's SD upscale script): upscale the init image, then img2img each width x height tile and blend them.
+    """
+    face_restore: Annotated[
+        list[FaceRestoreRequest] | None, Field(max_length=2, validate_default=True)
+    ] = []
+    """
+    Face restoration passes, in order, on each output image (for extras, after upscaling).
     """
 
 
@@ -605,6 +761,80 @@ class RefinerSpec(BaseModel):
     """
 
 
+class MergeSpec(BaseModel):
+    """
+    A checkpoint merge as the web UI's merger runs it, every model resolved: the primary is the spec's `model`.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    interp_method: Literal['Weighted sum', 'Add difference', 'No interpolation']
+    """
+    Weighted sum: A*(1-M)+B*M; Add difference: A+(B-C)*M; No interpolation: A alone (to bake a VAE, convert to fp16, discard weights).
+    """
+    multiplier: float
+    """
+    M
+    """
+    secondary: registry.ModelInfo | None = None
+    tertiary: registry.ModelInfo | None = None
+    bake_in_vae: registry.ModelInfo | None = None
+    """
+    A VAE whose weights replace the result's.
+    """
+    save_as_half: bool | None = False
+    discard_weights: str | None = ''
+    """
+    A regular expression: weights whose names match are left out.
+    """
+    name: Annotated[str, Field(max_length=200, min_length=1)]
+    """
+    The new model's name (custom_name, else the web UI's generated one).
+    """
+    save_metadata: bool | None = True
+    add_merge_recipe: bool | None = True
+    copy_metadata_fields: bool | None = True
+    metadata: dict[str, str] | None = {}
+    """
+    metadata_json: written into the file's safetensors metadata.
+    """
+
+
+class SdUpscaleSpec(BaseModel):
+    """
+    Tiled img2img of the upscaled init image. Image n (seed s = seeds[n]) runs its tiles in batch_size chunks; tile j of chunk i gets seed s + i + j (s + i with a variation seed strength) and variation seed subseeds[0] + j, as the web UI's script.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    upscaler: str | None = 'None'
+    upscaler_model: registry.ModelInfo | None = None
+    scale: float | None = 2.0
+    overlap: Annotated[int | None, Field(ge=0)] = 64
+    width: Annotated[int, Field(ge=1)]
+    """
+    The upscaled image's (and the result's) width.
+    """
+    height: Annotated[int, Field(ge=1)]
+
+
+class FaceRestoreSpec(BaseModel):
+    """
+    One face restoration pass, resolved: the restorer and detector models the worker fetches.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    restorer: registry.ModelInfo
+    detector: registry.ModelInfo
+    visibility: float | None = 1.0
+    codeformer_weight: float | None = 0.5
+
+
 class GenerationSpec(BaseModel):
     """
     A fully resolved generation: what a worker runs, nothing left to defaults.
@@ -613,9 +843,11 @@ class GenerationSpec(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
-    task: Literal['txt2img', 'img2img', 'extras', 'detect'] | None = 'txt2img'
+    task: (
+        Literal['txt2img', 'img2img', 'extras', 'detect', 'interrogate', 'merge'] | None
+    ) = 'txt2img'
     """
-    img2img covers inpaint (mask) and outpaint; extras upscales init_images; detect returns each ControlNet unit's preprocessed map (one image per unit).
+    img2img covers inpaint (mask) and outpaint; extras upscales init_images; detect returns each ControlNet unit's preprocessed map (one image per unit); interrogate describes init_images[0] in words with the interrogator model `model` (a text, no image).; merge merges checkpoints (`model` is the primary, `merge` says the rest) into a new checkpoint of the owner's, registered as their private model (no image).
     """
     prompt: str
     negative_prompt: str | None = ''
@@ -695,6 +927,15 @@ class GenerationSpec(BaseModel):
     refiner: RefinerSpec | None = None
     sdxl: SdxlConditioning | None = None
     extras: ExtrasSpec | None = None
+    interrogate: InterrogateSpec | None = None
+    merge: MergeSpec | None = None
+    sd_upscale: SdUpscaleSpec | None = None
+    """
+    The web UI's SD upscale script (img2img): the init image upscaled, img2img'd in tiles of width x height, blended back; one image per seed.
+    """
+    face_restore: Annotated[
+        list[FaceRestoreSpec] | None, Field(validate_default=True)
+    ] = []
 
 
 class JobSubmitted(BaseModel):
@@ -733,12 +974,20 @@ class JobRecord(BaseModel):
     created_at: AwareDatetime
     started_at: AwareDatetime | None = None
     finished_at: AwareDatetime | None = None
+    expired_at: AwareDatetime | None = None
+    """
+    When its images and inputs were deleted under its tenant's retention (they then answer 410).
+    """
     images: Annotated[list[ImageRef] | None, Field(validate_default=True)] = []
     progress: Progress | None = None
     error: common.Error | None = None
     attempts: int | None = 0
     cancel_requested: bool | None = False
     timings: Timings
+    model_id: str | None = None
+    """
+    A merge job's new model, once registered (GET /v1/models/{model_id}).
+    """
 
 
 class CreateJobRequest(BaseModel):
@@ -746,6 +995,10 @@ class CreateJobRequest(BaseModel):
         use_attribute_docstrings=True,
     )
     principal: common.Principal
+    callback_url: Annotated[str | None, Field(max_length=2000)] = None
+    """
+    Checked by the gateway: told of the job's end (webhooks).
+    """
     pool: str
     spec: GenerationSpec
     idempotency_key: Annotated[str | None, Field(max_length=255)] = None

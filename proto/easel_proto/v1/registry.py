@@ -58,7 +58,7 @@ class ModelSource(BaseModel):
         extra='forbid',
         use_attribute_docstrings=True,
     )
-    type: Literal['hf', 'http', 's3', 'upload', 'training']
+    type: Literal['hf', 'http', 's3', 'upload', 'training', 'merge']
     uri: Annotated[str, Field(max_length=2048)]
     """
     hf: repo id; http: https://... URL; s3: s3://bucket/key (a key ending in / imports a folder); upload: the upload id; training: a training's id (only the jobs service registers these, never an import).
@@ -83,7 +83,7 @@ class ImportModelRequest(BaseModel):
     name: Annotated[
         str, Field(max_length=200, min_length=1, pattern='^[^/\\\\\\x00-\\x1f]+$')
     ]
-    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork']
+    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork', 'interrogator', 'face_restorer', 'face_detector']
     base: Literal['sd15', 'sd21', 'sdxl', 'tiny']
     source: ModelSource
     visibility: Literal['private', 'roles', 'public'] | None = 'private'
@@ -215,7 +215,7 @@ class ModelInfo(BaseModel):
     )
     id: str
     name: str
-    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork']
+    kind: Literal['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork', 'interrogator', 'face_restorer', 'face_detector']
     base: Literal['sd15', 'sd21', 'sdxl', 'tiny']
     source: str
     """

@@ -165,6 +165,11 @@ LayerStructureItem = TypeAliasType(
 )
 
 
+DropoutStructureItem = TypeAliasType(
+    "DropoutStructureItem", Annotated[float, Field(ge=0.0, lt=1.0)]
+)
+
+
 Size = TypeAliasType("Size", Annotated[int, Field(ge=1)])
 
 
@@ -211,6 +216,12 @@ class TrainingHypernetwork(BaseModel):
     Dropout 0.3 after the hidden layers (the web UI's use_dropout).
     """
     last_layer_dropout: bool | None = False
+    dropout_structure: Annotated[
+        list[DropoutStructureItem] | None, Field(max_length=8)
+    ] = None
+    """
+    Dropout rate after each layer of layer_structure (the web UI's dropout_structure): as many entries, the first and last 0; with dropout, replaces the 0.3 rates.
+    """
     activate_output: bool | None = False
     sizes: list[Size] | None = None
     """
@@ -238,6 +249,26 @@ class TrainingSamples(BaseModel):
     """
     steps: Annotated[int | None, Field(ge=1, le=150)] = 20
     cfg_scale: Annotated[float | None, Field(ge=0.0, le=30.0)] = 7.0
+    sampler: (
+        Literal[
+            'Euler a',
+            'Euler',
+            'LMS',
+            'Heun',
+            'DPM2',
+            'DPM2 a',
+            'DPM++ 2M',
+            'DPM++ 2M SDE',
+            'DPM++ SDE',
+            'DDIM',
+            'PLMS',
+            'UniPC',
+        ]
+        | None
+    ) = 'DPM++ 2M'
+    """
+    The sampler the samples are drawn with (the web UI's preview_sampler_name).
+    """
     seed: Annotated[int | None, Field(ge=0, le=4294967295)] = 0
 
 
@@ -427,16 +458,23 @@ class TrainingEvent(BaseModel):
     """
     checkpointed: bool | None = False
     artefact: TrainingArtefact | None = None
+    """
+    succeeded: the result; checkpoint: the model kept at that step (intermediate/step-<8 digits>/), when the method keeps one.
+    """
     loss_history: list[float] | None = []
     """
     succeeded: every step's loss, from step 1.
     """
     error: common.Error | None = None
+    class_images: Annotated[int | None, Field(ge=0)] = None
+    """
+    started: how many class images prior preservation uses (null: none).
+    """
 
 
-TrainingStatus = TypeAliasType("TrainingStatus", Literal['queued', 'starting', 'running', 'succeeded', 'failed', 'canceled'])
+TrainingStatus = TypeAliasType("TrainingStatus", Literal['queued', 'preparing', 'starting', 'running', 'succeeded', 'failed', 'canceled'])
 """
-queued (waiting for a launcher slot), starting (launched: the trainer fetches its inputs), running (the trainer started training), then succeeded (the result is registered as a model), failed or canceled.
+queued (waiting for a launcher slot), preparing (generating class images on a GPU worker first, then queued), starting (launched: the trainer fetches its inputs), running (the trainer started training), then succeeded (the result is registered as a model), failed or canceled.
 """
 
 
@@ -451,16 +489,32 @@ class TrainingDreamboothRequest(BaseModel):
     """
     class_prompt: Annotated[str | None, Field(max_length=2000)] = None
     """
-    The prompt of the class images (prior preservation).
+    The prompt of the class images (prior preservation). Without class_dataset, the training first generates num_class_images of them with the base model.
     """
     class_dataset: Annotated[str | None, Field(max_length=64)] = None
     """
-    A dataset of class images the caller may use; prior preservation runs when it is set (with class_prompt).
+    A dataset of class images the caller may use; prior preservation runs when it is set (with class_prompt). With fewer images than num_class_images, the rest are generated.
     """
     prior_loss_weight: Annotated[float | None, Field(ge=0.0, le=10.0)] = 1.0
     train_text_encoder: bool | None = False
     """
     dreambooth only: fine-tune the text encoder too.
+    """
+    num_class_images: Annotated[int | None, Field(ge=1, le=10000)] = None
+    """
+    How many class images prior preservation uses (diffusers' --num_class_images): those of class_dataset, and the rest generated on a GPU worker with the base model at the training's resolution, as your txt2img jobs (counted in your job quotas). Null: 100 when there is no class_dataset, else the dataset's images. At most the deployment's limit (default 200).
+    """
+    class_negative_prompt: Annotated[str | None, Field(max_length=2000)] = ''
+    """
+    The negative prompt of the generated class images.
+    """
+    class_steps: Annotated[int | None, Field(ge=1, le=150)] = 20
+    """
+    Sampling steps of each generated class image.
+    """
+    class_cfg_scale: Annotated[float | None, Field(ge=0.0, le=30.0)] = 7.0
+    """
+    CFG scale of the generated class images.
     """
 
 
@@ -603,6 +657,158 @@ class TrainingSample(BaseModel):
     url: str | None = None
 
 
+class TrainingRef(BaseModel):
+    """
+    Get, cancel or read the logs of one of the caller's trainings.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    training_id: Annotated[str, Field(max_length=64)]
+    any_owner: bool | None = False
+    """
+    The gateway found jobs:read:any / jobs:cancel:any on the principal.
+    """
+    lines: Annotated[int | None, Field(ge=1, le=5000)] = 200
+    """
+    logs: how many of the last lines.
+    """
+
+
+class ListTrainingsRequest(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    limit: Annotated[int | None, Field(ge=1, le=100)] = 20
+    cursor: str | None = None
+    status: TrainingStatus | None = None
+    all_users: bool | None = False
+    """
+    Every user's trainings in the principal's tenant (jobs:read:any).
+    """
+
+
+class TrainingLogs(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    training_id: str
+    lines: list[str]
+
+
+class RegisterTrainingRequest(BaseModel):
+    """
+    jobs -> registry: register a finished training's artefact (in the store under prefix) as the owner's private model. Only the jobs identity may send it; the jobs service verified the owner when the training was created.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    owner: common.Principal
+    training_id: str
+    name: Annotated[str, Field(max_length=200, min_length=1)]
+    artefact: TrainingArtefact
+    prefix: str
+    """
+    The training's prefix, {tenant}/trainings/{id}/; the artefact's path is relative to it.
+    """
+    metadata: dict[str, Any] | None = {}
+    unregister: bool | None = False
+    """
+    Remove the model this training registered (its training ended otherwise).
+    """
+    origin: Literal['training', 'merge'] | None = 'training'
+    """
+    merge: a merge job's result; training_id is the job's id and prefix the job's folder {tenant}/{user}/jobs/{id}/, whose merged file the registry consumes (removes) either way.
+    """
+    step: Annotated[int | None, Field(ge=1)] = None
+    """
+    An intermediate model, the one kept at this checkpoint step (a model of its own, beside the result); null: the training's result.
+    """
+
+
+class TrainingClassImages(BaseModel):
+    """
+    The class images a training generates before it trains (dreambooth prior preservation).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    total: Annotated[int, Field(ge=0)]
+    """
+    How many it generates.
+    """
+    done: Annotated[int | None, Field(ge=0)] = 0
+    """
+    How many are generated so far.
+    """
+    job_ids: list[str] | None = []
+    """
+    The owner's txt2img jobs that generate them, in order.
+    """
+
+
+class TrainingCheckpoint(BaseModel):
+    """
+    A model the run kept at a checkpoint step, which its owner may register (POST /v1/trainings/{id}/checkpoints/{step}/register).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    step: Annotated[int, Field(ge=1)]
+    kind: str
+    size: Annotated[int, Field(ge=0)]
+    sha256: str
+    model_id: str | None = None
+    """
+    The model registered from it, once registered.
+    """
+
+
+class RegisterCheckpointRequest(BaseModel):
+    """
+    gateway -> jobs: register the model a training kept at `step` as the training owner's private model named `{name}-step{step}`.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    training_id: Annotated[str, Field(max_length=64)]
+    step: Annotated[int, Field(ge=1)]
+    any_owner: bool | None = False
+    """
+    The gateway found jobs:cancel:any on the principal (may manage the tenant's trainings).
+    """
+
+
+class CreateTrainingRequest(BaseModel):
+    """
+    gateway -> jobs: a checked training, ready to launch.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    pool: str
+    request: TrainingRequest
+    spec: TrainingSpec
+    """
+    The spec to run; model.path and dataset.path are filled in by the trainer where it puts its inputs.
+    """
+    base: registry.ModelInfo
+    dataset: TrainingDatasetFiles
+    class_dataset: TrainingDatasetFiles | None = None
+    quotas: common.Quotas | None = None
+    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
+
+
 class TrainingRecord(BaseModel):
     """
     A training as the API shows it.
@@ -639,6 +845,16 @@ class TrainingRecord(BaseModel):
     The last step's figures (loss, lr, ETA) while it runs.
     """
     samples: Annotated[list[TrainingSample] | None, Field(validate_default=True)] = []
+    class_images: TrainingClassImages | None = None
+    """
+    The class images generated before training (preparing), when the training generates any.
+    """
+    checkpoints: Annotated[
+        list[TrainingCheckpoint] | None, Field(validate_default=True)
+    ] = []
+    """
+    The intermediate models kept at checkpoint steps (while it runs, and after it succeeds; a failed or canceled training's are removed).
+    """
     model_id: str | None = None
     """
     The registered model (succeeded).
@@ -651,54 +867,12 @@ class TrainingRecord(BaseModel):
     error: common.Error | None = None
 
 
-class TrainingRef(BaseModel):
-    """
-    Get, cancel or read the logs of one of the caller's trainings.
-    """
-
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    principal: common.Principal
-    training_id: Annotated[str, Field(max_length=64)]
-    any_owner: bool | None = False
-    """
-    The gateway found jobs:read:any / jobs:cancel:any on the principal.
-    """
-    lines: Annotated[int | None, Field(ge=1, le=5000)] = 200
-    """
-    logs: how many of the last lines.
-    """
-
-
-class ListTrainingsRequest(BaseModel):
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    principal: common.Principal
-    limit: Annotated[int | None, Field(ge=1, le=100)] = 20
-    cursor: str | None = None
-    status: TrainingStatus | None = None
-    all_users: bool | None = False
-    """
-    Every user's trainings in the principal's tenant (jobs:read:any).
-    """
-
-
 class ListTrainingsReply(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
     items: list[TrainingRecord]
     next_cursor: str | None = None
-
-
-class TrainingLogs(BaseModel):
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    training_id: str
-    lines: list[str]
 
 
 class TrainingStatusEvent(BaseModel):
@@ -715,51 +889,10 @@ class TrainingStatusEvent(BaseModel):
     attempt: int | None = 0
     model_id: str | None = None
     error: common.Error | None = None
-
-
-class RegisterTrainingRequest(BaseModel):
+    class_images: TrainingClassImages | None = None
     """
-    jobs -> registry: register a finished training's artefact (in the store under prefix) as the owner's private model. Only the jobs identity may send it; the jobs service verified the owner when the training was created.
+    preparing: the class images generated so far (one event each time it grows).
     """
-
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    owner: common.Principal
-    training_id: str
-    name: Annotated[str, Field(max_length=200, min_length=1)]
-    artefact: TrainingArtefact
-    prefix: str
-    """
-    The training's prefix, {tenant}/trainings/{id}/; the artefact's path is relative to it.
-    """
-    metadata: dict[str, Any] | None = {}
-    unregister: bool | None = False
-    """
-    Remove the model this training registered (its training ended otherwise).
-    """
-
-
-class CreateTrainingRequest(BaseModel):
-    """
-    gateway -> jobs: a checked training, ready to launch.
-    """
-
-    model_config = ConfigDict(
-        use_attribute_docstrings=True,
-    )
-    principal: common.Principal
-    pool: str
-    request: TrainingRequest
-    spec: TrainingSpec
-    """
-    The spec to run; model.path and dataset.path are filled in by the trainer where it puts its inputs.
-    """
-    base: registry.ModelInfo
-    dataset: TrainingDatasetFiles
-    class_dataset: TrainingDatasetFiles | None = None
-    quotas: common.Quotas | None = None
-    idempotency_key: Annotated[str | None, Field(max_length=255)] = None
 
 
 class TrainingRun(BaseModel):
@@ -777,6 +910,10 @@ class TrainingRun(BaseModel):
     base: registry.ModelInfo
     dataset: TrainingDatasetFiles
     class_dataset: TrainingDatasetFiles | None = None
+    class_images: list[str] | None = []
+    """
+    Object keys of the class images generated for this training (the owner's job images); fetched beside class_dataset's.
+    """
     prefix: str
     """
     Where the run's samples, checkpoints and artefact go: {tenant}/trainings/{id}/.

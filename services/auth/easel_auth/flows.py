@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_auth import keys, service
+from easel_auth import keys, service, tenants
 from easel_auth.models import User
 from easel_auth.settings import AuthSettings
 from easel_proto.errors import Conflict, InvalidInput
@@ -24,6 +24,7 @@ def admin_key_path(settings: AuthSettings) -> Path:
 
 async def _platform_admin(session: AsyncSession, settings: AuthSettings) -> User:
     """The configured admin of the platform tenant, created or made platform admin again."""
+    await tenants.ensure(session, tenant_id=PLATFORM_TENANT)
     admin = await service.get_user_by_name(session, username=settings.admin_username)
     if admin is not None and admin.tenant_id != PLATFORM_TENANT:
         # usernames are unique across tenants, so the platform admin cannot be created beside this user, and

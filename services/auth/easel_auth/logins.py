@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_auth import attempts, passwords, service, tokens
+from easel_auth import attempts, passwords, service, tenants, tokens
 from easel_auth.metrics import LOGINS
 from easel_auth.models import RefreshToken, User
 from easel_auth.settings import AuthSettings
@@ -67,6 +67,7 @@ async def sign_in(sessions: async_sessionmaker, settings: AuthSettings, key: str
     if ok and user is not None and not user.disabled:
         async with sessions.begin() as session:
             await attempts.give_back(session, attempt, proved=True)
+            await tenants.check_active(session, tenant_id=user.tenant_id)
             pair = await start_session(session, settings, key, user)
         LOGINS.labels("ok").inc()
         return pair
@@ -103,6 +104,7 @@ async def rotate(session: AsyncSession, settings: AuthSettings, key: str,
     user = await session.get(User, row.user_id)
     if user is None or user.disabled:
         raise denied
+    await tenants.check_active(session, tenant_id=user.tenant_id)
     # Spent by a conditional update: of concurrent refreshes with one token exactly one matches a row; every
     # other one is a replay like any other, and ends the session.
     spent = await session.execute(update(RefreshToken).where(

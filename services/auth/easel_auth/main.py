@@ -8,14 +8,16 @@ from pathlib import Path
 
 from nats.aio.client import Client
 
-from easel_auth import audit, handlers, keys
+from easel_auth import audit, handlers, keys, tenants
 from easel_auth.flows import bootstrap_admin
+from easel_auth.handlers import tenants as tenant_handlers
 from easel_auth.settings import AuthSettings
 from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, ensure_streams
 from easel_common.runner import serve, service_checks
+from easel_common.tenants import open_bucket
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,8 +43,12 @@ class AuthService:
         # the audit stream, before its consumer
         await ensure_streams(self.nc, self.settings.names, ("audit",), replicas=self.settings.stream_replicas)
         await self.audit.start()
+        # tenant states for the jobs service, written again at each start so the bucket never lags the table
+        tenant_kv = await open_bucket(self.nc, self.settings.names)
+        await tenants.publish_all(self.sessions, tenant_kv)
         await self.server.start(handlers.endpoints(self.settings, self.sessions, self.nc, self.issuer)
-                                + audit.endpoints(self.settings.names, self.sessions))
+                                + audit.endpoints(self.settings.names, self.sessions)
+                                + tenant_handlers.endpoints(self.settings, self.sessions, self.nc, tenant_kv))
 
     def checks(self) -> list[Check]:
         return service_checks(self.engine, self.server)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from easel_common.db import UTCDateTime
@@ -30,6 +30,19 @@ class Role(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, default=False)
     tenant_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # null: built in, every tenant
     quotas: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Tenant(Base):
+    """A tenant: users.tenant_id names one (no foreign key: rows older than this table named tenants implicitly,
+    and migration 0007 made a row for each)."""
+
+    __tablename__ = "tenants"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    quotas: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # tenant-wide limits (see easel_auth.tenants)
+    retention_days: Mapped[int | None] = mapped_column(Integer, nullable=True)  # jobs' images kept (null: for good)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -1,5 +1,6 @@
 """A user's effective quotas: their own override where set, else the most generous of their roles, where a role
-that sets none grants the deployment's default (EASEL_DEFAULT_*; unset: unlimited)."""
+that sets none grants the deployment's default (EASEL_DEFAULT_*; unset: unlimited); each capped at their tenant's
+quota, where the tenant sets one."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import get_args
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easel_auth.models import Role, User
+from easel_auth.models import Role, Tenant, User
 from easel_proto.v1.common import Quotas
 
 log = logging.getLogger(__name__)
@@ -61,4 +62,16 @@ async def effective(session: AsyncSession, *, user: User, defaults: Quotas | Non
         own, default = getattr(override, field), getattr(defaults, field)
         granted = [default if getattr(q, field) is None else getattr(q, field) for q in per_role]
         merged[field] = own if own is not None else _most_generous(granted)
-    return Quotas(**merged)
+    tenant = await session.get(Tenant, user.tenant_id)
+    return within_tenant(Quotas(**merged), stored(tenant.quotas) if tenant is not None and tenant.quotas else None)
+
+
+def within_tenant(limits: Quotas, tenant: Quotas | None) -> Quotas:
+    """A user's limits capped at their tenant's: no user gets more than the whole tenant may use."""
+    if tenant is None:
+        return limits
+    capped = {}
+    for field in FIELDS:
+        own, cap = getattr(limits, field), getattr(tenant, field)
+        capped[field] = own if cap is None else (cap if own is None else min(own, cap))
+    return Quotas(**capped)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import uuid
 from datetime import timedelta
@@ -12,6 +11,7 @@ from pathlib import Path
 import jwt
 
 from easel_auth.settings import AuthSettings
+from easel_common.kept_secrets import kept_secret
 from easel_proto.errors import TokenExpired, Unauthenticated
 from easel_proto.wire import now
 
@@ -24,13 +24,7 @@ def signing_key(settings: AuthSettings) -> str:
     """The JWT key from settings; in dev, generated once and kept in the data dir so restarts keep sessions."""
     if settings.jwt_secret is not None:
         return settings.jwt_secret.get_secret_value()
-    path = Path(settings.data_dir) / "jwt.secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    return kept_secret(Path(settings.data_dir) / "jwt.secret")
 
 
 def looks_like_jwt(token: str) -> bool:

@@ -13,6 +13,7 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   KV bucket; hears user changes.
 - `auth`, `registry`, `jobs` serve their own subjects only (and answer on the reply subject of what they received);
   auth owns the audit stream, jobs the job, event and advisory streams, the pool consumers and the workers bucket.
+  Auth writes the tenants bucket (`{NS}_TENANTS`: which tenants are disabled, their quotas); jobs follows it.
 - `worker-{pool}` pulls its pool's consumer and its own queue, claims on its pool's claim subject, publishes job
   events (the jobs service folds only those carrying the claim's lease) and its presence under its pool's key, and
   hears interrupts and the revocation of runs handed to another worker. The other pools' consumers are denied by
@@ -105,14 +106,16 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
     inbox = [f"{inbox_prefix(identity)}.>"]
     auth_subjects = [names.auth_verify, names.auth_login, names.auth_refresh, names.auth_logout, names.auth_password,
                      names.auth_settings, names.auth_roles, names.auth_create_user, names.auth_users,
-                     names.auth_create_key, names.auth_keys, names.auth_audit_query]
+                     names.auth_create_key, names.auth_keys, names.auth_audit_query, names.auth_tenants]
     trainings_s = names.stream("trainings")["name"]
     # what the gateway may ask the registry; registry_register is the jobs service's alone
     registry_subjects = [names.registry_lookup, names.registry_import, names.registry_models, names.registry_datasets,
-                         names.registry_create_dataset]
-    jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel]
+                         names.registry_create_dataset, names.registry_tenant]
+    jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel, names.jobs_tenant,
+                     names.jobs_webhooks]
+    tenants_bucket = names.tenants_bucket  # tenant states: auth writes them, the jobs service follows them
     trainings_subjects = [names.trainings_create, names.trainings_get, names.trainings_list, names.trainings_cancel,
-                          names.trainings_logs]
+                          names.trainings_logs, names.trainings_register_checkpoint]
     if identity == "gateway":
         pings = [f"$SRV.PING.{names.service(s)}" for s in ("auth", "registry", "jobs")]
         return Permissions(
@@ -122,7 +125,8 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
             subscribe=[*inbox, names.auth_changed("*")])
     if identity == "auth":
         return Permissions(
-            publish=[names.auth_changed("*"), *_stream_admin(audit_s), *_durable(audit_s, names.auth_audit_consumer)],
+            publish=[names.auth_changed("*"), *_stream_admin(audit_s), *_durable(audit_s, names.auth_audit_consumer),
+                     *_kv(tenants_bucket)],
             subscribe=[*inbox, *_serves(names, "auth", auth_subjects)], responds=True)
     if identity == "registry":
         return Permissions(publish=[], subscribe=[*inbox, *_serves(names, "registry",
@@ -141,9 +145,15 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      f"$JS.API.CONSUMER.CREATE.{jobs_s}.>", f"$JS.API.CONSUMER.DELETE.{jobs_s}.*",
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.*",
                      *_durable(events_s, names.jobs_events_consumer), *_durable(adv_s, names.jobs_advisories_consumer),
+                     # webhooks follow the ends of jobs and trainings on their own durable consumers
+                     *_durable(events_s, names.jobs_webhooks_consumer),
+                     *_durable(trainings_s, names.jobs_webhooks_trainings_consumer),
                      *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}"),
                      # before handing a silent worker's job over, the bucket itself must confirm the silence
-                     f"$JS.API.STREAM.MSG.GET.KV_{workers_bucket}"],
+                     f"$JS.API.STREAM.MSG.GET.KV_{workers_bucket}",
+                     *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}"),
+                     # replicas reserve an idle worker before sending it a job (routing.py)
+                     *_kv(names.reservations_bucket)],
             subscribe=[*inbox, *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*")])],
             responds=True)
     if identity == "trainer":

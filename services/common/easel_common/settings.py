@@ -47,6 +47,12 @@ class CommonSettings(BaseSettings):
     # Every worker pool of the deployment: the gateway accepts jobs for these, the jobs service keeps their
     # consumers, a worker refuses to start for another, and NATS permissions hold each pool's workers to their own.
     pools: list[str] = ["default"]
+    # Webhooks and job callbacks (the gateway checks callback URLs, the jobs service sends): only public https hosts,
+    # or the hosts on this list (plain http too), e.g. a receiver inside the cluster.
+    webhook_allow_hosts: list[str] = []
+    # The gateway's address as clients reach it (https://easel.example.com), for the links in webhook payloads and
+    # image links; unset: paths only.
+    public_url: str | None = None
 
     # How this process signs in to NATS (nats_access.py): its identity's nkey seed, and TLS. Both are required when
     # EASEL_ENV=prod; the embedded stack makes seeds for its own nats-server.

@@ -70,6 +70,7 @@ class ObjectStore(Protocol):
     async def put(self, key: str, data: bytes, content_type: str = "application/octet-stream") -> None: ...
     async def get(self, key: str) -> bytes: ...
     async def exists(self, key: str) -> bool: ...
+    async def size(self, key: str) -> int | None: ...
     async def delete(self, key: str) -> None: ...
     async def list(self, prefix: str) -> list[str]: ...
     async def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None: ...
@@ -148,6 +149,18 @@ class LocalStore:
     async def exists(self, key: str) -> bool:
         check_key(key)
         return await asyncio.to_thread(lambda: self._path(key).is_file())
+
+    async def size(self, key: str) -> int | None:
+        """The object's size in bytes; None when there is none."""
+        check_key(key)
+
+        def stat() -> int | None:
+            try:
+                return self._path(key).stat().st_size
+            except (FileNotFoundError, NotADirectoryError):
+                return None
+
+        return await asyncio.to_thread(stat)
 
     async def delete(self, key: str) -> None:
         check_key(key)
@@ -265,6 +278,12 @@ class S3Store:
             config=config,
         )
 
+    def download_url(self, key: str, *, expires_s: int) -> str:
+        """A presigned GET URL: the object for whoever holds it, until it expires (S3 checks both)."""
+        check_key(key)
+        return self._client.generate_presigned_url("get_object", Params={"Bucket": self.bucket, "Key": key},
+                                                   ExpiresIn=expires_s)
+
     def upload_form(self, key: str, *, max_bytes: int, expires_s: int = 900) -> dict[str, Any]:
         """A presigned POST form ({url, fields}) with which a client uploads up to max_bytes straight into `key`,
         without the bytes passing through Easel; S3 itself enforces the size range and the expiry."""
@@ -333,6 +352,14 @@ class S3Store:
         except NotFound:
             return False
         return True
+
+    async def size(self, key: str) -> int | None:
+        check_key(key)
+        try:
+            head = await self._run(key, self._client.head_object, Bucket=self.bucket, Key=key)
+        except NotFound:
+            return None
+        return int(head["ContentLength"])
 
     async def delete(self, key: str) -> None:
         check_key(key)

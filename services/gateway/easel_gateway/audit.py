@@ -48,8 +48,12 @@ AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/v1/roles"): "role.create",
     ("PUT", "/v1/roles/{name}"): "role.update",
     ("DELETE", "/v1/roles/{name}"): "role.delete",
+    ("POST", "/v1/tenants"): "tenant.create",
+    ("PATCH", "/v1/tenants/{tenant_id}"): "tenant.update",
+    ("DELETE", "/v1/tenants/{tenant_id}"): "tenant.delete",
     ("GET", "/v1/audit"): "audit.read",
     ("POST", "/v1/models"): "model.import",
+    ("POST", "/v1/models/merge"): "model.merge",
     ("PATCH", "/v1/models/{model_id}"): "model.update",
     ("DELETE", "/v1/models/{model_id}"): "model.delete",
     ("PUT", "/v1/models/uploads/{upload_id}"): "model.upload",
@@ -57,6 +61,7 @@ AUDITED: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/datasets/{dataset_id}"): "dataset.delete",
     ("POST", "/v1/trainings"): "training.create",
     ("DELETE", "/v1/trainings/{training_id}"): "training.cancel",
+    ("POST", "/v1/trainings/{training_id}/checkpoints/{step}/register"): "training.register_checkpoint",
     # the web UI's API: generation submits jobs, options are the caller's settings, interrupt cancels jobs
     ("POST", "/sdapi/v1/txt2img"): "job.submit",
     ("POST", "/sdapi/v1/img2img"): "job.submit",
@@ -64,6 +69,7 @@ AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/sdapi/v1/extra-batch-images"): "job.submit",
     ("POST", "/inference"): "job.submit",
     ("POST", "/controlnet/detect"): "job.submit",
+    ("POST", "/sdapi/v1/interrogate"): "job.submit",
     ("POST", "/sdapi/v1/options"): "settings.update",
     ("POST", "/sdapi/v1/create/embedding"): "training.draft",
     ("POST", "/sdapi/v1/create/hypernetwork"): "training.draft",
@@ -81,7 +87,9 @@ CREATES: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/v1/users/{user_id}/keys"): ("key", "id"),
     ("POST", "/v1/me/keys"): ("key", "id"),
     ("POST", "/v1/roles"): ("role", "name"),
+    ("POST", "/v1/tenants"): ("tenant", "id"),
     ("POST", "/v1/models"): ("model", "id"),
+    ("POST", "/v1/models/merge"): ("job", "id"),  # the merge job; its model comes when it succeeds
     ("POST", "/v1/datasets"): ("dataset", "id"),
     ("POST", "/v1/trainings"): ("training", "id"),
 }

@@ -14,7 +14,8 @@ from easel_common.natsio import Caller, principal_headers, request
 from easel_proto import Names
 from easel_proto.errors import Unauthenticated
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
-from easel_proto.v1 import auth, common, jobs, trainings
+from easel_proto.v1 import auth, common, jobs, trainings, webhooks
+from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import now
 
 CALLER_TTL_S = 3600.0  # how long a caller's credential is kept for fresh statements after its last request
@@ -123,6 +124,16 @@ class Services:
     async def roles(self, req: auth.RolesRequest) -> list[auth.Role]:
         return (await self.call(self.names.auth_roles, req, auth.RoleList, req.actor)).items
 
+    async def tenants(self, req: auth.TenantsRequest) -> auth.TenantReply:
+        return await self.call(self.names.auth_tenants, req, auth.TenantReply, req.actor)
+
+    async def tenant_contents(self, service: str, req: auth.TenantContentsRequest) -> dict[str, int]:
+        """What a tenant holds in the jobs service or the registry (with `purge`: removed it); a purge deletes
+        objects from the store one by one, so it may take longer than the usual request."""
+        subject = {"jobs": self.names.jobs_tenant, "registry": self.names.registry_tenant}[service]
+        timeout = max(self.timeout, 120.0) if req.purge else None
+        return (await self.call(subject, req, auth.TenantContents, req.actor, timeout=timeout)).counts
+
     async def login(self, req: auth.LoginRequest) -> auth.TokenPair:
         return await self.call(self.names.auth_login, req, auth.TokenPair)
 
@@ -149,9 +160,14 @@ class Services:
     async def list_jobs(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
         return await self.call(self.names.jobs_list, req, jobs.ListJobsReply, req.principal)
 
-    async def cancel_job(self, principal: common.Principal, job_id: str) -> jobs.JobRecord:
-        ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_CANCEL_ANY))
+    async def cancel_job(self, principal: common.Principal, job_id: str, skip: bool = False) -> jobs.JobRecord:
+        """Cancel the job (skip: end only its running batch, the web UI's skip)."""
+        ref = jobs.JobRef(principal=principal, job_id=job_id, any_owner=allows(principal.permissions, JOBS_CANCEL_ANY),
+                          skip=skip)
         return await self.call(self.names.jobs_cancel, ref, jobs.JobRecord, principal)
+
+    async def webhooks(self, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
+        return await self.call(self.names.jobs_webhooks, req, webhooks.WebhookReply, req.actor)
 
     async def create_training(self, req: trainings.CreateTrainingRequest) -> trainings.TrainingRecord:
         return await self.call(self.names.trainings_create, req, trainings.TrainingRecord, req.principal)
@@ -172,6 +188,12 @@ class Services:
     async def cancel_training(self, principal: common.Principal, training_id: str) -> trainings.TrainingRecord:
         ref = self._training_ref(principal, training_id, JOBS_CANCEL_ANY)
         return await self.call(self.names.trainings_cancel, ref, trainings.TrainingRecord, principal)
+
+    async def register_checkpoint(self, principal: common.Principal, training_id: str, step: int) -> ModelInfo:
+        """The model a training kept at `step`, registered as its owner's (the owner, or jobs:cancel:any)."""
+        req = trainings.RegisterCheckpointRequest(principal=principal, training_id=training_id, step=step,
+                                                  any_owner=allows(principal.permissions, JOBS_CANCEL_ANY))
+        return await self.call(self.names.trainings_register_checkpoint, req, ModelInfo, principal)
 
     async def training_logs(self, principal: common.Principal, training_id: str, lines: int) -> trainings.TrainingLogs:
         ref = self._training_ref(principal, training_id, JOBS_READ_ANY, lines=lines)

@@ -49,6 +49,7 @@ MEANING = {
     403: "The caller lacks a permission this needs",
     404: "Not found, or not the caller's to see",
     409: "In conflict with the current state",
+    410: "Deleted on purpose, e.g. a job's images after its tenant's retention",
     413: "The request body is too large",
     422: "A field is missing, malformed or out of range; details.field names it",
     429: "A rate limit, quota or sign-in lock; Retry-After says when to try again",

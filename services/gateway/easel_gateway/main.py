@@ -17,10 +17,26 @@ from easel_common.storage import open_store
 from easel_gateway import errors, sdapi
 from easel_gateway.admission import Admission, Registry
 from easel_gateway.admission.gate import SubmitGate
-from easel_gateway.api import audit, datasets, health, jobs, me, models, roles, signin, trainings, users
+from easel_gateway.api import (
+    audit,
+    datasets,
+    health,
+    jobs,
+    links,
+    me,
+    merges,
+    models,
+    roles,
+    signin,
+    tenants,
+    trainings,
+    users,
+    webhooks,
+)
 from easel_gateway.audit import AuditLog
 from easel_gateway.clients import Services
 from easel_gateway.held import PerUser
+from easel_gateway.links import Links
 from easel_gateway.metrics import EVENT_STREAMS
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.ratelimit import RateLimiter
@@ -47,6 +63,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         conn = await connect(settings.nats_url, "easel-gateway", settings.nats_identity("gateway")) if own else nc
         app.state.nc = conn
         app.state.store = open_store(settings)
+        app.state.links = Links(settings, app.state.store)
         app.state.services = Services(conn, settings.names, timeout=settings.request_timeout_s,
                                       auth_ttl=settings.auth_cache_ttl_s)
         app.state.registry = Registry(app.state.services, ttl=settings.auth_cache_ttl_s)
@@ -73,8 +90,9 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
     app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
     app.state.webui_slots = PerUser("max_webui_tasks_per_user")
     app.state.sse_slots = PerUser("max_sse_streams_per_user", EVENT_STREAMS)
-    for router in (jobs.router, models.router, datasets.router, trainings.router, roles.router, signin.router,
-                   me.router, users.router, audit.router, health.router, *sdapi.ROUTERS):
+    for router in (jobs.router, merges.router, models.router, datasets.router, trainings.router, roles.router,
+                   signin.router, me.router, users.router, tenants.router, webhooks.router, links.router,
+                   audit.router, health.router, *sdapi.ROUTERS):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        larger={("POST", "/v1/datasets"): settings.max_dataset_upload_bytes})

@@ -11,6 +11,7 @@ from easel_proto.permissions import (
     MODELS_READ,
     MODELS_WRITE,
     ROLES_MANAGE,
+    TENANTS_MANAGE,
     TRAININGS_CREATE,
     USERS_MANAGE,
     require,
@@ -30,6 +31,7 @@ RULES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/jobs/{job_id}"): SELF,
     ("GET", "/v1/jobs/{job_id}/images/{index}"): SELF,
     ("GET", "/v1/jobs/{job_id}/events"): SELF,
+    ("GET", "/v1/links/{token}"): PUBLIC,  # the link is the credential: signed, for one image, expiring
     ("POST", "/v1/auth/login"): PUBLIC,
     ("POST", "/v1/auth/refresh"): PUBLIC,
     ("POST", "/v1/auth/logout"): SELF,
@@ -54,6 +56,12 @@ RULES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/roles/{name}"): ROLES_MANAGE,
     ("DELETE", "/v1/roles/{name}"): ROLES_MANAGE,
     ("GET", "/v1/audit"): AUDIT_READ,
+    # tenants: the platform admin's alone ('*' does not grant tenants:manage, so a tenant's admin gets 403)
+    ("GET", "/v1/tenants"): TENANTS_MANAGE,
+    ("POST", "/v1/tenants"): TENANTS_MANAGE,
+    ("GET", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
+    ("PATCH", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
+    ("DELETE", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
     # sharing (visibility roles or public) also needs models:share, checked by the registry
     ("POST", "/v1/models"): MODELS_WRITE,
     ("GET", "/v1/models"): MODELS_READ,
@@ -61,6 +69,7 @@ RULES: dict[tuple[str, str], str] = {
     ("PATCH", "/v1/models/{model_id}"): MODELS_WRITE,
     ("DELETE", "/v1/models/{model_id}"): MODELS_WRITE,
     ("POST", "/v1/models/uploads"): MODELS_WRITE,
+    ("POST", "/v1/models/merge"): MODELS_WRITE,  # and jobs:create, checked by the route: a merge is a job
     ("PUT", "/v1/models/uploads/{upload_id}"): MODELS_WRITE,
     # fine-tuning: datasets are read like models (by whoever may use them) and written for trainings
     ("POST", "/v1/datasets"): TRAININGS_CREATE,
@@ -74,6 +83,19 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/v1/trainings/{training_id}/events"): SELF,
     ("GET", "/v1/trainings/{training_id}/samples/{index}"): SELF,
     ("GET", "/v1/trainings/{training_id}/logs"): SELF,
+    # registers a model the training kept; the jobs service lets only its owner (or jobs:cancel:any) do it
+    ("POST", "/v1/trainings/{training_id}/checkpoints/{step}/register"): SELF,
+    # webhooks: the caller's own (a tenant-wide one needs jobs:read:any, which the jobs service checks)
+    ("GET", "/v1/webhooks"): SELF,
+    ("POST", "/v1/webhooks"): SELF,
+    ("GET", "/v1/webhooks/callback-secret"): SELF,
+    ("POST", "/v1/webhooks/callback-secret/rotate"): SELF,
+    ("GET", "/v1/webhooks/{webhook_id}"): SELF,
+    ("PATCH", "/v1/webhooks/{webhook_id}"): SELF,
+    ("DELETE", "/v1/webhooks/{webhook_id}"): SELF,
+    ("POST", "/v1/webhooks/{webhook_id}/rotate-secret"): SELF,
+    ("GET", "/v1/webhooks/{webhook_id}/deliveries"): SELF,
+    ("POST", "/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver"): SELF,
     # the web UI's API (easel_gateway.sdapi): generation queues jobs; lists of models read the registry
     ("POST", "/sdapi/v1/txt2img"): JOBS_CREATE,
     ("POST", "/sdapi/v1/img2img"): JOBS_CREATE,
@@ -81,6 +103,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/sdapi/v1/extra-batch-images"): JOBS_CREATE,
     ("POST", "/inference"): JOBS_CREATE,
     ("POST", "/controlnet/detect"): JOBS_CREATE,
+    ("POST", "/sdapi/v1/interrogate"): JOBS_CREATE,
     ("POST", "/sdapi/v1/create/embedding"): TRAININGS_CREATE,
     ("POST", "/sdapi/v1/create/hypernetwork"): TRAININGS_CREATE,
     ("POST", "/sdapi/v1/train/embedding"): TRAININGS_CREATE,

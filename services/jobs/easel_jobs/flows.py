@@ -13,17 +13,19 @@ from collections.abc import Mapping
 from nats.aio.client import Client
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
-from sqlalchemy import Row
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common import db
 from easel_common.natsio import principal_headers
+from easel_common.tenants import TenantView
 from easel_jobs import quotas, service
+from easel_jobs.merges import Merges
 from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, entered, succeeded
 from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
-from easel_proto.errors import DeliveriesExhausted, Unavailable
+from easel_proto.errors import Conflict, DeliveriesExhausted, Unauthenticated, Unavailable
 from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS, lease_digest, run_id
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import decode, encode, now
@@ -40,9 +42,12 @@ def record(job: Job | Row, progress: jobs.Progress | None = None,
     return jobs.JobRecord(
         id=job.id, status=job.status, user_id=job.user_id, tenant_id=job.tenant_id, pool=job.pool, spec=spec,
         created_at=job.created_at, started_at=job.started_at, finished_at=end,
-        images=[jobs.ImageRef(index=i, seed=s) for i, s in enumerate(spec.seeds)] if done else [],
+        # an interrogate job's output is text (naming.text_key), not images
+        images=[jobs.ImageRef(index=i, seed=s) for i, s in enumerate(spec.seeds[:_made(job, done)])]
+        if spec.task not in ("interrogate", "merge") else [],
         progress=progress, error=common.Error.model_validate(job.error) if job.error else None,
-        attempts=job.attempts, cancel_requested=job.cancel_requested,
+        attempts=job.attempts, cancel_requested=job.cancel_requested, model_id=getattr(job, "model_id", None),
+        expired_at=getattr(job, "expired_at", None),
         timings=jobs.Timings(
             queue_s=(job.started_at - job.created_at).total_seconds() if job.started_at else None,
             load_s=job.load_s, generation_s=job.generation_s, steps_per_s=job.steps_per_s,
@@ -51,13 +56,24 @@ def record(job: Job | Row, progress: jobs.Progress | None = None,
     )
 
 
+def _made(job: Job | Row, succeeded: bool) -> int:
+    """How many of the job's images exist: all when it succeeded; those an interrupted run made (canceled)."""
+    if succeeded:
+        return len(job.image_keys)
+    return (getattr(job, "images_kept", None) or 0) if job.status == "canceled" else 0
+
+
 class JobFlows:
-    def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names, router: Router | None = None) -> None:
+    def __init__(self, nc: Client, sessions: async_sessionmaker, names: Names, router: Router | None = None,
+                 register_timeout_s: float = 120.0) -> None:
         self.nc, self.js, self.sessions, self.names = nc, nc.jetstream(), sessions, names
         # single statements (an insert without quotas, a first claim, a transition) need no BEGIN and COMMIT
         self.engine = db.autocommit(sessions.kw["bind"])
         self.router = router  # None: every job goes to its pool's queue
+        # tenant states (disabled, tenant-wide quotas) from the tenants KV bucket; None: no tenant is limited
+        self.tenants: TenantView | None = None
         self.events_stream = names.stream("events")["name"]
+        self.merges = Merges(self, register_timeout_s)
 
     async def _event(self, job_id: str, type_: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
@@ -74,9 +90,14 @@ class JobFlows:
         `deadline` (epoch seconds): when the caller stops waiting for the answer. A job is stored only before it, so
         a caller that gave up (and answered its client with an error) never leaves one behind."""
         job_id = str(uuid.uuid4())
-        if quotas.needed(req):  # the count and the insert are one step, under the user's lock
+        tenant_quotas = None
+        if self.tenants is not None:
+            if self.tenants.disabled(req.principal.tenant_id):
+                raise Unauthenticated(f"tenant {req.principal.tenant_id} is disabled")
+            tenant_quotas = self.tenants.get(req.principal.tenant_id).quotas
+        if quotas.needed(req, tenant_quotas):  # the count and the insert are one step, under the user's lock
             async with self.sessions.begin() as session:
-                await quotas.check(session, req)
+                await quotas.check(session, req, tenant=tenant_quotas)
                 job, created = await service.create(session, job_id=job_id, req=req)
                 _before(deadline)
         else:
@@ -92,7 +113,8 @@ class JobFlows:
         try:
             # the queued event must be in the stream before any worker can start the job
             await self._status_event(job, "queued")
-            queue = self.router.route(job.id, job.pool, req.spec) if self.router else self.names.job_queue(job.pool)
+            queue = (await self.router.route(job.id, job.pool, req.spec) if self.router
+                     else self.names.job_queue(job.pool))
             await self.js.publish(queue, encode(message),
                                   headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
         except Exception as exc:
@@ -129,6 +151,8 @@ class JobFlows:
         return jobs.ListJobsReply(items=[record(j) for j in page], next_cursor=cursor)
 
     async def cancel(self, ref: jobs.JobRef) -> jobs.JobRecord:
+        if ref.skip:
+            return await self.skip(ref)
         async with self.sessions.begin() as session:
             job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
             outcome = await service.request_cancel(session, job=job)
@@ -140,6 +164,16 @@ class JobFlows:
         else:
             cancel = jobs.JobCancel(job_id=job.id, at=now())
             await self.nc.publish(self.names.job_interrupt(job.id), encode(cancel))
+        return record(job)
+
+    async def skip(self, ref: jobs.JobRef) -> jobs.JobRecord:
+        """The web UI's skip: the running job's worker ends its current batch and goes on with the next."""
+        async with self.sessions() as session:
+            job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
+        if job.status not in ("starting", "processing"):
+            raise Conflict(f"job {job.status}: only a running job's batch can be skipped", status=job.status)
+        await self.nc.publish(self.names.job_interrupt(job.id), encode(jobs.JobCancel(job_id=job.id, at=now(),
+                                                                                      skip=True)))
         return record(job)
 
     async def run_result(self, job_id: str, lease: str | None) -> RawStreamMsg | None:
@@ -160,6 +194,8 @@ class JobFlows:
     async def claim(self, req: jobs.ClaimJobRequest, pool: str) -> jobs.ClaimJobReply:
         """A worker of `pool` (known from the subject it could claim on) asks to start a job; the reply's lease is
         what its events must carry."""
+        if await self._held(req.job_id):
+            return jobs.ClaimJobReply(proceed=False, status="queued")
         lease = secrets.token_urlsafe(24)
         async with self.engine.connect() as conn:
             job = await service.claim_fresh(conn, job_id=req.job_id, worker_id=req.worker_id, pool=pool, lease=lease,
@@ -167,6 +203,34 @@ class JobFlows:
         if job is None:
             return await self._claim_again(req, pool, lease)
         return await self._started(job, lease, replaced=None)
+
+    async def _held(self, job_id: str) -> bool:
+        """Whether a job waits for its disabled tenant: not yet started, it is not handed to a worker (whose copy of
+        the queue message is dropped); `requeue_tenant` queues it again when the tenant is enabled. A job that had
+        started runs on. Costs a lookup only while some tenant is disabled."""
+        if self.tenants is None or not self.tenants.any_disabled():
+            return False
+        async with self.sessions() as session:
+            row = (await session.execute(select(Job.tenant_id, Job.status).where(Job.id == job_id))).first()
+        return row is not None and row.status == "queued" and self.tenants.disabled(row.tenant_id)
+
+    async def requeue_tenant(self, tenant_id: str, revision: int) -> int:
+        """Queue again the tenant's jobs that waited while it was disabled (every queued one: a copy meeting a
+        message still in the queue is harmless, as the claim lets one run). Replicas doing the same at once send
+        the same message id, which JetStream keeps once."""
+        async with self.sessions() as session:
+            held = list((await session.execute(select(Job).where(Job.tenant_id == tenant_id,
+                                                                 Job.status == "queued"))).scalars())
+        for job in held:
+            owner = common.Principal(user_id=job.user_id, tenant_id=job.tenant_id, username="")
+            message = jobs.JobSubmitted(job_id=job.id, principal=owner, pool=job.pool, spec=job.spec,
+                                        image_keys=job.image_keys, submitted_at=job.created_at)
+            await self.js.publish(self.names.job_queue(job.pool), encode(message),
+                                  headers={"Nats-Msg-Id": f"{job.id}.resume.{revision}",
+                                           **principal_headers(job.user_id, job.tenant_id)})
+        if held:
+            log.info("tenant %s enabled again: %d queued job(s) sent to their pools", tenant_id, len(held))
+        return len(held)
 
     async def _claim_again(self, req: jobs.ClaimJobRequest, pool: str, lease: str) -> jobs.ClaimJobReply:
         """The claim of a job that a run held before (or that is not queued): what `service.claim` decides.
@@ -252,8 +316,17 @@ class JobFlows:
             await self.mark_processing([(job_id, lease)])
         elif kind == "succeeded":
             timings = event.timings
+            registered: dict[str, object] = {}
+            if event.merged is not None:
+                model_id = await self.merges.register(job_id, lease, event.merged)
+                if model_id is None:
+                    return  # refused (the job failed, saying why) or not the current run's result
+                registered["model_id"] = model_id
             done = await self._finish(job_id, "succeeded", lease=lease, load_s=timings.load_s,
-                                      generation_s=timings.generation_s, steps_per_s=timings.steps_per_s)
+                                      generation_s=timings.generation_s, steps_per_s=timings.steps_per_s,
+                                      **registered)
+            if done is None and registered:  # it ended otherwise meanwhile: the model must not stay
+                await self.merges.unregister(job_id)
             if done is not None:
                 succeeded(done.pool, done.tenant_id, images=len(event.image_keys),
                           latency_s=(now() - done.created_at).total_seconds(),
@@ -261,7 +334,16 @@ class JobFlows:
         elif kind == "failed":
             await self._finish(job_id, "failed", event.error, lease=lease)
         else:
-            await self._finish(job_id, "canceled", lease=lease)
+            kept = await self._kept(job_id, event.image_keys) if event.image_keys else 0
+            await self._finish(job_id, "canceled", lease=lease, **({"images_kept": kept} if kept else {}))
+
+    async def _kept(self, job_id: str, made: list[str]) -> int:
+        """How many images an interrupted run wrote: the job's first ones, as its worker names them (keys that are
+        not the job's first count none)."""
+        async with self.sessions() as session:
+            row = await session.get(Job, job_id)
+        keys = row.image_keys if row is not None else []
+        return len(made) if made == keys[:len(made)] else 0
 
     async def mark_processing(self, runs: list[tuple[str, str]]) -> None:
         """Fold `processing` events, (job id, lease) each, into their rows at once."""

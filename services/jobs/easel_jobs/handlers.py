@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from easel_common.natsio import Call, Endpoint, deadline_of
 from easel_jobs.flows import JobFlows
-from easel_proto.v1 import jobs
+from easel_jobs.tenant_data import TenantData
+from easel_jobs.webhooks.manage import Webhooks
+from easel_proto.v1 import auth, jobs, webhooks
 
 
 def endpoints(flows: JobFlows) -> list[Endpoint]:
@@ -33,6 +35,22 @@ def endpoints(flows: JobFlows) -> list[Endpoint]:
         Endpoint("cancel", names.jobs_cancel, jobs.JobRef, cancel),
         Endpoint("claim", names.jobs_claim("*"), jobs.ClaimJobRequest, claim, caller=False),
     ]
+
+
+def tenant_endpoint(data: TenantData) -> Endpoint:
+    """A platform admin's count or purge of a tenant's jobs and trainings (tenant_data.py)."""
+    async def tenant(req: auth.TenantContentsRequest, _c: Call) -> auth.TenantContents:
+        return await data.handle(req)
+
+    return Endpoint("tenant", data.names.jobs_tenant, auth.TenantContentsRequest, tenant)
+
+
+def webhooks_endpoint(manager: Webhooks) -> Endpoint:
+    """The caller's webhook endpoints and their deliveries (webhooks/manage.py)."""
+    async def manage(req: webhooks.WebhookRequest, _c: Call) -> webhooks.WebhookReply:
+        return await manager.handle(req)
+
+    return Endpoint("webhooks", manager.settings.names.jobs_webhooks, webhooks.WebhookRequest, manage)
 
 
 def worker_event_subjects(flows: JobFlows) -> list[str]:

@@ -13,16 +13,22 @@ from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
 from easel_common.runner import serve, service_checks
 from easel_common.storage import open_store
+from easel_common.tenants import TenantView
 from easel_jobs import handlers, metrics
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
 from easel_jobs.folding import EventFolder
 from easel_jobs.handover import Handover
+from easel_jobs.retention import Retention
 from easel_jobs.routing import Router, every
 from easel_jobs.settings import JobsSettings
+from easel_jobs.tenant_data import TenantData
 from easel_jobs.trainings import handlers as training_handlers
 from easel_jobs.trainings.flows import TrainingFlows
 from easel_jobs.trainings.launchers import make_launcher
+from easel_jobs.webhooks.intake import Intake
+from easel_jobs.webhooks.manage import Webhooks
+from easel_jobs.webhooks.sender import Sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -35,15 +41,25 @@ class JobsService:
         self.engine = db.make_engine(settings.database_url)
         sessions = db.sessions(self.engine)
         self.router = Router(nc, settings.names, settings, sessions)
-        self.flows = JobFlows(nc, sessions, settings.names, self.router)
+        self.flows = JobFlows(nc, sessions, settings.names, self.router,
+                              register_timeout_s=settings.trainer_register_timeout_s)
         self.handover = Handover(nc, settings, sessions, self.router.board, self.flows)
         self.demand = Demand(sessions, self.router.board, settings.pools)
         self.store = open_store(settings)
-        self.trainings = TrainingFlows(nc, sessions, settings, make_launcher(settings), self.store)
+        # disabled tenants and tenant-wide quotas, followed from the bucket auth writes
+        self.tenants = TenantView(nc, settings.names, on_enabled=self.flows.requeue_tenant)
+        self.flows.tenants = self.tenants
+        self.trainings = TrainingFlows(nc, sessions, settings, make_launcher(settings), self.store, self.flows)
+        self.retention = Retention(sessions, self.store, self.tenants)
+        self.tenant_data = TenantData(nc, sessions, settings.names, self.store, self.trainings.launcher)
+        self.webhooks = Webhooks(sessions, settings)
+        self.webhook_sender = Sender(sessions, settings)
+        self.webhook_intake = Intake(sessions, settings, self.webhook_sender.wake.set)
         self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._stopping = asyncio.Event()
         self._loops: list[asyncio.Task[None]] = []
+        self._timers: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         names = self.settings.names
@@ -52,6 +68,7 @@ class JobsService:
                              replicas=self.settings.stream_replicas)
         await self.ensure_pool_consumers()
         metrics.prime(self.settings.pools)
+        await self.tenants.start()
         await self.router.start()
         self.handover.start()
         events = await durable_consumer(self.nc, names.stream("events")["name"], names.jobs_events_consumer,
@@ -67,10 +84,20 @@ class JobsService:
                                             training_handlers.run_event_subjects(self.trainings))
         self._loops.append(asyncio.create_task(consume(
             run_events, lambda m: self.trainings.apply_run_event(m.subject, m.data, m.headers), self._stopping)))
+        job_ends, training_ends = await self.webhook_intake.consumers(self.nc)
+        self._loops += [
+            asyncio.create_task(consume(job_ends, self.webhook_intake.on_job_event, self._stopping, auto_ack=False)),
+            asyncio.create_task(consume(training_ends, self.webhook_intake.on_training_event, self._stopping,
+                                        auto_ack=False)),
+            asyncio.create_task(self.webhook_sender.run(self._stopping)),
+        ]
         await self.trainings.launcher.start()
-        await self.server.start([*handlers.endpoints(self.flows), *training_handlers.endpoints(self.trainings)])
+        await self.server.start([*handlers.endpoints(self.flows), *training_handlers.endpoints(self.trainings),
+                                 handlers.tenant_endpoint(self.tenant_data), handlers.webhooks_endpoint(self.webhooks)])
         self._loops.append(asyncio.create_task(self.trainings.run_sweeps(self._stopping)))
-        self._loops.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
+        self._timers.append(asyncio.create_task(every(self.settings.retention_sweep_s, self.retention.sweep,
+                                                      "expiring jobs under their tenants' retention")))
+        self._timers.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
                                                      "counting the pools' jobs")))
 
     def routes(self) -> dict:
@@ -94,11 +121,13 @@ class JobsService:
         await self.server.stop()
         await self.handover.stop()
         await self.router.stop()
+        await self.tenants.stop()
         self._stopping.set()
         self.trainings.wake.set()  # the sweeps end now, not at their next tick
-        for loop in self._loops[4:]:  # the samplers wait on nothing but time
+        for loop in self._timers:  # the samplers wait on nothing but time
             loop.cancel()
-        await asyncio.gather(*self._loops, return_exceptions=True)
+        self.webhook_sender.wake.set()
+        await asyncio.gather(*self._loops, *self._timers, return_exceptions=True)
         await self.trainings.stop()
         await self.trainings.launcher.close()
         await self.store.close()

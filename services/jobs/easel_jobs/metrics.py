@@ -52,3 +52,9 @@ def prime(pools: list[str]) -> None:
         for status in ("queued", "starting", *TERMINAL):  # the statuses JOBS counts
             JOBS.labels(status, pool)
         DEAD_LETTERED.labels(pool)
+RETENTION_JOBS = Counter("easel_retention_jobs_expired_total",
+                         "Jobs whose images and inputs were deleted under their tenant's retention.", ["tenant"])
+RETENTION_OBJECTS = Counter("easel_retention_objects_deleted_total",
+                            "Objects (images, captions, inputs) deleted under a tenant's retention.", ["tenant"])
+RETENTION_BYTES = Counter("easel_retention_bytes_freed_total",
+                          "Bytes of objects deleted under a tenant's retention.", ["tenant"])

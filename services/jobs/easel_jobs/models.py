@@ -25,6 +25,7 @@ class Job(Base):
         UniqueConstraint("user_id", "idempotency_key", name="uq_jobs_user_idempotency"),
         Index("ix_jobs_user_created", "user_id", "created_at"),
         Index("ix_jobs_user_status", "user_id", "status"),
+        Index("ix_jobs_tenant_finished", "tenant_id", "finished_at"),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(36))
@@ -50,3 +51,8 @@ class Job(Base):
     load_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     generation_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     steps_per_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # canceled: the job's first images its run made before it stopped (the web UI's interrupt keeps them)
+    images_kept: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # images deleted (retention)
+    model_id: Mapped[str | None] = mapped_column(String(64), nullable=True)  # a merge job's registered model
+    callback_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)  # told when the job ends

@@ -27,9 +27,16 @@ midnight, the next month, or a few seconds for concurrency; left out when the re
 
 An idempotent retry of a job that was already accepted is never refused (the caller gets the first job back).
 
+**Tenant-wide quotas** (a platform admin sets them on the tenant; the jobs service reads them from the tenants KV
+bucket, easel_common.tenants): the same three limits, counted the same way over every user of the tenant together
+(trainings' GPU-seconds included), so the tenant's users together stay within them. A refusal names the tenant's
+limit: `details.limit` is `tenant.<limit>`, with `tenant_id`. Each user's own limits are capped at the tenant's by
+auth, so one user alone cannot go past the tenant's either.
+
 Concurrency: on PostgreSQL a transaction-scoped advisory lock per user serializes submissions from any number
-of gateways and jobs-service replicas, so two submissions cannot both take the last slot. On SQLite a no-op
-write first takes the database's write lock, which has the same effect.
+of gateways and jobs-service replicas, so two submissions cannot both take the last slot; a tenant with quotas adds
+a lock per tenant (taken after the user's, always in that order). On SQLite a no-op write first takes the database's
+write lock, which has the same effect.
 """
 
 from __future__ import annotations
@@ -40,9 +47,11 @@ from sqlalchemy import and_, false, func, literal, not_, or_, select, text, upda
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easel_jobs.models import ACTIVE, ENDED_EARLY, Job
+from easel_jobs.trainings.models import Training
 from easel_jobs.trainings.quotas import trained_seconds
 from easel_proto.errors import QuotaExceeded
 from easel_proto.v1 import jobs
+from easel_proto.v1.common import Quotas
 
 CONCURRENCY_RETRY_S = 5
 # the first of the two int4 advisory-lock keys: this lock's own key space (the migrations use one bigint key)
@@ -80,8 +89,8 @@ async def _lock(session: AsyncSession, user_id: str) -> None:
 
 
 def _refused(limit: str, message: str, *, allowed: float, used: float, retry_at: datetime | None,
-             at: datetime, retry_s: int | None = None) -> QuotaExceeded:
-    details: dict = {"limit": limit, "allowed": allowed, "used": used}
+             at: datetime, retry_s: int | None = None, **more: object) -> QuotaExceeded:
+    details: dict = {"limit": limit, "allowed": allowed, "used": used, **more}
     if retry_s is not None:
         details["retry_after_s"] = retry_s
     elif retry_at is not None:
@@ -89,20 +98,34 @@ def _refused(limit: str, message: str, *, allowed: float, used: float, retry_at:
     return QuotaExceeded(message, **details)
 
 
-def needed(req: jobs.CreateJobRequest) -> bool:
-    """Whether the submitter has a job quota to check (else the job is inserted without a transaction)."""
-    q = req.quotas
+def _limits_jobs(q: Quotas | None) -> bool:
     return q is not None and not (q.max_concurrent_jobs is None and q.images_per_day is None
                                   and q.gpu_seconds_per_month is None)
 
 
-async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime | None = None) -> None:
-    """Raise QuotaExceeded when this job would go over one of the submitter's job quotas."""
-    if not needed(req):
-        return
-    q, owner = req.quotas, req.principal
-    await _lock(session, owner.user_id)
+def needed(req: jobs.CreateJobRequest, tenant: Quotas | None = None) -> bool:
+    """Whether the submitter (or their tenant) has a job quota to check (else the job is inserted without a
+    transaction)."""
+    return _limits_jobs(req.quotas) or _limits_jobs(tenant)
+
+
+async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime | None = None,
+                tenant: Quotas | None = None) -> None:
+    """Raise QuotaExceeded when this job would go over one of the submitter's job quotas, or of their tenant's
+    (`tenant`: the tenant-wide quotas, None when it has none)."""
     at = at or datetime.now(UTC)
+    if _limits_jobs(req.quotas):
+        await _lock(session, req.principal.user_id)
+        if await _check_user(session, req, at):
+            return  # an idempotent retry of a job already accepted
+    if _limits_jobs(tenant):
+        await _lock(session, f"tenant:{req.principal.tenant_id}")
+        await _check_tenant(session, req, tenant, at)
+
+
+async def _check_user(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime) -> bool:
+    """The user's own limits; True when the request is an idempotent retry of a job already accepted."""
+    q, owner = req.quotas, req.principal
     # one statement counts all three (the trainings' GPU-seconds in a subquery, only where that quota is set), and
     # finds an earlier job under the same Idempotency-Key
     today, month = day_start(at), month_start(at)
@@ -120,7 +143,7 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
                or_(Job.status.in_(ACTIVE), Job.created_at >= month, same_key)))).one()
     active, used, generated_s, earlier_at, trained_s = usage
     if earlier_at is not None and _holds(req, earlier_at, at):
-        return  # an idempotent retry of a job already accepted
+        return True  # an idempotent retry of a job already accepted
 
     if q.max_concurrent_jobs is not None and active + 1 > q.max_concurrent_jobs:
         allowed = q.max_concurrent_jobs
@@ -149,6 +172,53 @@ async def check(session: AsyncSession, req: jobs.CreateJobRequest, at: datetime 
                            f"gpu_seconds_per_month: {used_s:.1f} of {allowed_s:g} GPU-seconds used this month (UTC)",
                            allowed=allowed_s, used=round(float(used_s), 3),
                            retry_at=next_month(at) if allowed_s > 0 else None, at=at)
+    return False
+
+
+async def _check_tenant(session: AsyncSession, req: jobs.CreateJobRequest, q: Quotas, at: datetime) -> None:
+    """The tenant's limits, over all its users' jobs together (an idempotent retry of the submitter's is let
+    through, as for their own limits)."""
+    owner, tenant_id = req.principal, req.principal.tenant_id
+    today, month = day_start(at), month_start(at)
+    trained = (select(func.coalesce(func.sum(Training.gpu_s), 0.0))
+               .where(Training.tenant_id == tenant_id, Training.created_at >= month).scalar_subquery()
+               if q.gpu_seconds_per_month is not None else literal(0.0))
+    refunded = or_(Job.status == "failed", and_(Job.status == "canceled", Job.started_at.is_(None)))
+    same_key = (and_(Job.user_id == owner.user_id, Job.idempotency_key == req.idempotency_key)
+                if req.idempotency_key else false())
+    named = and_(same_key, Job.status.not_in(ENDED_EARLY)) if req.idempotency_window_s else same_key
+    active, used, generated_s, earlier_at, trained_s = (await session.execute(
+        select(func.count().filter(Job.status.in_(ACTIVE)),
+               func.coalesce(func.sum(Job.images).filter(Job.created_at >= today, not_(refunded)), 0),
+               func.coalesce(func.sum(Job.generation_s).filter(Job.created_at >= month), 0.0),
+               func.max(Job.created_at).filter(named), trained)
+        .where(Job.tenant_id == tenant_id, or_(Job.status.in_(ACTIVE), Job.created_at >= month, same_key)))).one()
+    if earlier_at is not None and _holds(req, earlier_at, at):
+        return
+    who = f"tenant {tenant_id}"
+    if q.max_concurrent_jobs is not None and active + 1 > q.max_concurrent_jobs:
+        allowed = q.max_concurrent_jobs
+        raise _refused("tenant.max_concurrent_jobs",
+                       f"tenant.max_concurrent_jobs: {who} has {active} of {allowed} jobs queued or running; wait "
+                       "for one to finish", allowed=allowed, used=active, retry_at=None, at=at,
+                       retry_s=CONCURRENCY_RETRY_S if allowed > 0 else None, tenant_id=tenant_id)
+    if q.images_per_day is not None:
+        batch, allowed = len(req.spec.seeds), q.images_per_day
+        if used + batch > allowed:
+            never = batch > allowed
+            message = (f"tenant.images_per_day: a batch of {batch} images is more than {who}'s daily limit of "
+                       f"{allowed}" if never else
+                       f"tenant.images_per_day: {who} used {used} of {allowed} images today (UTC); this job needs "
+                       f"{batch} more")
+            raise _refused("tenant.images_per_day", message, allowed=allowed, used=used,
+                           retry_at=None if never else today + timedelta(days=1), at=at, tenant_id=tenant_id)
+    if q.gpu_seconds_per_month is not None:
+        allowed_s, used_s = q.gpu_seconds_per_month, float(generated_s) + float(trained_s)
+        if used_s >= allowed_s:
+            raise _refused("tenant.gpu_seconds_per_month",
+                           f"tenant.gpu_seconds_per_month: {who} used {used_s:.1f} of {allowed_s:g} GPU-seconds "
+                           "this month (UTC)", allowed=allowed_s, used=round(used_s, 3),
+                           retry_at=next_month(at) if allowed_s > 0 else None, at=at, tenant_id=tenant_id)
 
 
 def _holds(req: jobs.CreateJobRequest, earlier_at: datetime, at: datetime) -> bool:

@@ -7,6 +7,11 @@ else on disk; otherwise to the pool's queue. A sweep moves a job from a worker's
 worker is gone or the job has waited there `reroute_after_s`. Should two copies of a job meet, the claim lets one
 run (`service.claim`: a first delivery of a job another worker started is refused). The same view tells which
 workers fell silent (`Board.lapsed`): handover.py gives their running jobs to other workers.
+
+Replicas of the jobs service each keep their own view, so before sending a job to a worker's own queue a replica
+reserves the worker in the KV bucket `{NS}_RESERVATIONS` (a create, which only one replica wins; entries expire after
+`reroute_after_s`, and the winner deletes its entry once the worker shows the job): two replicas never hand one idle
+worker a job each. A replica that loses goes on to the next holder, or the pool.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 
 from nats.aio.client import Client
 from nats.js.api import KeyValueConfig, StorageType
-from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, NotFoundError
+from nats.js.errors import APIError, BadRequestError, BucketNotFoundError, KeyWrongLastSequenceError, NotFoundError
 from nats.js.kv import KeyValue
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -36,6 +41,8 @@ from easel_proto.wire import decode
 
 log = logging.getLogger(__name__)
 TENANCY_HEADERS = ("Easel-Tenant", "Easel-User")
+ELSEWHERE = "(reserved by another replica)"
+PICKS = 3  # holders tried in turn when other replicas have reserved the first ones
 
 
 @dataclass
@@ -153,17 +160,18 @@ async def every(period_s: float, sweep: Callable[[], Awaitable[object]], what: s
             log.warning("%s failed", what, exc_info=True)
 
 
-async def open_bucket(nc: Client, names: Names, ttl_s: float) -> KeyValue:
-    """The workers' presence bucket, created when missing (history 1; entries expire after ttl_s)."""
-    js = nc.jetstream()
+async def open_bucket(nc: Client, names: Names, ttl_s: float, bucket: str | None = None,
+                      description: str = "worker presence for cache-aware dispatch") -> KeyValue:
+    """The workers' presence bucket (or another of the router's), created when missing (history 1; entries expire
+    after ttl_s)."""
+    js, bucket = nc.jetstream(), bucket or names.workers_bucket
     with contextlib.suppress(BucketNotFoundError):
-        return await js.key_value(names.workers_bucket)
-    config = KeyValueConfig(bucket=names.workers_bucket, history=1, ttl=ttl_s, storage=StorageType.FILE,
-                            description="worker presence for cache-aware dispatch")
+        return await js.key_value(bucket)
+    config = KeyValueConfig(bucket=bucket, history=1, ttl=ttl_s, storage=StorageType.FILE, description=description)
     try:
         return await js.create_key_value(config)
     except BadRequestError:  # another replica made it first, with its own settings
-        return await js.key_value(names.workers_bucket)
+        return await js.key_value(bucket)
 
 
 class Router:
@@ -177,12 +185,18 @@ class Router:
         self.board = Board(settings.presence_stale_s, settings.reroute_after_s)
         self.stream = names.stream("jobs")["name"]
         self._waiting_since: dict[int, float] = {}  # stream sequence of a message in a worker's queue -> first seen
+        self.reroute_after_s = settings.reroute_after_s
+        self._reservations: KeyValue | None = None
+        self._held: dict[str, tuple[str, int]] = {}  # worker key -> (job, revision) this replica reserved it for
         self._watcher: KeyValue.KeyWatcher | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
         """Open the bucket, load the current presence, then follow it and sweep."""
         kv = await open_bucket(self.nc, self.names, self.ttl_s)
+        if self.enabled:
+            self._reservations = await open_bucket(self.nc, self.names, self.reroute_after_s,
+                                                   self.names.reservations_bucket, "idle workers reserved for a job")
         self._watcher = await kv.watchall()
         loaded = asyncio.Event()
         self._tasks.append(asyncio.create_task(self._follow(self._watcher, loaded)))
@@ -198,15 +212,45 @@ class Router:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def route(self, job_id: str, pool: str, spec: jobs.GenerationSpec) -> str:
-        """The subject to queue the job on: the own queue of an idle worker holding its checkpoint, else the pool's."""
-        key = self.board.pick(pool, spec.model.id) if self.enabled and spec.task != "extras" else None
-        if key is None:
-            ROUTED.labels(pool, "pool").inc()
-            return self.names.job_queue(pool)
+    async def route(self, job_id: str, pool: str, spec: jobs.GenerationSpec) -> str:
+        """The subject to queue the job on: the own queue of an idle worker holding its checkpoint (reserved for
+        it among the replicas), else the pool's."""
+        for _ in range(PICKS if self.enabled and spec.task != "extras" else 0):
+            key = self.board.pick(pool, spec.model.id)
+            if key is None:
+                break
+            if await self._reserve(key, job_id):
+                ROUTED.labels(pool, "direct").inc()
+                return self.names.job_direct(pool, key.split(".", 1)[1])
+        ROUTED.labels(pool, "pool").inc()
+        return self.names.job_queue(pool)
+
+    async def _reserve(self, key: str, job_id: str) -> bool:
+        """Reserve the worker for the job here and among the replicas; False when another replica has it (it is
+        then passed over here too, for as long as a reservation lasts)."""
+        if self._reservations is None:
+            self.board.reserve(key, job_id)
+            return True
+        try:
+            revision = await self._reservations.create(key, job_id.encode())
+        except KeyWrongLastSequenceError:
+            self.board.reserve(key, ELSEWHERE)
+            return False
+        except Exception:  # the bucket is away for a moment: the pool is always right
+            log.warning("could not reserve worker %s; job %s goes to the pool", key, job_id, exc_info=True)
+            return False
+        self._held[key] = (job_id, revision)
         self.board.reserve(key, job_id)
-        ROUTED.labels(pool, "direct").inc()
-        return self.names.job_direct(pool, key.split(".", 1)[1])
+        return True
+
+    async def _release(self, key: str, job_id: str | None = None) -> None:
+        """End this replica's reservation of the worker (for `job_id`, if given)."""
+        held = self._held.get(key)
+        if held is None or (job_id is not None and held[0] != job_id) or self._reservations is None:
+            return
+        del self._held[key]
+        with contextlib.suppress(Exception):  # expired or taken since: nothing of ours to delete
+            await self._reservations.delete(key, last=held[1])
 
     async def _follow(self, watcher: KeyValue.KeyWatcher, loaded: asyncio.Event) -> None:
         async for entry in watcher:
@@ -226,6 +270,8 @@ class Router:
                     log.warning("ignoring a presence for pool %s under %s", presence.pool, entry.key)
                     continue
                 self.board.put(entry.key, presence, entry.revision or 0)
+                if presence.job_id is not None and entry.key in self._held:
+                    await self._release(entry.key, presence.job_id)  # it started the job: free for the next
 
     async def _drop_own_queue(self, key: str) -> None:
         """A worker that stopped (or whose entry expired) no longer needs its own queue's consumer; what waits
@@ -274,6 +320,7 @@ class Router:
         with contextlib.suppress(APIError):  # acked meanwhile, or another replica took it out
             await self.js.delete_msg(self.stream, msg.seq)
         self.board.unreserve(key, job_id)
+        await self._release(key, job_id)
         REROUTED.labels(pool, reason).inc()
         log.info("job %s moved from worker %s's queue to pool %s (%s)", job_id, key, pool, reason)
         return 1

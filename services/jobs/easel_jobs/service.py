@@ -56,6 +56,7 @@ def new_job(job_id: str, req: jobs.CreateJobRequest) -> dict[str, Any]:
         images=len(req.spec.seeds), idempotency_key=req.idempotency_key, request_hash=req.request_hash,
         attempts=0, cancel_requested=False, worker_id=None, lease=None, queue_seq=None, error=None,
         created_at=now(), started_at=None, finished_at=None, load_s=None, generation_s=None, steps_per_s=None,
+        callback_url=req.callback_url,
     )
 
 

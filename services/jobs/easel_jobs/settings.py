@@ -24,6 +24,7 @@ class JobsSettings(CommonSettings):
     reroute_after_s: float = Field(default=10.0, gt=0)  # a job still waiting in a worker's own queue goes to the pool
     demand_sample_s: float = Field(default=2.0, gt=0)  # how often each pool's jobs and workers are counted
     route_sweep_s: float = Field(default=1.0, gt=0)  # how often the workers' own queues are looked over
+    retention_sweep_s: float = Field(default=300.0, gt=0)  # how often jobs past their tenant's retention expire
 
     # Trainings (easel_jobs/trainings): which launcher runs them. local: `python -m easel_trainer job` processes on
     # this machine (the embedded stack); kubernetes: a batch/v1 Job each (the chart); none: they stay queued.
@@ -51,3 +52,13 @@ class JobsSettings(CommonSettings):
     trainer_s3_credentials_secret: str | None = None  # kubernetes: static S3 keys from this Secret (else IRSA)
     trainer_s3_access_key_id_key: str = "access-key-id"
     trainer_s3_secret_access_key_key: str = "secret-access-key"
+
+    # Webhooks (easel_jobs/webhooks): each delivery is tried at once, then after each of these waits (seconds), then
+    # dead-lettered. Which hosts they may reach: EASEL_WEBHOOK_ALLOW_HOSTS (common settings).
+    webhook_retry_schedule_s: list[float] = [5, 300, 1800, 7200, 18000, 36000, 36000]  # about 27 hours in all
+    webhook_timeout_s: float = Field(default=15.0, gt=0)  # one attempt, connecting and answering
+    webhook_concurrency: int = Field(default=32, ge=1)  # attempts in flight from one jobs service
+    webhook_per_endpoint: int = Field(default=4, ge=1)  # ... and to one endpoint
+    webhook_secret_overlap_s: float = Field(default=24 * 3600, ge=0)  # a rotated secret still signs this long
+    webhook_max_endpoints: int = Field(default=20, ge=1)  # per user
+    webhook_sweep_s: float = Field(default=1.0, gt=0)  # how often due deliveries are looked for

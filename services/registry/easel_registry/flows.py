@@ -21,7 +21,7 @@ from easel_proto.errors import EaselError, Forbidden, InvalidInput, NotFound
 from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, require
 from easel_proto.v1.common import Error
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
-from easel_registry import access, catalog, metrics, safety, service, sources
+from easel_registry import access, base_configs, catalog, conversion, metrics, safety, service, sources
 from easel_registry.models import IMPORTING, READY, Model
 from easel_registry.settings import RegistrySettings
 from easel_registry.sources import Fetched, Progress
@@ -29,6 +29,7 @@ from easel_registry.sources import Fetched, Progress
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
 HEARTBEAT_S = 10.0
+BASE_CONFIG_RETRY_S = 300.0
 MAX_METADATA_BYTES = 64 * 1024
 _ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 _LOOKS_LIKE_HASH = re.compile(r"^[0-9a-f]{8}$|\[[0-9a-f]{8}\]$")
@@ -40,6 +41,8 @@ class RegistryFlows:
         self.tmp_root = Path(settings.data_dir) / "tmp" / "imports"
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(settings.import_concurrency)
+        self._config_locks: dict[str, asyncio.Lock] = {}
+        self._config_retry_at: dict[str, float] = {}  # per base: when to look for its configs again
 
     # --- lookups ------------------------------------------------------------------------------------------------
 
@@ -165,8 +168,12 @@ class RegistryFlows:
         try:
             async with self._slots:
                 fetched = await self._fetch(req, tmp, progress)
+                if any(f.pickled for f in fetched):
+                    fetched, req = await self._convert(fetched, req, tmp)
                 values = await asyncio.to_thread(inspect, fetched, req)
                 files = await self.store_files(fetched, values["sha256"], p.tenant_id, model_id, prefix)
+                if values["format"] == "safetensors" and req.kind in ("checkpoint", "controlnet"):
+                    await self.base_configs(req.base)  # before `ready`: a worker may load it at once
             reporter.cancel()
             size = sum(f.size for f in fetched)
             async with self.sessions() as session:
@@ -204,7 +211,39 @@ class RegistryFlows:
         if source.type == "hf":
             return await asyncio.to_thread(sources.fetch_hf, source, s, tmp, progress)
         key = sources.upload_key(req.principal.tenant_id, req.principal.user_id, source.uri)
-        return [await sources.fetch_upload(key, self.store, tmp, progress)]
+        return [await sources.fetch_upload(key, self.store, tmp, progress, convert=s.convert_pickles)]
+
+    async def _convert(self, fetched: list[Fetched], req: ImportModelRequest,
+                       tmp: Path) -> tuple[list[Fetched], ImportModelRequest]:
+        """Pickled checkpoints become safetensors in a confined process; a checksum names the original file."""
+        if len(fetched) != 1:
+            safety.refuse_pickled_name(next(f.path for f in fetched if f.pickled))
+        [original] = fetched
+        if req.source.sha256 and req.source.sha256 != original.sha256:
+            raise InvalidInput("source.sha256", f"checksum mismatch: expected {req.source.sha256}, "
+                                                f"got {original.sha256}")
+        converted = await conversion.to_safetensors(original, self.settings, tmp)
+        checked = req.model_copy(update={"source": req.source.model_copy(update={"sha256": None})})
+        return [converted], checked
+
+    async def base_configs(self, base: str) -> None:
+        """Best effort: a single-file checkpoint needs its base's configs in the store (base_configs.py); the
+        first import of each base fetches them. A failure is logged and retried after BASE_CONFIG_RETRY_S; the
+        model stays usable where workers have EASEL_MODEL_CONFIG_DIR or the configs are imported offline."""
+        if not self.settings.fetch_base_configs or base not in base_configs.REPOS:
+            return
+        lock = self._config_locks.setdefault(base, asyncio.Lock())
+        async with lock:
+            if time.monotonic() < self._config_retry_at.get(base, 0.0):
+                return
+            try:
+                await base_configs.ensure(self.store, base, self.settings, self.tmp_root.parent / "configs")
+                self._config_retry_at[base] = float("inf")  # present: nothing more to do in this process
+            except Exception as exc:  # never fails the import: the worker names what is missing
+                self._config_retry_at[base] = time.monotonic() + BASE_CONFIG_RETRY_S
+                message = exc.message if isinstance(exc, EaselError) else type(exc).__name__
+                log.warning("could not store the %s configs (single-file checkpoints of that base need them; "
+                            "`easel configs import` adds them offline): %s", base, message)
 
     async def store_files(self, fetched: list[Fetched], sha256: str, tenant_id: str, model_id: str,
                      prefix: str) -> list[dict]:
@@ -290,6 +329,10 @@ def inspect(fetched: list[Fetched], req: ImportModelRequest) -> dict:
         raise InvalidInput("source", "a checkpoint folder must be a diffusers pipeline (model_index.json at its root)")
     if req.kind == "hypernetwork":
         safety.check_hypernetwork(tensor_names, single=single)
+    if req.kind == "interrogator":
+        safety.check_interrogator([f.path for f in fetched])
+    if req.kind in ("face_restorer", "face_detector"):
+        safety.check_face_model(req.kind, tensor_names, single=single)
     if req.source.sha256 and req.source.sha256 != sha256:
         raise InvalidInput("source.sha256", f"checksum mismatch: expected {req.source.sha256}, got {sha256}")
     detected = safety.detected_base(tensor_names)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from easel_common.natsio import Call, Endpoint
+from easel_proto.v1.auth import TenantContents, TenantContentsRequest
 from easel_proto.v1.registry import (
     CreateDatasetRequest,
     DatasetInfo,
@@ -15,6 +16,7 @@ from easel_proto.v1.registry import (
     ModelRequest,
 )
 from easel_proto.v1.trainings import RegisterTrainingRequest
+from easel_registry import tenant_data
 from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
 from easel_registry.trainings import Registrations
@@ -41,6 +43,9 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
     async def register(req: RegisterTrainingRequest, _c: Call) -> ModelInfo:
         return await registrations.register(req)
 
+    async def tenant(req: TenantContentsRequest, _c: Call) -> TenantContents:
+        return await tenant_data.handle(flows, req)
+
     return [
         Endpoint("lookup", names.registry_lookup, ModelLookupRequest, lookup),
         Endpoint("import", names.registry_import, ImportModelRequest, import_),
@@ -49,4 +54,6 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
         Endpoint("datasets-create", names.registry_create_dataset, CreateDatasetRequest, create_dataset),
         # serves no user: only the jobs identity may publish here (nats_access.py); see easel_registry.trainings
         Endpoint("register", names.registry_register, RegisterTrainingRequest, register, caller=False),
+        # a platform admin's count or purge of a tenant's models and datasets (tenant_data.py)
+        Endpoint("tenant", names.registry_tenant, TenantContentsRequest, tenant),
     ]

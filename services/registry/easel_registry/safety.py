@@ -13,9 +13,12 @@ from typing import Any
 
 from easel_common.storage import check_key
 from easel_proto.errors import InvalidInput
+from easel_proto.interrogators import describe_layouts, interrogator_type
 
 PICKLE_REFUSED = "pickled checkpoints are refused; convert to safetensors"
 PICKLED_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin", ".pkl", ".pickle")
+# pickled checkpoints a single-file import converts to safetensors in a confined process (conversion.py)
+CONVERTIBLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin")
 # what a folder import keeps: weights as safetensors, configs and tokenizer files
 KEPT_SUFFIXES = (".safetensors", ".json", ".txt")
 MAX_HEADER_BYTES = 100 * 1024 * 1024
@@ -34,6 +37,10 @@ def check_path(path: str, field: str = "source") -> str:
 
 def is_pickled_name(name: str) -> bool:
     return PurePosixPath(name.lower()).suffix in PICKLED_SUFFIXES
+
+
+def is_convertible_name(name: str) -> bool:
+    return PurePosixPath(name.lower()).suffix in CONVERTIBLE_SUFFIXES
 
 
 def refuse_pickled_name(name: str, field: str = "source") -> None:
@@ -100,8 +107,44 @@ def check_hypernetwork(keys: list[str], *, single: bool, field: str = "source") 
         raise InvalidInput(field, f"not a hypernetwork: {shown} not <width>.<0|1>.linear.<i>.<weight|bias>")
 
 
+def check_interrogator(paths: list[str], field: str = "source") -> str:
+    """An interrogator is a folder in one of the layouts of easel_proto.interrogators; its type (clip or
+    deepdanbooru)."""
+    kind = interrogator_type(paths)
+    if kind is None:
+        raise InvalidInput(field, f"not an interrogator: expected {describe_layouts()}")
+    return kind
+
+
 def detected_base(keys: list[str]) -> str | None:
     """A cheap guess from tensor names: SDXL has a second text encoder."""
     if any(k.startswith(("conditioner.embedders.1", "lora_te2_", "text_encoder_2")) for k in keys):
         return "sdxl"
     return None
+
+
+# The keys spandrel detects each face restorer by (GFPGAN v1.x clean; CodeFormer), so an import fails here, not
+# in the first job that uses it.
+FACE_RESTORER_KEYS = {
+    "GFPGAN": ("toRGB.0.weight", "stylegan_decoder.style_mlp.1.weight"),
+    "CodeFormer": ("position_emb", "idx_pred_layer.1.weight", "quantize.embedding.weight",
+                   "ft_layers.0.self_attn.in_proj_weight", "encoder.blocks.0.weight"),
+}
+FACE_DETECTOR_TENSOR = "onnx"
+
+
+def check_face_model(kind: str, keys: list[str], *, single: bool, field: str = "source") -> str | None:
+    """A face_restorer is one .safetensors file of GFPGAN or CodeFormer weights (returns which); a face_detector
+    is one .safetensors file holding OpenCV YuNet's ONNX graph as the single uint8 tensor "onnx"."""
+    if not single:
+        raise InvalidInput(field, f"a {kind} is one .safetensors file")
+    if kind == "face_detector":
+        if keys != [FACE_DETECTOR_TENSOR]:
+            raise InvalidInput(field, f"not a face detector: expected one tensor {FACE_DETECTOR_TENSOR!r} holding "
+                               "YuNet's ONNX bytes")
+        return None
+    present = set(keys)
+    for arch, needed in FACE_RESTORER_KEYS.items():
+        if all(k in present for k in needed):
+            return arch
+    raise InvalidInput(field, "not a face restorer: expected GFPGAN (v1.x clean) or CodeFormer weights")

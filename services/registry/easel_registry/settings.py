@@ -33,3 +33,15 @@ class RegistrySettings(CommonSettings):
     max_dataset_bytes: int = Field(512 * 1024 * 1024, ge=1024)
     min_dataset_side: int = Field(64, ge=8)
     max_dataset_image_pixels: int = Field(64 * 1024 * 1024, ge=4096)
+    # Pickled checkpoints (.ckpt/.pt/.pth/.bin) are converted to safetensors in a confined process
+    # (conversion.py): False refuses them instead. The converter's python needs torch (the service never imports
+    # it); unset: this interpreter. Memory is address space beyond three times the file's size.
+    convert_pickles: bool = True
+    convert_python: str | None = None
+    convert_memory_bytes: int = Field(4 * GIB, ge=64 * 1024 * 1024)
+    convert_timeout_s: float = Field(600.0, gt=0)
+    convert_uid: int | None = 65534  # who the converter runs as when the registry runs as root (nobody)
+    # The first single-file checkpoint of sd15/sd21/sdxl fetches that base's configs and tokenizer (no weights)
+    # from EASEL_HF_ENDPOINT into the object store for the workers (base_configs.py). False: offline installs
+    # import them with `easel configs import PATH`.
+    fetch_base_configs: bool = True

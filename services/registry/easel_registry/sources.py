@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import ipaddress
 import re
-import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +17,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from easel_common import egress
 from easel_common.storage import ObjectStore
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.v1.registry import ModelSource
@@ -30,7 +29,6 @@ _REPO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}(/[A-Za-z0-9][A-Za-z0-9._-]
 _REVISION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,199}$")
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
-METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
 @dataclass
@@ -48,14 +46,17 @@ class Fetched:
     local: Path
     size: int
     sha256: str
+    pickled: bool = False  # a pickled checkpoint, to be converted (conversion.py) before any other check
 
 
 class Sink:
     """A file being written while it is hashed, counted against the cap and checked for pickle magic."""
 
-    def __init__(self, local: Path, progress: Progress, cap: int, field: str = "source") -> None:
+    def __init__(self, local: Path, progress: Progress, cap: int, field: str = "source",
+                 allow_pickle: bool = False) -> None:
         local.parent.mkdir(parents=True, exist_ok=True)
         self.local, self.progress, self.cap, self.field = local, progress, cap, field
+        self.allow_pickle = allow_pickle  # a file named as a pickled checkpoint, which the import converts
         self.file: BinaryIO = open(local, "wb")
         self.digest = hashlib.sha256()
         self.size = 0
@@ -66,7 +67,8 @@ class Sink:
             raise InvalidInput(self.field, "the import was canceled")
         if len(self._head) < 8:
             self._head += chunk[:8]
-            safety.refuse_pickled_content(self._head, self.field)
+            if not self.allow_pickle:
+                safety.refuse_pickled_content(self._head, self.field)
         self.size += len(chunk)
         if self.size > self.cap:
             raise InvalidInput(self.field, f"the model is larger than the import limit of {self.cap} bytes")
@@ -76,7 +78,7 @@ class Sink:
 
     def close(self, path: str) -> Fetched:
         self.file.close()
-        return Fetched(path, self.local, self.size, self.digest.hexdigest())
+        return Fetched(path, self.local, self.size, self.digest.hexdigest(), pickled=self.allow_pickle)
 
     def abort(self) -> None:
         self.file.close()
@@ -104,7 +106,7 @@ def describe(source: ModelSource) -> str:
         rev = f"@{source.revision}" if source.revision else ""
         sub = f"/{source.subfolder}" if source.subfolder else ""
         return f"hf://{source.uri}{rev}{sub}"
-    if source.type in ("upload", "training"):
+    if source.type in ("upload", "training", "merge"):
         return f"{source.type}:{source.uri}"
     return source.uri
 
@@ -115,11 +117,11 @@ def validate(source: ModelSource, settings: RegistrySettings) -> None:
         parts = urlsplit(source.uri)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise InvalidInput("source.uri", "must be an http:// or https:// URL")
-        safety.refuse_pickled_name(parts.path, "source.uri")
+        refuse_unconvertible(parts.path, settings)
     elif source.type == "s3":
         bucket, key = parse_s3(source.uri)
         _check_bucket(bucket, settings)
-        safety.refuse_pickled_name(key, "source.uri")
+        refuse_unconvertible(key, settings)
     elif source.type == "hf":
         if not _REPO.match(source.uri):
             raise InvalidInput("source.uri", "must be a Hugging Face repo id like owner/name")
@@ -136,6 +138,18 @@ def validate(source: ModelSource, settings: RegistrySettings) -> None:
         raise InvalidInput("source.subfolder", "only applies to Hugging Face imports")
 
 
+def refuse_unconvertible(name: str, settings: RegistrySettings, field: str = "source.uri") -> None:
+    """A pickled name is refused unless it is a checkpoint the import converts (EASEL_CONVERT_PICKLES)."""
+    if not (settings.convert_pickles and safety.is_convertible_name(name)):
+        safety.refuse_pickled_name(name, field)
+
+
+def single_file_name(name: str, settings: RegistrySettings) -> str:
+    """The path a single downloaded file is kept under: its own name when safe and kept, else a plain one."""
+    kept = name.endswith(".safetensors") or (settings.convert_pickles and safety.is_convertible_name(name))
+    return name if kept and _safe_name(name) else "model.safetensors"
+
+
 def upload_key(tenant_id: str, user_id: str, upload_id: str) -> str:
     """Where the gateway puts an upload: under the tenant and the uploader, so no one else can import it."""
     return f"{tenant_id}/uploads/{user_id}/{upload_id}"
@@ -144,40 +158,11 @@ def upload_key(tenant_id: str, user_id: str, upload_id: str) -> str:
 # --- HTTP ---------------------------------------------------------------------------------------------------------
 
 
-def forbidden_address(address: str) -> bool:
-    """Private, loopback, link-local, multicast, reserved, unspecified, metadata or any other non-global address."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return (ip in METADATA_ADDRESSES or ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-            or ip.is_reserved or ip.is_unspecified or not ip.is_global)
-
-
 async def resolve_public(host: str, port: int, allow_hosts: Iterable[str]) -> str | None:
-    """The address to connect to (None: an allow-listed host, connect as usual); refuses non-public targets."""
-    if host.lower().rstrip(".") in {h.lower().rstrip(".") for h in allow_hosts}:
-        return None
-    try:
-        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror:
-        raise InvalidInput("source.uri", f"cannot resolve host {host!r}") from None
-    addresses = [info[4][0] for info in infos]
-    if not addresses:
-        raise InvalidInput("source.uri", f"cannot resolve host {host!r}")
-    if any(forbidden_address(a) for a in addresses):
-        raise InvalidInput("source.uri", f"host {host!r} resolves to a private or reserved address; imports may "
-                                         "only reach public hosts (or hosts on EASEL_IMPORT_ALLOW_HOSTS)")
-    return addresses[0]
-
-
-def _pinned(url: httpx.URL, address: str | None) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
-    """Connect to the address that was checked, not to whatever DNS says a moment later (rebinding)."""
-    if address is None:
-        return url, {}, {}
-    default_port = 443 if url.scheme == "https" else 80
-    host_header = url.host if url.port in (None, default_port) else f"{url.host}:{url.port}"
-    extensions = {"sni_hostname": url.host} if url.scheme == "https" else {}
-    return url.copy_with(host=address), {"Host": host_header}, extensions
+    """The address to connect to (None: an allow-listed host); refuses non-public targets (easel_common.egress)."""
+    return await egress.resolve_public(
+        host, port, allow_hosts, field="source.uri",
+        hint="imports may only reach public hosts (or hosts on EASEL_IMPORT_ALLOW_HOSTS)")
 
 
 async def fetch_http(uri: str, settings: RegistrySettings, dest: Path, progress: Progress) -> Fetched:
@@ -189,10 +174,10 @@ async def fetch_http(uri: str, settings: RegistrySettings, dest: Path, progress:
         for _hop in range(settings.import_max_redirects + 1):
             if url.scheme not in ("http", "https") or not url.host:
                 raise InvalidInput("source.uri", "redirected to something other than an http(s) URL")
-            safety.refuse_pickled_name(url.path, "source.uri")
+            refuse_unconvertible(url.path, settings)
             address = await resolve_public(url.host, url.port or (443 if url.scheme == "https" else 80),
                                            settings.import_allow_hosts)
-            target, headers, extensions = _pinned(url, address)
+            target, headers, extensions = egress.pinned(url, address)
             request = client.build_request("GET", target, headers=headers, extensions=extensions)
             try:
                 response = await client.send(request, stream=True)
@@ -223,9 +208,8 @@ async def _stream_to(response: httpx.Response, url: httpx.URL, settings: Registr
             raise InvalidInput("source", f"the model is larger than the import limit of "
                                          f"{settings.import_max_bytes} bytes")
         progress.total = int(declared)
-    name = PurePosixPath(url.path).name
-    path = name if name.endswith(".safetensors") and _safe_name(name) else "model.safetensors"
-    sink = Sink(dest / path, progress, settings.import_max_bytes)
+    path = single_file_name(PurePosixPath(url.path).name, settings)
+    sink = Sink(dest / path, progress, settings.import_max_bytes, allow_pickle=safety.is_convertible_name(path))
     try:
         try:
             async for chunk in response.aiter_bytes(CHUNK):
@@ -321,8 +305,7 @@ def fetch_s3(uri: str, settings: RegistrySettings, dest: Path, progress: Progres
                 raise InvalidInput("source", f"the model is larger than the import limit of "
                                              f"{settings.import_max_bytes} bytes")
             return [_get_object(client, bucket, key + rel, rel, settings, dest, progress) for rel in kept]
-        name = PurePosixPath(key).name
-        path = name if name.endswith(".safetensors") else "model.safetensors"
+        path = single_file_name(PurePosixPath(key).name, settings)
         return [_get_object(client, bucket, key, path, settings, dest, progress, single=True)]
     except ClientError as exc:
         code = str(exc.response.get("Error", {}).get("Code", ""))
@@ -340,7 +323,8 @@ def _get_object(client: Any, bucket: str, key: str, path: str, settings: Registr
     obj = client.get_object(Bucket=bucket, Key=key)
     if single:
         progress.total = obj.get("ContentLength")
-    sink = Sink(dest / path, progress, settings.import_max_bytes)
+    convertible = single and safety.is_convertible_name(path)
+    sink = Sink(dest / path, progress, settings.import_max_bytes, allow_pickle=convertible)
     try:
         body = obj["Body"]
         while chunk := body.read(CHUNK):
@@ -407,8 +391,10 @@ def fetch_hf(source: ModelSource, settings: RegistrySettings, dest: Path, progre
 # --- upload -------------------------------------------------------------------------------------------------------
 
 
-async def fetch_upload(key: str, store: ObjectStore, dest: Path, progress: Progress) -> Fetched:
-    """The file the gateway streamed into the store for this user."""
+async def fetch_upload(key: str, store: ObjectStore, dest: Path, progress: Progress,
+                       convert: bool = False) -> Fetched:
+    """The file the gateway streamed into the store for this user; an upload has no name, so a pickled
+    checkpoint is known by its first bytes and, with `convert`, kept as model.ckpt for conversion."""
     local = dest / "model.safetensors"
     local.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -416,7 +402,11 @@ async def fetch_upload(key: str, store: ObjectStore, dest: Path, progress: Progr
     except NotFound:
         raise InvalidInput("source.uri", "no such upload (it must be PUT before it is imported)") from None
     with open(local, "rb") as f:
-        safety.refuse_pickled_content(f.read(8))
+        pickled = safety.looks_pickled(f.read(8))
+    if pickled and not convert:
+        raise InvalidInput("source", safety.PICKLE_REFUSED)
+    path = "model.ckpt" if pickled else "model.safetensors"
+    local = local.rename(dest / path)
     progress.total = local.stat().st_size
     size, digest = await asyncio.to_thread(hash_file, local, progress)
-    return Fetched("model.safetensors", local, size, digest)
+    return Fetched(path, local, size, digest, pickled=pickled)

@@ -9,6 +9,10 @@ pickles, the hypernetwork layout, SDXL weights on an SD 1.x base) and that their
 reported, and records the model private to the owner. It copies the files to `{tenant}/models/{id}/` and deletes
 nothing: the training's objects are the jobs service's to clean. Registering again for the same training returns the
 same model (a retry after a lost reply), and `unregister` removes it, so no half-registered model stays.
+
+A merge job's result (origin `merge`, easel_jobs.merges) is registered the same way from the job's folder
+(`{tenant}/{user}/jobs/{job_id}/`, the owner's own), with source `merge:{job_id}`; there the registry also removes
+the job's copy of the file, registered or refused, so a failed merge leaves no file behind.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from sqlalchemy import select
 
 from easel_common.storage import check_key
 from easel_proto.errors import InvalidInput, NotFound
-from easel_proto.naming import training_prefix
+from easel_proto.naming import job_prefix, training_prefix
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelSource
 from easel_proto.v1.trainings import RegisterTrainingRequest
 from easel_registry import service, sources
@@ -31,6 +35,7 @@ from easel_registry.flows import RegistryFlows, inspect
 from easel_registry.models import READY, Model
 
 META_KEY = "training_id"
+MERGE_KEY = "merge_job"
 
 
 class Registrations:
@@ -45,8 +50,23 @@ class Registrations:
             return next(iter(rows), None)
 
     async def register(self, req: RegisterTrainingRequest) -> ModelInfo:
+        if req.origin != "merge":
+            return await self._register(req)
+        owner = req.owner
+        if req.prefix != job_prefix(owner.tenant_id, owner.user_id, req.training_id):
+            raise InvalidInput("prefix", "is not the owner's job folder")
+        try:
+            return await self._register(req)
+        finally:  # the job's copy is consumed either way: registered under models/, or refused
+            key = check_key(req.prefix + req.artefact.path, "artefact.path")
+            if key.endswith(".safetensors") and "/" not in req.artefact.path:
+                await asyncio.shield(self.flows.store.delete(key))
+
+    async def _register(self, req: RegisterTrainingRequest) -> ModelInfo:
         owner, artefact = req.owner, req.artefact
-        prefix = training_prefix(owner.tenant_id, req.training_id)
+        merge = req.origin == "merge"
+        prefix = (job_prefix(owner.tenant_id, owner.user_id, req.training_id) if merge
+                  else training_prefix(owner.tenant_id, req.training_id))
         if req.prefix != prefix:
             raise InvalidInput("prefix", "is not the owner's training prefix")
         earlier = await self._registered(req)
@@ -90,7 +110,8 @@ class Registrations:
                           source=sources.describe(check.source), sha256=values["sha256"],
                           short_hash=values["sha256"][:8], size=size, files=files, visibility="private",
                           shared_roles=[], status=READY, bytes_done=size, bytes_total=size,
-                          meta={**(artefact.metadata or {}), **(req.metadata or {}), META_KEY: req.training_id},
+                          meta={**(artefact.metadata or {}), **(req.metadata or {}),
+                                (MERGE_KEY if merge else META_KEY): req.training_id},
                           created_at=at, updated_at=at)
             async with self.flows.sessions() as session:
                 await service.create(session, model=model)
@@ -103,5 +124,8 @@ class Registrations:
 
 
 def _source(req: RegisterTrainingRequest) -> ModelSource:
-    # the digest the trainer reported must be what is in the store
-    return ModelSource(type="training", uri=req.training_id, sha256=req.artefact.sha256)
+    # the digest the trainer reported must be what is in the store; a model a training kept at a checkpoint step is
+    # one of its own (registered again, the same one; never taken for the training's result)
+    uri = f"{req.training_id}#step{req.step}" if req.step is not None else req.training_id
+    return ModelSource(type="merge" if req.origin == "merge" else "training", uri=uri,
+                       sha256=req.artefact.sha256 or None)

@@ -1,5 +1,7 @@
 """`easel up` runs the embedded stack until Ctrl-C; `easel demo` generates one job and exits; `easel nats-config`
-writes the NATS identities and permissions of a deployment (EASEL_POOLS, EASEL_NAMESPACE) for its nats-server."""
+writes the NATS identities and permissions of a deployment (EASEL_POOLS, EASEL_NAMESPACE) for its nats-server;
+`easel configs import PATH` puts sd15/sd21/sdxl configs (a folder or .tar/.zip) into the object store for offline
+installs, where the registry cannot fetch them from the Hugging Face Hub."""
 
 from __future__ import annotations
 
@@ -74,9 +76,39 @@ def nats_config(args: argparse.Namespace) -> int:
     return 0
 
 
+def configs(args: argparse.Namespace) -> int:
+    """`easel configs import PATH`: every base folder PATH holds (`<base>/model_index.json`, or PATH itself with
+    --base) into the object store the settings name (EASEL_STORE, EASEL_DATA_DIR or EASEL_S3_*)."""
+    from easel_common.storage import open_store
+    from easel_proto.errors import EaselError
+    from easel_registry import base_configs
+
+    if len(args.args) != 2 or args.args[0] != "import":
+        print("usage: easel configs import PATH [--base sd15|sd21|sdxl]", file=sys.stderr)
+        return 2
+    store = open_store(CommonSettings())
+
+    async def run() -> dict[str, list[str]]:
+        try:
+            return await base_configs.import_path(store, Path(args.args[1]), args.base)
+        finally:
+            await store.close()
+
+    try:
+        stored = asyncio.run(run())
+    except EaselError as exc:
+        print(f"easel configs: {exc.message}", file=sys.stderr)
+        return 2
+    for base, files in stored.items():
+        print(f"stored {len(files)} {base} config files under {base_configs.key(base, '')}")
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="easel", description=__doc__)
-    parser.add_argument("command", choices=["up", "demo", "nats-config"])
+    parser.add_argument("command", choices=["up", "demo", "nats-config", "configs"])
+    parser.add_argument("args", nargs="*", help="configs: import PATH")
+    parser.add_argument("--base", choices=["sd15", "sd21", "sdxl"], help="configs import: PATH is this base's folder")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--out", default="out", help="where demo writes its images, nats-config its files")
     parser.add_argument("--secret-name", default=k8s.SECRET_NAME,
@@ -84,6 +116,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.command == "nats-config":  # for EASEL_POOLS and EASEL_NAMESPACE as set
         sys.exit(nats_config(args))
+    if args.command == "configs":
+        sys.exit(configs(args))
     configure_logging(os.environ.get("EASEL_LOG_LEVEL", "WARNING" if args.command == "demo" else "INFO"))
     try:
         sys.exit(asyncio.run(up(args) if args.command == "up" else run_demo(args)))

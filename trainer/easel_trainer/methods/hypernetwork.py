@@ -19,6 +19,7 @@ import torch
 from torch import nn
 
 from easel_proto.errors import InvalidInput
+from easel_proto.webui import hypernetwork_dropouts
 
 from .base import Exported, Method, group, place, save_tensors
 
@@ -32,12 +33,11 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 }
 
 
-def dropout_structure(layers: list[float], use_dropout: bool, last_layer_dropout: bool) -> list[float]:
-    """The web UI's per-layer dropout rates: 0.3 after each hidden layer but the last (that one too with
-    last_layer_dropout), never on the input or output."""
-    if not use_dropout:
-        return [0.0] * len(layers)
-    return [0.0] + [0.3] * (len(layers) - 3) + [0.3 if last_layer_dropout else 0.0, 0.0]
+def dropout_structure(layers: list[float], use_dropout: bool, last_layer_dropout: bool,
+                      given: list[float] | None = None) -> list[float]:
+    """The web UI's per-layer dropout rates: its dropout_structure when given, else 0.3 after each hidden layer
+    but the last (that one too with last_layer_dropout), never on the input or output."""
+    return hypernetwork_dropouts(layers, use_dropout, last_layer_dropout, given)
 
 
 class HyperModule(nn.Module):
@@ -92,7 +92,8 @@ class Hypernetwork(Method):
         h = self.spec.hypernetwork
         self.layers = [float(x) for x in (h.layer_structure or [1, 2, 1])]
         self.activation = h.activation or "linear"
-        self.dropouts = dropout_structure(self.layers, bool(h.dropout), bool(h.last_layer_dropout))
+        self.dropouts = dropout_structure(self.layers, bool(h.dropout), bool(h.last_layer_dropout),
+                                          h.dropout_structure)
         available = attention_widths(base.unet)
         widths = sorted(set(h.sizes)) if h.sizes else available
         missing = [w for w in widths if w not in available]

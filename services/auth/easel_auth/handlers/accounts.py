@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from nats.aio.client import Client
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_auth import logins, passwords, quotas, service, tokens
+from easel_auth import logins, passwords, quotas, service, tenants, tokens
 from easel_auth.handlers.changes import changed, key_view, principal, role_view, user_view
 from easel_auth.handlers.guards import (
     check_grantable,
@@ -47,6 +47,7 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, 
                 row = await service.verify_key(session, api_key=req.api_key)
                 user, valid_until = row.user, row.expires_at
                 who = await principal(session, user, key_id=f"esk_{row.prefix}")
+            await tenants.check_active(session, tenant_id=user.tenant_id)  # a disabled tenant's every credential
             settings_row = await service.get_settings(session, user_id=user.id)
             limits = await quotas.effective(session, user=user, defaults=settings.default_quotas)
         statement, statement_expires_at = issuer.issue(who, req.holder, valid_until) if req.holder else (None, None)
@@ -61,6 +62,7 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, 
         if req.password is not None:
             passwords.check_strength(req.password, settings.password_min_length)
         async with sessions.begin() as session:
+            await tenants.check_exists(session, tenant_id=req.tenant_id or req.actor.tenant_id)
             await check_grantable(session, req.actor, req.roles, req.tenant_id or req.actor.tenant_id)
             user = await service.create_user(session, username=req.username,
                                              tenant_id=req.tenant_id or req.actor.tenant_id, roles=req.roles)

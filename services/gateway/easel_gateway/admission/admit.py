@@ -16,8 +16,9 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
+from easel_common.egress import check_public_url
 from easel_common.storage import ObjectStore
-from easel_gateway.admission import controlnet, hires, limits, prompts, sdxl, upscalers
+from easel_gateway.admission import controlnet, faces, hires, limits, prompts, sd_upscale, sdxl, upscalers
 from easel_gateway.admission.inputs import Inputs, Known, Limits
 from easel_gateway.admission.limits import SEED_SPACE, first
 from easel_gateway.admission.registry import Registry
@@ -30,10 +31,10 @@ from easel_proto.v1.common import Principal, Quotas
 from easel_proto.webui import noise_params
 
 
-def slot(state: Any) -> contextlib.AbstractAsyncContextManager[None]:
+def slot(state: Any, patient: bool = False) -> contextlib.AbstractAsyncContextManager[None]:
     """Hold one of the gateway's submission places (gate.py); refused with 503 and Retry-After when none frees up
-    within a short wait."""
-    return state.submit_gate.enter()
+    within a short wait (`patient`: a longer one, for the later jobs of a call already let in)."""
+    return state.submit_gate.enter(patient)
 
 
 def request_hash(body: jobs.JobRequest) -> str:
@@ -49,13 +50,15 @@ class Admitted:
     pool: str
     spec: jobs.GenerationSpec
     request_hash: str | None
+    callback_url: str | None = None
 
     def create_request(self, caller: Principal, idempotency_key: str | None, quotas: Quotas | None,
                        window_s: float | None = None) -> jobs.CreateJobRequest:
         """The jobs service's request; `window_s`: the key names an earlier job only this long (a derived key)."""
         return jobs.CreateJobRequest(principal=caller, pool=self.pool, spec=self.spec,
                                      idempotency_key=idempotency_key, request_hash=self.request_hash, quotas=quotas,
-                                     idempotency_window_s=window_s if idempotency_key else None)
+                                     idempotency_window_s=window_s if idempotency_key else None,
+                                     callback_url=self.callback_url)
 
 
 async def _in_order(*steps: Awaitable[Any]) -> list[Any]:
@@ -83,6 +86,7 @@ class Admission:
         """
         settings, registry = self.settings, self.registry
         plan = limits.plan(body, caller, mine, settings)
+        sd_upscale.check(body)
         text = prompts.parse(body, mine)
         units = body.controlnets or []
         pres = controlnet.check(units, plan.task)
@@ -94,8 +98,12 @@ class Admission:
 
         model = await registry.model(first(body.model, mine.model, settings.default_model), caller, "checkpoint",
                                      "model")
-        width, height = limits.size(body, mine, model, settings, sizes[0] if plan.task == "img2img" else None)
+        # SD upscale: width x height is the tile (as asked, else the defaults), not the init image's size
+        init = sizes[0] if plan.task == "img2img" and body.sd_upscale is None else None
+        width, height = limits.size(body, mine, model, settings, init)
         extras = hires_spec = None
+        tiles = (sd_upscale.plan(body.sd_upscale, sizes[0], width, height, plan.count, settings)
+                 if body.sd_upscale is not None else None)
         if plan.task == "extras":
             extras, width, height = upscalers.plan(body.extras, sizes, settings)
         else:
@@ -119,7 +127,11 @@ class Admission:
             prompts.embeddings(texts, model, caller, registry),
             hires.upscaler(hires_spec, body.hires, caller, registry),
             upscalers.resolve(extras, body.extras, caller, registry),
+            sd_upscale.resolve(tiles, body.sd_upscale, caller, registry),
         )
+        face_restore = await faces.resolve(body.face_restore, caller, registry)
+        callback = (await check_public_url(body.callback_url, settings.webhook_allow_hosts, field="callback_url")
+                    if body.callback_url else None)
 
         init_images = [await inputs.add(data, f"init_images.{i}") for i, data in enumerate(body.init_images or [])]
         mask = await inputs.add(body.mask, "mask", mode="L") if body.mask else None
@@ -143,14 +155,15 @@ class Admission:
             inpaint_full_res_padding=first(body.inpaint_full_res_padding, 32),
             inpainting_mask_invert=bool(body.inpainting_mask_invert), outpaint=body.outpaint,
             controlnets=controlnets, hires=hires_spec, refiner=refiner, sdxl=None if extras else body.sdxl,
-            extras=extras, embeddings=embeddings,
+            extras=extras, embeddings=embeddings, sd_upscale=tiles, face_restore=face_restore,
         )
         noise_params(spec.sampler, spec.s_churn, spec.s_tmin, spec.s_tmax, spec.s_noise)  # refused before queueing
         await inputs.save(self.store)
         # the canonical JSON of a request with images may carry megabytes of base64: hashed off the event loop (a
         # request without is hashed here, as a thread's hop costs more than its hash)
         images = body.init_images or body.mask or any(unit.image or unit.mask for unit in units)
-        return Admitted(plan.pool, spec, await asyncio.to_thread(request_hash, body) if images else request_hash(body))
+        return Admitted(plan.pool, spec, await asyncio.to_thread(request_hash, body) if images else request_hash(body),
+                        callback)
 
     async def detect(self, caller: Principal, mine: UserSettings, images: list[tuple[str, str]],
                      masks: list[str | None], module: str, processor_res: int | None,

@@ -17,6 +17,9 @@ from collections.abc import AsyncIterator
 from easel_proto.errors import Unavailable
 
 RETRY_AFTER_S = 1
+# A web UI call's later jobs, once its first is in: they wait their turn this long rather than the usual moment, so
+# an accepted call is not cut in half by the crowd behind it
+PATIENT_WAIT_S = 30.0
 
 
 class SubmitGate:
@@ -27,11 +30,12 @@ class SubmitGate:
         self._places = asyncio.Semaphore(limit)
 
     @contextlib.asynccontextmanager
-    async def enter(self) -> AsyncIterator[None]:
-        """Hold a place while the block runs; Unavailable (503, Retry-After) if none frees up within the wait."""
+    async def enter(self, patient: bool = False) -> AsyncIterator[None]:
+        """Hold a place while the block runs; Unavailable (503, Retry-After) if none frees up within the wait
+        (`patient`: the long one, for the rest of a call already let in)."""
         if self._places.locked():  # every place taken, or others in line first
             try:
-                await asyncio.wait_for(self._places.acquire(), self.max_wait_s)
+                await asyncio.wait_for(self._places.acquire(), PATIENT_WAIT_S if patient else self.max_wait_s)
             except TimeoutError:
                 raise Unavailable("too many submissions in flight on this gateway; retry shortly",
                                   limit="max_inflight_submits", allowed=self.limit,

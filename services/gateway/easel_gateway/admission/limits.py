@@ -95,7 +95,10 @@ def plan(body: jobs.JobRequest, caller: Principal, mine: UserSettings, settings:
     task = task_of(body)
     steps = at_most("steps", first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = at_most("batch_size", body.batch_size or 1, settings.max_batch_size)
-    count = len(body.init_images) if task == "extras" else batch * (body.n_iter or 1)
+    if task == "extras":
+        count = len(body.init_images)
+    else:  # SD upscale makes one image per n_iter; its batches are of tiles
+        count = (body.n_iter or 1) * (1 if body.sd_upscale is not None else batch)
     if count > settings.max_images_per_job:
         raise InvalidInput("n_iter", f"batch_size x n_iter is {count} images; at most {settings.max_images_per_job}",
                            limit=settings.max_images_per_job)

@@ -16,7 +16,8 @@ from easel_gateway.admission import slot
 from easel_gateway.deps import Admit, Caller, Limits, Mine, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.held import Slot
-from easel_proto.errors import InvalidInput, NotFound
+from easel_gateway.links import Links
+from easel_proto.errors import Gone, InvalidInput, NotFound
 from easel_proto.naming import image_key
 from easel_proto.permissions import JOBS_READ_ANY, require
 from easel_proto.v1 import jobs
@@ -36,10 +37,22 @@ def _sampler_alias(body: Any) -> Any:
 NativeRequest = Annotated[jobs.JobRequest, BeforeValidator(_sampler_alias)]
 
 
-def view(record: jobs.JobRecord) -> jobs.JobRecord:
+def view(record: jobs.JobRecord, links: Links | None = None) -> jobs.JobRecord:
+    """The record with each image's path, and (`links`) a time-limited link that needs no credential."""
     for image in record.images:
         image.url = f"/v1/jobs/{record.id}/images/{image.index}"
+        if links is not None and record.expired_at is None:
+            image.link, image.link_expires_at = links.link(
+                image_key(record.tenant_id, record.user_id, record.id, image.index))
     return record
+
+
+def _links(request: Request, wanted: bool) -> Links | None:
+    return request.app.state.links if wanted else None
+
+
+LinksParam = Annotated[bool, Query(description="Give each image a time-limited `link` that needs no credential "
+                                               "(EASEL_IMAGE_LINK_TTL_S)")]
 
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
@@ -62,21 +75,22 @@ async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Li
 
 
 @router.get("", response_model=jobs.ListJobsReply)
-async def list_jobs(caller: Caller, svc: Svc, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+async def list_jobs(caller: Caller, svc: Svc, request: Request, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                     cursor: str | None = None, status: jobs.JobStatus | None = None,
-                    all_users: bool = False) -> jobs.ListJobsReply:
+                    all_users: bool = False, links: LinksParam = False) -> jobs.ListJobsReply:
     """The caller's own jobs, newest first (all_users: everyone's in the tenant, with jobs:read:any)."""
     if all_users:
         require(caller, JOBS_READ_ANY)
     reply = await svc.list_jobs(jobs.ListJobsRequest(principal=caller, limit=limit, cursor=cursor, status=status,
                                                      all_users=all_users))
-    reply.items = [view(r) for r in reply.items]
+    reply.items = [view(r, _links(request, links)) for r in reply.items]
     return reply
 
 
 @router.get("/{job_id}", response_model=jobs.JobRecord, responses=declared(404))
-async def get_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
-    return view(await svc.get_job(caller, job_id))
+async def get_job(job_id: str, caller: Caller, svc: Svc, request: Request,
+                  links: LinksParam = False) -> jobs.JobRecord:
+    return view(await svc.get_job(caller, job_id), _links(request, links))
 
 
 @router.delete("/{job_id}", response_model=jobs.JobRecord, status_code=202, responses=declared(404, 409))
@@ -86,11 +100,15 @@ async def cancel_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
 
 
 @router.get("/{job_id}/images/{index}", response_class=RawResponse,
-            responses={200: {"content": {"image/png": {}}}, **declared(404)})
+            responses={200: {"content": {"image/png": {}}}, **declared(404, 410)})
 async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: Request) -> RawResponse:
     record = await svc.get_job(caller, job_id)
-    if record.status != "succeeded" or not 0 <= index < len(record.images):
+    # a succeeded job's images, and those an interrupted (canceled) one made before it stopped
+    if not any(image.index == index for image in record.images):
         raise NotFound(f"job {job_id} has no image {index}")
+    if record.expired_at is not None:
+        raise Gone(f"job {job_id}'s images were deleted on {record.expired_at:%Y-%m-%d} (its tenant keeps them for a "
+                   "limited time)")
     data = await request.app.state.store.get(image_key(record.tenant_id, record.user_id, record.id, index))
     return RawResponse(data, media_type="image/png",
                        headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{job_id}-{index}"'})

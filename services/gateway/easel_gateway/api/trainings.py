@@ -19,6 +19,7 @@ from easel_proto.errors import NotFound
 from easel_proto.naming import training_prefix
 from easel_proto.permissions import JOBS_READ_ANY, require
 from easel_proto.v1 import trainings
+from easel_proto.v1.registry import ModelInfo
 
 router = APIRouter(prefix="/v1/trainings", tags=["trainings"], responses=declared(*SIGNED_IN))
 TrainingId = Annotated[str, PathParam(max_length=64)]
@@ -78,6 +79,16 @@ async def get_sample(training_id: TrainingId, index: Annotated[int, PathParam(ge
            f"step-{sample.step:08d}-{sample.prompt}.png")
     data = await request.app.state.store.get(key)
     return RawResponse(data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
+
+
+@router.post("/{training_id}/checkpoints/{step}/register", status_code=201, response_model=ModelInfo,
+             responses=declared(404, 409))
+async def register_checkpoint(training_id: TrainingId, step: Annotated[int, PathParam(ge=1, le=1_000_000)],
+                              caller: Caller, svc: Svc) -> ModelInfo:
+    """Register the model the training kept at checkpoint `step` (its record's `checkpoints`) as the training
+    owner's private model `{name}-step{step}`: while it runs, or once it succeeded. Only its owner (or jobs:cancel:any
+    in the tenant) may; asked again, the same model comes back."""
+    return await svc.register_checkpoint(caller, training_id, step)
 
 
 @router.get("/{training_id}/logs", response_model=trainings.TrainingLogs, responses=declared(404))

@@ -28,8 +28,6 @@ class Converted:
 
 
 def _refuse_unsupported(p: Generation) -> None:
-    if p.restore_faces:
-        raise InvalidInput("restore_faces", "Easel has no face restorer; send restore_faces false")
     for key in p.alwayson_scripts or {}:
         if key.lower() != "controlnet":
             raise InvalidInput(f"alwayson_scripts.{key}", f"always on script {key} not found")
@@ -86,9 +84,36 @@ def _with_infotext(p: Generation) -> Generation:
     return p.model_copy(update=infotext.fill(p.model_fields_set, p.infotext))
 
 
-def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
-    """The job fields every generation payload gives, and their names in it."""
+def _face_restore(p: Generation, options: dict[str, Any] | None) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """restore_faces as one face restoration pass (the web UI: at full visibility), by the options
+    face_restoration_model and code_former_weight (override_settings, else the caller's saved options, else the
+    web UI's defaults). restore_faces left out takes the face_restoration option, as the web UI does."""
+    settings, saved = p.override_settings or {}, options or {}
+    restore = p.restore_faces
+    if restore is None:
+        restore = settings.get("face_restoration", saved.get("face_restoration", False)) is True
+    if not restore:
+        return [], {}
+    source = "override_settings." if "face_restoration_model" in settings else ""
+    name = settings.get("face_restoration_model", saved.get("face_restoration_model", "CodeFormer"))
+    if not isinstance(name, str) or name in ("", "None"):
+        raise InvalidInput(source + "face_restoration_model", "restore_faces needs a face restoration model "
+                           f"(CodeFormer or GFPGAN; got {name!r})")
+    weight_source = "override_settings." if "code_former_weight" in settings else ""
+    weight = settings.get("code_former_weight", saved.get("code_former_weight", 0.5))
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 <= weight <= 1:
+        raise InvalidInput(weight_source + "code_former_weight", f"must be a number 0..1 (got {weight!r})")
+    names = {"face_restore.0.restorer": source + "face_restoration_model" if source else "restore_faces",
+             "face_restore.0.detector": "restore_faces",
+             "face_restore.0.codeformer_weight": weight_source + "code_former_weight"}
+    return [{"restorer": name, "codeformer_weight": float(weight)}], names
+
+
+def _common(p: Generation, options: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The job fields every generation payload gives, and their names in it (`options`: the caller's saved web UI
+    options, for face restoration)."""
     _refuse_unsupported(p)
+    face_restore, face_names = _face_restore(p, options)
     sampler_field = "sampler_name" if p.sampler_name else "sampler_index"
     sampler, schedule = vocab.sampler(p.sampler_name or p.sampler_index, sampler_field)
     scheduler = vocab.scheduler(p.scheduler, warnings=[])  # unknown: automatic; `warnings` tells the caller
@@ -97,6 +122,7 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
     styles = [(i, name) for i, name in enumerate(p.styles or []) if name]
     controlnets, names = units.units(p.alwayson_scripts or {})
     names["sampler"] = sampler_field
+    names |= face_names
     names |= {f"styles.{n}": f"styles.{i}" for n, (i, _) in enumerate(styles)}
     values = dict(
         prompt=p.prompt or "", negative_prompt=p.negative_prompt, styles=[name for _, name in styles],
@@ -107,6 +133,8 @@ def _common(p: Generation) -> tuple[dict[str, Any], dict[str, str]]:
         eta=p.eta, s_churn=p.s_churn, s_tmin=p.s_tmin, s_tmax=p.s_tmax, s_noise=p.s_noise, tiling=bool(p.tiling),
         controlnets=controlnets, **_overrides(p.override_settings), **_sdxl(p),
     )
+    if face_restore:
+        values["face_restore"] = face_restore
     return values, names
 
 
@@ -142,25 +170,27 @@ def _hires(p: Txt2Img, sampler: str | None, scheduler: str | None) -> dict[str, 
     return values
 
 
-def txt2img(p: Txt2Img, *, model: str | None = None, pool: str | None = None) -> Converted:
+def txt2img(p: Txt2Img, *, model: str | None = None, pool: str | None = None,
+            options: dict[str, Any] | None = None) -> Converted:
     """A /sdapi/v1/txt2img payload (with `model`: that checkpoint, as /inference names it)."""
     p = _with_infotext(p)
     names: dict[str, str] = {}
     with as_sent(names):
-        values, common = _common(p)
+        values, common = _common(p, options)
         names.update(common)
         values["hires"] = _hires(p, values["sampler"], values["scheduler"])
         return Converted(_job(values, model, pool, names), names)
 
 
-def img2img(p: Img2Img, *, model: str | None = None, pool: str | None = None) -> Converted:
+def img2img(p: Img2Img, *, model: str | None = None, pool: str | None = None,
+            options: dict[str, Any] | None = None) -> Converted:
     """A /sdapi/v1/img2img payload: init_images, and with `mask` an inpaint."""
     p = _with_infotext(p)
     names: dict[str, str] = {}
     with as_sent(names):
         if not p.init_images:
             raise InvalidInput("init_images", "img2img needs an init image")
-        values, common = _common(p)
+        values, common = _common(p, options)
         names.update(common)
         blur = p.mask_blur if p.mask_blur is not None else max(p.mask_blur_x or 0, p.mask_blur_y or 0)
         values |= dict(
@@ -179,9 +209,6 @@ def extras(p: ExtrasOptions, images: list[str], image_fields: list[str], *, mode
     """An extras payload (upscale `images`); `image_fields` name each image as sent."""
     names = {f"init_images.{i}": name for i, name in enumerate(image_fields)}
     with as_sent(names):
-        for key in ("gfpgan_visibility", "codeformer_visibility"):
-            if getattr(p, key):
-                raise InvalidInput(key, "Easel has no face restorer; send 0")
         if not images:
             raise InvalidInput(image_fields[0] if image_fields else "image", "no image to upscale")
         mode = p.resize_mode or 0
@@ -195,7 +222,36 @@ def extras(p: ExtrasOptions, images: list[str], image_fields: list[str], *, mode
             width=p.upscaling_resize_w if mode == 1 else None, height=p.upscaling_resize_h if mode == 1 else None,
             crop=bool(p.upscaling_crop),
         )
-        return Converted(_job({"init_images": images, "extras": request}, model, pool, names), names)
+        values: dict[str, Any] = {"init_images": images, "extras": request}
+        faces = _extras_faces(p, names)
+        if faces:
+            values["face_restore"] = faces
+        return Converted(_job(values, model, pool, names), names)
+
+
+def _extras_faces(p: ExtrasOptions, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The extras tab's face passes, after upscaling and in the web UI's order: GFPGAN, then CodeFormer, each
+    blended over its input by its visibility. The restorers are the face_restorer models named GFPGAN and
+    CodeFormer."""
+    out: list[dict[str, Any]] = []
+    for restorer, key in (("GFPGAN", "gfpgan_visibility"), ("CodeFormer", "codeformer_visibility")):
+        visibility = getattr(p, key) or 0.0
+        if not 0 <= visibility <= 1:
+            raise InvalidInput(key, f"must be within 0..1 (got {visibility})")
+        if visibility == 0:
+            continue
+        i = len(out)
+        names |= {f"face_restore.{i}.restorer": key, f"face_restore.{i}.detector": key,
+                  f"face_restore.{i}.visibility": key}
+        entry: dict[str, Any] = {"restorer": restorer, "visibility": visibility}
+        if restorer == "CodeFormer":
+            weight = p.codeformer_weight or 0.0
+            if not 0 <= weight <= 1:
+                raise InvalidInput("codeformer_weight", f"must be within 0..1 (got {weight})")
+            entry["codeformer_weight"] = weight
+            names[f"face_restore.{i}.codeformer_weight"] = "codeformer_weight"
+        out.append(entry)
+    return out
 
 
 def _job(values: dict[str, Any], model: str | None, pool: str | None, names: dict[str, str]) -> jobs.JobRequest:

@@ -23,7 +23,8 @@ async def generation(ctx: Context, p: Generation, *, model: str | None = None,
     img2img = isinstance(p, Img2Img)
     if p.script_name:
         return await run_script(ctx, p, img2img, model, pool)
-    converted = (convert.img2img if img2img else convert.txt2img)(p, model=model, pool=pool)
+    converted = (convert.img2img if img2img else convert.txt2img)(p, model=model, pool=pool,
+                                                                  options=ctx.mine.webui_options)
     done = await run.run(ctx, converted, run.task_key(await run.task_id(ctx, p.force_task_id)))
     return await asyncio.to_thread(lambda: respond.generation(p, respond.output([done])))  # base64: CPU work
 

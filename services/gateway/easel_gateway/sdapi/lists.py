@@ -127,8 +127,10 @@ async def hypernetworks(ctx: Ctx) -> list[dict[str, Any]]:
 
 
 @router.get("/face-restorers")
-async def face_restorers(_ctx: Ctx) -> list[dict[str, Any]]:
-    return []
+async def face_restorers(ctx: Ctx) -> list[dict[str, Any]]:
+    """The face_restorer models the caller may use, by the name face_restoration_model takes (the web UI lists
+    CodeFormer and GFPGAN; cmd_dir, a folder on its disk, has no counterpart here)."""
+    return [{"name": m.name, "cmd_dir": None} for m in await models(ctx, "face_restorer")]
 
 
 @router.get("/realesrgan-models")
@@ -173,6 +175,9 @@ def _script_args(name: str, img2img: bool) -> list[dict[str, Any]]:
         return [_arg("Pixels to expand", 128, None, 8, 256), _arg("Mask blur", 4, None, 0, 64),
                 _arg("Masked content", "fill", ["fill", "original", "latent noise", "latent nothing"]),
                 _arg("Outpainting direction", ["left", "right", "up", "down"], ["left", "right", "up", "down"])]
+    if name == "sd upscale":  # the first is the web UI's explanatory text; the upscaler goes by index or name
+        return [_arg("", None), _arg("Tile overlap", 64, None, 0, 256),
+                _arg("Upscaler", "None", list(IMAGE_UPSCALERS)), _arg("Scale Factor", 2.0, None, 1, 4)]
     return []  # controlnet: its units go in alwayson_scripts.controlnet.args
 
 

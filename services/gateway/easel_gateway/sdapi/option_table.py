@@ -1,7 +1,8 @@
 """The web UI's (1.10) option table as data: every option's name and default, and which ones Easel cannot honour.
 
 GET /sdapi/v1/options answers with all of DEFAULTS, overridden by what the caller saved. POST sorts each key:
-- applied by Easel (options.py): the checkpoint, VAE, CLIP skip, return_grid;
+- applied by Easel (options.py): the checkpoint, VAE, CLIP skip, return_grid; the interrogate options
+  (interrogate_*, deepbooru_*: admission/interrogate.py);
 - NOT_HONOURED: would change the images or the reply, which Easel does not do: refused unless set to the default
   (so a client that posts back the table it read keeps working);
 - API_RESTRICTED: the web UI itself refuses to change them through the API;
@@ -157,7 +158,7 @@ NOT_HONOURED: dict[str, str] = {
     "samples_format": "images are always returned as PNG",
     "enable_pnginfo": "images always carry their infotext",
     "upscaler_for_img2img": _FIXED, "ESRGAN_tile": _FIXED, "ESRGAN_tile_overlap": _FIXED, "DAT_tile": _FIXED,
-    "DAT_tile_overlap": _FIXED, "face_restoration": "use restore_faces per request",
+    "DAT_tile_overlap": _FIXED,
     "postprocessing_enable_in_main_ui": _FIXED,
     **dict.fromkeys(("sd_unet", "enable_quantization", "emphasis", "enable_batch_seeds", "comma_padding_backtrack",
                      "sdxl_clip_l_skip", "randn_source", "hires_fix_refiner_pass", "sd_vae_encode_method",

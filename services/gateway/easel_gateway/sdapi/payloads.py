@@ -5,8 +5,9 @@ Fields Easel accepts and ignores (they change nothing a client can see in Easel'
 do_not_save_grid, save_images, s_min_uncond, override_settings_restore_afterwards
 (overrides only ever apply to their own job), disable_extra_networks, comments, firstphase_width/height,
 image_cfg_scale, initial_noise_multiplier, latent_mask, mask_round, include_init_images (only the echo).
-Refused with a 422 because Easel cannot do what they ask: restore_faces true (no face restorer),
-refiner_checkpoint, hr_checkpoint_name, hr_sampler_name / hr_scheduler other than the first pass's.
+restore_faces runs the face restorer named by the face_restoration_model option (a face_restorer model).
+Refused with a 422 because Easel cannot do what they ask: refiner_checkpoint, hr_checkpoint_name,
+hr_sampler_name / hr_scheduler other than the first pass's.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 /sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones).
 /internal/progress: the caller's job by the web UI task id it was submitted with (force_task_id).
-/sdapi/v1/interrupt: cancel the caller's running and queued jobs; /sdapi/v1/skip: only the running ones.
+/sdapi/v1/interrupt: cancel the caller's running and queued jobs (a running one keeps the images it made);
+/sdapi/v1/skip: end the current batch of the caller's running jobs, which go on with their next.
 Nobody else's job is ever seen or touched.
 """
 
@@ -88,10 +89,10 @@ async def task_progress(body: TaskProgress, ctx: Ctx) -> dict[str, Any]:
             "textinfo": {"queued": "In queue...", "failed": "Failed", "canceled": "Interrupted"}.get(record.status)}
 
 
-async def _cancel(ctx: Context, statuses: tuple[str, ...]) -> None:
+async def _cancel(ctx: Context, statuses: tuple[str, ...], skip: bool = False) -> None:
     for record in await _mine(ctx, *statuses):
         try:
-            await ctx.svc.cancel_job(ctx.caller, record.id)
+            await ctx.svc.cancel_job(ctx.caller, record.id, skip=skip)
         except (Conflict, NotFound):  # it ended meanwhile
             continue
 
@@ -99,13 +100,15 @@ async def _cancel(ctx: Context, statuses: tuple[str, ...]) -> None:
 @router.post("/sdapi/v1/interrupt")
 async def interrupt(ctx: Ctx) -> dict[str, Any]:
     """Stop the caller's running jobs at their next step and drop their queued ones; a waiting txt2img/img2img
-    answers with the images it has (none)."""
+    answers with the images they made (the batch that was running decoded as it was at that step, as the web UI
+    does; none when not one step of it had finished) and their infotexts."""
     await _cancel(ctx, (*RUNNING, "queued"))
     return {}
 
 
 @router.post("/sdapi/v1/skip")
 async def skip(ctx: Ctx) -> dict[str, Any]:
-    """Stop the caller's running jobs; their queued ones (a script's next cells) go on."""
-    await _cancel(ctx, RUNNING)
+    """End the current batch of the caller's running jobs at its next step, keeping its images as they are; each job
+    goes on with its next batch (n_iter), as the web UI's skip does. Queued jobs are untouched."""
+    await _cancel(ctx, RUNNING, skip=True)
     return {}

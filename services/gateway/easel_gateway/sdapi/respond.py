@@ -94,7 +94,8 @@ def info(out: Output, styles: list[str]) -> dict[str, Any]:
         "subseed": (out.subseeds or [-1])[0], "all_subseeds": out.subseeds,
         "subseed_strength": spec.subseed_strength or 0.0, "width": spec.width, "height": spec.height,
         "sampler_name": spec.sampler, "cfg_scale": spec.cfg_scale, "steps": spec.steps,
-        "batch_size": spec.batch_size or len(spec.seeds), "restore_faces": False, "face_restoration_model": None,
+        "batch_size": spec.batch_size or len(spec.seeds), "restore_faces": bool(spec.face_restore),
+        "face_restoration_model": spec.face_restore[0].restorer.name if spec.face_restore else None,
         "sd_model_name": spec.model.name, "sd_model_hash": _short(spec.model),
         "sd_vae_name": spec.vae.name if spec.vae else None, "sd_vae_hash": _short(spec.vae),
         "seed_resize_from_w": spec.seed_resize_from_w or -1, "seed_resize_from_h": spec.seed_resize_from_h or -1,
@@ -130,4 +131,9 @@ def html_info(spec: jobs.GenerationSpec) -> str:
                  else f"Postprocess upscale by: {ex.scale or 2.0:g}")
     if ex.upscaler_2:
         parts.append(f"Postprocess upscaler 2: {ex.upscaler_2}")
+    for face in spec.face_restore or []:  # the web UI's GFPGAN / CodeFormer postprocessing entries
+        label = "CodeFormer" if face.restorer.name.lower().startswith("codeformer") else "GFPGAN"
+        parts.append(f"{label} visibility: {round(face.visibility, 3):g}")
+        if label == "CodeFormer":
+            parts.append(f"CodeFormer weight: {round(face.codeformer_weight, 3):g}")
     return f"<p>{', '.join(parts)}</p>"

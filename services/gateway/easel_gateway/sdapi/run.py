@@ -20,7 +20,7 @@ from easel_gateway.admission import Admitted
 from easel_gateway.sdapi.context import Context
 from easel_gateway.sdapi.convert import Converted
 from easel_gateway.sdapi.fields import as_sent
-from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
+from easel_proto.errors import EaselError, GenerationFailed, InvalidInput, Unavailable
 from easel_proto.naming import TERMINAL_EVENTS, image_key
 from easel_proto.v1 import jobs
 
@@ -56,7 +56,7 @@ def task_key(task: str, n: int = 0) -> str:
 
 @dataclass
 class Done:
-    """A finished job and its images (none unless it succeeded)."""
+    """A finished job and its images: all when it succeeded, those it made before it stopped when interrupted."""
 
     record: jobs.JobRecord
     pngs: list[bytes]
@@ -69,8 +69,8 @@ async def prepare(ctx: Context, converted: Converted) -> Admitted:
             return await ctx.admission.admit(converted.job, ctx.caller, ctx.mine, ctx.known)
 
 
-async def queue(ctx: Context, job: Admitted, key: str | None) -> jobs.JobRecord:
-    async with admission.slot(ctx.state):
+async def queue(ctx: Context, job: Admitted, key: str | None, patient: bool = False) -> jobs.JobRecord:
+    async with admission.slot(ctx.state, patient):
         reply = await ctx.svc.create_job(job.create_request(ctx.caller, key, ctx.limits, ctx.key_window_s))
     audit = getattr(ctx.request.state, "audit", None) or {}
     audit.setdefault("target", f"job:{reply.job.id}")  # the audit record names the call's first job
@@ -79,7 +79,9 @@ async def queue(ctx: Context, job: Admitted, key: str | None) -> jobs.JobRecord:
 
 
 async def finish(ctx: Context, record: jobs.JobRecord) -> Done:
-    """Wait for the job's end; its images if it succeeded, none if canceled (interrupt), its error if it failed."""
+    """Wait for the job's end; its images if it succeeded, the ones it made if interrupted (canceled: the batches it
+    finished and the one it stopped in, as the web UI returns them; none if no step was done), its error if it
+    failed."""
     if record.status not in TERMINAL_EVENTS:
         async for event in events.follow(ctx.state.nc, ctx.svc, ctx.caller, record):
             if event["event"] in TERMINAL_EVENTS:
@@ -89,7 +91,7 @@ async def finish(ctx: Context, record: jobs.JobRecord) -> Done:
         if record.error is None:
             raise GenerationFailed(f"job {record.id} failed")
         raise EaselError.from_wire(record.error)
-    if record.status != "succeeded":
+    if record.status not in ("succeeded", "canceled"):
         return Done(record, [])
     keys = [image_key(record.tenant_id, record.user_id, record.id, image.index) for image in record.images]
     return Done(record, list(await asyncio.gather(*(ctx.store.get(key) for key in keys))))
@@ -103,17 +105,43 @@ async def run(ctx: Context, converted: Converted, key: str | None) -> Done:
 
 
 async def run_all(ctx: Context, converted: Sequence[Converted], task: str) -> list[Done]:
-    """Several jobs of one call: all resolved first (a bad one queues none), then run concurrently."""
+    """Several jobs of one call: all resolved first (a bad one queues none), then run concurrently.
+
+    The call is let in or refused whole: its first job takes its place in the gateway's line as any submission
+    does (refused at once when the gateway is full); the others then wait their turn (gate.PATIENT_WAIT_S). Should
+    one still be refused, the call's jobs already queued are canceled before the 503: the answer never says
+    "refused" of a call whose jobs run."""
     prepared = [await prepare(ctx, c) for c in converted]
+    queued: list[str] = []
+    refused: list[Unavailable] = []
 
     def piece(n: int) -> Callable[[], Awaitable[Done]]:
         async def go() -> Done:
-            record = await queue(ctx, prepared[n], task_key(task, n))
+            if refused:
+                raise refused[0]
+            try:
+                record = await queue(ctx, prepared[n], task_key(task, n), patient=n > 0)
+            except Unavailable as exc:
+                refused.append(exc)
+                await _cancel(ctx, queued)
+                raise
+            queued.append(record.id)
+            if refused:  # refused meanwhile: this one goes too
+                await _cancel(ctx, [record.id])
+                raise refused[0]
             with as_sent(converted[n].names):
                 return await finish(ctx, record)
         return go
 
     return await bounded(ctx, [piece(n) for n in range(len(prepared))])
+
+
+async def _cancel(ctx: Context, job_ids: Sequence[str]) -> None:
+    for job_id in list(job_ids):
+        try:
+            await ctx.svc.cancel_job(ctx.caller, job_id)
+        except EaselError:  # ended already, or the jobs service is the trouble: the job keeps its own end
+            pass
 
 
 async def bounded(ctx: Context, work: Sequence[Callable[[], Awaitable[T]]]) -> list[T]:

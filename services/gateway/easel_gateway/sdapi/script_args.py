@@ -51,7 +51,9 @@ def fixed_seed(p: Generation) -> int:
     return p.seed if p.seed is not None and p.seed >= 0 else secrets.randbelow(SEED_SPACE)
 
 
-def maker(img2img: bool, model: str | None, pool: str | None) -> Callable[[Generation], Converted]:
-    """Payload -> job request for this endpoint (and /inference's model and pool)."""
+def maker(img2img: bool, model: str | None, pool: str | None,
+          options: dict[str, Any] | None = None) -> Callable[[Generation], Converted]:
+    """Payload -> job request for this endpoint (and /inference's model and pool; `options`: the caller's saved web
+    UI options, for face restoration)."""
     to_job = convert.img2img if img2img else convert.txt2img
-    return lambda p: to_job(p, model=model, pool=pool)
+    return lambda p: to_job(p, model=model, pool=pool, options=options)

@@ -3,6 +3,8 @@
 prompt matrix: one job per combination of the `|`-separated prompt parts, and a labelled grid.
 x/y/z plot: see xyz.py. loopback (img2img): each loop's output is the next loop's init image.
 poor man's outpainting (img2img): Easel's native outpaint, with the script's arguments.
+SD upscale (img2img): one job that upscales the init image and img2img's it tile by tile (the worker's
+engine/sd_upscale.py).
 A grid comes first in `images` unless the caller's web UI option return_grid is false.
 """
 
@@ -23,9 +25,10 @@ from easel_gateway.sdapi.payloads import Generation, Img2Img
 from easel_gateway.sdapi.script_args import arg, choice, fixed_seed, maker
 from easel_proto.errors import InvalidInput
 from easel_proto.v1 import jobs
+from easel_proto.webui import IMAGE_UPSCALERS
 
 TXT2IMG = ("prompt matrix", "x/y/z plot")
-IMG2IMG = ("prompt matrix", "x/y/z plot", "loopback", "poor man's outpainting")
+IMG2IMG = ("prompt matrix", "x/y/z plot", "loopback", "poor man's outpainting", "sd upscale")
 ALWAYS_ON = ("controlnet",)
 
 
@@ -45,7 +48,7 @@ async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | No
     args = list(p.script_args or [])
     if p.infotext:  # fill in once, so every job of the script sees the same values
         p = p.model_copy(update={**infotext.fill(p.model_fields_set, p.infotext), "infotext": None})
-    make = maker(img2img, model, pool)
+    make = maker(img2img, model, pool, ctx.mine.webui_options)
     task, with_grid = await run.task_id(ctx, p.force_task_id), await return_grid(ctx)
     if name == "prompt matrix":
         out = await prompt_matrix(ctx, p, make, args, task, with_grid)
@@ -53,6 +56,8 @@ async def run_script(ctx: Context, p: Generation, img2img: bool, model: str | No
         out = await xyz.plot(ctx, p, make, args, task, img2img, with_grid)
     elif name == "loopback":
         out = await loopback(ctx, p, make, args, task, with_grid)
+    elif name == "sd upscale":
+        out = await sd_upscale(ctx, p, make, args, task)
     else:
         out = await outpainting(ctx, p, make, args, task)
     return await asyncio.to_thread(respond.generation, p, out)  # base64 of every image: CPU work
@@ -149,7 +154,7 @@ async def loopback(ctx: Context, p: Img2Img, make, args: list[Any], task: str, w
                 "inpainting_fill": p.inpainting_fill if i == 0 else 1})  # then "original": keep what was drawn
             result = await run.run(ctx, make(cell), run.task_key(task, r * loops + i))
             done.append(result)
-            if not result.pngs:  # interrupted: the round ends here
+            if result.record.status != "succeeded" or not result.pngs:  # interrupted: the round ends here
                 break
             image = [await asyncio.to_thread(respond.b64, result.pngs[0])]
         return done
@@ -189,3 +194,49 @@ async def outpainting(ctx: Context, p: Img2Img, make, args: list[Any], task: str
     converted.names["outpaint"] = "script_args.0"
     done = await run.run(ctx, converted, run.task_key(task))
     return respond.output([done])
+
+
+# where SD upscale's job fields came from in script_args
+_SD_UPSCALE_ARGS = {"sd_upscale": "script_args", "sd_upscale.overlap": "script_args.1",
+                    "sd_upscale.upscaler": "script_args.2", "sd_upscale.scale": "script_args.3"}
+
+
+async def _upscaler_name(ctx: Context, value: Any) -> str:
+    """script_args[2], the web UI's upscaler_index: a position in /sdapi/v1/upscalers (None, Lanczos, Nearest, then
+    the caller's upscaler models) or a name, matched without case as the web UI does; an unknown name is left for
+    admission to refuse."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput("script_args.2", f"must be an upscaler's index or name (got {value!r})")
+    if isinstance(value, str):
+        builtin = next((name for name in IMAGE_UPSCALERS if name.lower() == value.lower()), None)
+        if builtin is not None:
+            return builtin
+    elif 0 <= value < len(IMAGE_UPSCALERS):
+        return IMAGE_UPSCALERS[value]
+    found = [m.name for m in await ctx.registry.list_models(ctx.caller, "upscaler") if m.status == "ready"]
+    if isinstance(value, str):
+        return next((name for name in found if name.lower() == value.lower()), value)
+    names = [*IMAGE_UPSCALERS, *found]
+    if not 0 <= value < len(names):
+        raise InvalidInput("script_args.2", f"upscaler index {value} is out of range: {len(names)} upscalers "
+                           "(GET /sdapi/v1/upscalers)")
+    return names[value]
+
+
+async def sd_upscale(ctx: Context, p: Img2Img, make, args: list[Any], task: str) -> respond.Output:
+    """Args: info (unused), overlap, upscaler_index (index or name), scale_factor. One job: its n_iter images are
+    the upscales, its batch_size the tiles denoised at once; no grid, as in the web UI."""
+    overlap = arg(args, 1, 64, int, 0, 256)
+    upscaler = await _upscaler_name(ctx, args[2] if len(args) > 2 else None)
+    scale = arg(args, 3, 2.0, float, 1.0, 4.0)
+    converted = make(p)
+    converted.job = converted.job.model_copy(update={
+        "sd_upscale": jobs.SdUpscaleRequest(upscaler=upscaler, scale=scale, overlap=overlap)})
+    converted.names.update(_SD_UPSCALE_ARGS)
+    done = await run.run(ctx, converted, run.task_key(task))
+    out = respond.output([done])
+    spec = done.record.spec.sd_upscale
+    out.extra = {"SD upscale overlap": overlap, "SD upscale upscaler": spec.upscaler if spec else upscaler}
+    return out

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from typing import Any
+from typing import Any, get_args
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +25,7 @@ from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.training import admit
 from easel_proto.errors import Conflict, EaselError, InvalidInput, NotFound
 from easel_proto.v1 import trainings
+from easel_proto.webui import SAMPLER_ALIASES, SAMPLERS, hypernetwork_dropouts
 
 router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
 POLL_S = 1.0
@@ -92,6 +93,8 @@ class Train(BaseModel):
     batch_size: int = Field(1, ge=1)
     gradient_step: int = Field(1, ge=1, le=128)
     data_root: str = Field(max_length=300)
+    # A folder on the web UI's machine for its logs and preview images: Easel keeps both with the training
+    # (GET /v1/trainings/{id}/logs and its samples), so the folder has nothing left to name.
     log_directory: str | None = None
     training_width: int = Field(512, ge=32)
     training_height: int = Field(512, ge=32)
@@ -109,6 +112,8 @@ class Train(BaseModel):
     preview_prompt: str = Field("", max_length=2000)
     preview_negative_prompt: str = Field("", max_length=2000)
     preview_steps: int = Field(20, ge=1)
+    preview_sampler_name: str | None = None
+    preview_sampler_index: int | None = Field(None, ge=0)  # older clients: an index into /sdapi/v1/samplers
     preview_cfg_scale: float = Field(7.0, ge=0, le=30)
     preview_seed: int = -1
     preview_width: int = 512
@@ -118,6 +123,7 @@ class Train(BaseModel):
 class TrainEmbedding(Train):
     embedding_name: str = Field(max_length=64)
     save_embedding_every: int = Field(500, ge=0)
+    # The web UI's preview PNGs carrying the embedding: Easel registers the embedding itself as a model.
     save_image_with_stored_embedding: bool = True
 
 
@@ -170,13 +176,25 @@ async def create_hypernetwork(body: CreateHypernetwork, ctx: Ctx) -> InfoRespons
         sizes = sorted({int(s) for s in body.enable_sizes}) or None
     except ValueError:
         raise InvalidInput("enable_sizes", "widths in pixels of the attention inputs, such as 768") from None
+    dropouts = body.dropout_structure
+    if isinstance(dropouts, str):
+        try:
+            dropouts = [float(x) for x in dropouts.split(",") if x.strip()] or None
+        except ValueError:
+            raise InvalidInput("dropout_structure", "a list of rates, such as 0, 0.3, 0") from None
     draft = {"layer_structure": structure or [1, 2, 1], "activation": activation, "sizes": sizes,
              "weight_init": body.weight_init or "Normal", "layer_norm": body.add_layer_norm,
-             "dropout": body.use_dropout}
+             "dropout": body.use_dropout, "dropout_structure": dropouts if body.use_dropout else None}
     try:  # refused now, not when trained
-        trainings.TrainingHypernetwork.model_validate(draft)
-    except ValueError as exc:
-        raise InvalidInput("layer_structure", str(exc).splitlines()[-1][:200]) from None
+        checked = trainings.TrainingHypernetwork.model_validate(draft)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = "dropout_structure" if "dropout_structure" in error["loc"] else "layer_structure"
+        raise InvalidInput(field, error["msg"][:200]) from None
+    try:
+        hypernetwork_dropouts(checked.layer_structure or [1, 2, 1], body.use_dropout, False, checked.dropout_structure)
+    except InvalidInput as exc:
+        raise InvalidInput("dropout_structure", exc.details["reason"]) from None
     await _save_draft(ctx, "hypernetwork", body.name, body.overwrite_old, draft)
     return InfoResponse(info=f"create hypernetwork filename: {body.name}")
 
@@ -216,6 +234,25 @@ async def _dataset(ctx: Context, data_root: str) -> str:
     raise InvalidInput("data_root", f"no dataset {wanted!r}: upload one with POST /v1/datasets and name it here")
 
 
+def _preview_sampler(body: Train) -> str:
+    """The sampler the previews are drawn with: the web UI's name (a scheduler suffix such as "Karras" is
+    dropped: previews use each sampler's usual schedule), or an index into /sdapi/v1/samplers."""
+    if body.preview_sampler_name is None and body.preview_sampler_index is None:
+        return PREVIEW_SAMPLER
+    field = "preview_sampler_name" if body.preview_sampler_name is not None else "preview_sampler_index"
+    if body.preview_sampler_name is not None:
+        name = SAMPLER_ALIASES.get(body.preview_sampler_name, body.preview_sampler_name)
+        for suffix in (" Karras", " Exponential"):
+            name = name.removesuffix(suffix)
+    elif body.preview_sampler_index < len(SAMPLERS):
+        name = SAMPLERS[body.preview_sampler_index]
+    else:
+        raise InvalidInput(field, f"an index below {len(SAMPLERS)}")
+    if name not in PREVIEW_SAMPLERS:
+        raise InvalidInput(field, f"previews are drawn with one of {', '.join(PREVIEW_SAMPLERS)}")
+    return name
+
+
 def _rate(value: float | str) -> float:
     """The web UI's learning rate as one number (schedules are refused in _request)."""
     try:
@@ -227,6 +264,8 @@ def _rate(value: float | str) -> float:
     return rate
 
 
+PREVIEW_SAMPLERS: tuple[str, ...] = get_args(get_args(trainings.TrainingSamples.model_fields["sampler"].annotation)[0])
+PREVIEW_SAMPLER = trainings.TrainingSamples.model_fields["sampler"].default
 # The web UI's training options Easel's trainer does not have: accepted at their defaults (what clients send when
 # they do not mean them), refused otherwise, never dropped.
 UNSUPPORTED = {"shuffle_tags": False, "tag_drop_out": 0, "latent_sampling_method": "once", "varsize": False,
@@ -255,7 +294,8 @@ def _request(ctx: Context, body: Train, dataset: str, method: str, **fields: Any
         token = fields.get("textual_inversion", {}).get("token", "")
         samples = {"prompts": [prompt.replace("[name]", token)], "every": body.create_image_every,
                    "negative_prompt": body.preview_negative_prompt, "steps": body.preview_steps,
-                   "cfg_scale": body.preview_cfg_scale, "seed": max(body.preview_seed, 0)}
+                   "cfg_scale": body.preview_cfg_scale, "seed": max(body.preview_seed, 0),
+                   "sampler": _preview_sampler(body)}
     max_grad_norm = 0.0
     if body.clip_grad_mode == "norm":
         try:

@@ -25,6 +25,7 @@ from easel_proto.v1 import trainings
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal, Quotas
 from easel_proto.v1.registry import DatasetInfo, ModelInfo
+from easel_proto.webui import hypernetwork_dropouts
 
 DREAMBOOTH = ("dreambooth", "dreambooth_lora")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -59,9 +60,16 @@ def request_checks(body: trainings.TrainingRequest, settings: GatewaySettings) -
         raise InvalidInput("textual_inversion", "textual_inversion needs textual_inversion.token")
     if body.dreambooth is not None and body.dreambooth.class_dataset and not body.dreambooth.class_prompt:
         raise InvalidInput("dreambooth.class_prompt", "prior preservation with class images needs a class prompt")
+    if body.dreambooth is not None and body.dreambooth.num_class_images is not None:
+        if not body.dreambooth.class_prompt:
+            raise InvalidInput("dreambooth.class_prompt", "generating class images needs a class prompt")
+        at_most("dreambooth.num_class_images", body.dreambooth.num_class_images, settings.max_class_images)
     structure = body.hypernetwork.layer_structure or [1, 2, 1]
     if method == "hypernetwork" and (structure[0] != 1 or structure[-1] != 1):
         raise InvalidInput("hypernetwork.layer_structure", "must start and end with 1")
+    if method == "hypernetwork":
+        h = body.hypernetwork
+        hypernetwork_dropouts(structure, bool(h.dropout), bool(h.last_layer_dropout), h.dropout_structure)
     if body.max_steps is None and body.epochs is None:
         raise InvalidInput("max_steps", "set max_steps or epochs")
     if body.max_steps is not None:
@@ -154,7 +162,7 @@ def _spec(body: trainings.TrainingRequest, base: ModelInfo, dataset: DatasetInfo
         db = body.dreambooth
         dreambooth = {"instance_prompt": db.instance_prompt, "class_prompt": db.class_prompt,
                       "prior_loss_weight": db.prior_loss_weight, "train_text_encoder": db.train_text_encoder,
-                      "class_data_path": "class" if class_dataset is not None else None}
+                      "class_data_path": "class" if class_dataset is not None or db.class_prompt else None}
     try:
         return trainings.TrainingSpec(
             method=body.method, name=name, resolution=resolution, dreambooth=dreambooth,

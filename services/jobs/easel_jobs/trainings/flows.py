@@ -1,14 +1,16 @@
 """Training orchestration: rows, the launcher, the trainings stream and the registry kept in step.
 
-A training is `queued` when created (quotas checked in the same transaction). The sweep launches queued trainings
-while the launcher has room: `queued -> starting` with a new lease (one replica wins), then the launcher starts the
-run. The run's events come back on `{ns}.trainings.events.{id}.run.{type}` with the lease; only those of the launched
-run change the row: `started` makes it `running`, `sample` adds a sample, `succeeded` records the artefact and starts
-its registration, `failed` ends it. The registry registers the artefact as the owner's model, and only then is the
-training `succeeded`. The sweep also follows launched runs: one that ended without a result is relaunched where the
-launcher does that (a local process resumes from its newest checkpoint), else the training fails with the run's last
-log lines. Cancel and every end stop the run first and then remove what it wrote to the store but its samples (and
-its log, kept for `logs`), so a failed or canceled training leaves no model and no orphaned objects.
+A training is `queued` when created (quotas checked in the same transaction), or `preparing` when it generates
+DreamBooth class images first (class_images.py: the owner's txt2img jobs, then `queued`). The sweep launches queued
+trainings while the launcher has room: `queued -> starting` with a new lease (one replica wins), then the launcher
+starts the run. The run's events come back on `{ns}.trainings.events.{id}.run.{type}` with the lease; only those of
+the launched run change the row: `started` makes it `running`, `sample` adds a sample, `succeeded` records the
+artefact and starts its registration, `failed` ends it. The registry registers the artefact as the owner's model,
+and only then is the training `succeeded`. The sweep also follows launched runs: one that ended without a result is
+relaunched where the launcher does that (a local process resumes from its newest checkpoint), else the training
+fails with the run's last log lines. Cancel and every end stop the run first and then remove what it wrote to the
+store but its samples (and its log, kept for `logs`), so a failed or canceled training leaves no model and no
+orphaned objects.
 """
 
 from __future__ import annotations
@@ -22,15 +24,17 @@ from collections.abc import Mapping
 
 from nats.aio.client import Client
 from nats.js.errors import NotFoundError
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.natsio import request
 from easel_common.storage import ObjectStore
+from easel_jobs.flows import JobFlows
 from easel_jobs.settings import JobsSettings
-from easel_jobs.trainings import metrics, quotas, service
+from easel_jobs.trainings import class_images, metrics, quotas, service
 from easel_jobs.trainings.launchers.base import Launcher
 from easel_jobs.trainings.models import LAUNCHED, TERMINAL, Training
-from easel_proto.errors import Conflict, EaselError, Forbidden, TrainingFailed, Unavailable
+from easel_proto.errors import Conflict, EaselError, Forbidden, NotFound, TrainingFailed, Unavailable
 from easel_proto.naming import LEASE_HEADER, dataset_prefix, lease_digest, training_prefix
 from easel_proto.v1 import common, trainings
 from easel_proto.v1.registry import ModelInfo
@@ -52,14 +56,21 @@ def record(row: Training, progress: trainings.TrainingProgress | None = None) ->
         samples=[trainings.TrainingSample(index=i, step=s["step"], prompt=s.get("prompt", 0))
                  for i, s in enumerate(row.samples or [])],
         model_id=row.model_id, run=row.lease, gpu_seconds=round(row.gpu_s or 0.0, 3),
-        error=common.Error.model_validate(row.error) if row.error else None)
+        error=common.Error.model_validate(row.error) if row.error else None,
+        class_images=class_images.view(row),
+        checkpoints=[] if row.status in ("failed", "canceled") else [
+            trainings.TrainingCheckpoint(step=c["step"], kind=c["artefact"]["kind"], size=c["artefact"]["size"],
+                                         sha256=c["artefact"]["sha256"], model_id=c.get("model_id"))
+            for c in row.checkpoints or []])
 
 
 class TrainingFlows:
     def __init__(self, nc: Client, sessions: async_sessionmaker, settings: JobsSettings, launcher: Launcher,
-                 store: ObjectStore) -> None:
+                 store: ObjectStore, jobs_flows: JobFlows | None = None) -> None:
         self.nc, self.js, self.sessions = nc, nc.jetstream(), sessions
         self.settings, self.names, self.launcher, self.store = settings, settings.names, launcher, store
+        # the class images a DreamBooth training generates first, as its owner's jobs (None: none are generated)
+        self.classes = class_images.ClassImages(nc, sessions, settings.names, jobs_flows, store)
         self.stream = self.names.stream("trainings")["name"]
         self.wake = asyncio.Event()
         self._registering: set[str] = set()
@@ -68,24 +79,31 @@ class TrainingFlows:
     # --- requests -----------------------------------------------------------------------------------------------
 
     async def create(self, req: trainings.CreateTrainingRequest) -> trainings.TrainingRecord:
-        """Record the training (queued), after its quotas; the sweep launches it."""
+        """Record the training (queued, or preparing when it generates class images first), after its quotas; the
+        sweep prepares and launches it."""
         owner = req.principal
         _check_inputs(req)
+        generate = class_images.to_generate(req)
+        inputs = {"base": req.base.model_dump(mode="json"), "dataset": req.dataset.model_dump(mode="json"),
+                  "class_dataset": req.class_dataset.model_dump(mode="json") if req.class_dataset else None}
+        if generate:
+            inputs["class_images"] = class_images.plan(req, generate)
         row = Training(
             id=str(uuid.uuid4()), user_id=owner.user_id, tenant_id=owner.tenant_id, username=owner.username,
-            pool=req.pool, status="queued", method=req.spec.method, name=req.spec.name,
-            base_model_id=req.base.id, dataset_id=req.dataset.id, request=req.request.model_dump(mode="json"),
-            spec=req.spec.model_dump(mode="json"),
-            inputs={"base": req.base.model_dump(mode="json"), "dataset": req.dataset.model_dump(mode="json"),
-                    "class_dataset": req.class_dataset.model_dump(mode="json") if req.class_dataset else None},
+            pool=req.pool, status="preparing" if generate else "queued", method=req.spec.method,
+            name=req.spec.name, base_model_id=req.base.id, dataset_id=req.dataset.id,
+            request=req.request.model_dump(mode="json"), spec=req.spec.model_dump(mode="json"), inputs=inputs,
             idempotency_key=req.idempotency_key, attempts=0, cancel_requested=False, step=0, samples=[],
             gpu_s=0.0, created_at=now())
         async with self.sessions.begin() as session:
             await quotas.check(session, req)
             row, created = await service.create(session, row=row)
         if created:
-            metrics.entered("queued", row.pool, row.tenant_id)
-            await self._status(row, "queued")
+            metrics.entered(row.status, row.pool, row.tenant_id)
+            if generate:
+                await self.classes.announce(row, inputs["class_images"])
+            else:
+                await self._status(row, "queued")
             self.wake.set()
         return record(row)
 
@@ -111,7 +129,8 @@ class TrainingFlows:
             raise Conflict(f"training already {row.status}", status=row.status)
         if row.artefact is not None:
             raise Conflict("the training has finished; its model is being registered", status=row.status)
-        ended = await self._end(row.id, "canceled", allowed_from=("queued", *LAUNCHED), cancel_requested=True)
+        ended = await self._end(row.id, "canceled", allowed_from=("queued", "preparing", *LAUNCHED),
+                                cancel_requested=True)
         if ended is None:
             async with self.sessions() as session:
                 row = await service.get(session, training_id=ref.training_id)
@@ -135,6 +154,36 @@ class TrainingFlows:
                 with contextlib.suppress(Exception):
                     lines = await self.launcher.logs(row.id, ref.lines)
         return trainings.TrainingLogs(training_id=row.id, lines=lines)
+
+    async def register_checkpoint(self, req: trainings.RegisterCheckpointRequest) -> ModelInfo:
+        """Register the model the run kept at `step` as the owner's private model `{name}-step{step}` (the owner's
+        even when someone who may manage the tenant's trainings asks). While it runs or once it succeeded: a
+        failed or canceled training's were removed. Asked again, the same model comes back."""
+        async with self.sessions() as session:
+            row = await service.get(session, training_id=req.training_id, owner=req.principal,
+                                    any_owner=req.any_owner)
+        if row.status in ("failed", "canceled"):
+            raise Conflict(f"training {row.status}: the models kept at its checkpoints were removed",
+                           status=row.status)
+        entry = next((c for c in row.checkpoints or [] if c["step"] == req.step), None)
+        if entry is None:
+            kept = [c["step"] for c in row.checkpoints or []]
+            raise NotFound(f"training {row.id} kept no model at step {req.step}", steps=kept)
+        owner = common.Principal(user_id=row.user_id, tenant_id=row.tenant_id, username=row.username)
+        register = trainings.RegisterTrainingRequest(
+            owner=owner, training_id=row.id, name=f"{row.name}-step{req.step}"[:200], step=req.step,
+            artefact=trainings.TrainingArtefact.model_validate(entry["artefact"]), prefix=self._prefix(row),
+            metadata={"base_model": row.base_model_id, "dataset": row.dataset_id, "method": row.method,
+                      "training_step": req.step})
+        model = await request(self.nc, self.names.registry_register, register, ModelInfo,
+                              timeout=self.settings.trainer_register_timeout_s)
+        async with self.sessions() as session:
+            current = await session.get(Training, row.id, populate_existing=True)
+            listed = [{**c, "model_id": model.id} if c["step"] == req.step else c for c in current.checkpoints or []]
+            await session.execute(update(Training).where(Training.id == row.id).values(checkpoints=listed)
+                                  .execution_options(synchronize_session=False))
+            await session.commit()
+        return model
 
     # --- the run's events ---------------------------------------------------------------------------------------
 
@@ -178,7 +227,15 @@ class TrainingFlows:
                                          step=event.step)
         elif kind == "checkpoint":
             async with self.sessions() as session:
-                await service.update_run(session, training_id=training_id, lease=lease, step=event.step)
+                values: dict = {"step": event.step}
+                if event.artefact is not None:  # the model kept at this step: listed, registrable on request
+                    row = await session.get(Training, training_id)
+                    if row is None or row.lease != lease_digest(lease) or row.status not in LAUNCHED:
+                        return
+                    kept = [c for c in row.checkpoints or [] if c["step"] != event.step]
+                    entry = {"step": event.step, "artefact": event.artefact.model_dump(mode="json")}
+                    values["checkpoints"] = sorted([*kept, entry], key=lambda c: c["step"])
+                await service.update_run(session, training_id=training_id, lease=lease, **values)
         elif kind == "succeeded" and event.artefact is not None:
             async with self.sessions() as session:
                 changed = await service.update_run(session, training_id=training_id, lease=lease,
@@ -209,7 +266,8 @@ class TrainingFlows:
     # --- launching and following runs ---------------------------------------------------------------------------
 
     async def sweep(self) -> None:
-        """Launch what fits, follow what runs, finish registrations a restart interrupted."""
+        """Generate class images, launch what fits, follow what runs, finish registrations a restart interrupted."""
+        await self._prepare()
         await self._launch_queued()
         async with self.sessions() as session:
             launched = await service.launched(session, launcher=self.launcher.kind)
@@ -222,6 +280,31 @@ class TrainingFlows:
                 await self._follow(row)
             except Exception:
                 log.exception("following training %s failed; will retry", row.id)
+
+    async def _prepare(self) -> None:
+        """Drive the preparing trainings (their class images), from their rows: a restart picks them up."""
+        for row in await self.classes.preparing():
+            try:
+                await self.classes.drive(row, self._prepare_failed, self._prepared)
+            except Exception:
+                log.exception("preparing training %s failed; will retry", row.id)
+
+    async def _prepare_failed(self, training_id: str, error: common.Error) -> None:
+        await self._end(training_id, "failed", allowed_from=("preparing",), error=error)
+
+    async def _prepared(self, row: Training, state: dict) -> None:
+        """Every class image is made: the training waits for a launcher slot with them among its inputs."""
+        async with self.sessions() as session:
+            current = await session.get(Training, row.id)
+            if current is None:
+                return
+            ready = await service.transition(session, training_id=row.id, to="queued", allowed_from=("preparing",),
+                                             inputs={**current.inputs, "class_images": state})
+        if ready is not None:
+            metrics.entered("queued", ready.pool, ready.tenant_id)
+            await self.classes.announce(ready, state)
+            await self._status(ready, "queued")
+            self.wake.set()
 
     async def _launch_queued(self) -> None:
         room = await self.launcher.capacity()
@@ -255,6 +338,7 @@ class TrainingFlows:
             dataset=trainings.TrainingDatasetFiles.model_validate(inputs["dataset"]),
             class_dataset=(trainings.TrainingDatasetFiles.model_validate(inputs["class_dataset"])
                            if inputs.get("class_dataset") else None),
+            class_images=list((inputs.get("class_images") or {}).get("keys") or []),
             prefix=self._prefix(row))
 
     async def _follow(self, row: Training) -> None:
@@ -341,22 +425,30 @@ class TrainingFlows:
             return None
         metrics.ended(status, row.pool, row.tenant_id, gpu_s=gpu_s)
         await self._status(row, status)
-        if before.status != "queued":
+        if before.status != "queued" or (row.inputs or {}).get("class_images"):
             self._spawn(self._clean_up(row))
         self.wake.set()  # a launcher slot may be free
         return row
 
     async def _clean_up(self, row: Training) -> None:
-        """Stop the run (it may still write), keep its log, remove its objects but the samples, forget it."""
+        """Stop the run (it may still write), keep its log, remove its objects but the samples (and, when it
+        succeeded, the models kept at its checkpoints, which its owner may still register), forget it. One that
+        ended without a model also stops the jobs making its class images and deletes those images."""
+        if row.status != "succeeded":
+            with contextlib.suppress(Exception):
+                await self.classes.discard(row)
         with contextlib.suppress(Exception):
             await self.launcher.cancel(row.id)
         prefix = self._prefix(row)
+        kept = (prefix + "samples/", prefix + "trainer.log")
+        if row.status == "succeeded":
+            kept = (*kept, prefix + "intermediate/")
         try:
             lines = await self.launcher.logs(row.id, 2000)
             if lines:
                 await self.store.put(prefix + "trainer.log", ("\n".join(lines) + "\n").encode(), "text/plain")
             for key in await self.store.list(prefix):
-                if not key.startswith((prefix + "samples/", prefix + "trainer.log")):
+                if not key.startswith(kept):
                     await self.store.delete(key)
             await self.launcher.forget(row.id)
         except Exception:

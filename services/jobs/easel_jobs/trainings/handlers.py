@@ -5,6 +5,7 @@ from __future__ import annotations
 from easel_common.natsio import Call, Endpoint
 from easel_jobs.trainings.flows import TrainingFlows
 from easel_proto.v1 import trainings
+from easel_proto.v1.registry import ModelInfo
 
 
 def endpoints(flows: TrainingFlows) -> list[Endpoint]:
@@ -25,12 +26,17 @@ def endpoints(flows: TrainingFlows) -> list[Endpoint]:
     async def logs(req: trainings.TrainingRef, _c: Call) -> trainings.TrainingLogs:
         return await flows.logs(req)
 
+    async def register_checkpoint(req: trainings.RegisterCheckpointRequest, _c: Call) -> ModelInfo:
+        return await flows.register_checkpoint(req)
+
     return [
         Endpoint("trainings-create", names.trainings_create, trainings.CreateTrainingRequest, create),
         Endpoint("trainings-get", names.trainings_get, trainings.TrainingRef, get),
         Endpoint("trainings-list", names.trainings_list, trainings.ListTrainingsRequest, list_),
         Endpoint("trainings-cancel", names.trainings_cancel, trainings.TrainingRef, cancel),
         Endpoint("trainings-logs", names.trainings_logs, trainings.TrainingRef, logs),
+        Endpoint("trainings-register-checkpoint", names.trainings_register_checkpoint,
+                 trainings.RegisterCheckpointRequest, register_checkpoint),
     ]
 
 

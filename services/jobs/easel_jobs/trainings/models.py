@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from easel_common.db import UTCDateTime
 from easel_jobs.models import Base
 
-ACTIVE = ("queued", "starting", "running")
+ACTIVE = ("queued", "preparing", "starting", "running")
 LAUNCHED = ("starting", "running")
 TERMINAL = ("succeeded", "failed", "canceled")
 
@@ -36,7 +36,8 @@ class Training(Base):
     dataset_id: Mapped[str] = mapped_column(String(64))
     request: Mapped[dict[str, Any]] = mapped_column(JSON)  # the user's TrainingRequest
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)  # the TrainingSpec the run gets
-    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)  # base ModelInfo, dataset files (and class images)
+    # base ModelInfo, dataset files, class images (a class dataset's, and the state of those it generates)
+    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str | None] = mapped_column(String(255), nullable=True)
     lease: Mapped[str | None] = mapped_column(String(64), nullable=True)  # SHA-256 of the launched run's lease
     launcher: Mapped[str | None] = mapped_column(String(16), nullable=True)
@@ -46,6 +47,8 @@ class Training(Base):
     total_steps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     samples: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     artefact: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # the run's result, to register
+    # the models kept at checkpoint steps: [{step, artefact, model_id}], registrable on request
+    checkpoints: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     model_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     gpu_s: Mapped[float] = mapped_column(Float, default=0.0)

@@ -1,0 +1,142 @@
+"""From the ends of jobs and trainings to deliveries: two durable consumers (the job events stream, the trainings
+stream), so nothing that ends while the service is down goes unannounced.
+
+An event only says that something may have ended: its row says what did. A job's terminal event is acted on once the
+job's row is terminal (the jobs service folds the same event into it, usually within milliseconds; until then the
+message comes back after a pause), and the payload is built from the row, so a stray or forged event announces
+nothing that did not happen. Each (endpoint, job or training) makes one delivery whose id is derived from the pair:
+a message seen twice (a redelivery after a crash) inserts nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from nats.js.api import DeliverPolicy
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from easel_common.natsio import pull_config
+from easel_jobs import flows as job_flows
+from easel_jobs.models import TERMINAL, Job
+from easel_jobs.settings import JobsSettings
+from easel_jobs.trainings.models import Training
+from easel_jobs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from easel_proto.naming import TERMINAL_EVENTS
+from easel_proto.wire import now
+
+log = logging.getLogger(__name__)
+WAIT_FOR_ROW_S = 0.5  # a terminal event seen before its row changed comes back after this long
+GIVE_UP_AFTER = 120  # ... this many times (a minute): an event whose row never ends announces nothing
+
+
+def delivery_id(target: str, subject_id: str) -> str:
+    """The webhook-id of the one delivery of a job's or training's end to an endpoint (or callback URL)."""
+    return "msg_" + hashlib.sha256(f"{target}\n{subject_id}".encode()).hexdigest()[:32]
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def job_payload(row: Job, public_url: str | None) -> dict[str, Any]:
+    record = job_flows.record(row)
+    base = (public_url or "").rstrip("/")
+    images = [{"index": i.index, "seed": i.seed, "url": f"{base}/v1/jobs/{row.id}/images/{i.index}"}
+              for i in record.images or []]
+    data = record.model_dump(mode="json", exclude={"spec", "progress", "cancel_requested", "images"})
+    data |= {"task": record.spec.task, "images": images}
+    return {"type": f"job.{row.status}", "timestamp": _when(row.finished_at) or now().isoformat(), "data": data}
+
+
+def training_payload(row: Training) -> dict[str, Any]:
+    data = {"id": row.id, "status": row.status, "user_id": row.user_id, "tenant_id": row.tenant_id,
+            "pool": row.pool, "method": row.method, "name": row.name, "model_id": row.model_id,
+            "created_at": _when(row.created_at), "finished_at": _when(row.finished_at), "error": row.error}
+    return {"type": f"training.{row.status}", "timestamp": _when(row.finished_at) or now().isoformat(),
+            "data": data}
+
+
+class Intake:
+    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, wake: Callable[[], None]) -> None:
+        self.sessions, self.settings, self.names, self.wake = sessions, settings, settings.names, wake
+
+    async def consumers(self, nc: Any) -> tuple[Any, Any]:
+        """The two durable consumers. Created the first time from now on: the events before webhooks existed
+        announce nothing."""
+        js, names = nc.jetstream(), self.names
+        made = []
+        for stream, durable, subjects in (
+                (names.stream("events")["name"], names.jobs_webhooks_consumer,
+                 [names.job_events("*", kind) for kind in TERMINAL_EVENTS]),
+                (names.stream("trainings")["name"], names.jobs_webhooks_trainings_consumer,
+                 [names.training_status("*", kind) for kind in TERMINAL_EVENTS])):
+            config = pull_config(durable, subjects)
+            config.deliver_policy = DeliverPolicy.NEW  # the same at every start, so creating again changes nothing
+            await js.add_consumer(stream, config)
+            made.append(await js.pull_subscribe_bind(durable, stream))
+        return made[0], made[1]
+
+    async def on_job_event(self, msg: Any) -> None:
+        job_id = msg.subject.split(".")[-2]
+        async with self.sessions.begin() as session:
+            row = await session.get(Job, job_id)
+            if row is None:
+                await msg.ack()
+                return
+            if row.status not in TERMINAL:
+                await self._later(msg, f"job {job_id}")
+                return
+            added = await self._deliver(session, "job", row.id, row.user_id, row.tenant_id, f"job.{row.status}",
+                                        job_payload(row, self.settings.public_url),
+                                        callback=getattr(row, "callback_url", None))
+        await msg.ack()
+        if added:
+            self.wake()
+
+    async def on_training_event(self, msg: Any) -> None:
+        training_id = msg.subject.split(".")[-3]
+        async with self.sessions.begin() as session:
+            row = await session.get(Training, training_id)
+            if row is None:
+                await msg.ack()
+                return
+            if row.status not in TERMINAL:
+                await self._later(msg, f"training {training_id}")
+                return
+            added = await self._deliver(session, "training", row.id, row.user_id, row.tenant_id,
+                                        f"training.{row.status}", training_payload(row))
+        await msg.ack()
+        if added:
+            self.wake()
+
+    async def _later(self, msg: Any, what: str) -> None:
+        if msg.metadata.num_delivered >= GIVE_UP_AFTER:
+            log.warning("%s: a terminal event, but the row never ended; announcing nothing", what)
+            await msg.ack()
+        else:
+            await msg.nak(delay=WAIT_FOR_ROW_S)
+
+    async def _deliver(self, session: AsyncSession, kind: str, subject_id: str, user_id: str, tenant_id: str,
+                       type_: str, payload: dict[str, Any], callback: str | None = None) -> int:
+        """Insert a pending delivery for each enabled endpoint that wants this event (and the job's callback)."""
+        rows = await session.execute(select(WebhookEndpoint).where(
+            WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True),
+            or_(WebhookEndpoint.user_id == user_id, WebhookEndpoint.scope == "tenant")))
+        targets = [(e.id, e.id, e.user_id, e.url) for e in rows.scalars() if type_ in e.events]
+        if callback and kind == "job":
+            targets.append((f"callback:{callback}", None, user_id, callback))
+        added, at = 0, now()
+        for target, endpoint_id, owner, url in targets:
+            key = delivery_id(target, subject_id)
+            if await session.get(WebhookDelivery, key) is not None:
+                continue
+            session.add(WebhookDelivery(id=key, endpoint_id=endpoint_id, user_id=owner, tenant_id=tenant_id,
+                                        url=url, type=type_, subject_id=subject_id, payload=payload,
+                                        status="pending", attempts=0, next_attempt_at=at, created_at=at))
+            added += 1
+        return added

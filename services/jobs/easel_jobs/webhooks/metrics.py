@@ -1,0 +1,7 @@
+"""Prometheus metrics of webhook deliveries."""
+
+from prometheus_client import Counter
+
+DELIVERIES = Counter("easel_webhook_attempts_total",
+                     "Webhook delivery attempts by outcome: delivered, retry (failed, to be tried again), dead "
+                     "(failed for the last time).", ["outcome"])
