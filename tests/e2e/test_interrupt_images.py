@@ -104,7 +104,8 @@ async def test_another_user_can_neither_skip_nor_interrupt_nor_fetch_the_images(
     await asyncio.sleep(0.5)
     (job,) = (await api.get("/v1/jobs", headers=user["headers"])).json()["items"]
     job = (await api.get(f"/v1/jobs/{job['id']}", headers=user["headers"])).json()
-    assert job["status"] == "processing" and not job["cancel_requested"]  # neither reached it
+    # neither reached it (the row may still say starting: a processing event is written a moment late)
+    assert job["status"] in ("starting", "processing") and not job["cancel_requested"]
     assert 0 < job["progress"]["step"] < 150
     await asyncio.to_thread(webui.interrupt)
     result = await call

@@ -84,16 +84,18 @@ def _zip_with(name: str, data: bytes, *, symlink: bool = False) -> bytes:
     (dataset_zip(0, extra={"readme.txt": b"hi"}), "archive", "no images"),
 ])
 async def test_a_bad_archive_is_refused_whole_naming_it(api, alice, stack, archive, field, reason):
-    before = (await api.get("/v1/datasets", headers=alice["headers"])).json()["items"]
+    datasets = Path(stack.data_dir) / "objects" / alice["tenant_id"] / "datasets"
+
+    def stored() -> set[str]:  # the tenant's dataset folders (its other users' too)
+        return {f.relative_to(datasets).parts[0] for f in datasets.rglob("*") if f.is_file()} \
+            if datasets.exists() else set()
+
+    before, folders = (await api.get("/v1/datasets", headers=alice["headers"])).json()["items"], stored()
     r = await upload_dataset(api, alice["headers"], archive)
     assert r.status_code == 422, r.text
     assert r.json()["details"]["field"] == field and reason in r.json()["message"]
     assert (await api.get("/v1/datasets", headers=alice["headers"])).json()["items"] == before
-    datasets = Path(stack.data_dir) / "objects" / alice["tenant_id"] / "datasets"
-    ids = {d["id"] for d in before}
-    stored = {f.relative_to(datasets).parts[0] for f in datasets.rglob("*") if f.is_file()} if datasets.exists() \
-        else set()
-    assert stored <= ids  # nothing half-stored
+    assert stored() <= folders  # nothing half-stored
 
 
 async def test_a_dataset_shared_with_a_role_is_seen_by_its_members_only(api, admin_headers, alice):

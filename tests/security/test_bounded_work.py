@@ -261,8 +261,13 @@ def test_the_rate_limiter_takes_any_number_without_overflowing():
 
 
 class _Rows(SimpleNamespace):
+    """The roles' quota rows, and a tenant without quotas of its own."""
+
     async def execute(self, _query):
         return SimpleNamespace(scalars=lambda: self.roles)
+
+    async def get(self, _table, _key):
+        return None
 
 
 async def test_defaults_apply_where_neither_the_user_nor_a_role_sets_a_limit():
@@ -270,7 +275,7 @@ async def test_defaults_apply_where_neither_the_user_nor_a_role_sets_a_limit():
     assert defaults.max_concurrent_jobs == 16 and 10 <= defaults.requests_per_second <= 100
 
     async def effective(own: dict | None, *roles: dict | None) -> Quotas:
-        user = SimpleNamespace(role_names=["r"] * len(roles), quotas=own)
+        user = SimpleNamespace(role_names=["r"] * len(roles), quotas=own, tenant_id="t")
         return await auth_quotas.effective(_Rows(roles=list(roles)), user=user, defaults=defaults)
 
     fresh = await effective(None, None)
