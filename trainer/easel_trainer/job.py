@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from easel_common.base_configs import fetch as fetch_base_configs
 from easel_proto.errors import EaselError, InvalidInput, TrainingFailed
 from easel_proto.naming import LEASE_HEADER, dataset_prefix
 from easel_proto.v1.trainings import TrainingDatasetFiles, TrainingEvent, TrainingRun, TrainingSpec
@@ -108,6 +109,8 @@ class Inputs:
         run = self.run
         spec = run.spec.model_copy(deep=True)
         spec.model.path = str(await self._base())
+        if self.run.base.format == "safetensors":  # a single file: its base's configs and tokenizers beside it
+            spec.model.config_path = str(await self._configs())
         spec.dataset.path = str(await self._dataset(run.dataset, self.root / "dataset", "dataset"))
         if run.class_dataset is not None and spec.dreambooth is not None:
             folder = await self._dataset(run.class_dataset, self.root / "class", "dreambooth.class_dataset")
@@ -135,8 +138,18 @@ class Inputs:
             await self._get(f.key, folder / f.path, f.sha256, "base_model")
         if base.format == "diffusers":
             return folder
-        raise InvalidInput("base_model", "training needs a base in the diffusers layout (a single-file checkpoint "
-                                         "has no configs and tokenizers with it)")
+        if base.format == "safetensors" and len(base.files) == 1:
+            return folder / base.files[0].path
+        raise InvalidInput("base_model", f"a {base.format} base cannot be trained")
+
+    async def _configs(self) -> Path:
+        """The single-file base's configs and tokenizers, as the registry keeps them for its base (sd15, sd21, sdxl)."""
+        base = self.run.base.base
+        folder = await fetch_base_configs(self.store, base, self.root / "configs")
+        if folder is None:
+            raise InvalidInput("base_model", f"the object store has no {base} configs for a single-file base: the "
+                                             "registry fetches them on import, or `easel configs import` them")
+        return folder
 
     async def _dataset(self, dataset: TrainingDatasetFiles, folder: Path, field: str) -> Path:
         prefix = dataset_prefix(self.run.owner.tenant_id, dataset.id)

@@ -19,13 +19,13 @@ import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
+from easel_common.base_configs import PREFIX
 from easel_common.storage import ObjectStore
 from easel_proto.errors import InvalidInput
 from easel_registry import safety
 from easel_registry.settings import RegistrySettings
 
 log = logging.getLogger(__name__)
-PREFIX = "_configs"
 # where each base's configs come from (the original repos; SD 1.5 from its maintained mirror)
 REPOS = {
     "sd15": "stable-diffusion-v1-5/stable-diffusion-v1-5",

@@ -17,6 +17,7 @@ import re
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic_core import PydanticUndefined
 
+from easel_common.base_configs import BASES as CONFIG_BASES
 from easel_gateway.admission.limits import at_most, check_pool, first
 from easel_gateway.admission.registry import Registry
 from easel_gateway.settings import GatewaySettings
@@ -29,8 +30,8 @@ from easel_proto.webui import hypernetwork_dropouts
 
 DREAMBOOTH = ("dreambooth", "dreambooth_lora")
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
-# Where a base comes from decides whether the trainer can train it: a diffusers folder (or a built-in); a single
-# file holds no configs and tokenizers.
+# Where a base comes from decides whether the trainer can train it: a diffusers folder (or a built-in), or a single
+# file of a base whose configs and tokenizers the registry keeps (easel_common.base_configs).
 TRAINABLE_FORMATS = ("diffusers", "builtin")
 
 
@@ -98,9 +99,9 @@ async def admit(body: trainings.TrainingRequest, caller: Principal, mine: UserSe
         registry.dataset(caller, body.dataset, "dataset"),
         registry.dataset(caller, class_id, "dreambooth.class_dataset") if class_id else _none(),
         _embedding(registry, caller, token) if token else _none())
-    if base.format not in TRAINABLE_FORMATS:
-        raise InvalidInput("base_model", f"{base.name!r} is a single-file checkpoint; training needs a base in the "
-                                         "diffusers layout (import its folder)")
+    if base.format not in TRAINABLE_FORMATS and not (base.format == "safetensors" and base.base in CONFIG_BASES):
+        raise InvalidInput("base_model", f"{base.name!r} is a single-file {base.base} checkpoint; training needs a "
+                                         "diffusers folder for that base (import its folder)")
     if clash is not None:
         raise InvalidInput("textual_inversion.token", f"you already have an embedding named {token!r}; pick "
                                                       "another token (prompts call an embedding by its name)")

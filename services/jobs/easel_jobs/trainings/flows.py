@@ -27,6 +27,7 @@ from nats.js.errors import NotFoundError
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from easel_common import base_configs
 from easel_common.natsio import request
 from easel_common.storage import ObjectStore
 from easel_jobs.flows import JobFlows
@@ -34,7 +35,7 @@ from easel_jobs.settings import JobsSettings
 from easel_jobs.trainings import class_images, metrics, quotas, service
 from easel_jobs.trainings.launchers.base import Launcher
 from easel_jobs.trainings.models import LAUNCHED, TERMINAL, Training
-from easel_proto.errors import Conflict, EaselError, Forbidden, NotFound, TrainingFailed, Unavailable
+from easel_proto.errors import Conflict, EaselError, Forbidden, InvalidInput, NotFound, TrainingFailed, Unavailable
 from easel_proto.naming import LEASE_HEADER, dataset_prefix, lease_digest, training_prefix
 from easel_proto.v1 import common, trainings
 from easel_proto.v1.registry import ModelInfo
@@ -83,6 +84,10 @@ class TrainingFlows:
         sweep prepares and launches it."""
         owner = req.principal
         _check_inputs(req)
+        if req.base.format == "safetensors" and not await base_configs.available(self.store, req.base.base):
+            raise InvalidInput("base_model", f"no {req.base.base} configs and tokenizers in the object store for this "
+                                             "single-file base yet: the registry fetches them on import (is the hub "
+                                             "reachable?), or `easel configs import` them")
         generate = class_images.to_generate(req)
         inputs = {"base": req.base.model_dump(mode="json"), "dataset": req.dataset.model_dump(mode="json"),
                   "class_dataset": req.class_dataset.model_dump(mode="json") if req.class_dataset else None}
