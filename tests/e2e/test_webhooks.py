@@ -115,7 +115,7 @@ async def test_another_user_can_neither_see_nor_change_a_webhook_and_scopes_are_
     owner, other = await new_user(api, admin_headers), await new_user(api, admin_headers)
     hook = await _hook(api, owner["headers"], "http://127.0.0.1:9/x")
     for method, path in (("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/rotate-secret"),
-                         ("GET", "/deliveries")):
+                         ("GET", "/deliveries"), ("POST", "/deliveries/msg_0/redeliver")):
         r = await api.request(method, f"/v1/webhooks/{hook['id']}{path}", headers=other["headers"],
                               json={"enabled": False} if method == "PATCH" else None)
         assert r.status_code == 404, (method, path, r.text)
@@ -148,3 +148,12 @@ async def test_a_tenant_wide_webhook_hears_its_tenants_users_and_no_one_elses(ap
     # the member sees no tenant-wide webhook (it needs jobs:read:any); the tenant's admin does
     assert (await api.get("/v1/webhooks", headers=member["headers"])).json() == []
     assert [h["id"] for h in (await api.get("/v1/webhooks", headers=admin["headers"])).json()] == [hook["id"]]
+
+
+async def test_a_user_keeps_at_most_twenty_webhooks(api, admin_headers):
+    """No request makes unbounded work: every endpoint is looked at for every job's end."""
+    owner = await new_user(api, admin_headers)
+    for i in range(20):
+        await _hook(api, owner["headers"], f"http://127.0.0.1:9/hook{i}")
+    r = await api.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/one-more"}, headers=owner["headers"])
+    assert r.status_code == 409 and r.json()["details"]["field"] == "url", r.text
