@@ -5,12 +5,34 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check
 STAMP := $(VENV)/.easel-installed
-PACKAGES := proto services/common services/auth services/registry services/jobs services/gateway services/stack gpu_worker trainer
+# the web UI edition (webui/), built into webui/dist when its sources change
+WEBUI_STAMP := webui/dist/.built
+WEBUI_SOURCES := $(shell find webui/src -type f 2>/dev/null) webui/index.html webui/vite.config.js \
+	webui/package.json webui/package-lock.json
+# the Python client's generator (tools/gen_client.py) has a virtualenv of its own: it needs an older typer than .venv's
+GEN_VENV := .venv-gen
+GEN_STAMP := $(GEN_VENV)/.easel-installed
+PACKAGES := proto services/common services/auth services/registry services/jobs services/gateway services/stack gpu_worker trainer \
+	clients/python
 PYPROJECTS := $(addsuffix /pyproject.toml,$(PACKAGES))
 
-.PHONY: install up demo test test-fast lint gen check bench lock clean k8s-dev-secrets
+.PHONY: install browser up demo test test-fast lint gen check bench lock clean k8s-dev-secrets
 
-install: $(STAMP)
+install: $(STAMP) $(WEBUI_STAMP) browser
+
+# The web UI edition (webui/): npm ci && vite build into webui/dist, which the gateway serves at /; rebuilt only
+# when its sources change (the stamp).
+$(WEBUI_STAMP): $(WEBUI_SOURCES)
+	@command -v npm >/dev/null || { echo "npm is needed to build the web UI (webui/): install Node.js 20+"; exit 1; }
+	cd webui && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	touch $@
+
+# The browser tests (tests/browser) drive Debian's chromium (Playwright's own browser download is not used);
+# installed here when missing and apt is usable as root, else those tests skip, saying why.
+browser:
+	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	  echo "chromium is not installed (needs root and apt): the browser tests will skip"
 
 $(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.py tools/install_promtool.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +49,11 @@ $(STAMP): $(PYPROJECTS) requirements-dev.txt constraints.txt tools/install_helm.
 	$(PY) tools/install_promtool.py $(VENV)/bin/promtool
 	touch $(STAMP)
 
+$(GEN_STAMP): tools/requirements-gen.txt
+	test -x $(GEN_VENV)/bin/python || $(PYTHON) -m venv $(GEN_VENV)
+	$(GEN_VENV)/bin/python -m pip --disable-pip-version-check install -q -r tools/requirements-gen.txt
+	touch $@
+
 up: install
 	$(PY) -m easel_stack up
 
@@ -42,13 +69,15 @@ test-fast: install
 lint: install
 	$(PY) -m ruff check .
 
-gen: install
+gen: install $(GEN_STAMP)
 	$(PY) tools/gen_proto.py
 	$(PY) tools/gen_dashboards.py
+	$(PY) tools/gen_client.py
 
-check: install
+check: install $(GEN_STAMP)
 	$(PY) tools/gen_proto.py --check
 	$(PY) tools/gen_dashboards.py --check
+	$(PY) tools/gen_client.py --check
 	$(PY) -m ruff check .
 
 bench: install
@@ -62,7 +91,7 @@ lock: install
 	  $(PIP) freeze --exclude-editable | grep -v '^easel' | sed 's/^torch==\(.*\)+cpu/torch==\1/' ) > constraints.txt
 
 clean:
-	rm -rf $(VENV) .easel out .pytest_cache
+	rm -rf $(VENV) $(GEN_VENV) .easel out .pytest_cache webui/node_modules webui/dist
 
 # skaffold's deploy hook: NATS identities (easel nats-config) and auth's keys as Secrets in the current kube context.
 # The identities are kept in $(K8S_DIR) and the keys in the Secret easel-dev, both made once and reused.

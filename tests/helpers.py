@@ -244,9 +244,11 @@ async def registry_flows(tmp_path: Path, **settings) -> AsyncIterator[RegistryFl
 
 
 async def import_and_wait(flows: RegistryFlows, source: ModelSource, kind: str = "checkpoint",
-                          timeout: float = 30.0) -> dict:
-    """Start an import as REGISTRY_OWNER and return the model once it is no longer importing."""
-    info = await flows.import_model(ImportModelRequest(principal=REGISTRY_OWNER, name="m", kind=kind, base="sd15",
+                          timeout: float = 30.0, name: str | None = None) -> dict:
+    """Start an import as REGISTRY_OWNER and return the model once it is no longer importing (a name of its own
+    unless told: an owner's models of a kind have distinct names)."""
+    name = name or f"m-{uuid.uuid4().hex[:8]}"
+    info = await flows.import_model(ImportModelRequest(principal=REGISTRY_OWNER, name=name, kind=kind, base="sd15",
                                                        source=source))
     assert info.status == "importing"
 
@@ -255,3 +257,38 @@ async def import_and_wait(flows: RegistryFlows, source: ModelSource, kind: str =
         return now.model_dump() if now.status != "importing" else None
 
     return await wait_for(finished, timeout=timeout, interval=0.05)
+
+
+async def upload_model(api, headers, name: str, kind: str, content: bytes) -> dict:
+    """Upload and import a model for the whole tenant; wait until it is ready."""
+    upload = (await api.post("/v1/models/uploads", headers=headers)).json()
+    assert (await api.put(upload["url"], content=content, headers=headers)).status_code == 204
+    r = await api.post("/v1/models", json={"name": name, "kind": kind, "base": "tiny", "visibility": "public",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=headers)
+    assert r.status_code == 201, r.text
+
+    async def ready():
+        model = (await api.get(f"/v1/models/{r.json()['id']}", headers=headers)).json()
+        assert model["status"] != "failed", model
+        return model if model["status"] == "ready" else None
+
+    return await wait_for(ready)
+
+
+def tiny_lora(tmp_path: Path, seed: int) -> bytes:
+    """A random LoRA for the tiny model's UNet, as one .safetensors file."""
+    import torch
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    from easel_worker.engine import build_tiny_sd
+
+    unet = UNet2DConditionModel.from_pretrained(build_tiny_sd(tmp_path / "tiny") / "unet")
+    torch.manual_seed(seed)
+    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_q", "to_v", "to_out.0"],
+                                init_lora_weights=False))
+    StableDiffusionPipeline.save_lora_weights(tmp_path / "lora", weight_name="lora.safetensors",
+                                              unet_lora_layers=get_peft_model_state_dict(unet))
+    return (tmp_path / "lora" / "lora.safetensors").read_bytes()

@@ -1,10 +1,12 @@
-"""PNG encoding with the web UI's `parameters` text chunk, so tools that read it keep working.
+"""PNG encoding with the web UI's `parameters` text chunk, so tools that read it keep working; live previews'
+data: URIs.
 
 Keys are spelled as the web UI writes them; a value with a comma, colon or newline is JSON-quoted, as it does.
 """
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from typing import Any
@@ -199,3 +201,13 @@ def to_png(image: Image.Image, spec: GenerationSpec, seed: int, *, subseed: int 
     buf = io.BytesIO()
     image.save(buf, format="PNG", pnginfo=info)
     return buf.getvalue()
+
+
+def preview_uri(image: Image.Image, max_bytes: int) -> str | None:
+    """A live preview as a data: URI (lossy WebP, small), or None when it would exceed max_bytes: previews ride in
+    progress events, which every follower of the job reads."""
+    buf = io.BytesIO()
+    image.convert("RGB").save(buf, "WEBP", quality=70, method=0)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    uri = f"data:image/webp;base64,{data}"
+    return uri if len(uri) <= max_bytes else None

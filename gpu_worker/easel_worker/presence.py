@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -44,6 +45,19 @@ def cached_models(root: Path) -> list[str]:
                   if e.is_dir() and not e.name.startswith(".") and os.path.exists(os.path.join(e.path, MARKER)))
 
 
+def gpu_memory_mb() -> tuple[int | None, int | None]:
+    """(used, free) MiB of the CUDA device this process uses, for pool status; (None, None) before it uses one.
+    Never imports torch or starts CUDA itself (the null engine has neither); one cudaMemGetInfo per heartbeat."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return None, None
+    try:
+        free, total = torch.cuda.mem_get_info()
+    except RuntimeError:  # the device went away: the heartbeat goes on without the figure
+        return None, None
+    return (total - free) // 2**20, free // 2**20
+
+
 class Presence:
     """Puts what this worker holds and runs in the workers bucket; the jobs service routes by it."""
 
@@ -60,8 +74,10 @@ class Presence:
 
     def snapshot(self) -> WorkerPresence:
         loaded = getattr(self.engine, "loaded_models", list)()
+        used, free = gpu_memory_mb()
         return WorkerPresence(worker_id=self.worker_id, pool=self.pool, loaded=loaded, cached=self._cached,
-                              busy=self.job_id is not None or self.stopping, job_id=self.job_id, at=now())
+                              busy=self.job_id is not None or self.stopping, job_id=self.job_id, at=now(),
+                              gpu_memory_used_mb=used, gpu_memory_free_mb=free)
 
     async def start(self) -> None:
         self._last_beat = asyncio.get_running_loop().time()

@@ -30,6 +30,11 @@ class WorkerSettings(CommonSettings):
     # silent for three of them (EASEL_PRESENCE_STALE_S, 6 s) for dead and hands its running job to another.
     presence_interval_s: float = Field(default=2.0, gt=0)
     null_step_s: float = Field(default=0.0, ge=0)  # EASEL_ENGINE=null: seconds each denoising step takes
+    # Live previews in progress events (EASEL_PREVIEW_*): every this many steps (0: none), at most one per
+    # preview_min_interval_s, each a data: URI of at most preview_max_bytes (a larger one is left out).
+    preview_every: int = Field(default=3, ge=0)
+    preview_min_interval_s: float = Field(default=0.5, ge=0)
+    preview_max_bytes: int = Field(default=32 * 1024, ge=1024)
 
     @property
     def cache_dir(self) -> Path:

@@ -7,7 +7,7 @@ import hashlib
 import io
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from pathlib import Path
 
@@ -38,7 +38,7 @@ from easel_worker.base_configs import FOLDER as BASE_CONFIGS
 from easel_worker.base_configs import fetch_quietly as fetch_base_configs
 from easel_worker.cache import FETCHED_FORMATS, ModelCache
 from easel_worker.engine import Engine, Interrupt, Skip, Stopped
-from easel_worker.images import to_png
+from easel_worker.images import preview_uri, to_png
 from easel_worker.presence import JobFeed, Presence
 from easel_worker.settings import WorkerSettings
 
@@ -483,15 +483,31 @@ class Worker:
                           inputs: dict[str, Image.Image]) -> tuple[list[Image.Image], float]:
         """Run generate in a thread, turning its steps into progress events; return images and seconds."""
         spec = job.spec
-        progress: asyncio.Queue[tuple[int, int] | None] = asyncio.Queue()
+        progress: asyncio.Queue[tuple[int, int, Image.Image | None] | None] = asyncio.Queue()
         publisher = asyncio.create_task(self._publish_progress(job.job_id, progress))
         loop = asyncio.get_running_loop()
 
-        reported = 0
+        reported, previewed_at = 0, 0.0
+        preview: Image.Image | None = None  # taken at the step about to be reported
+        every = self.settings.preview_every
+
+        def on_preview(step: int, total: int, make: Callable[[], Image.Image | None]) -> None:
+            # on the engine's thread, just before on_step for the same iteration: the preview rides in its event
+            nonlocal preview, previewed_at
+            done = max(1, total and step * spec.steps // total)
+            if (not every or done <= reported or done % every or done >= spec.steps
+                    or time.monotonic() - previewed_at < self.settings.preview_min_interval_s):
+                return
+            try:
+                preview = make()  # encoded by the publisher, off the engine's thread
+            except Exception:  # a preview is a nicety: never let it fail the job
+                log.debug("job %s: no preview at step %s", job.job_id, done, exc_info=True)
+                return
+            previewed_at = time.monotonic()
 
         def on_step(step: int, total: int) -> None:
             # runs on the engine's thread, between denoising steps
-            nonlocal reported
+            nonlocal reported, preview
             if self._revoked:
                 raise Revoked("handed to another worker")
             if self._release:
@@ -506,12 +522,13 @@ class Worker:
             # users count the steps they asked for
             done = max(1, total and step * spec.steps // total)
             if done > reported:
-                reported = done
-                loop.call_soon_threadsafe(progress.put_nowait, (done, spec.steps))
+                reported, shown, preview = done, preview, None
+                loop.call_soon_threadsafe(progress.put_nowait, (done, spec.steps, shown))
 
         started = time.perf_counter()
         try:
-            images = await asyncio.to_thread(self.engine.generate, spec, on_step, files, inputs)
+            images = await asyncio.to_thread(self.engine.generate, spec, on_step, files, inputs,
+                                             on_preview if every else None)
             lora_s = getattr(self.engine, "last_lora_timings", None)
             if spec.loras and lora_s is not None:
                 metrics.LOAD_SECONDS.labels(self.settings.pool, "lora").observe(lora_s.load_s)
@@ -522,11 +539,15 @@ class Worker:
             await publisher
         return images, time.perf_counter() - started
 
-    async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int] | None]) -> None:
+    async def _publish_progress(self, job_id: str,
+                                queue: asyncio.Queue[tuple[int, int, Image.Image | None] | None]) -> None:
         while (item := await queue.get()) is not None:
-            step, total = item
+            step, total, image = item
             with suppress(Exception):  # progress is best effort; the result is what must arrive
-                await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now()))
+                preview = (await asyncio.to_thread(preview_uri, image, self.settings.preview_max_bytes)
+                           if image is not None else None)
+                await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now(),
+                                                                       preview=preview))
 
     async def _status(self, job_id: str, status: str, attempt: int) -> None:
         await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),

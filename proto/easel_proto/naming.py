@@ -14,6 +14,7 @@ _NOT_TOKEN = re.compile(r"[^A-Za-z0-9_-]")
 LEASE_HEADER = "Easel-Lease"  # on a worker's job events: the lease its claim gave it for this run
 EVENT_TYPES = ("queued", "starting", "processing", "progress", "succeeded", "failed", "canceled")
 TERMINAL_EVENTS = ("succeeded", "failed", "canceled")
+IMPORT_EVENTS = ("imported", "import_failed")  # an import's end, as `model.<event>` to webhooks
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,10 @@ class Names:
         return self._fmt(n.SUBJECT_JOBS_LIST)
 
     @property
+    def jobs_usage(self) -> str:
+        return self._fmt(n.SUBJECT_JOBS_USAGE)
+
+    @property
     def jobs_cancel(self) -> str:
         return self._fmt(n.SUBJECT_JOBS_CANCEL)
 
@@ -259,6 +264,21 @@ class Names:
         return self._fmt(n.SUBJECT_JOBS_WEBHOOKS)
 
     @property
+    def pools_manage(self) -> str:
+        """Manage worker pools (gateway -> jobs service, request/reply)."""
+        return self._fmt(n.SUBJECT_POOLS_MANAGE)
+
+    @property
+    def pools_changed(self) -> str:
+        """The jobs service's broadcast of the full pool list (PoolsChanged), after each change and once a minute."""
+        return self._fmt(n.SUBJECT_POOLS_CHANGED)
+
+    @property
+    def pools_current(self) -> str:
+        """Ask the jobs service for the pool list now (PoolsQuery -> PoolsChanged), e.g. when a listener starts."""
+        return self._fmt(n.SUBJECT_POOLS_CURRENT)
+
+    @property
     def jobs_webhooks_consumer(self) -> str:
         return n.CONSUMER_JOBS_WEBHOOKS
 
@@ -266,8 +286,16 @@ class Names:
     def jobs_webhooks_trainings_consumer(self) -> str:
         return n.CONSUMER_JOBS_WEBHOOKS_TRAININGS
 
+    @property
+    def jobs_webhooks_models_consumer(self) -> str:
+        return n.CONSUMER_JOBS_WEBHOOKS_MODELS
+
+    def registry_model_event(self, model_id: str, type: str = "*") -> str:
+        """An import's end (`imported`, `import_failed`); only the registry publishes these (nats_access.py)."""
+        return self._fmt(n.SUBJECT_REGISTRY_MODEL_EVENTS, model_id=model_id, type=type)
+
     def stream(self, key: str) -> dict[str, Any]:
-        """The stream `key` ('jobs', 'events', 'advisories', 'audit', 'trainings') with names filled in."""
+        """The stream `key` ('jobs', 'events', 'advisories', 'audit', 'trainings', 'registry') with names filled in."""
         spec = dict(n.STREAMS[key])
         spec["name"] = self._fmt(spec["name"])
         spec["subjects"] = [self._fmt(s) for s in spec["subjects"]]

@@ -19,6 +19,8 @@ PACKAGES = {"services": ["./proto", "./services/common", "./services/auth", "./s
                          "./services/gateway"],
             "gpu_worker": ["./proto", "./services/common", "./gpu_worker"],
             "trainer": ["./proto", "./services/common", "./trainer"]}
+# What an image copies besides its packages: the gateway's image builds the web UI (webui/) in a Node stage.
+SOURCES = {"services": {"webui"}}
 
 
 def instructions(path: Path) -> list[tuple[str, str]]:
@@ -36,7 +38,8 @@ def test_an_image_installs_only_its_own_packages(image):
     named = re.findall(r"\./[\w/]+", install)
     assert named == PACKAGES[image]
     copied = {args.split()[0].rstrip("/") for op, args in steps if op == "COPY" and "--from" not in args}
-    assert copied == {"constraints.txt", *(p.removeprefix("./") for p in PACKAGES[image])}, copied
+    assert copied == {"constraints.txt", *(p.removeprefix("./") for p in PACKAGES[image]),
+                      *SOURCES.get(image, ())}, copied
     assert "-e " not in install  # installed, not linked to a source tree the image does not keep
 
 
@@ -82,7 +85,8 @@ def test_the_build_context_sends_no_secrets_venv_or_tests():
     rules = [line for line in ignore if line and not line.startswith("#")]
     assert rules[0] == "*", "allow-list: everything is left out unless named"
     allowed = {r[1:].rstrip("/") for r in rules if r.startswith("!")}
-    assert allowed == {"constraints.txt", "proto", "services", "gpu_worker"}
+    assert allowed == {"constraints.txt", "proto", "services", "gpu_worker", "webui"}
+    assert {"webui/node_modules", "webui/dist"} <= set(rules)  # the image builds its own
     assert "services/stack" in rules  # the embedded stack is no image's
 
 

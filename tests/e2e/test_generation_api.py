@@ -6,15 +6,13 @@ from __future__ import annotations
 import base64
 import io
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 from safetensors.numpy import save
 
-from easel_worker.engine import build_tiny_sd
-from helpers import ensure_tenant, until_status, wait_for
+from helpers import ensure_tenant, tiny_lora, until_status, upload_model, wait_for
 from hypernetworks import write as write_hypernetwork
 
 
@@ -26,39 +24,6 @@ def png_b64(width: int, height: int, color=(200, 40, 40)) -> str:
 
 def random_weights(seed: int) -> bytes:
     return save({"emb_params": np.random.default_rng(seed).standard_normal((1, 32)).astype(np.float32)})
-
-
-def tiny_lora(tmp_path: Path, seed: int) -> bytes:
-    """A random LoRA for the tiny model's UNet, as one .safetensors file."""
-    import torch
-    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
-    from peft import LoraConfig
-    from peft.utils import get_peft_model_state_dict
-
-    unet = UNet2DConditionModel.from_pretrained(build_tiny_sd(tmp_path / "tiny") / "unet")
-    torch.manual_seed(seed)
-    unet.add_adapter(LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_q", "to_v", "to_out.0"],
-                                init_lora_weights=False))
-    StableDiffusionPipeline.save_lora_weights(tmp_path / "lora", weight_name="lora.safetensors",
-                                              unet_lora_layers=get_peft_model_state_dict(unet))
-    return (tmp_path / "lora" / "lora.safetensors").read_bytes()
-
-
-async def upload_model(api, headers, name: str, kind: str, content: bytes) -> dict:
-    """Upload and import a model for the whole tenant; wait until it is ready."""
-    upload = (await api.post("/v1/models/uploads", headers=headers)).json()
-    assert (await api.put(upload["url"], content=content, headers=headers)).status_code == 204
-    r = await api.post("/v1/models", json={"name": name, "kind": kind, "base": "tiny", "visibility": "public",
-                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
-                       headers=headers)
-    assert r.status_code == 201, r.text
-
-    async def ready():
-        model = (await api.get(f"/v1/models/{r.json()['id']}", headers=headers)).json()
-        assert model["status"] != "failed", model
-        return model if model["status"] == "ready" else None
-
-    return await wait_for(ready)
 
 
 @pytest.fixture(scope="module")

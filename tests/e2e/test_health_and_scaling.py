@@ -134,7 +134,7 @@ class BreakingEngine(NullEngine):
         self.jobs = 0
         self.broken = False
 
-    def generate(self, spec, on_step, files=None, inputs=None):
+    def generate(self, spec, on_step, files=None, inputs=None, on_preview=None):
         self.jobs += 1
         self.broken = True
         raise RuntimeError("CUDA error: an illegal memory access was encountered")

@@ -154,3 +154,20 @@ async def test_a_failed_merge_leaves_no_model_and_no_file(api, merging, stack):
     assert after == before
     objects = Path(stack.options.data_dir) / "objects"
     assert not [p for p in objects.rglob("merge-*") if done["id"] in p.parts]
+
+
+async def test_a_name_the_caller_already_has_is_refused_for_a_merge_and_an_upload(api, merging):
+    """`<lora:name>` and the web UI's checkpoint list pick one model per name: a merge's custom_name or an upload
+    that repeats one of the caller's checkpoints is a 409 naming the field, and nothing is queued or recorded."""
+    alice, a = merging["alice"], merging["a"]
+    before = {m["id"] for m in (await api.get("/v1/models", headers=alice["headers"])).json()["items"]}
+    r = await api.post("/v1/models/merge", headers=alice["headers"], json={
+        "primary_model_name": a["id"], "interp_method": "No interpolation", "custom_name": a["name"]})
+    assert r.status_code == 409 and r.json()["details"]["field"] == "custom_name", r.text
+    upload = (await api.post("/v1/models/uploads", headers=alice["headers"])).json()
+    r = await api.post("/v1/models", headers=alice["headers"], json={
+        "name": a["name"], "kind": "checkpoint", "base": "tiny",
+        "source": {"type": "upload", "uri": upload["upload_id"]}})
+    assert r.status_code == 409 and r.json()["details"] == {"field": "name", "model_id": a["id"]}, r.text
+    after = {m["id"] for m in (await api.get("/v1/models", headers=alice["headers"])).json()["items"]}
+    assert after == before

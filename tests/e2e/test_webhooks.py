@@ -7,7 +7,9 @@ from __future__ import annotations
 import json
 import uuid
 
+import numpy as np
 import pytest
+from safetensors.numpy import save
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from helpers import new_user, submit, until_status, wait_for
@@ -157,3 +159,45 @@ async def test_a_user_keeps_at_most_twenty_webhooks(api, admin_headers):
         await _hook(api, owner["headers"], f"http://127.0.0.1:9/hook{i}")
     r = await api.post("/v1/webhooks", json={"url": "http://127.0.0.1:9/one-more"}, headers=owner["headers"])
     assert r.status_code == 409 and r.json()["details"]["field"] == "url", r.text
+
+
+async def _import_upload(api, who, content: bytes) -> dict:
+    upload = (await api.post("/v1/models/uploads", headers=who["headers"])).json()
+    r = await api.put(upload["url"], content=content, headers=who["headers"])
+    assert r.status_code == 204, r.text
+    r = await api.post("/v1/models", json={"name": f"m-{uuid.uuid4().hex[:6]}", "kind": "lora", "base": "sd15",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=who["headers"])
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def _safetensors(seed: int) -> bytes:
+    return save({"lora_unet_down.lora_down.weight": np.full((4, 4), seed, dtype=np.float32)})
+
+
+async def test_model_imports_are_told_signed_to_their_owners_webhooks_and_to_no_other_user(api, admin_headers):
+    tenant = f"imports{uuid.uuid4().hex[:6]}"  # two users of one tenant who may import (admins there)
+    owner, other = [await new_user(api, admin_headers, roles=["admin"], tenant_id=tenant) for _ in range(2)]
+    events = ["model.imported", "model.import_failed"]
+    with Receiver() as receiver:
+        mine = await _hook(api, owner["headers"], receiver.url + "/mine", events=events)
+        theirs = await _hook(api, other["headers"], receiver.url + "/theirs", events=events)
+        imported = await _import_upload(api, owner, _safetensors(1))
+        failed = await _import_upload(api, owner, b"this is not a model" * 10)
+        elsewhere = await _import_upload(api, other, _safetensors(2))
+        await wait_for(lambda: _async(len(receiver.bodies("/mine")) >= 2 and receiver.bodies("/theirs")), timeout=60)
+    told = {}
+    for request in receiver.received:
+        secret = mine["secret"] if request["path"] == "/mine" else theirs["secret"]
+        event = _verified(secret, request)
+        told.setdefault(request["path"], []).append((event["type"], event["data"]["id"], event["data"]["status"]))
+    assert sorted(told["/mine"]) == sorted([("model.imported", imported["id"], "ready"),
+                                            ("model.import_failed", failed["id"], "failed")])
+    assert told["/theirs"] == [("model.imported", elsewhere["id"], "ready")]  # never the owner's imports
+    failure = next(json.loads(r["body"]) for r in receiver.received if r["path"] == "/mine"
+                   and json.loads(r["body"])["type"] == "model.import_failed")
+    assert failure["data"]["error"]["message"] and failure["data"]["user_id"] == owner["id"]
+    log = await _deliveries(api, owner["headers"], mine["id"])
+    assert {(d["type"], d["subject_id"], d["status"]) for d in log} == {
+        ("model.imported", imported["id"], "delivered"), ("model.import_failed", failed["id"], "delivered")}

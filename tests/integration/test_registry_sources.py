@@ -88,7 +88,7 @@ async def test_loopback_is_refused_unless_the_host_is_allow_listed(flows, http, 
     ok = await imported(flows, base(http, "localhost") + "/ok.safetensors")
     assert ok["status"] == "ready", ok
     assert ok["format"] == "safetensors" and ok["files"][0]["path"] == "ok.safetensors"
-    assert ok["title"] == f"m [{ok['sha256'][:8]}]" and ok["bytes_done"] == ok["size"]
+    assert ok["title"] == f"{ok['name']} [{ok['sha256'][:8]}]" and ok["bytes_done"] == ok["size"]
 
 
 async def test_a_redirect_to_loopback_is_refused(flows, http, tmp_path):

@@ -40,7 +40,7 @@ async def pipeline(nats_url, database_url):
     sessions = db.sessions(engine)
     stopping = asyncio.Event()
     intake = Intake(sessions, settings, lambda: None)
-    job_ends, _ = await intake.consumers(nc)
+    job_ends, *_ = await intake.consumers(nc)
     task = asyncio.create_task(consume(job_ends, intake.on_job_event, stopping, auto_ack=False))
     try:
         yield nc, settings, sessions

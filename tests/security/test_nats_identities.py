@@ -198,10 +198,28 @@ async def test_workers_get_only_the_environment_they_need(stack):
 def test_the_embedded_stack_keeps_its_nats_configuration_and_seeds_private(stack):
     folder = stack.data_dir / "nats"
     seeds = sorted((folder / "credentials").glob("*.nk"))
-    private = [folder / "nats-server.conf", *seeds, stack.data_dir / "caller.key"]
-    assert len(private) >= 7
+    private = [folder / "nats-server.conf", folder / "authorization.conf", *seeds, stack.data_dir / "caller.key"]
+    assert len(private) >= 8
     for path in private:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
-    config = (folder / "nats-server.conf").read_text()
+    config = (folder / "nats-server.conf").read_text() + (folder / "authorization.conf").read_text()
     for seed in (folder / "credentials").glob("*.nk"):  # the server holds public keys only
         assert seed.read_text().strip() not in config
+
+
+@pytest.mark.parametrize("identity", ["gateway", "auth", "jobs", "stack", "trainer", worker_identity("default")])
+async def test_only_the_registry_may_announce_an_import_so_no_one_forges_a_model_webhook(stack, identity):
+    """The webhook intake takes an import's end from the registry's event alone (easel_registry.announce): any other
+    identity's attempt is refused by NATS before it reaches the stream."""
+    names = _names(stack)
+    probe = await Probe.sign_in(stack, identity)
+    try:
+        for kind in ("imported", "import_failed"):
+            assert await probe.publish_denied(names.registry_model_event("m1", kind)), (identity, kind)
+    finally:
+        await probe.close()
+    registry = await Probe.sign_in(stack, "registry")
+    try:  # the probe tells a refusal from a permitted publish: the registry's own is not refused
+        assert not await registry.publish_denied(names.registry_model_event("m1", "bogus"), timeout=0.5)
+    finally:
+        await registry.close()

@@ -41,3 +41,27 @@ def test_a_pools_workers_are_denied_every_other_pools_consumer_by_name():
         heard = nats_access.permissions(names, identity, ["a"]).subscribe
         assert (names.auth_login in heard) == (identity == "auth"), identity
         assert not any(s in heard for s in (">", "_INBOX.>", "easel.>")), identity
+
+
+def test_a_pool_added_at_run_time_needs_only_its_own_new_seed(tmp_path):
+    """What the Kubernetes pool controller does: read the running authorization's keys back, make the new pool's
+    seed (kept: asked again, the same), and write the block again, in which the old pools' workers are denied the
+    new pool's consumer."""
+    names = Names("easel")
+    running = nats_access.authorization(names, nats_access.Credentials(tmp_path / "deploy"), ["a"])
+    keys = nats_access.public_keys(running)
+    assert sorted(keys) == sorted(nats_access.identities(["a"]))
+    controller = nats_access.Credentials(tmp_path / "controller")
+    seed = nats_access.pool_seed(controller, "b")
+    assert nats_access.pool_seed(controller, "b") == seed
+    keys["worker-b"] = nats_access.public_key(seed)
+    after = nats_access.authorization(names, nats_access.PublicKeys(keys), ["a", "b"])
+    assert nats_access.public_keys(after) == keys
+    worker_a = next(u for u in after["users"] if u["nkey"] == keys["worker-a"])
+    assert "$JS.API.CONSUMER.MSG.NEXT.EASEL_JOBS.worker-b" in worker_a["permissions"]["publish"]["deny"]
+    (tmp_path / "authorization.conf").write_text(nats_access.authorization_include(names, nats_access.PublicKeys(keys),
+                                                                                   ["a", "b"]))
+    (tmp_path / "server.conf").write_text(f'port: 4999\njetstream: {{store_dir: "{tmp_path}/js"}}\n'
+                                          "include ./authorization.conf\n")
+    checked = subprocess.run([binary(), "-c", str(tmp_path / "server.conf"), "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

@@ -405,3 +405,20 @@ prometheus.io/path: /metrics
   value: none
 {{- end }}
 {{- end }}
+
+{{/* The pool controller's worker template (gpu-worker/pool-template.yaml). */}}
+{{- define "easel.poolTemplateName" -}}
+{{- printf "%s-pool-template" (include "easel.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The Secret nats-server includes its authorization from: <release>-easel-nats-authorization, also named in
+     values.yaml (nats.podTemplate.patch, templated by the NATS chart), which knows only the release's name. */}}
+{{- define "easel.natsAuthorizationSecret" -}}
+{{- printf "%s-easel-nats-authorization" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The seeds of the pools made through /v1/pools (the pool controller makes and keeps it; a pool's pods mount
+     their key only). */}}
+{{- define "easel.poolSeedsSecret" -}}
+{{- printf "%s-easel-pool-seeds" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}

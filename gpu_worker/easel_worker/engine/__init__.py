@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from .base import Engine, Interrupt, Skip, StepCallback, Stopped
+from .base import Engine, Interrupt, PreviewCallback, Skip, StepCallback, Stopped
 from .null import NullEngine
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ __all__ = [
     "GenerationEngine",
     "Interrupt",
     "NullEngine",
+    "PreviewCallback",
     "Skip",
     "StepCallback",
     "Stopped",

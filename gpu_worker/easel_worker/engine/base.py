@@ -19,6 +19,12 @@ total counts every iteration of the job (all batches, both hires passes).
 Raising from it stops the generation and propagates out of generate; Interrupt (and Skip) keep what was made.
 """
 
+PreviewCallback = Callable[[int, int, Callable[[], "Image.Image | None"]], None]
+"""on_preview(step_done, total, make): called just before on_step for the same iteration, by engines that can
+preview; make() returns a small image of the current denoising estimate (or None), cheap but not free, so the
+caller calls it only on the iterations it wants a preview of. Exceptions from make are the caller's to swallow.
+"""
+
 
 @runtime_checkable
 class Engine(Protocol):
@@ -35,6 +41,7 @@ class Engine(Protocol):
         on_step: StepCallback,
         files: Mapping[str, Path] | None = None,
         inputs: Mapping[str, Image.Image] | None = None,
+        on_preview: PreviewCallback | None = None,
     ) -> list[Image.Image]:
         """Run the spec's task; one image per entry of spec.seeds, in order.
 

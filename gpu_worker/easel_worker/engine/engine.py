@@ -28,7 +28,7 @@ from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import noise_params
 
 from . import sd_upscale, tasks
-from .base import StepCallback, Stopped
+from .base import PreviewCallback, StepCallback, Stopped
 from .conditioning import Encodings, Prompts, pass_prompts
 from .controlnet import ControlNetCache
 from .controls import detect_maps
@@ -156,8 +156,10 @@ class GenerationEngine:
         on_step: StepCallback,
         files: Mapping[str, Path] | None = None,
         inputs: Mapping[str, Image.Image] | None = None,
+        on_preview: PreviewCallback | None = None,
     ) -> list[Image.Image]:
         """Run the spec's task; one image per seed. Exceptions raised by on_step propagate unchanged.
+        on_preview: offered a cheap preview of the denoising estimate before each on_step (base.PreviewCallback).
 
         files: local paths by model id (needed only for what is not resident: checkpoint, LoRAs, VAE,
         hypernetworks, embeddings, ControlNets, annotators, upscalers). inputs: decoded input images by
@@ -176,7 +178,7 @@ class GenerationEngine:
             loaded = self._loaded[spec.model.id]
             _check_steps(spec, loaded.scheduler_config["num_train_timesteps"])
             pipe = loaded.pipe
-            progress = Progress(on_step)
+            progress = Progress(on_step, on_preview=on_preview)
 
             def run() -> list[Image.Image]:
                 template = loaded.scheduler(spec.sampler, spec.scheduler)

@@ -11,7 +11,7 @@ from PIL import Image
 
 from easel_proto.v1.jobs import ExtrasSpec
 
-from .base import StepCallback
+from .base import PreviewCallback, StepCallback
 from .extras import centre_crop, check_extras, extras_size
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ class NullEngine:
         on_step: StepCallback,
         files: Mapping[str, Path] | None = None,
         inputs: Mapping[str, Image.Image] | None = None,
+        on_preview: PreviewCallback | None = None,  # noqa: ARG002 (nothing to preview)
     ) -> list[Image.Image]:
         """Extras: each input plainly resized to the extras size. Otherwise one black image per seed at the
         output size, after spec.steps steps of step_s each (on_step is called after each; none run when step_s

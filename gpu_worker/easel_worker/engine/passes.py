@@ -34,10 +34,11 @@ from PIL import Image
 
 from easel_proto.v1.jobs import GenerationSpec, SdxlConditioning
 
-from .base import Interrupt, Skip
+from .base import Interrupt, PreviewCallback, Skip
 from .conditioning import Prompts, conditioned
 from .loading import is_xl
 from .noise import initial_noise, use_noise
+from .preview import latent_preview
 
 Images = list[Image.Image]
 
@@ -85,8 +86,11 @@ class Pass:
 class Progress:
     """Counts denoising iterations across a job's passes and reports them through on_step."""
 
-    def __init__(self, on_step: Callable[[int, int], None], total: int = 1) -> None:
+    def __init__(self, on_step: Callable[[int, int], None], total: int = 1,
+                 on_preview: PreviewCallback | None = None) -> None:
         self.on_step, self.total, self.done = on_step, total, 0
+        self.on_preview = on_preview
+        self.estimate: Estimate | None = None  # the running pass's, for previews
         self.raised: BaseException | None = None  # what on_step raised, to tell it from a pipeline failure
         self.per_batch = 0  # iterations each batch (chunk of seeds) runs, all its passes together
         self.batch_start = 0  # iterations done when the current batch began
@@ -108,6 +112,8 @@ class Progress:
         self.done += 1
         try:
             total = max(self.total, 1)
+            if self.on_preview is not None:
+                self.on_preview(min(self.done, total), total, self._preview_of(pipe))
             self.on_step(min(self.done, total), total)
             self.seen = min(self.done, total)
         except Skip as skip:
@@ -119,6 +125,16 @@ class Progress:
             self.raised = exc
             raise
         return tensors
+
+
+    def _preview_of(self, pipe: Any) -> Callable[[], Image.Image | None]:
+        estimate = self.estimate
+
+        def make() -> Image.Image | None:
+            if estimate is None or estimate.latents is None:
+                return None
+            return latent_preview(estimate.latents, is_xl(pipe))
+        return make
 
 
 class Estimate:
@@ -281,6 +297,7 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = (),
     if p.control is not None:
         kwargs.update(p.control.kwargs)
     estimate, start = Estimate(scheduler), job.progress.done
+    job.progress.estimate = estimate
     try:
         with conditioned(call, p.prompts, n, p.first_step), torch.inference_mode():
             return call(**kwargs).images

@@ -291,6 +291,10 @@ class LogoutRequest(BaseModel):
     )
     principal: common.Principal
     refresh_token: str | None = None
+    everywhere: bool | None = False
+    """
+    End every signed-in session of the user (every browser and token pair), not only this one.
+    """
 
 
 class PasswordRequest(BaseModel):

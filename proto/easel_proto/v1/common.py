@@ -88,3 +88,7 @@ class Quotas(BaseModel):
     """
     Token bucket size; defaults to twice the rate.
     """
+    storage_bytes: Annotated[int | None, Field(ge=0, le=1000000000000000)] = None
+    """
+    Tenant-wide only (a tenant's quotas; a user or role cannot set it): bytes the tenant may keep in the object store (models, datasets, images, inputs, trainings). New imports, dataset uploads, jobs and trainings are refused while the tenant is at or over it.
+    """

@@ -62,6 +62,10 @@ class JobProgress(BaseModel):
     step: Annotated[int, Field(ge=0)]
     steps: Annotated[int, Field(ge=1)]
     at: AwareDatetime
+    preview: str | None = None
+    """
+    A small, cheap preview of the image at this step (the latents projected to RGB, as the web UI's Approx cheap): a data: URI (image/webp), on every few steps only (EASEL_PREVIEW_EVERY); never stored in the job's row.
+    """
 
 
 class Timings(BaseModel):
@@ -137,6 +141,10 @@ class Progress(BaseModel):
     )
     step: int
     steps: int
+    preview: str | None = None
+    """
+    The last progress event's preview (a data: URI), when that event carried one.
+    """
 
 
 class JobRef(BaseModel):
@@ -174,6 +182,10 @@ class ListJobsRequest(BaseModel):
     idempotency_key: Annotated[str | None, Field(max_length=255)] = None
     """
     Only the caller's job submitted under this Idempotency-Key (web UI task ids).
+    """
+    prompt: Annotated[str | None, Field(max_length=200)] = None
+    """
+    Only jobs whose prompt contains this text, ignoring case (the web UI's history search).
     """
 
 
@@ -531,6 +543,60 @@ class FaceRestoreRequest(BaseModel):
     """
     CodeFormer's fidelity weight: 0 restores most, 1 keeps most of the input.
     """
+
+
+class UsageRequest(BaseModel):
+    """
+    A tenant's jobs added up per period and user over [since, until) (jobs:read:any), one aggregate query.
+    """
+
+    model_config = ConfigDict(
+        extra='forbid',
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    since: AwareDatetime
+    until: AwareDatetime
+    bucket: Literal['hour', 'day'] | None = 'day'
+    """
+    The length of a period (UTC).
+    """
+    tenant_id: Annotated[str | None, Field(max_length=64)] = None
+    """
+    Another tenant's usage (tenants:manage, the platform admin's); null: the principal's tenant.
+    """
+
+
+class UsageRow(BaseModel):
+    """
+    One user's jobs submitted in one period.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    period: AwareDatetime
+    """
+    The period's start (UTC).
+    """
+    user_id: str
+    jobs: Annotated[int, Field(ge=0)]
+    images: Annotated[int, Field(ge=0)]
+    """
+    Images made: a succeeded job's, a canceled job's kept ones.
+    """
+    gpu_seconds: Annotated[float, Field(ge=0.0)]
+    """
+    The workers' load and generation time.
+    """
+    failed: Annotated[int, Field(ge=0)]
+
+
+class UsageReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    rows: list[UsageRow]
 
 
 class JobResult(BaseModel):

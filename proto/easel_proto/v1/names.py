@@ -20,6 +20,7 @@ SUBJECT_REGISTRY_MODELS = '{ns}.registry.models'
 SUBJECT_JOBS_CREATE = '{ns}.jobs.create'
 SUBJECT_JOBS_GET = '{ns}.jobs.get'
 SUBJECT_JOBS_LIST = '{ns}.jobs.list'
+SUBJECT_JOBS_USAGE = '{ns}.jobs.usage'
 SUBJECT_JOBS_CANCEL = '{ns}.jobs.cancel'
 SUBJECT_JOBS_CLAIM = '{ns}.jobs.claim.{pool}'
 SUBJECT_JOB_QUEUE = '{ns}.jobs.queue.{pool}'
@@ -47,7 +48,11 @@ SUBJECT_JOBS_TENANT = '{ns}.jobs.tenant'
 SUBJECT_REGISTRY_TENANT = '{ns}.registry.tenant'
 SUBJECT_TENANT_STATE = '$KV.{NS}_TENANTS.{tenant_id}'
 SUBJECT_JOBS_WEBHOOKS = '{ns}.jobs.webhooks'
+SUBJECT_REGISTRY_MODEL_EVENTS = '{ns}.registry.events.{model_id}.{type}'
 SUBJECT_WORKER_RESERVATION = '$KV.{NS}_RESERVATIONS.{pool}.{worker_id}'
+SUBJECT_POOLS_MANAGE = '{ns}.pools.manage'
+SUBJECT_POOLS_CHANGED = '{ns}.pools.changed'
+SUBJECT_POOLS_CURRENT = '{ns}.pools.current'
 CONSUMER_WORKER_POOL = 'worker-{pool}'
 CONSUMER_WORKER_DIRECT = 'direct-{worker_id}'
 CONSUMER_JOBS_EVENTS = 'jobs-service'
@@ -56,6 +61,7 @@ CONSUMER_AUTH_AUDIT = 'auth-audit'
 CONSUMER_JOBS_TRAININGS = 'jobs-trainings'
 CONSUMER_JOBS_WEBHOOKS = 'jobs-webhooks'
 CONSUMER_JOBS_WEBHOOKS_TRAININGS = 'jobs-webhooks-trainings'
+CONSUMER_JOBS_WEBHOOKS_MODELS = 'jobs-webhooks-models'
 SERVICE_AUTH = 'easel-auth'
 SERVICE_REGISTRY = 'easel-registry'
 SERVICE_JOBS = 'easel-jobs'
@@ -99,5 +105,13 @@ STREAMS = {
         ],
         "retention": "limits",
         "max_age_s": 2592000
+    },
+    "registry": {
+        "name": "{NS}_REGISTRY",
+        "subjects": [
+            "{ns}.registry.events.>"
+        ],
+        "retention": "limits",
+        "max_age_s": 604800
     }
 }

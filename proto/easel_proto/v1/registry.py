@@ -108,6 +108,10 @@ class ModelRequest(BaseModel):
     shared_roles: list[str] | None = None
     metadata: dict[str, Any] | None = None
     delete: bool | None = False
+    all_users: bool | None = False
+    """
+    List every model of the principal's tenant, whoever owns it, without the built-ins (a tenant admin's: users:manage).
+    """
 
 
 class DatasetFile(BaseModel):
@@ -251,3 +255,15 @@ class ModelList(BaseModel):
         use_attribute_docstrings=True,
     )
     items: list[ModelInfo]
+
+
+class ModelImportEnded(BaseModel):
+    """
+    An import ended (ready or failed), on {ns}.registry.events.{model_id}.{imported|import_failed}: the registry alone publishes there; the jobs service turns it into webhook deliveries.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    model: ModelInfo
+    at: AwareDatetime

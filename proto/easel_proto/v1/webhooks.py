@@ -13,15 +13,15 @@ from . import common
 
 
 
-WebhookEventType = TypeAliasType("WebhookEventType", Literal['job.succeeded', 'job.failed', 'job.canceled', 'training.succeeded', 'training.failed', 'training.canceled'])
+WebhookEventType = TypeAliasType("WebhookEventType", Literal['job.succeeded', 'job.failed', 'job.canceled', 'training.succeeded', 'training.failed', 'training.canceled', 'model.imported', 'model.import_failed'])
 """
-What a webhook endpoint is told about: a job or a training that ended.
+What a webhook endpoint is told about: a job, a training or a model import that ended.
 """
 
 
 WebhookScope = TypeAliasType("WebhookScope", Literal['user', 'tenant'])
 """
-user: the owner's own jobs and trainings; tenant: every user's in the owner's tenant (needs jobs:read:any).
+user: the owner's own jobs, trainings and imports; tenant: every user's in the owner's tenant (needs jobs:read:any).
 """
 
 
@@ -72,7 +72,7 @@ class WebhookDelivery(BaseModel):
     type: WebhookEventType
     subject_id: str
     """
-    The job's or training's id.
+    The job's, training's or model's id.
     """
     status: Literal['pending', 'delivered', 'dead']
     """

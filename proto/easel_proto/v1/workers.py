@@ -38,3 +38,11 @@ class WorkerPresence(BaseModel):
     The job it is running.
     """
     at: AwareDatetime
+    gpu_memory_used_mb: int | None = None
+    """
+    MiB of its GPU in use (every process on it), when it has one; shown in pool status.
+    """
+    gpu_memory_free_mb: int | None = None
+    """
+    MiB of its GPU free, when it has one.
+    """

@@ -121,6 +121,13 @@ async def revoke_session(session: AsyncSession, *, session_id: str) -> None:
                           .values(revoked_at=now()).execution_options(synchronize_session=False))
 
 
+async def revoke_sessions(session: AsyncSession, *, user_id: str) -> None:
+    """End every session of the user (signing out everywhere)."""
+    await session.execute(update(RefreshToken).where(RefreshToken.user_id == user_id,
+                                                     RefreshToken.revoked_at.is_(None))
+                          .values(revoked_at=now()).execution_options(synchronize_session=False))
+
+
 async def session_active(session: AsyncSession, *, session_id: str) -> bool:
     """True while the session has a refresh token that is neither revoked nor expired."""
     row = (await session.execute(select(RefreshToken.id).where(

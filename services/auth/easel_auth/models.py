@@ -10,10 +10,11 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from easel_common.db import UTCDateTime
 
 # Permission names: jobs:create, jobs:read:any, jobs:cancel:any, models:read, models:write, models:share,
-# trainings:create, pools:use:<pool>, users:manage, roles:manage, audit:read. '*' grants all of them.
+# trainings:create, pools:use:<pool>, users:manage, roles:manage, audit:read. '*' grants all of them; tenants:manage
+# and pools:manage (platform-wide) only when named.
 # A user's own jobs, keys and settings need no permission beyond being signed in.
 BUILTIN_ROLES: dict[str, list[str]] = {
-    "platform-admin": ["*", "tenants:manage"],  # the bootstrap admin: every tenant
+    "platform-admin": ["*", "tenants:manage", "pools:manage"],  # the bootstrap admin: every tenant, the pools
     "admin": ["*"],  # everything, within the admin's own tenant
     "user": ["jobs:create", "models:read", "pools:use:default"],
 }

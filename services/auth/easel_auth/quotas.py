@@ -1,6 +1,7 @@
 """A user's effective quotas: their own override where set, else the most generous of their roles, where a role
 that sets none grants the deployment's default (EASEL_DEFAULT_*; unset: unlimited); each capped at their tenant's
-quota, where the tenant sets one."""
+quota, where the tenant sets one. `storage_bytes` is the tenant's alone (what the whole tenant stores): users and roles
+neither set nor inherit it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from easel_auth.models import Role, Tenant, User
 from easel_proto.v1.common import Quotas
 
 log = logging.getLogger(__name__)
-FIELDS = tuple(Quotas.model_fields)
+TENANT_ONLY = ("storage_bytes",)
+FIELDS = tuple(f for f in Quotas.model_fields if f not in TENANT_ONLY)  # what users and roles have
 _INTEGERS = {name for name, info in Quotas.model_fields.items() if int in get_args(info.annotation)}
 
 
@@ -25,7 +27,7 @@ def _bounds(field: str) -> tuple[float, float]:
     return (next(m.ge for m in meta if hasattr(m, "ge")), next(m.le for m in meta if hasattr(m, "le")))
 
 
-BOUNDS = {field: _bounds(field) for field in FIELDS}
+BOUNDS = {field: _bounds(field) for field in Quotas.model_fields}
 
 
 def stored(raw: dict | None) -> Quotas:

@@ -9,8 +9,8 @@ every identity lives in one account, the one whose JetStream streams Easel uses 
 
 Each identity's permissions are built here from `Names`, so they follow the subjects in proto/nats/v1.json:
 
-- `gateway` asks auth, registry and jobs; publishes audit events; reads job events for SSE; keeps the rate-limit
-  KV bucket; hears user changes.
+- `gateway` asks auth, registry and jobs (pools too); publishes audit events; reads job events for SSE; keeps the
+  rate-limit KV bucket; hears user changes and the pool list (`pools_changed`).
 - `auth`, `registry`, `jobs` serve their own subjects only (and answer on the reply subject of what they received);
   auth owns the audit stream, jobs the job, event and advisory streams, the pool consumers and the workers bucket.
   Auth writes the tenants bucket (`{NS}_TENANTS`: which tenants are disabled, their quotas); jobs follows it.
@@ -18,15 +18,28 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   events (the jobs service folds only those carrying the claim's lease) and its presence under its pool's key, and
   hears interrupts and the revocation of runs handed to another worker. The other pools' consumers are denied by
   name. It cannot read any stream, KV bucket or list.
-- `stack` (the embedded stack's own helper) reads the pool consumers' state to tell when workers are pulling.
+- `stack` (the embedded stack's own helper) reads the pool consumers' state to tell when workers are pulling and how
+  many jobs wait (its autoscaler), and hears the pool list (`pools_changed`, or asks `pools_current` at start).
 - `trainer` (every fine-tuning run, a local process or a Kubernetes Job's pod) publishes its run's events on
   `{ns}.trainings.events.{id}.run.{type}` and nothing else: it reads no stream, serves and asks nothing. The jobs
   service counts only the events carrying the lease of the run it launched, so one trainer cannot end another's
   training. The jobs service owns the trainings stream and alone may ask the registry to register a training's
   result (`{ns}.registry.register`, an endpoint that serves no user: see easel_registry.trainings).
+- Only `registry` publishes the ends of model imports (`{ns}.registry.events.{model_id}.{type}`, stream
+  `{NS}_REGISTRY`), so the jobs service's webhook intake may take them as the registry's word; the registry also
+  follows the tenants bucket (a tenant's storage quota).
 
 Every identity gets replies on its own inbox prefix, `_INBOX.{identity}.>`, so no identity can read another's
 replies (which may hold a new API key or a token).
+
+Pools change at run time (`/v1/pools`): the authorization is a function of the pool list, recomputed whenever it
+changes. A new pool's seed is made on first use and kept (`Credentials.ensure`, `pool_seed`); every worker's deny list
+names the new pool's consumer too, so the whole block is rewritten (`authorization_include`) and nats-server reloads
+it (SIGHUP), which keeps existing connections and applies the new permissions to them (but forgets the reply grants
+of requests in flight at that instant: their replies are refused, so writers reload only when the pool set changes).
+The embedded stack does that itself (easel_stack.stack: `admit`); in Kubernetes the pool controller writes the seed
+and the include into Secrets. A writer that holds no seed but the new pool's reads the running block's keys back
+(`public_keys`) and passes them as `PublicKeys`.
 """
 
 from __future__ import annotations
@@ -36,6 +49,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import nkeys
 
@@ -111,8 +125,8 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
     # what the gateway may ask the registry; registry_register is the jobs service's alone
     registry_subjects = [names.registry_lookup, names.registry_import, names.registry_models, names.registry_datasets,
                          names.registry_create_dataset, names.registry_tenant]
-    jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel, names.jobs_tenant,
-                     names.jobs_webhooks]
+    jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_usage, names.jobs_cancel,
+                     names.jobs_tenant, names.jobs_webhooks]
     tenants_bucket = names.tenants_bucket  # tenant states: auth writes them, the jobs service follows them
     trainings_subjects = [names.trainings_create, names.trainings_get, names.trainings_list, names.trainings_cancel,
                           names.trainings_logs, names.trainings_register_checkpoint]
@@ -121,15 +135,19 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
         return Permissions(
             publish=[*auth_subjects, *registry_subjects, *jobs_subjects, *trainings_subjects, *pings,
                      names.all_audit_events(), f"$JS.API.STREAM.INFO.{events_s}", *_ordered(events_s),
-                     f"$JS.API.STREAM.INFO.{trainings_s}", *_ordered(trainings_s), *_kv(f"{names.ns}_ratelimit")],
-            subscribe=[*inbox, names.auth_changed("*")])
+                     f"$JS.API.STREAM.INFO.{trainings_s}", *_ordered(trainings_s), *_kv(f"{names.ns}_ratelimit"),
+                     names.pools_manage, names.pools_current],
+            subscribe=[*inbox, names.auth_changed("*"), names.pools_changed])
     if identity == "auth":
         return Permissions(
             publish=[names.auth_changed("*"), *_stream_admin(audit_s), *_durable(audit_s, names.auth_audit_consumer),
                      *_kv(tenants_bucket)],
             subscribe=[*inbox, *_serves(names, "auth", auth_subjects)], responds=True)
+    registry_s = names.stream("registry")["name"]  # import ends: the registry alone publishes them
     if identity == "registry":
-        return Permissions(publish=[], subscribe=[*inbox, *_serves(names, "registry",
+        return Permissions(publish=[names.registry_model_event("*", "*"), *_stream_admin(registry_s),
+                                    *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}")],
+                           subscribe=[*inbox, *_serves(names, "registry",
                                                                    [*registry_subjects, names.registry_register])],
                            responds=True)
     if identity == "jobs":
@@ -148,19 +166,25 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      # webhooks follow the ends of jobs and trainings on their own durable consumers
                      *_durable(events_s, names.jobs_webhooks_consumer),
                      *_durable(trainings_s, names.jobs_webhooks_trainings_consumer),
+                     *_stream_admin(registry_s), *_durable(registry_s, names.jobs_webhooks_models_consumer),
                      *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}"),
                      # before handing a silent worker's job over, the bucket itself must confirm the silence
                      f"$JS.API.STREAM.MSG.GET.KV_{workers_bucket}",
                      *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}"),
                      # replicas reserve an idle worker before sending it a job (routing.py)
-                     *_kv(names.reservations_bucket)],
-            subscribe=[*inbox, *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*")])],
+                     *_kv(names.reservations_bucket),
+                     # pools (easel_jobs.pools): the list to everyone who follows it; a deleted pool's queue emptied
+                     names.pools_changed, f"$JS.API.STREAM.PURGE.{jobs_s}"],
+            subscribe=[*inbox, names.pools_changed,
+                       *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*"),
+                                                names.pools_manage, names.pools_current])],
             responds=True)
     if identity == "trainer":
         # JetStream answers each publish on the inbox: the trainer knows its event is stored
         return Permissions(publish=[names.training_run_events("*", "*")], subscribe=inbox)
     if identity == "stack":
-        return Permissions(publish=[f"$JS.API.CONSUMER.INFO.{jobs_s}.*"], subscribe=inbox)
+        return Permissions(publish=[f"$JS.API.CONSUMER.INFO.{jobs_s}.*", names.pools_current],
+                           subscribe=[*inbox, names.pools_changed])
     pool = identity.removeprefix("worker-")
     if identity == worker_identity(pool) and pool:
         others = [p for p in pools if p != pool]
@@ -216,24 +240,77 @@ class Credentials:
             write_private(path, new_seed() + "\n")
         return path
 
+    def seed(self, identity: str) -> str:
+        """The identity's seed (`SU...`), made on first use."""
+        return self.ensure(identity).read_text().strip()
+
     def public_key(self, identity: str) -> str:
-        return public_key(self.ensure(identity).read_text().strip())
+        return public_key(self.seed(identity))
 
 
-def authorization(names: Names, credentials: Credentials, pools: list[str]) -> dict:
+def pool_seed(credentials: Credentials, pool: str) -> str:
+    """The seed a pool's workers sign in with, made the first time the pool is seen and kept afterwards (a pool
+    deleted and created again gets the same key)."""
+    return credentials.seed(worker_identity(pool))
+
+
+class Keys(Protocol):
+    """Where `authorization` finds each identity's public key: `Credentials` (the seeds, where the writer holds them
+    all) or `PublicKeys` (keys alone, e.g. read back from the authorization a server runs now)."""
+
+    def public_key(self, identity: str) -> str: ...
+
+
+class PublicKeys:
+    """Public keys by identity, for a writer that holds no seed but the new pools' (the Kubernetes controller)."""
+
+    def __init__(self, keys: dict[str, str]) -> None:
+        self.keys = dict(keys)
+
+    def public_key(self, identity: str) -> str:
+        if identity not in self.keys:
+            raise KeyError(f"no public key for NATS identity {identity!r}")
+        return self.keys[identity]
+
+
+def public_keys(block: dict) -> dict[str, str]:
+    """{identity: public key} of an `authorization` block this module wrote: each user's inbox prefix
+    (`_INBOX.{identity}.>`, the only inbox it may subscribe to) names its identity."""
+    found = {}
+    for user in block.get("users", []):
+        for subject in user.get("permissions", {}).get("subscribe", {}).get("allow", []):
+            if subject.startswith("_INBOX.") and subject.endswith(".>"):
+                found[subject[len("_INBOX."):-2]] = user["nkey"]
+    return found
+
+
+def authorization(names: Names, credentials: Keys, pools: list[str]) -> dict:
     """The nats-server `authorization` block: every identity's public key with its permissions."""
     users = [{"nkey": credentials.public_key(identity),
               "permissions": permissions(names, identity, pools).server_block()} for identity in identities(pools)]
     return {"users": users}
 
 
+def authorization_include(names: Names, credentials: Keys, pools: list[str]) -> str:
+    """The text of a file nats-server includes (`include "authorization.conf"`): the `authorization` block for
+    `pools`, seeds of new pools made on the way. Public keys and permissions only: not a secret."""
+    return "authorization: " + json.dumps(authorization(names, credentials, pools), indent=2) + "\n"
+
+
 def server_config(names: Names, credentials: Credentials, pools: list[str], *, port: int, monitor_port: int,
-                  store_dir: Path, host: str = "127.0.0.1", tls: dict | None = None) -> str:
-    """A complete nats-server configuration (JSON is valid NATS configuration syntax); `tls` (cert_file,
-    key_file, optionally ca_file and verify) makes clients connect over TLS."""
-    config = {"host": host, "port": port, "http_port": monitor_port,
-              "jetstream": {"store_dir": str(store_dir)},
-              "authorization": authorization(names, credentials, pools)}
+                  store_dir: Path, host: str = "127.0.0.1", tls: dict | None = None,
+                  include: str | None = None) -> str:
+    """A complete nats-server configuration, one `key: <JSON>` line per setting (valid NATS configuration
+    syntax); `tls` (cert_file, key_file, optionally ca_file and verify) makes clients connect over TLS. With
+    `include` (a file name beside the configuration, which nats-server resolves relative to it) the authorization
+    is read from that file instead (written with `authorization_include`), so it can change without the rest."""
+    config: dict = {"host": host, "port": port, "http_port": monitor_port,
+                    "jetstream": {"store_dir": str(store_dir)}}
     if tls:
         config["tls"] = tls
-    return json.dumps(config, indent=2)
+    lines = [f"{key}: {json.dumps(value)}" for key, value in config.items()]
+    if include is not None:
+        lines.append(f"include {json.dumps(include)}")
+    else:
+        lines.append("authorization: " + json.dumps(authorization(names, credentials, pools), indent=2))
+    return "\n".join(lines) + "\n"

@@ -41,8 +41,11 @@ class CommonSettings(BaseSettings):
     metrics_port: int | None = 9464  # standalone services; the embedded stack serves them at /metrics
 
     # How many servers of a NATS cluster keep each of Easel's streams (and so their consumers): 3 on a 3-node
-    # cluster survives losing one; 1 on a single server. Only jobs and auth create streams.
+    # cluster survives losing one; 1 on a single server. Jobs, auth and the registry create streams.
     stream_replicas: int = Field(default=1, ge=1, le=5)
+    # A tenant's stored bytes (its storage_bytes quota, easel_common.storage_quota) are measured in the object store
+    # again once the last figure is this old.
+    storage_usage_ttl_s: float = Field(default=60.0, ge=1.0)
 
     # Every worker pool of the deployment: the gateway accepts jobs for these, the jobs service keeps their
     # consumers, a worker refuses to start for another, and NATS permissions hold each pool's workers to their own.

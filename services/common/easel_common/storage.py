@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import tempfile
@@ -73,6 +74,7 @@ class ObjectStore(Protocol):
     async def size(self, key: str) -> int | None: ...
     async def delete(self, key: str) -> None: ...
     async def list(self, prefix: str) -> list[str]: ...
+    async def usage(self, prefix: str) -> int: ...  # bytes stored under the prefix (a tenant's storage quota)
     async def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None: ...
     async def get_file(self, key: str, path: Path) -> None: ...
     async def healthy(self) -> bool: ...
@@ -190,6 +192,25 @@ class LocalStore:
             return sorted(keys)
 
         return await asyncio.to_thread(walk)
+
+    async def usage(self, prefix: str) -> int:
+        """Bytes of the objects under `prefix` (`{tenant}/`: what a tenant stores)."""
+        _check_prefix(prefix)
+
+        def total() -> int:
+            folder = prefix.rpartition("/")[0]
+            base = self._path(folder) if folder else self.root
+            size = 0
+            for dirpath, _, files in os.walk(base):
+                rel = Path(dirpath).relative_to(self.root).as_posix()
+                for name in files:
+                    key = name if rel == "." else f"{rel}/{name}"
+                    if not name.startswith(TMP_PREFIX) and key.startswith(prefix):
+                        with contextlib.suppress(FileNotFoundError):  # deleted while we walk
+                            size += (Path(dirpath) / name).stat().st_size
+            return size
+
+        return await asyncio.to_thread(total)
 
     async def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
         check_key(key)
@@ -373,6 +394,16 @@ class S3Store:
             return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
 
         return await self._run(prefix, collect)
+
+    async def usage(self, prefix: str) -> int:
+        """Bytes of the objects under `prefix`: sizes come with the listing (one call per 1000 objects)."""
+        _check_prefix(prefix)
+
+        def total() -> int:
+            pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+            return sum(obj["Size"] for page in pages for obj in page.get("Contents", []))
+
+        return await self._run(prefix, total)
 
     async def put_file(self, key: str, path: Path, content_type: str = "application/octet-stream") -> None:
         check_key(key)

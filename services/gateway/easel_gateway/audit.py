@@ -33,6 +33,9 @@ AUDITED: dict[tuple[str, str], str] = {
     ("POST", "/v1/auth/login"): "auth.login",
     ("POST", "/v1/auth/refresh"): "auth.refresh",
     ("POST", "/v1/auth/logout"): "auth.logout",
+    ("POST", "/v1/auth/session"): "auth.login",  # the browser's sign-in (api/session.py)
+    ("POST", "/v1/auth/session/refresh"): "auth.refresh",
+    ("DELETE", "/v1/auth/session"): "auth.logout",
     ("POST", "/v1/jobs"): "job.submit",
     ("DELETE", "/v1/jobs/{job_id}"): "job.cancel",
     ("PATCH", "/v1/me/settings"): "settings.update",

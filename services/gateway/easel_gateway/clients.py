@@ -8,13 +8,14 @@ from datetime import timedelta
 
 from cachetools import TTLCache
 from nats.aio.client import Client
+from nats.errors import TimeoutError as NatsTimeout
 
 from easel_common.callers import Holder
 from easel_common.natsio import Caller, principal_headers, request
 from easel_proto import Names
-from easel_proto.errors import Unauthenticated
+from easel_proto.errors import Unauthenticated, Unavailable
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
-from easel_proto.v1 import auth, common, jobs, trainings, webhooks
+from easel_proto.v1 import auth, common, jobs, pools, trainings, webhooks
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import now
 
@@ -91,8 +92,17 @@ class Services:
             reply = None  # the cache must not outlive the credential, nor hand out a statement about to lapse
         if reply is None:
             request_ = auth.VerifyKeyRequest(api_key=api_key, holder=self.holder.public_key)
-            reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
-                                  timeout=self.timeout)
+            try:
+                reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
+                                      timeout=self.timeout)
+            except Unavailable as exc:
+                if not isinstance(exc.__cause__, TimeoutError | NatsTimeout):
+                    raise  # auth said it is busy, or nobody serves it: asking again at once would not help
+                # Asked once more: a nats-server reload (a pool's identity added or removed) forgets the reply
+                # permissions of requests in flight, so auth's answer to one sent just before it is refused.
+                # Verifying has no effect, so asking again is safe; a second silence is a real outage.
+                reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
+                                      timeout=self.timeout)
             self._verified[digest] = reply
         self._callers[_caller_key(reply.principal)] = (api_key, reply)
         return reply
@@ -168,6 +178,9 @@ class Services:
 
     async def webhooks(self, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
         return await self.call(self.names.jobs_webhooks, req, webhooks.WebhookReply, req.actor)
+
+    async def pools(self, req: pools.PoolRequest) -> pools.PoolReply:
+        return await self.call(self.names.pools_manage, req, pools.PoolReply, req.actor)
 
     async def create_training(self, req: trainings.CreateTrainingRequest) -> trainings.TrainingRecord:
         return await self.call(self.names.trainings_create, req, trainings.TrainingRecord, req.principal)

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBasicCredentials, HTTPBearer
 
+from easel_gateway import session
 from easel_gateway.admission import Admission, Registry
 from easel_gateway.clients import Services
 from easel_gateway.permissions import enforce
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import Unauthenticated
 from easel_proto.v1.auth import UserSettings, VerifyKeyReply
@@ -38,6 +40,10 @@ async def settings(request: Request) -> GatewaySettings:
     return request.app.state.settings
 
 
+async def pool_view(request: Request) -> PoolView:
+    return request.app.state.pools
+
+
 async def _verified(request: Request, bearer: HTTPAuthorizationCredentials | None,
                     basic: HTTPBasicCredentials | None) -> VerifyKeyReply:
     if bearer is not None and bearer.credentials:
@@ -47,6 +53,8 @@ async def _verified(request: Request, bearer: HTTPAuthorizationCredentials | Non
         if verified.principal.username != basic.username:  # a key works only with its own user's name
             raise Unauthenticated("wrong username or API key")
         return verified
+    if (token := session.credential(request)) is not None:  # a signed-in browser (its CSRF token checked)
+        return await request.app.state.services.verify(token)
     raise Unauthenticated("missing API key: send Authorization: Bearer <key> (or HTTP Basic: username and key)")
 
 
@@ -76,5 +84,6 @@ Svc = Annotated[Services, Depends(services)]
 Reg = Annotated[Registry, Depends(registry)]
 Admit = Annotated[Admission, Depends(admission)]
 Settings = Annotated[GatewaySettings, Depends(settings)]
+Pools = Annotated[PoolView, Depends(pool_view)]
 Mine = Annotated[UserSettings, Depends(user_settings)]
 Limits = Annotated[Quotas, Depends(quotas)]

@@ -14,7 +14,7 @@ from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
 from easel_common.runner import nats_checks
 from easel_common.storage import open_store
-from easel_gateway import errors, sdapi
+from easel_gateway import errors, sdapi, webapp
 from easel_gateway.admission import Admission, Registry
 from easel_gateway.admission.gate import SubmitGate
 from easel_gateway.api import (
@@ -26,10 +26,13 @@ from easel_gateway.api import (
     me,
     merges,
     models,
+    pools,
     roles,
+    session,
     signin,
     tenants,
     trainings,
+    usage,
     users,
     webhooks,
 )
@@ -39,6 +42,8 @@ from easel_gateway.held import PerUser
 from easel_gateway.links import Links
 from easel_gateway.metrics import EVENT_STREAMS
 from easel_gateway.middleware import BodyLimit, RequestMetrics
+from easel_gateway.openapi import operation_id
+from easel_gateway.pools import PoolView
 from easel_gateway.ratelimit import RateLimiter
 from easel_gateway.settings import GatewaySettings
 
@@ -68,7 +73,8 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
                                       auth_ttl=settings.auth_cache_ttl_s)
         app.state.registry = Registry(app.state.services, ttl=settings.auth_cache_ttl_s)
         app.state.services.on_user_changed.append(app.state.registry.forget)
-        app.state.admission = Admission(settings, app.state.registry, app.state.store)
+        app.state.admission = Admission(settings, app.state.registry, app.state.store, app.state.pools)
+        await app.state.pools.follow(conn, settings.names, timeout=settings.request_timeout_s)
         await app.state.services.follow_changes()
         app.state.rate_limiter = RateLimiter(conn, settings.names)
         await app.state.rate_limiter.start()
@@ -78,21 +84,25 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
             yield
         finally:
             await app.state.health.stop()
+            await app.state.pools.stop()
             await app.state.services.close()
             await app.state.store.close()
             if own:
                 await close(conn)
 
-    app = FastAPI(title="Easel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Easel", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  generate_unique_id_function=operation_id)
     app.state.settings = settings
+    app.state.pools = PoolView(settings.pools)  # the live list once the app starts (pools.py)
     app.state.submit_gate = SubmitGate(settings.max_inflight_submits, settings.submit_queue_wait_s)
     errors.install(app)
     app.state.webui_tasks = set()  # web UI calls still running (their clients may have gone)
     app.state.webui_slots = PerUser("max_webui_tasks_per_user")
     app.state.sse_slots = PerUser("max_sse_streams_per_user", EVENT_STREAMS)
     for router in (jobs.router, merges.router, models.router, datasets.router, trainings.router, roles.router,
-                   signin.router, me.router, users.router, tenants.router, webhooks.router, links.router,
-                   audit.router, health.router, *sdapi.ROUTERS):
+                   signin.router, session.router, me.router, users.router, tenants.router, webhooks.router,
+                   links.router, pools.router, audit.router, usage.router, health.router, *sdapi.ROUTERS,
+                   webapp.router):
         app.include_router(router)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        larger={("POST", "/v1/datasets"): settings.max_dataset_upload_bytes})

@@ -8,8 +8,10 @@ from easel_proto.errors import EaselError
 from easel_proto.permissions import (
     AUDIT_READ,
     JOBS_CREATE,
+    JOBS_READ_ANY,
     MODELS_READ,
     MODELS_WRITE,
+    POOLS_MANAGE,
     ROLES_MANAGE,
     TENANTS_MANAGE,
     TRAININGS_CREATE,
@@ -35,6 +37,13 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/v1/auth/login"): PUBLIC,
     ("POST", "/v1/auth/refresh"): PUBLIC,
     ("POST", "/v1/auth/logout"): SELF,
+    # browsers' sign-in: the tokens in HttpOnly cookies, writes with a CSRF token (session.py)
+    ("POST", "/v1/auth/session"): PUBLIC,
+    ("POST", "/v1/auth/session/refresh"): PUBLIC,  # the refresh cookie is the credential
+    ("DELETE", "/v1/auth/session"): SELF,
+    # the web UI's page and its hashed files (webapp.py), outside the OpenAPI document like /metrics
+    ("GET", "/"): PUBLIC,
+    ("GET", "/assets/{name}"): PUBLIC,
     ("GET", "/v1/me"): SELF,
     ("PUT", "/v1/me/password"): SELF,
     ("GET", "/v1/me/settings"): SELF,
@@ -56,12 +65,21 @@ RULES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/roles/{name}"): ROLES_MANAGE,
     ("DELETE", "/v1/roles/{name}"): ROLES_MANAGE,
     ("GET", "/v1/audit"): AUDIT_READ,
+    ("GET", "/v1/usage"): JOBS_READ_ANY,  # another tenant's also needs tenants:manage (the route checks)
     # tenants: the platform admin's alone ('*' does not grant tenants:manage, so a tenant's admin gets 403)
     ("GET", "/v1/tenants"): TENANTS_MANAGE,
     ("POST", "/v1/tenants"): TENANTS_MANAGE,
     ("GET", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
     ("PATCH", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
     ("DELETE", "/v1/tenants/{tenant_id}"): TENANTS_MANAGE,
+    # pools: the platform admin's ('*' does not grant pools:manage); a pool's status also to those who may use it,
+    # which the jobs service checks
+    ("GET", "/v1/pools"): POOLS_MANAGE,
+    ("POST", "/v1/pools"): POOLS_MANAGE,
+    ("GET", "/v1/pools/{name}"): POOLS_MANAGE,
+    ("PATCH", "/v1/pools/{name}"): POOLS_MANAGE,
+    ("DELETE", "/v1/pools/{name}"): POOLS_MANAGE,
+    ("GET", "/v1/pools/{name}/status"): SELF,
     # sharing (visibility roles or public) also needs models:share, checked by the registry
     ("POST", "/v1/models"): MODELS_WRITE,
     ("GET", "/v1/models"): MODELS_READ,

@@ -36,6 +36,10 @@ class GatewaySettings(CommonSettings):
     max_webui_tasks_per_user: int = Field(8, ge=1)  # web UI calls running at once, clients gone or not
     max_sse_streams_per_user: int = Field(16, ge=1)  # open GET /v1/jobs/{id}/events streams
     auth_cache_ttl_s: float = 5.0
+    webui_dir: str = ""  # the built web UI (webui/dist); empty: the repository's own (webapp.py)
+    # browser session cookies' Secure flag (session.py); None: when the request came over https. Set true behind a
+    # proxy that terminates TLS and forwards plain http.
+    session_cookie_secure: bool | None = None
     trust_forwarded_for: bool = False  # behind a proxy that sets X-Forwarded-For, take the client from it
     pools: list[str] = ["default"]
     default_pool: str = "default"

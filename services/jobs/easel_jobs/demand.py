@@ -30,12 +30,16 @@ WORKERS = Gauge("easel_pool_workers", "Workers of a pool heard from lately, by s
 
 
 class Demand:
-    """Samples each configured pool's jobs and workers into gauges and a snapshot `GET /pools` serves."""
+    """Samples each pool's jobs and workers into gauges and a snapshot `GET /pools` serves."""
 
     def __init__(self, sessions: async_sessionmaker, board: Board, pools: list[str],
                  clock: Callable[[], datetime] = now) -> None:
         self.sessions, self.board, self.pools, self.clock = sessions, board, pools, clock
         self.snapshot: dict = {"pools": {}, "at": None}
+
+    def follow(self, pools: list[str]) -> None:
+        """The pool list changed (easel_jobs.pools): count these from now on."""
+        self.pools = pools
 
     async def sample(self) -> dict:
         """Count, set the gauges, and keep the snapshot; returns it."""

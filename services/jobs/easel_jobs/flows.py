@@ -9,6 +9,7 @@ import secrets
 import time
 import uuid
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from nats.aio.client import Client
 from nats.js.api import RawStreamMsg
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common import db
 from easel_common.natsio import principal_headers
+from easel_common.storage_quota import StorageQuota
 from easel_common.tenants import TenantView
 from easel_jobs import quotas, service
 from easel_jobs.merges import Merges
@@ -25,10 +27,13 @@ from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, entered, succeeded
 from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
-from easel_proto.errors import Conflict, DeliveriesExhausted, Unauthenticated, Unavailable
+from easel_proto.errors import Conflict, DeliveriesExhausted, QuotaExceeded, Unauthenticated, Unavailable
 from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS, lease_digest, run_id
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import decode, encode, now
+
+if TYPE_CHECKING:
+    from easel_jobs.pools.manage import Pools
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +73,34 @@ class JobFlows:
                  register_timeout_s: float = 120.0) -> None:
         self.nc, self.js, self.sessions, self.names = nc, nc.jetstream(), sessions, names
         # single statements (an insert without quotas, a first claim, a transition) need no BEGIN and COMMIT
-        self.engine = db.autocommit(sessions.kw["bind"])
+        self.engine = db.Lanes(db.autocommit(sessions.kw["bind"]))  # connections held between statements
         self.router = router  # None: every job goes to its pool's queue
         # tenant states (disabled, tenant-wide quotas) from the tenants KV bucket; None: no tenant is limited
         self.tenants: TenantView | None = None
+        self.pools: Pools | None = None  # the pool list (easel_jobs.pools); None: any pool is taken
+        self.storage: StorageQuota | None = None  # tenants' storage_bytes quota; None: not checked
         self.events_stream = names.stream("events")["name"]
         self.merges = Merges(self, register_timeout_s)
+
+    async def check_storage(self, tenant_id: str, what: str) -> None:
+        """Refuse new work (`what`: jobs, trainings) while the tenant is at its storage_bytes quota (a cached
+        figure: easel_common.storage_quota)."""
+        if self.storage is not None:
+            await self.storage.check(tenant_id, what)
+
+    async def _check_storage(self, req: jobs.CreateJobRequest) -> None:
+        """A tenant at its storage_bytes stores no new images; an idempotent retry of a job already accepted is let
+        through, as for the other quotas."""
+        try:
+            await self.check_storage(req.principal.tenant_id, "jobs")
+        except QuotaExceeded:
+            if req.idempotency_key:
+                async with self.engine.connect() as conn:
+                    earlier = await service.get_by_idempotency_key(conn, user_id=req.principal.user_id,
+                                                                   key=req.idempotency_key)
+                if earlier is not None and service.names_earlier(earlier, req):
+                    return
+            raise
 
     async def _event(self, job_id: str, type_: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
         headers = {"Nats-Msg-Id": msg_id} if msg_id else None
@@ -89,12 +116,16 @@ class JobFlows:
 
         `deadline` (epoch seconds): when the caller stops waiting for the answer. A job is stored only before it, so
         a caller that gave up (and answered its client with an error) never leaves one behind."""
+        if self.pools is not None:  # a pool deleted or disabled since the gateway's view of the list was sent
+            self.pools.check_open(req.pool)
         job_id = str(uuid.uuid4())
         tenant_quotas = None
         if self.tenants is not None:
             if self.tenants.disabled(req.principal.tenant_id):
                 raise Unauthenticated(f"tenant {req.principal.tenant_id} is disabled")
             tenant_quotas = self.tenants.get(req.principal.tenant_id).quotas
+            if tenant_quotas is not None and tenant_quotas.storage_bytes is not None:
+                await self._check_storage(req)
         if quotas.needed(req, tenant_quotas):  # the count and the insert are one step, under the user's lock
             async with self.sessions.begin() as session:
                 await quotas.check(session, req, tenant=tenant_quotas)
@@ -136,7 +167,7 @@ class JobFlows:
         except NotFoundError:
             return None
         event = decode(jobs.JobProgress, msg.data)
-        return jobs.Progress(step=event.step, steps=event.steps)
+        return jobs.Progress(step=event.step, steps=event.steps, preview=event.preview)
 
     async def get(self, ref: jobs.JobRef) -> jobs.JobRecord:
         async with self.sessions() as session:
@@ -147,7 +178,7 @@ class JobFlows:
         async with self.sessions() as session:
             page, cursor = await service.list_for(session, owner=req.principal, limit=req.limit, cursor=req.cursor,
                                                   status=req.status, all_users=req.all_users,
-                                                  idempotency_key=req.idempotency_key)
+                                                  idempotency_key=req.idempotency_key, prompt=req.prompt)
         return jobs.ListJobsReply(items=[record(j) for j in page], next_cursor=cursor)
 
     async def cancel(self, ref: jobs.JobRef) -> jobs.JobRecord:

@@ -38,7 +38,7 @@ from easel_jobs.metrics import REROUTED
 from easel_jobs.models import Job
 from easel_jobs.routing import TENANCY_HEADERS, Board, every
 from easel_jobs.settings import JobsSettings
-from easel_proto.errors import DeliveriesExhausted
+from easel_proto.errors import DeliveriesExhausted, Gone
 from easel_proto.naming import worker_token
 from easel_proto.v1 import common, jobs
 from easel_proto.wire import encode
@@ -103,6 +103,11 @@ class Handover:
             error = DeliveriesExhausted(f"the job was started {job.attempts} times and its worker died each time",
                                         deliveries=job.attempts).to_wire()
             await self.flows.fail(job.id, error, allowed_from=("queued",))
+        elif (closed := self._closed(job.pool)) is not None:
+            # its pool was deleted or disabled while it ran: no worker would take it again (pools/drain.py)
+            error = Gone(f"pool {job.pool} was {closed} while the job ran, and its worker fell silent",
+                         pool=job.pool).to_wire()
+            await self.flows.fail(job.id, error, allowed_from=("queued",))
         else:
             data, headers = await self._message(job)
             headers["Nats-Msg-Id"] = f"{job.id}.after.{job.attempts}"
@@ -114,6 +119,14 @@ class Handover:
         log.warning("worker %s fell silent; job %s (run %d) handed back to pool %s", job.worker_id, job.id,
                     job.attempts, job.pool)
         return 1
+
+    def _closed(self, pool: str) -> str | None:
+        """'deleted' or 'disabled' for a pool that takes no jobs now (this replica's view of the list), else None."""
+        view = getattr(self.flows, "pools", None)
+        if view is None:
+            return None
+        current = view.current.get(pool)
+        return "deleted" if current is None else ("disabled" if current.enabled is False else None)
 
     async def _message(self, job: Job) -> tuple[bytes, dict[str, str]]:
         """The job's queue message to copy: the one the silent worker held, else one made again from the row."""

@@ -10,15 +10,18 @@ from nats.aio.client import Client
 from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
-from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams, pull_config
+from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams
 from easel_common.runner import serve, service_checks
 from easel_common.storage import open_store
+from easel_common.storage_quota import StorageQuota, StorageUsage
 from easel_common.tenants import TenantView
-from easel_jobs import handlers, metrics
+from easel_jobs import handlers
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
 from easel_jobs.folding import EventFolder
 from easel_jobs.handover import Handover
+from easel_jobs.pool_controller import make_pool_controller
+from easel_jobs.pools.manage import Pools
 from easel_jobs.retention import Retention
 from easel_jobs.routing import Router, every
 from easel_jobs.settings import JobsSettings
@@ -45,10 +48,22 @@ class JobsService:
                               register_timeout_s=settings.trainer_register_timeout_s)
         self.handover = Handover(nc, settings, sessions, self.router.board, self.flows)
         self.demand = Demand(sessions, self.router.board, settings.pools)
+        # the pool list (rows; EASEL_POOLS seeds it): submit refuses unknown and disabled pools from this view
+        self.pools = Pools(nc, sessions, settings, self.router.board, self.flows.fail)
+        self.pools.on_change.append(self.demand.follow)
+        self.flows.pools = self.pools
+        # pools made through /v1/pools get their workers on Kubernetes (EASEL_POOL_CONTROLLER=kubernetes)
+        self.pool_controller = make_pool_controller(settings)
+        if self.pool_controller is not None:
+            controller = self.pool_controller
+            self.pools.on_change.append(lambda _names: controller.set_pools(list(self.pools.current.values())))
         self.store = open_store(settings)
         # disabled tenants and tenant-wide quotas, followed from the bucket auth writes
         self.tenants = TenantView(nc, settings.names, on_enabled=self.flows.requeue_tenant)
         self.flows.tenants = self.tenants
+        # tenants' stored bytes, for their storage_bytes quota (easel_common.storage_quota)
+        self.storage = StorageQuota(self.tenants, StorageUsage(self.store, settings.storage_usage_ttl_s))
+        self.flows.storage = self.storage
         self.trainings = TrainingFlows(nc, sessions, settings, make_launcher(settings), self.store, self.flows)
         self.retention = Retention(sessions, self.store, self.tenants)
         self.tenant_data = TenantData(nc, sessions, settings.names, self.store, self.trainings.launcher)
@@ -66,8 +81,7 @@ class JobsService:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
         await ensure_streams(self.nc, names, ("jobs", "events", "advisories", "trainings"),
                              replicas=self.settings.stream_replicas)
-        await self.ensure_pool_consumers()
-        metrics.prime(self.settings.pools)
+        await self.pools.start()  # every pool's consumer, before any worker runs
         await self.tenants.start()
         await self.router.start()
         self.handover.start()
@@ -84,41 +98,43 @@ class JobsService:
                                             training_handlers.run_event_subjects(self.trainings))
         self._loops.append(asyncio.create_task(consume(
             run_events, lambda m: self.trainings.apply_run_event(m.subject, m.data, m.headers), self._stopping)))
-        job_ends, training_ends = await self.webhook_intake.consumers(self.nc)
+        job_ends, training_ends, import_ends = await self.webhook_intake.consumers(self.nc)
         self._loops += [
             asyncio.create_task(consume(job_ends, self.webhook_intake.on_job_event, self._stopping, auto_ack=False)),
             asyncio.create_task(consume(training_ends, self.webhook_intake.on_training_event, self._stopping,
                                         auto_ack=False)),
+            asyncio.create_task(consume(import_ends, self.webhook_intake.on_model_event, self._stopping,
+                                        auto_ack=False)),
             asyncio.create_task(self.webhook_sender.run(self._stopping)),
         ]
-        await self.trainings.launcher.start()
+        await self.trainings.launcher.start(on_change=self.trainings.wake.set)  # a watched run that ends: sweep now
         await self.server.start([*handlers.endpoints(self.flows), *training_handlers.endpoints(self.trainings),
-                                 handlers.tenant_endpoint(self.tenant_data), handlers.webhooks_endpoint(self.webhooks)])
+                                 handlers.tenant_endpoint(self.tenant_data), handlers.webhooks_endpoint(self.webhooks),
+                                 *handlers.pools_endpoints(self.pools)])
         self._loops.append(asyncio.create_task(self.trainings.run_sweeps(self._stopping)))
+        if self.pool_controller is not None:
+            self.pool_controller.start()
+        self._timers.append(asyncio.create_task(self.storage.run()))  # tenants' stored bytes
         self._timers.append(asyncio.create_task(every(self.settings.retention_sweep_s, self.retention.sweep,
                                                       "expiring jobs under their tenants' retention")))
         self._timers.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
                                                      "counting the pools' jobs")))
+        self._timers.append(asyncio.create_task(every(self.settings.pools_broadcast_s, self.pools.tick,
+                                                     "broadcasting the pool list")))
 
     def routes(self) -> dict:
         """`GET /pools` on the metrics port: each pool's demand (queued + running jobs) and workers, for KEDA's
         metrics-api trigger and for people."""
         return {"/pools": lambda: self.demand.snapshot}
 
-    async def ensure_pool_consumers(self) -> None:
-        """Every configured pool's consumer, before any worker runs: a pool scaled to zero has one for KEDA to read
-        its backlog from, and workers (which may not create or change it) only pull from it."""
-        names, js = self.settings.names, self.nc.jetstream()
-        for pool in self.settings.pools:
-            await js.add_consumer(names.stream("jobs")["name"], pull_config(
-                names.worker_consumer(pool), [names.job_queue(pool)], ack_wait=self.settings.ack_wait_s,
-                max_deliver=self.settings.max_deliver))
-
     def checks(self) -> list[Check]:
         return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
         await self.server.stop()
+        await self.pools.stop()
+        if self.pool_controller is not None:
+            await self.pool_controller.stop()
         await self.handover.stop()
         await self.router.stop()
         await self.tenants.stop()
@@ -131,6 +147,8 @@ class JobsService:
         await self.trainings.stop()
         await self.trainings.launcher.close()
         await self.store.close()
+        await self.flows.engine.aclose()  # the connections it held between statements (db.Lanes)
+        await self.webhook_intake.engine.aclose()
         await self.engine.dispose()
 
 

@@ -114,9 +114,10 @@ def _parse_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int, cursor: str | None,
-                   status: str | None, all_users: bool = False,
-                   idempotency_key: str | None = None) -> tuple[list[Job], str | None]:
-    """The owner's jobs (or, with all_users, their tenant's), newest first, a page at a time."""
+                   status: str | None, all_users: bool = False, idempotency_key: str | None = None,
+                   prompt: str | None = None) -> tuple[list[Job], str | None]:
+    """The owner's jobs (or, with all_users, their tenant's), newest first, a page at a time; `prompt`: only
+    those whose prompt contains it, ignoring case."""
     stmt = select(Job).where(Job.tenant_id == owner.tenant_id)
     if not all_users or idempotency_key is not None:  # a key names one of the caller's own jobs
         stmt = stmt.where(Job.user_id == owner.user_id)
@@ -124,6 +125,9 @@ async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int
         stmt = stmt.where(Job.idempotency_key == idempotency_key)
     if status:
         stmt = stmt.where(Job.status == status)
+    if prompt:  # the text is a bound parameter; LIKE's own wildcards in it are escaped
+        escaped = prompt.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(Job.spec["prompt"].as_string().ilike(f"%{escaped}%", escape="\\"))
     if cursor:
         created, job_id = _parse_cursor(cursor)
         stmt = stmt.where(or_(Job.created_at < created, and_(Job.created_at == created, Job.id < job_id)))

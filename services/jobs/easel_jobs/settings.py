@@ -24,6 +24,7 @@ class JobsSettings(CommonSettings):
     reroute_after_s: float = Field(default=10.0, gt=0)  # a job still waiting in a worker's own queue goes to the pool
     demand_sample_s: float = Field(default=2.0, gt=0)  # how often each pool's jobs and workers are counted
     route_sweep_s: float = Field(default=1.0, gt=0)  # how often the workers' own queues are looked over
+    pools_broadcast_s: float = Field(default=60.0, gt=0)  # how often the pool list is sent again (pools_changed)
     retention_sweep_s: float = Field(default=300.0, gt=0)  # how often jobs past their tenant's retention expire
 
     # Trainings (easel_jobs/trainings): which launcher runs them. local: `python -m easel_trainer job` processes on
@@ -35,8 +36,13 @@ class JobsSettings(CommonSettings):
     trainer_nats_seed_file: Path | None = None  # local: the `trainer` identity's seed, handed to each process
     trainer_sweep_s: float = Field(default=2.0, gt=0)  # how often queued trainings are launched, runs followed
     trainer_register_timeout_s: float = Field(default=600.0, gt=0)  # the registry copying a result into place
+    # the models a training keeps at its checkpoints (trainings/intermediate.py): the newest this many unregistered
+    # ones stay in the store, for this long after the training succeeded (0: deleted when it ends)
+    trainer_keep_intermediate: int = Field(default=3, ge=1, le=100)
+    trainer_intermediate_retention_s: float = Field(default=7 * 24 * 3600.0, ge=0)
     # kubernetes: the Jobs (launchers/kubernetes.py); the chart sets these from its trainer.* values
     trainer_k8s_namespace: str | None = None  # default: the namespace this pod runs in
+    trainer_k8s_resync_s: float = Field(default=300.0, gt=0)  # kubernetes: list the Jobs again (besides the watch)
     trainer_image: str = "easel-trainer:latest"
     trainer_image_pull_policy: str = "IfNotPresent"
     trainer_service_account: str = "easel-trainer"
@@ -52,6 +58,14 @@ class JobsSettings(CommonSettings):
     trainer_s3_credentials_secret: str | None = None  # kubernetes: static S3 keys from this Secret (else IRSA)
     trainer_s3_access_key_id_key: str = "access-key-id"
     trainer_s3_secret_access_key_key: str = "secret-access-key"
+
+    # Pools made through /v1/pools on Kubernetes (easel_jobs/pool_controller): kubernetes: this service applies each
+    # one's worker Deployment, KEDA ScaledObject and NATS identity from the worker template the chart renders into
+    # the ConfigMap EASEL_POOL_CONTROLLER_TEMPLATE (the chart turns it on); none: nothing is applied.
+    pool_controller: Literal["none", "kubernetes"] = "none"
+    pool_controller_template: str = "easel-pool-template"
+    pool_controller_namespace: str | None = None  # default: the namespace this pod runs in
+    pool_controller_resync_s: float = Field(default=60.0, gt=0)  # how often drift is repaired without a change
 
     # Webhooks (easel_jobs/webhooks): each delivery is tried at once, then after each of these waits (seconds), then
     # dead-lettered. Which hosts they may reach: EASEL_WEBHOOK_ALLOW_HOSTS (common settings).

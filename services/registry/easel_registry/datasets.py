@@ -20,6 +20,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.storage import ObjectStore, check_key
+from easel_common.storage_quota import StorageQuota
 from easel_proto.errors import Forbidden, InvalidInput, NotFound
 from easel_proto.naming import dataset_prefix
 from easel_proto.permissions import MODELS_SHARE, TRAININGS_CREATE, USERS_MANAGE, allows, require
@@ -45,6 +46,7 @@ class DatasetFlows:
     def __init__(self, settings: RegistrySettings, sessions: async_sessionmaker, store: ObjectStore) -> None:
         self.settings, self.sessions, self.store = settings, sessions, store
         self.tmp_root = Path(settings.data_dir) / "tmp" / "datasets"
+        self.storage: StorageQuota | None = None  # the tenant's storage_bytes quota (easel_common.storage_quota)
         self.limits = dataset_checks.Limits(max_images=settings.max_dataset_images,
                                             max_bytes=settings.max_dataset_bytes,
                                             min_side=settings.min_dataset_side,
@@ -59,6 +61,8 @@ class DatasetFlows:
         shared_roles = check_roles(req.visibility, req.shared_roles)
         if (req.archive is None) == (not req.images):
             raise InvalidInput("archive", "send either an archive or images, not both")
+        if self.storage is not None:
+            await self.storage.check(p.tenant_id, "datasets")
         own = f"{p.tenant_id}/uploads/{p.user_id}/"
         uploads = ([req.archive] if req.archive else []) + list(req.images)
         for i, upload in enumerate(uploads):

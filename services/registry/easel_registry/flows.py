@@ -12,13 +12,15 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.storage import ObjectStore, check_key
+from easel_common.storage_quota import StorageQuota
 from easel_proto.errors import EaselError, Forbidden, InvalidInput, NotFound
-from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, require
+from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, USERS_MANAGE, require
 from easel_proto.v1.common import Error
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
 from easel_registry import access, base_configs, catalog, conversion, metrics, safety, service, sources
@@ -43,6 +45,8 @@ class RegistryFlows:
         self._slots = asyncio.Semaphore(settings.import_concurrency)
         self._config_locks: dict[str, asyncio.Lock] = {}
         self._config_retry_at: dict[str, float] = {}  # per base: when to look for its configs again
+        self.ended: Callable[[], None] = lambda: None  # an import ended (the announcer publishes it)
+        self.storage: StorageQuota | None = None  # the tenant's storage_bytes quota (easel_common.storage_quota)
 
     # --- lookups ------------------------------------------------------------------------------------------------
 
@@ -79,6 +83,12 @@ class RegistryFlows:
         p = req.principal
         if req.model_id is None:
             require(p, MODELS_READ)
+            if req.all_users:  # the admin's view: every model of the tenant, whoever owns it, no built-ins
+                require(p, USERS_MANAGE)
+                async with self.sessions() as session:
+                    rows = await service.list_in_tenant(session, tenant_id=p.tenant_id, kind=req.kind,
+                                                        base=req.base)
+                return ModelList(items=[service.to_info(m) for m in rows])
             builtins = [m for m in catalog.BUILTIN if (not req.kind or m.kind == req.kind)
                         and (not req.base or m.base == req.base)]
             async with self.sessions() as session:
@@ -101,7 +111,7 @@ class RegistryFlows:
                 return ModelList(items=[await self._delete(session, model)])
             self._apply(model, req)
             model.updated_at = service.now()
-            await session.commit()
+            await service.commit_named(session, model)
             return ModelList(items=[service.to_info(model)])
 
     @staticmethod
@@ -143,6 +153,8 @@ class RegistryFlows:
         if visibility != "private" or req.shared_roles:
             require(p, MODELS_SHARE)
         sources.validate(req.source, self.settings)
+        if self.storage is not None:
+            await self.storage.check(p.tenant_id, "imports")
         at = service.now()
         model = Model(
             id=str(uuid.uuid4()), tenant_id=p.tenant_id, owner_id=p.user_id, name=_check_name(req.name),
@@ -184,6 +196,8 @@ class RegistryFlows:
                 await self._clean(prefix)
             elif req.source.type == "upload":
                 await self.store.delete(sources.upload_key(p.tenant_id, p.user_id, req.source.uri))
+            if done and self.storage is not None:  # counted before the next measurement (a dedupe: until then)
+                self.storage.add(p.tenant_id, size)
             outcome = "ready" if done else "deleted"
             log.info("model %s imported (%d bytes)", model_id, size)
         except asyncio.CancelledError:
@@ -200,6 +214,7 @@ class RegistryFlows:
         finally:
             reporter.cancel()
             metrics.import_ended(req.source.type, outcome, time.monotonic() - started)
+            self.ended()
             await asyncio.to_thread(shutil.rmtree, tmp, True)
 
     async def _fetch(self, req: ImportModelRequest, tmp: Path, progress: Progress) -> list[Fetched]:
@@ -292,6 +307,7 @@ class RegistryFlows:
             ids = await service.fail_stale(session, older_than_s=self.settings.import_stale_s)
         if ids:
             log.warning("%d interrupted imports marked failed", len(ids))
+            self.ended()
 
     async def sweep_stale(self) -> None:
         """Forever: mark failed the imports whose progress stopped; running imports touch their row every

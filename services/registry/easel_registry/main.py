@@ -14,7 +14,10 @@ from easel_common.natsio import EndpointServer
 from easel_common.runner import serve, service_checks
 from easel_common.settings import CommonSettings
 from easel_common.storage import open_store
+from easel_common.storage_quota import StorageQuota, StorageUsage
+from easel_common.tenants import TenantView
 from easel_registry import handlers
+from easel_registry.announce import Announcer
 from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
 from easel_registry.settings import RegistrySettings
@@ -36,25 +39,39 @@ class RegistryService:
         self.flows = RegistryFlows(settings, db.sessions(self.engine), self.store)
         self.datasets = DatasetFlows(settings, db.sessions(self.engine), self.store)
         self.registrations = Registrations(self.flows)
+        # the ends of imports, for webhooks (announce.py)
+        self.announcer = Announcer(nc, settings.names, db.sessions(self.engine), replicas=settings.stream_replicas)
+        self.flows.ended = self.announcer.wake.set
+        # tenants' storage_bytes quotas, from the bucket auth writes (easel_common.storage_quota)
+        self.tenants = TenantView(nc, settings.names)
+        self.storage = StorageQuota(self.tenants, StorageUsage(self.store, settings.storage_usage_ttl_s))
+        self.flows.storage = self.datasets.storage = self.storage
         self.server = EndpointServer(nc, settings.names.service("registry"), "0.3.0",
                                      "model and dataset records, imports, registering trainings",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
+        self._storage: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_registry")
         await self.flows.recover()
+        await self.tenants.start()
+        await self.announcer.start()
         await self.server.start(handlers.endpoints(self.flows, self.datasets, self.registrations))
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
+        self._storage = asyncio.create_task(self.storage.run())  # tenants' stored bytes
 
     def checks(self) -> list[Check]:
         return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        for task in (self._sweeper, self._storage):
+            if task is not None:
+                task.cancel()
         await self.server.stop()
         await self.flows.stop()
+        await self.announcer.stop()
+        await self.tenants.stop()
         await self.store.close()
         await self.engine.dispose()
 

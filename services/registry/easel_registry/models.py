@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, String
+from sqlalchemy import JSON, BigInteger, Boolean, Index, String, false, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from easel_common.db import UTCDateTime
@@ -26,6 +26,9 @@ class Model(Base):
         Index("ix_models_tenant_sha", "tenant_id", "sha256"),
         Index("ix_models_tenant_created", "tenant_id", "created_at"),
         Index("ix_models_status_updated", "status", "updated_at"),
+        # one owner's models of a kind have distinct names (`<lora:name>` picks one); a failed import holds none
+        Index("ux_models_owner_kind_name", "tenant_id", "owner_id", "kind", "name", unique=True,
+              postgresql_where=text("status <> 'failed'"), sqlite_where=text("status <> 'failed'")),
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(String(64))
@@ -48,6 +51,8 @@ class Model(Base):
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the import ended and its end is not published yet (set with the status, cleared once JetStream stored the event)
+    announce: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
 
 
 class Dataset(Base):

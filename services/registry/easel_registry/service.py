@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easel_proto.errors import Conflict
 from easel_proto.v1.common import Error
 from easel_proto.v1.registry import ModelFile, ModelInfo
 from easel_registry.models import FAILED, IMPORTING, READY, Model
@@ -87,9 +89,32 @@ async def keys_in_use(session: AsyncSession, *, tenant_id: str, sha256: str | No
 
 
 async def create(session: AsyncSession, *, model: Model) -> Model:
+    """Record the model; Conflict naming `name` when its owner already has a model of that kind and name."""
     session.add(model)
-    await session.commit()
+    await commit_named(session, model)
     return model
+
+
+async def commit_named(session: AsyncSession, model: Model) -> None:
+    """Commit, turning the unique (owner, kind, name) index's refusal into a 409 naming `name` (the index, not a
+    read before the write, decides: two requests at once cannot both win)."""
+    tenant_id, owner_id, kind, name, model_id = model.tenant_id, model.owner_id, model.kind, model.name, model.id
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        other = await named(session, tenant_id=tenant_id, owner_id=owner_id, kind=kind, name=name)
+        if other is None or other == model_id:
+            raise
+        raise Conflict(f"name: you already have a {kind} model named {name!r}", field="name",
+                       model_id=other) from None
+
+
+async def named(session: AsyncSession, *, tenant_id: str, owner_id: str, kind: str, name: str) -> str | None:
+    """The id of the owner's model of this kind and name (a failed import does not hold its name)."""
+    return await session.scalar(select(Model.id).where(
+        Model.tenant_id == tenant_id, Model.owner_id == owner_id, Model.kind == kind, Model.name == name,
+        Model.status != FAILED))
 
 
 async def set_progress(session: AsyncSession, *, model_id: str, done: int, total: int | None) -> None:
@@ -101,14 +126,14 @@ async def set_progress(session: AsyncSession, *, model_id: str, done: int, total
 async def finish(session: AsyncSession, *, model_id: str, values: dict[str, Any]) -> bool:
     """importing -> ready with the files; False when the row changed meanwhile (deleted)."""
     result = await session.execute(update(Model).where(Model.id == model_id, Model.status == IMPORTING)
-                                   .values(status=READY, updated_at=now(), **values))
+                                   .values(status=READY, updated_at=now(), announce=True, **values))
     await session.commit()
     return result.rowcount == 1
 
 
 async def fail(session: AsyncSession, *, model_id: str, error: Error) -> None:
     await session.execute(update(Model).where(Model.id == model_id, Model.status == IMPORTING)
-                          .values(status=FAILED, error=error.model_dump(), updated_at=now()))
+                          .values(status=FAILED, error=error.model_dump(), updated_at=now(), announce=True))
     await session.commit()
 
 
@@ -119,7 +144,7 @@ async def fail_stale(session: AsyncSession, *, older_than_s: float) -> list[str]
     if ids:
         error = Error(code="interrupted", message="interrupted; import again").model_dump()
         await session.execute(update(Model).where(Model.id.in_(ids), Model.status == IMPORTING)
-                              .values(status=FAILED, error=error, updated_at=now()))
+                              .values(status=FAILED, error=error, updated_at=now(), announce=True))
         await session.commit()
     return ids
 

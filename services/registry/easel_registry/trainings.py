@@ -26,7 +26,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from easel_common.storage import check_key
-from easel_proto.errors import InvalidInput, NotFound
+from easel_proto.errors import Conflict, InvalidInput, NotFound
 from easel_proto.naming import job_prefix, training_prefix
 from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelSource
 from easel_proto.v1.trainings import RegisterTrainingRequest
@@ -35,6 +35,8 @@ from easel_registry.flows import RegistryFlows, inspect
 from easel_registry.models import READY, Model
 
 META_KEY = "training_id"
+MAX_NAME = 200
+MAX_SUFFIX = 1000
 MERGE_KEY = "merge_job"
 
 
@@ -113,14 +115,29 @@ class Registrations:
                           meta={**(artefact.metadata or {}), **(req.metadata or {}),
                                 (MERGE_KEY if merge else META_KEY): req.training_id},
                           created_at=at, updated_at=at)
-            async with self.flows.sessions() as session:
-                await service.create(session, model=model)
+            model = await self._create(model)
         except BaseException:
             await asyncio.shield(self.flows._clean(model_prefix))
             raise
         finally:
             await asyncio.to_thread(shutil.rmtree, tmp, True)
         return service.to_info(model)
+
+
+    async def _create(self, model: Model) -> Model:
+        """Record the model under its name, or the first free `name-2`, `name-3`, ... when its owner already has a
+        model of that kind and name (a result is never refused for its name)."""
+        columns = {c.key: getattr(model, c.key) for c in Model.__mapper__.column_attrs}
+        base = model.name
+        for n in range(1, MAX_SUFFIX + 1):
+            name = base if n == 1 else f"{base[:MAX_NAME - len(str(n)) - 1]}-{n}"
+            try:
+                async with self.flows.sessions() as session:
+                    return await service.create(session, model=Model(**{**columns, "name": name}))
+            except Conflict:
+                if n == MAX_SUFFIX:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def _source(req: RegisterTrainingRequest) -> ModelSource:

@@ -62,8 +62,8 @@ def nats_config(args: argparse.Namespace) -> int:
     settings = CommonSettings()
     out = Path(args.out)
     credentials = nats_access.Credentials(out / "credentials")
-    block = nats_access.authorization(settings.names, credentials, settings.pools)
-    nats_access.write_private(out / "authorization.conf", "authorization: " + json.dumps(block, indent=2) + "\n")
+    nats_access.write_private(out / "authorization.conf",
+                              nats_access.authorization_include(settings.names, credentials, settings.pools))
     header = f"# written by `easel nats-config` for EASEL_NAMESPACE={settings.names.ns}, EASEL_POOLS={settings.pools}\n"
     values = k8s.helm_values(settings.names, credentials, settings.pools, args.secret_name)
     nats_access.write_private(out / "nats-values.yaml", header + json.dumps(values, indent=2) + "\n")
@@ -109,7 +109,8 @@ def main() -> None:
     parser.add_argument("command", choices=["up", "demo", "nats-config", "configs"])
     parser.add_argument("args", nargs="*", help="configs: import PATH")
     parser.add_argument("--base", choices=["sd15", "sd21", "sdxl"], help="configs import: PATH is this base's folder")
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="fixed workers of the configured pools (pools made through /v1/pools scale by queue)")
     parser.add_argument("--out", default="out", help="where demo writes its images, nats-config its files")
     parser.add_argument("--secret-name", default=k8s.SECRET_NAME,
                         help="nats-config: the Kubernetes Secret that holds the seeds")

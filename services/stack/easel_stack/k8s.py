@@ -29,7 +29,10 @@ def helm_values(names: Names, credentials: nats_access.Credentials, pools: list[
     """Values for charts/easel: the bundled NATS server's authorization, and which Secret holds whose seed."""
     return {
         "nats": {"config": {"merge": {"authorization": nats_access.authorization(names, credentials, pools)}}},
-        "natsClient": {"identities": {"existingSecret": secret_name, "natsNamespace": names.ns, "pools": pools}},
+        # the public keys again, by identity: the pool controller rebuilds the authorization from them when pools
+        # are made through /v1/pools (easel_jobs.pool_controller)
+        "natsClient": {"identities": {"existingSecret": secret_name, "natsNamespace": names.ns, "pools": pools,
+                                      "publicKeys": {i: credentials.public_key(i) for i in identities(pools)}}},
     }
 
 

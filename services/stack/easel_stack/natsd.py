@@ -11,6 +11,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -32,7 +34,7 @@ class NatsServer:
 
     With `configure`, the server runs from a configuration file that function writes (given the port, the monitor
     port and the JetStream folder): the embedded stack's, with every identity's permissions. `reload()` rewrites it
-    and tells the running server.
+    and has the running server read it again.
     """
 
     def __init__(self, data_dir: Path, port: int | None = None, monitor_port: int | None = None,
@@ -52,11 +54,23 @@ class NatsServer:
         self.config_file.write_text(self.configure(self.port, self.monitor_port, self.data_dir))
         self.config_file.chmod(0o600)
 
-    def reload(self) -> None:
-        """Write the configuration again and have the running server take it (new identities, permissions)."""
+    async def reload(self, timeout: float = 10.0) -> None:
+        """Write the configuration again and have the running server take it (new identities, permissions): a
+        SIGHUP, as `nats-server --signal reload` sends. Clients stay connected (a removed identity's are closed).
+        Returns once the server says it loaded the configuration anew (`config_load_time` on /varz)."""
         self._write_config()
-        if self.proc is not None and self.proc.poll() is None:
+        if self.proc is None or self.proc.poll() is not None:
+            return  # the supervisor starts it again, from the file just written
+        async with httpx.AsyncClient(base_url=self.monitor_url, timeout=2) as http:
+            before = (await http.get("/varz")).json().get("config_load_time")
             self.proc.send_signal(signal.SIGHUP)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + timeout
+            while loop.time() < deadline:
+                if (await http.get("/varz")).json().get("config_load_time") != before:
+                    return
+                await asyncio.sleep(0.02)
+        raise RuntimeError(f"nats-server did not reload {self.config_file} within {timeout}s; see its log")
 
     @property
     def url(self) -> str:

@@ -10,7 +10,15 @@ from easel_proto.errors import Forbidden, InvalidInput, NotFound
 from easel_proto.permissions import TENANTS_MANAGE, USERS_MANAGE, allows
 from easel_proto.v1 import common
 
-QUOTA_FIELDS = tuple(common.Quotas.model_fields)
+QUOTA_FIELDS = quotas.FIELDS
+
+
+def refuse_tenant_only(patch: dict) -> None:
+    """A user's or role's quotas cannot hold a tenant-wide-only limit (422 naming it)."""
+    for field in quotas.TENANT_ONLY:
+        if patch.get(field) is not None:
+            raise InvalidInput(f"quotas.{field}", "a tenant-wide limit only: a platform admin sets it on the tenant "
+                                                  "(PATCH /v1/tenants/{id})")
 
 
 async def managed_user(session: AsyncSession, actor: common.Principal, user_id: str) -> UserRow:
@@ -55,6 +63,7 @@ async def check_grantable(session: AsyncSession, actor: common.Principal, roles:
 async def check_user_quotas(session: AsyncSession, actor: common.Principal, user: UserRow, patch: dict, *,
                             defaults: common.Quotas) -> None:
     """A tenant admin never sets their own quotas, and sets no one's above their own."""
+    refuse_tenant_only(patch)
     if allows(actor.permissions, TENANTS_MANAGE):
         return
     if user.id == actor.user_id:
@@ -66,6 +75,7 @@ async def check_user_quotas(session: AsyncSession, actor: common.Principal, user
 async def check_role_quotas(session: AsyncSession, actor: common.Principal, values: dict, *,
                             defaults: common.Quotas) -> None:
     """A tenant admin's custom role grants no quota above their own; a field it leaves out grants the default."""
+    refuse_tenant_only(values)
     granted = {field: values.get(field, getattr(defaults, field)) for field in QUOTA_FIELDS}
     await check_within_own_quotas(session, actor, granted, defaults=defaults)
 

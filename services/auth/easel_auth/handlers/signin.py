@@ -41,7 +41,9 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client) 
                 session_ids += [owned] if owned else []
             for session_id in session_ids:
                 await logins.revoke_session(session, session_id=session_id)
-        if session_ids:
+            if req.everywhere:
+                await logins.revoke_sessions(session, user_id=req.principal.user_id)
+        if session_ids or req.everywhere:
             await changed(nc, names, [req.principal.user_id], "logout")
         return auth.Empty()
 

@@ -23,8 +23,8 @@ from easel_gateway.admission.inputs import Inputs, Known, Limits
 from easel_gateway.admission.limits import SEED_SPACE, first
 from easel_gateway.admission.registry import Registry
 from easel_gateway.admission.vae import vae
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
-from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal, Quotas
@@ -74,8 +74,10 @@ async def _in_order(*steps: Awaitable[Any]) -> list[Any]:
 class Admission:
     """Turns requests into jobs for this gateway: its limits, the registry as each caller sees it, the store."""
 
-    def __init__(self, settings: GatewaySettings, registry: Registry, store: ObjectStore) -> None:
+    def __init__(self, settings: GatewaySettings, registry: Registry, store: ObjectStore,
+                 pools: PoolView | None = None) -> None:
         self.settings, self.registry, self.store = settings, registry, store
+        self.pools = pools or PoolView(settings.pools)  # the live list in the app; EASEL_POOLS alone without
 
     async def admit(self, body: jobs.JobRequest, caller: Principal, mine: UserSettings,
                     known: Known | None = None) -> Admitted:
@@ -85,7 +87,7 @@ class Admission:
         field, Forbidden for a pool the caller may not use.
         """
         settings, registry = self.settings, self.registry
-        plan = limits.plan(body, caller, mine, settings)
+        plan = limits.plan(body, caller, mine, settings, self.pools)
         sd_upscale.check(body)
         text = prompts.parse(body, mine)
         units = body.controlnets or []
@@ -171,7 +173,7 @@ class Admission:
         """A detect job: each (image, field it came in) through the preprocessor `module`, on the caller's
         default checkpoint and pool."""
         pool = mine.pool or self.settings.default_pool
-        require(caller, use_pool(pool))
+        self.pools.check(pool, caller)
         pre = controlnet.preprocessor(module, "controlnet_module")
         inputs = Inputs(caller, Limits.of(self.settings))
         await controlnet.measure_detect(images, masks, inputs)

@@ -15,10 +15,10 @@ from pydantic import ValidationError
 
 from easel_gateway.admission.inputs import Inputs, Limits
 from easel_gateway.admission.registry import Registry
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import InvalidInput, NotFound
 from easel_proto.interrogators import TYPES, describe_layouts, interrogator_type
-from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
@@ -99,11 +99,11 @@ def _ready(model: ModelInfo, field: str) -> ModelInfo:
 
 
 async def admit(settings: GatewaySettings, registry: Registry, store: Any, caller: Principal, mine: UserSettings,
-                image: str, requested: str) -> tuple[str, jobs.GenerationSpec]:
+                image: str, requested: str, pools: PoolView) -> tuple[str, jobs.GenerationSpec]:
     """The pool and spec of an interrogate job for `image` (base64) with the `requested` interrogator; the image
     is checked against the input limits before the registry is asked, and stored only once all has passed."""
     pool = mine.pool or settings.default_pool
-    require(caller, use_pool(pool))
+    pools.check(pool, caller)
     if not image:
         raise NotFound("Image not found", field="image")  # the web UI's answer
     saved = mine.webui_options or {}

@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import InvalidInput
-from easel_proto.permissions import require, use_pool
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
@@ -50,11 +50,10 @@ def scaled(width: int, height: int, to_width: int | None, to_height: int | None,
             to_height or max(step, round(height * scale / step) * step))
 
 
-def check_pool(pool: str, caller: Principal, settings: GatewaySettings) -> None:
-    """InvalidInput for a pool this deployment does not have, Forbidden for one the caller may not use."""
-    if pool not in settings.pools:
-        raise InvalidInput("pool", f"unknown pool {pool!r}; known: {', '.join(settings.pools)}")
-    require(caller, use_pool(pool))
+def check_pool(pool: str, caller: Principal, pools: PoolView) -> None:
+    """InvalidInput for a pool this deployment does not have, Conflict for a disabled one, Forbidden for one the
+    caller may not use (the live pool list: easel_gateway.pools)."""
+    pools.check(pool, caller)
 
 
 def task_of(body: jobs.JobRequest) -> str:
@@ -88,10 +87,11 @@ class Plan:
     seed_resize: tuple[int | None, int | None]
 
 
-def plan(body: jobs.JobRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings) -> Plan:
+def plan(body: jobs.JobRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
+         pools: PoolView) -> Plan:
     """The pool, task, steps and image count, and the noise size, checked against the limits."""
     pool = first(body.pool, mine.pool, settings.default_pool)
-    check_pool(pool, caller, settings)
+    check_pool(pool, caller, pools)
     task = task_of(body)
     steps = at_most("steps", first(body.steps, mine.steps, settings.default_steps), settings.max_steps)
     batch = at_most("batch_size", body.batch_size or 1, settings.max_batch_size)

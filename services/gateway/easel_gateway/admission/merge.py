@@ -14,8 +14,9 @@ import re
 from easel_gateway.admission.limits import check_pool, first
 from easel_gateway.admission.registry import Registry
 from easel_gateway.admission.vae import NO_VAE
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
-from easel_proto.errors import InvalidInput
+from easel_proto.errors import Conflict, InvalidInput
 from easel_proto.v1 import jobs
 from easel_proto.v1.auth import UserSettings
 from easel_proto.v1.common import Principal
@@ -88,10 +89,10 @@ def _check_options(body: jobs.MergeRequest) -> None:
 
 
 async def admit_merge(body: jobs.MergeRequest, caller: Principal, mine: UserSettings, settings: GatewaySettings,
-                      registry: Registry) -> tuple[str, jobs.GenerationSpec]:
+                      registry: Registry, pools: PoolView) -> tuple[str, jobs.GenerationSpec]:
     """The pool and spec of a merge job; InvalidInput naming the first bad field."""
     pool = first(body.pool, mine.pool, settings.default_pool)
-    check_pool(pool, caller, settings)
+    check_pool(pool, caller, pools)
     _check_options(body)
     method = body.interp_method or "Weighted sum"
     primary = _one_file(await registry.model(body.primary_model_name, caller, "checkpoint", "primary_model_name"),
@@ -119,10 +120,17 @@ async def admit_merge(body: jobs.MergeRequest, caller: Principal, mine: UserSett
         if total > settings.merge_max_bytes:
             raise InvalidInput(field, f"the merge's inputs come to over {settings.merge_max_bytes} bytes "
                                "(EASEL_MERGE_MAX_BYTES)", limit=settings.merge_max_bytes)
+    name = _name(body, primary, secondary, tertiary)
+    if (body.custom_name or "").strip():  # the registry refuses a second checkpoint of this name: say so now
+        mine_named = [m for m in await registry.list_models(caller, "checkpoint")
+                      if m.owner_id == caller.user_id and m.name == name and m.status != "failed"]
+        if mine_named:
+            raise Conflict(f"custom_name: you already have a checkpoint named {name!r}", field="custom_name",
+                           model_id=mine_named[0].id)
     merge = jobs.MergeSpec(
         interp_method=method, multiplier=body.multiplier if body.multiplier is not None else 0.3,
         secondary=secondary, tertiary=tertiary, bake_in_vae=vae, save_as_half=bool(body.save_as_half),
-        discard_weights=body.discard_weights or "", name=_name(body, primary, secondary, tertiary),
+        discard_weights=body.discard_weights or "", name=name,
         save_metadata=body.save_metadata is not False, add_merge_recipe=body.add_merge_recipe is not False,
         copy_metadata_fields=body.copy_metadata_fields is not False, metadata=_metadata(body.metadata_json))
     # the spec's image fields are unused by a merge; one "seed" stands for its one output, the model

@@ -92,9 +92,11 @@ class Registry:
         return reply.items
 
     async def list_models(self, caller: Principal, kind: str | None = None,
-                          base: str | None = None) -> list[ModelInfo]:
-        """Every model the caller may use (of a kind and base), whatever its status; never cached."""
-        return await self._models_call(registry.ModelRequest(principal=caller, kind=kind, base=base))
+                          base: str | None = None, all_users: bool = False) -> list[ModelInfo]:
+        """Every model the caller may use (of a kind and base), whatever its status; never cached. all_users: every
+        model of the caller's tenant instead, whoever owns it (users:manage)."""
+        return await self._models_call(registry.ModelRequest(principal=caller, kind=kind, base=base,
+                                                             all_users=all_users))
 
     async def get_model(self, caller: Principal, model_id: str) -> ModelInfo:
         return (await self._models_call(registry.ModelRequest(principal=caller, model_id=model_id)))[0]

@@ -13,10 +13,11 @@ from starlette.background import BackgroundTask
 
 from easel_gateway import events
 from easel_gateway.admission import slot
-from easel_gateway.deps import Admit, Caller, Limits, Mine, Settings, Svc
+from easel_gateway.deps import Caller, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.held import Slot
 from easel_gateway.links import Links
+from easel_gateway.openapi import EVENT_STREAM, PNG
 from easel_proto.errors import Gone, InvalidInput, NotFound
 from easel_proto.naming import image_key
 from easel_proto.permissions import JOBS_READ_ANY, require
@@ -56,18 +57,21 @@ LinksParam = Annotated[bool, Query(description="Give each image a time-limited `
 
 
 @router.post("", status_code=201, response_model=jobs.JobRecord,
-             responses={200: {"description": "An earlier job with the same Idempotency-Key"}, **declared(409)})
-async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc, admission: Admit,
-                     response: Response, request: Request,
+             responses={200: {"model": jobs.JobRecord,
+                        "description": "An earlier job with the same Idempotency-Key"}, **declared(409)})
+async def create_job(body: NativeRequest, caller: Caller, response: Response, request: Request,
                      idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
     """Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
     extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it, before
     anything is stored or queued; retries with the same Idempotency-Key return the same job."""
     if not body.prompt and not body.styles and not body.init_images and body.extras is None:
         raise InvalidInput("prompt", "a txt2img job needs a prompt")
-    async with slot(request.app.state):
-        admitted = await admission.admit(body, caller, mine)
-        reply = await svc.create_job(admitted.create_request(caller, idempotency_key, limits))
+    # the caller's settings and quotas, the admission and the clients straight from where `principal` and the app
+    # put them: as dependencies (Mine, Limits, Admit, Svc) they were ten more for FastAPI to solve per submission
+    app, state = request.app.state, request.state
+    async with slot(app):
+        admitted = await app.admission.admit(body, caller, state.user_settings)
+        reply = await app.services.create_job(admitted.create_request(caller, idempotency_key, state.quotas))
     if not reply.created:
         response.status_code = 200
     response.headers["Location"] = f"/v1/jobs/{reply.job.id}"
@@ -77,12 +81,15 @@ async def create_job(body: NativeRequest, caller: Caller, mine: Mine, limits: Li
 @router.get("", response_model=jobs.ListJobsReply)
 async def list_jobs(caller: Caller, svc: Svc, request: Request, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                     cursor: str | None = None, status: jobs.JobStatus | None = None,
-                    all_users: bool = False, links: LinksParam = False) -> jobs.ListJobsReply:
-    """The caller's own jobs, newest first (all_users: everyone's in the tenant, with jobs:read:any)."""
+                    all_users: bool = False, links: LinksParam = False,
+                    prompt: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$")] = None,
+                    ) -> jobs.ListJobsReply:
+    """The caller's own jobs, newest first (all_users: everyone's in the tenant, with jobs:read:any); `prompt`:
+    only those whose prompt contains it, ignoring case."""
     if all_users:
         require(caller, JOBS_READ_ANY)
     reply = await svc.list_jobs(jobs.ListJobsRequest(principal=caller, limit=limit, cursor=cursor, status=status,
-                                                     all_users=all_users))
+                                                     all_users=all_users, prompt=prompt or None))
     reply.items = [view(r, _links(request, links)) for r in reply.items]
     return reply
 
@@ -100,7 +107,7 @@ async def cancel_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
 
 
 @router.get("/{job_id}/images/{index}", response_class=RawResponse,
-            responses={200: {"content": {"image/png": {}}}, **declared(404, 410)})
+            responses={**PNG, **declared(404, 410)})
 async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: Request) -> RawResponse:
     record = await svc.get_job(caller, job_id)
     # a succeeded job's images, and those an interrupted (canceled) one made before it stopped
@@ -125,7 +132,7 @@ async def _holding(stream: AsyncIterator[dict], slot: Slot) -> AsyncIterator[dic
 
 
 @router.get("/{job_id}/events", response_class=EventSourceResponse,
-            responses={200: {"content": {"text/event-stream": {}}}, **declared(404)})
+            responses={**EVENT_STREAM, **declared(404)})
 async def job_events(job_id: str, caller: Caller, svc: Svc, settings: Settings, request: Request,
                      last_event_id: Annotated[str | None, Header()] = None) -> EventSourceResponse:
     """Server-Sent Events: queued, starting, processing, progress per step, then succeeded/failed/canceled.

@@ -10,9 +10,9 @@ from easel_gateway.admission import Registry
 from easel_gateway.admission.limits import check_pool
 from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.api.users import NewKey, NewPassword, new_key_request
-from easel_gateway.deps import Caller, Reg, Settings, Svc
+from easel_gateway.deps import Caller, Pools, Reg, Svc
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.settings import GatewaySettings
+from easel_gateway.pools import PoolView
 from easel_proto.v1 import auth
 from easel_proto.v1.common import Principal
 
@@ -30,20 +30,20 @@ async def get_settings(caller: Caller, svc: Svc) -> auth.UserSettings:
     return await svc.settings(caller)
 
 
-@router.patch("/settings", response_model=auth.UserSettings)
+@router.patch("/settings", response_model=auth.UserSettings, responses=declared(409))  # a disabled pool
 async def update_settings(patch: Annotated[auth.UserSettings, Body()], caller: Caller, svc: Svc, models: Reg,
-                          settings: Settings) -> auth.UserSettings:
+                          pools: Pools) -> auth.UserSettings:
     """Change some of your defaults; a field set to null goes back to the server's default. A model, VAE or pool
     must be one you may use."""
-    await _usable(patch, caller, models, settings)
+    await _usable(patch, caller, models, pools)
     return await svc.settings(caller, patch.model_dump(mode="json", exclude_unset=True))
 
 
-async def _usable(patch: auth.UserSettings, caller: Principal, models: Registry, settings: GatewaySettings) -> None:
+async def _usable(patch: auth.UserSettings, caller: Principal, models: Registry, pools: PoolView) -> None:
     """A saved default that names nothing usable would fail every later job that leaves the field out: refuse it
     now, naming the field, as /sdapi/v1/options does."""
     if patch.pool is not None:
-        check_pool(patch.pool, caller, settings)
+        check_pool(patch.pool, caller, pools)
     if patch.model is not None:
         await models.model(patch.model, caller, "checkpoint", "model")
     if patch.vae is not None and patch.vae not in NO_VAE:

@@ -23,7 +23,8 @@ router = APIRouter(prefix="/v1/models", tags=["models"], responses=declared(*SIG
 
 
 @router.post("/merge", status_code=201, response_model=jobs.JobRecord,
-             responses={200: {"description": "An earlier merge with the same Idempotency-Key"}, **declared(409)})
+             responses={200: {"model": jobs.JobRecord,
+                        "description": "An earlier merge with the same Idempotency-Key"}, **declared(409)})
 async def merge_models(body: jobs.MergeRequest, caller: Caller, mine: Mine, limits: Limits, svc: Svc, models: Reg,
                        settings: Settings, response: Response, request: Request,
                        idempotency_key: Annotated[str | None, Header(max_length=255)] = None) -> jobs.JobRecord:
@@ -33,7 +34,7 @@ async def merge_models(body: jobs.MergeRequest, caller: Caller, mine: Mine, limi
     `model_id` is the new model, private to the caller."""
     require(caller, JOBS_CREATE)  # the route's rule is models:write; a merge is also a job
     async with slot(request.app.state):
-        pool, spec = await admit_merge(body, caller, mine, settings, models)
+        pool, spec = await admit_merge(body, caller, mine, settings, models, request.app.state.pools)
         reply = await svc.create_job(jobs.CreateJobRequest(
             principal=caller, pool=pool, spec=spec, idempotency_key=idempotency_key,
             request_hash=request_hash(body), quotas=limits))

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from easel_gateway.deps import Caller, Reg, Settings
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.errors import InvalidInput, PayloadTooLarge
+from easel_proto.permissions import USERS_MANAGE, require
 from easel_proto.v1 import registry
 
 router = APIRouter(prefix="/v1/models", tags=["models"], responses=declared(*SIGNED_IN))
@@ -79,11 +80,16 @@ async def import_model(body: ImportBody, caller: Caller, models: Reg) -> registr
     return await models.import_model(req)
 
 
-@router.get("", response_model=registry.ModelList)
+@router.get("", response_model=registry.ModelList, responses=declared(403))
 async def list_models(caller: Caller, models: Reg, kind: Annotated[str | None, Query(max_length=16)] = None,
-                      base: Annotated[str | None, Query(max_length=16)] = None) -> registry.ModelList:
-    """The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a role."""
-    return registry.ModelList(items=await models.list_models(caller, kind, base))
+                      base: Annotated[str | None, Query(max_length=16)] = None,
+                      all_users: bool = False) -> registry.ModelList:
+    """The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a role
+    (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
+    users:manage)."""
+    if all_users:
+        require(caller, USERS_MANAGE)
+    return registry.ModelList(items=await models.list_models(caller, kind, base, all_users=all_users))
 
 
 @router.post("/uploads", status_code=201, response_model=Upload)

@@ -24,6 +24,7 @@ class Refresh(BaseModel):
 
 class Logout(BaseModel):
     refresh_token: str | None = Field(default=None, max_length=512)
+    everywhere: bool = Field(default=False, description="End every session of the user, not only this one")
 
 
 def _attribute(request: Request, pair: auth.TokenPair) -> None:
@@ -61,4 +62,5 @@ async def refresh(body: Refresh, request: Request, svc: Svc) -> auth.TokenPair:
 @router.post("/logout", status_code=204, responses=declared(*SIGNED_IN))
 async def logout(body: Logout, caller: Caller, svc: Svc) -> None:
     """End the session of the access token used (and of the refresh token, if given)."""
-    await svc.logout(auth.LogoutRequest(principal=caller, refresh_token=body.refresh_token))
+    await svc.logout(auth.LogoutRequest(principal=caller, refresh_token=body.refresh_token,
+                                        everywhere=body.everywhere))

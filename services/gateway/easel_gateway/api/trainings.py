@@ -11,8 +11,9 @@ from sse_starlette import EventSourceResponse
 from starlette.background import BackgroundTask
 
 from easel_gateway.api.jobs import _holding
-from easel_gateway.deps import Caller, Limits, Mine, Reg, Settings, Svc
+from easel_gateway.deps import Caller, Limits, Mine, Pools, Reg, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
+from easel_gateway.openapi import EVENT_STREAM, PNG
 from easel_gateway.training import admit, events
 from easel_gateway.training.views import view
 from easel_proto.errors import NotFound
@@ -27,14 +28,14 @@ TrainingId = Annotated[str, PathParam(max_length=64)]
 
 @router.post("", status_code=201, response_model=trainings.TrainingRecord, responses=declared(409))
 async def create_training(body: trainings.TrainingRequest, caller: Caller, mine: Mine, limits: Limits,
-                          settings: Settings, models: Reg, svc: Svc, response: Response,
+                          settings: Settings, models: Reg, svc: Svc, response: Response, pools: Pools,
                           idempotency_key: Annotated[str | None, Header(max_length=255)] = None
                           ) -> trainings.TrainingRecord:
     """Queue a training: a method, a base checkpoint and a dataset you may use, and the run's settings. Every field
     is checked (a 422 naming it) before anything is recorded; the result is registered as your private model
     (`model_id` once `succeeded`). Needs trainings:create and pools:use:<pool>. A retry with the same
     Idempotency-Key returns the first training."""
-    created = await admit.admit(body, caller, mine, limits, settings, models, idempotency_key)
+    created = await admit.admit(body, caller, mine, limits, settings, models, idempotency_key, pools=pools)
     record = await svc.create_training(created)
     response.headers["Location"] = f"/v1/trainings/{record.id}"
     return view(record)
@@ -68,7 +69,7 @@ async def cancel_training(training_id: TrainingId, caller: Caller, svc: Svc) -> 
 
 
 @router.get("/{training_id}/samples/{index}", response_class=RawResponse,
-            responses={200: {"content": {"image/png": {}}}, **declared(404)})
+            responses={**PNG, **declared(404)})
 async def get_sample(training_id: TrainingId, index: Annotated[int, PathParam(ge=0, le=100_000)], caller: Caller,
                      svc: Svc, request: Request) -> RawResponse:
     record = await svc.get_training(caller, training_id)
@@ -99,7 +100,7 @@ async def get_logs(training_id: TrainingId, caller: Caller, svc: Svc,
 
 
 @router.get("/{training_id}/events", response_class=EventSourceResponse,
-            responses={200: {"content": {"text/event-stream": {}}}, **declared(404)})
+            responses={**EVENT_STREAM, **declared(404)})
 async def training_events(training_id: TrainingId, caller: Caller, svc: Svc, settings: Settings,
                           request: Request, last_event_id: Annotated[str | None, Header()] = None
                           ) -> EventSourceResponse:

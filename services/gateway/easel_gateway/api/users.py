@@ -75,18 +75,21 @@ async def delete_user(user_id: str, caller: Caller, svc: Svc) -> auth.User:
     return (await svc.users(auth.UsersRequest(actor=caller, user_id=user_id, delete=True)))[0]
 
 
-@router.get("/{user_id}/keys", response_model=list[auth.ApiKey], responses=declared(404))
+@router.get("/{user_id}/keys", response_model=list[auth.ApiKey], responses=declared(404),
+            operation_id="list_user_keys")
 async def list_keys(user_id: str, caller: Caller, svc: Svc) -> list[auth.ApiKey]:
     return await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id))
 
 
-@router.post("/{user_id}/keys", status_code=201, response_model=auth.ApiKey, responses=declared(404))
+@router.post("/{user_id}/keys", status_code=201, response_model=auth.ApiKey, responses=declared(404),
+             operation_id="create_user_key")
 async def create_key(user_id: str, body: NewKey, caller: Caller, svc: Svc) -> auth.ApiKey:
     """Create an API key for a user; `secret` is shown only in this reply."""
     return await svc.create_key(new_key_request(caller, user_id, body))
 
 
-@router.delete("/{user_id}/keys/{key_id}", response_model=auth.ApiKey, responses=declared(404))
+@router.delete("/{user_id}/keys/{key_id}", response_model=auth.ApiKey, responses=declared(404),
+               operation_id="revoke_user_key")
 async def revoke_key(user_id: str, key_id: str, caller: Caller, svc: Svc) -> auth.ApiKey:
     return (await svc.keys(auth.KeysRequest(actor=caller, user_id=user_id, key_id=key_id)))[0]
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.sdapi import respond, run
+from easel_gateway.sdapi import respond, run, shapes
 from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.sdapi.lists import models, title
 from easel_gateway.sdapi.payloads import Detect
@@ -21,12 +21,12 @@ VERSION = 2
 MAX_UNITS = 4
 
 
-@router.get("/version")
+@router.get("/version", response_model=shapes.ControlNetVersion)
 async def version(_ctx: Ctx) -> dict[str, int]:
     return {"version": VERSION}
 
 
-@router.get("/model_list")
+@router.get("/model_list", response_model=shapes.ControlNetModelList)
 async def model_list(ctx: Ctx) -> dict[str, list[str]]:
     return {"model_list": [title(m) for m in await models(ctx, "controlnet")]}
 
@@ -36,7 +36,7 @@ def _slider(name: str, slider: Slider) -> dict[str, Any]:
             "id": name}
 
 
-@router.get("/module_list")
+@router.get("/module_list", response_model=shapes.ControlNetModuleList)
 async def module_list(_ctx: Ctx) -> dict[str, Any]:
     detail = {}
     for name, pre in PREPROCESSORS.items():
@@ -47,7 +47,7 @@ async def module_list(_ctx: Ctx) -> dict[str, Any]:
     return {"module_list": list(PREPROCESSORS), "module_detail": detail}
 
 
-@router.get("/settings")
+@router.get("/settings", response_model=shapes.ControlNetSettings)
 async def settings(_ctx: Ctx) -> dict[str, int]:
     return {"control_net_unit_count": MAX_UNITS}
 
@@ -68,7 +68,7 @@ async def _detect(ctx: Context, body: Detect) -> dict[str, Any]:
     return {"images": await asyncio.to_thread(respond.b64_all, done.pngs), "info": "Success"}
 
 
-@router.post("/detect")
+@router.post("/detect", response_model=shapes.ControlNetDetectResponse, responses=declared(409, webui=True))
 async def detect(body: Detect, ctx: Ctx) -> dict[str, Any]:
     """Run a preprocessor on each image (the caller's `ControlNetHED` annotator model for the HED ones)."""
     return await detached(ctx, _detect(ctx, body))

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from pydantic import ValidationError
 
 from easel_gateway.errors import SIGNED_IN, declared
+from easel_gateway.sdapi import shapes
 from easel_gateway.sdapi.context import Context, Ctx, detached
 from easel_gateway.sdapi.generate import extras, generation
 from easel_gateway.sdapi.payloads import ExtrasBatch, ExtrasSingle, Img2Img, Inference, Payload, Txt2Img
@@ -22,6 +23,8 @@ TASKS: dict[str, tuple[str, type[Payload]]] = {
     "extra-single-image": ("extras_payload", ExtrasSingle), "extra-batch-images": ("extras_payload", ExtrasBatch),
 }
 _OWN_FIELDS = ("model", "endpoint_name", "task")
+# the answer of the call `task` names
+Answer = shapes.GenerationResponse | shapes.ExtrasSingleImageResponse | shapes.ExtrasBatchImagesResponse
 
 
 @contextlib.contextmanager
@@ -61,6 +64,7 @@ async def _run(ctx: Context, body: Inference, pool: str | None) -> dict[str, Any
         return await generation(ctx, payload, model=body.model, pool=pool)
 
 
-@router.post("/inference", summary="Run a web UI call (txt2img, img2img, extras) on a named checkpoint and pool")
+@router.post("/inference", response_model=Answer, responses=declared(409, webui=True),
+             summary="Run a web UI call (txt2img, img2img, extras) on a named checkpoint and pool")
 async def inference(body: Inference, ctx: Ctx, endpoint_name: str | None = Query(None)) -> dict[str, Any]:  # noqa: B008
     return await detached(ctx, _run(ctx, body, endpoint_name))

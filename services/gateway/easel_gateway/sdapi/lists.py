@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from easel_gateway.errors import SIGNED_IN, declared
-from easel_gateway.sdapi import xyz
+from easel_gateway.sdapi import shapes, xyz
 from easel_gateway.sdapi.context import Context, Ctx
 from easel_gateway.sdapi.scripts import ALWAYS_ON, IMG2IMG, TXT2IMG
 from easel_proto.errors import InvalidInput, NotFound
@@ -43,7 +43,7 @@ def short_hash(model: ModelInfo) -> str | None:
     return model.sha256[:8] if model.sha256 else None
 
 
-@router.get("/samplers")
+@router.get("/samplers", response_model=list[shapes.SamplerItem])
 async def samplers(_ctx: Ctx) -> list[dict[str, Any]]:
     aliases: dict[str, list[str]] = {}
     for alias, name in SAMPLER_ALIASES.items():
@@ -55,7 +55,7 @@ async def samplers(_ctx: Ctx) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/schedulers")
+@router.get("/schedulers", response_model=list[shapes.SchedulerItem])
 async def schedulers(_ctx: Ctx) -> list[dict[str, Any]]:
     aliases = {name: [alias for alias, n in SCHEDULER_ALIASES.items() if n == name] for name in SCHEDULER_LABELS}
     return [{"name": name, "label": label, "aliases": aliases[name] or None,
@@ -63,7 +63,7 @@ async def schedulers(_ctx: Ctx) -> list[dict[str, Any]]:
             for name, label in SCHEDULER_LABELS.items()]
 
 
-@router.get("/upscalers")
+@router.get("/upscalers", response_model=list[shapes.UpscalerItem])
 async def upscalers(ctx: Ctx) -> list[dict[str, Any]]:
     """Every upscaler with a numeric scale: the web UI gives its non-model ones 4, as clients expect a number."""
     builtin = [{"name": name, "model_name": None, "model_path": None, "model_url": None, "scale": 4.0}
@@ -76,18 +76,18 @@ def _scale(value: Any) -> float:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value > 0 else 4.0
 
 
-@router.get("/latent-upscale-modes")
+@router.get("/latent-upscale-modes", response_model=list[shapes.LatentUpscalerModeItem])
 async def latent_upscale_modes(_ctx: Ctx) -> list[dict[str, str]]:
     return [{"name": name} for name in LATENT_UPSCALE_MODES]
 
 
-@router.get("/sd-models")
+@router.get("/sd-models", response_model=list[shapes.SDModelItem])
 async def sd_models(ctx: Ctx) -> list[dict[str, Any]]:
     return [{"title": title(m), "model_name": m.name, "hash": short_hash(m), "sha256": m.sha256,
              "filename": m.name, "config": None} for m in await models(ctx, "checkpoint")]
 
 
-@router.get("/sd-vae")
+@router.get("/sd-vae", response_model=list[shapes.SDVaeItem])
 async def sd_vae(ctx: Ctx) -> list[dict[str, Any]]:
     return [{"model_name": m.name, "filename": m.name} for m in await models(ctx, "vae")]
 
@@ -96,13 +96,13 @@ def _public(metadata: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in metadata.items() if k != "imported_from"}
 
 
-@router.get("/loras")
+@router.get("/loras", response_model=list[shapes.LoraItem])
 async def loras(ctx: Ctx) -> list[dict[str, Any]]:
     return [{"name": m.name, "alias": m.name, "path": m.name, "metadata": _public(m.metadata or {})}
             for m in await models(ctx, "lora")]
 
 
-@router.get("/embeddings")
+@router.get("/embeddings", response_model=shapes.EmbeddingsResponse)
 async def embeddings(ctx: Ctx) -> dict[str, Any]:
     """Embeddings for the base of the caller's default checkpoint are loaded; others are skipped."""
     current = ctx.mine.model or ctx.settings.default_model
@@ -120,31 +120,31 @@ async def embeddings(ctx: Ctx) -> dict[str, Any]:
     return out
 
 
-@router.get("/hypernetworks")
+@router.get("/hypernetworks", response_model=list[shapes.HypernetworkItem])
 async def hypernetworks(ctx: Ctx) -> list[dict[str, Any]]:
     """The caller's hypernetworks, by the name `<hypernet:name:weight>` takes."""
     return [{"name": m.name.removesuffix(".safetensors"), "path": title(m)} for m in await models(ctx, "hypernetwork")]
 
 
-@router.get("/face-restorers")
+@router.get("/face-restorers", response_model=list[shapes.FaceRestorerItem])
 async def face_restorers(ctx: Ctx) -> list[dict[str, Any]]:
     """The face_restorer models the caller may use, by the name face_restoration_model takes (the web UI lists
     CodeFormer and GFPGAN; cmd_dir, a folder on its disk, has no counterpart here)."""
     return [{"name": m.name, "cmd_dir": None} for m in await models(ctx, "face_restorer")]
 
 
-@router.get("/realesrgan-models")
+@router.get("/realesrgan-models", response_model=list[shapes.RealesrganItem])
 async def realesrgan_models(_ctx: Ctx) -> list[dict[str, Any]]:
     return []
 
 
-@router.get("/prompt-styles")
+@router.get("/prompt-styles", response_model=list[shapes.PromptStyleItem])
 async def prompt_styles(ctx: Ctx) -> list[dict[str, Any]]:
     return [{"name": s.name, "prompt": s.prompt or "", "negative_prompt": s.negative_prompt or ""}
             for s in ctx.mine.styles or []]
 
 
-@router.get("/scripts")
+@router.get("/scripts", response_model=shapes.ScriptsList)
 async def scripts(_ctx: Ctx) -> dict[str, list[str]]:
     return {"txt2img": [*TXT2IMG, *ALWAYS_ON], "img2img": [*IMG2IMG, *ALWAYS_ON]}
 
@@ -181,7 +181,7 @@ def _script_args(name: str, img2img: bool) -> list[dict[str, Any]]:
     return []  # controlnet: its units go in alwayson_scripts.controlnet.args
 
 
-@router.get("/script-info")
+@router.get("/script-info", response_model=list[shapes.ScriptInfo])
 async def script_info(_ctx: Ctx) -> list[dict[str, Any]]:
     out = []
     for img2img, names in ((False, TXT2IMG), (True, IMG2IMG)):
@@ -191,7 +191,7 @@ async def script_info(_ctx: Ctx) -> list[dict[str, Any]]:
     return out
 
 
-@router.get("/memory")
+@router.get("/memory", response_model=shapes.MemoryResponse)
 async def memory(_ctx: Ctx) -> dict[str, Any]:
     """The gateway's own memory (it has no GPU; workers report theirs on their /metrics)."""
     page, pages = os.sysconf("SC_PAGE_SIZE"), os.sysconf("SC_PHYS_PAGES")
@@ -200,39 +200,39 @@ async def memory(_ctx: Ctx) -> dict[str, Any]:
             "cuda": {"error": "the gateway has no GPU"}}
 
 
-@router.get("/extensions")
+@router.get("/extensions", response_model=list[shapes.ExtensionItem])
 async def extensions(_ctx: Ctx) -> list[dict[str, Any]]:
     return []
 
 
 # Workers load a checkpoint when a job needs it and keep it in their cache (shared by every tenant, so one caller
 # may not unload it); as in the web UI, these answer {} once done, and there is nothing to wait for.
-@router.post("/reload-checkpoint")
+@router.post("/reload-checkpoint", response_model=shapes.EmptyResponse)
 async def reload_checkpoint(_ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
-@router.post("/unload-checkpoint")
+@router.post("/unload-checkpoint", response_model=shapes.EmptyResponse)
 async def unload_checkpoint(_ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
 # Imported models are listed at once and lookups are cached for seconds at most: a refresh has nothing to do.
-@router.post("/refresh-checkpoints")
+@router.post("/refresh-checkpoints", response_model=None, responses=shapes.NULL)
 async def refresh_checkpoints(_ctx: Ctx) -> None:
     return None
 
 
-@router.post("/refresh-vae")
+@router.post("/refresh-vae", response_model=None, responses=shapes.NULL)
 async def refresh_vae(_ctx: Ctx) -> None:
     return None
 
 
-@router.post("/refresh-loras")
+@router.post("/refresh-loras", response_model=None, responses=shapes.NULL)
 async def refresh_loras(_ctx: Ctx) -> None:
     return None
 
 
-@router.post("/refresh-embeddings")
+@router.post("/refresh-embeddings", response_model=None, responses=shapes.NULL)
 async def refresh_embeddings(_ctx: Ctx) -> None:
     return None

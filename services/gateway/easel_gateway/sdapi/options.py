@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body
 
 from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.errors import SIGNED_IN, declared
+from easel_gateway.sdapi import shapes
 from easel_gateway.sdapi.context import Ctx
 from easel_gateway.sdapi.option_table import API_RESTRICTED, DEFAULTS, NOT_HONOURED
 from easel_proto.errors import InvalidInput, NotFound
@@ -60,7 +61,7 @@ async def get_options(ctx: Ctx) -> dict[str, Any]:
             "sd_vae": mine.vae or "Automatic", "CLIP_stop_at_last_layers": mine.clip_skip or 1}
 
 
-@router.post("/options")
+@router.post("/options", response_model=None, responses=shapes.NULL)
 async def set_options(ctx: Ctx, options: dict[str, Any] = Body(...)) -> None:  # noqa: B008
     """Change the caller's options; a checkpoint or VAE must be one they may use."""
     patch: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """Progress and interruption, per caller: the web UI has one global job; Easel answers about the caller's own.
 
-/sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones).
+/sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones), with its live preview.
 /internal/progress: the caller's job by the web UI task id it was submitted with (force_task_id).
 /sdapi/v1/interrupt: cancel the caller's running and queued jobs (a running one keeps the images it made);
 /sdapi/v1/skip: end the current batch of the caller's running jobs, which go on with their next.
@@ -9,12 +9,16 @@ Nobody else's job is ever seen or touched.
 
 from __future__ import annotations
 
+import base64
+import io
 from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Query
+from PIL import Image
 
 from easel_gateway.errors import SIGNED_IN, declared
+from easel_gateway.sdapi import shapes
 from easel_gateway.sdapi.context import Context, Ctx
 from easel_gateway.sdapi.payloads import TaskProgress
 from easel_gateway.sdapi.run import task_key
@@ -49,9 +53,23 @@ def _eta(record: jobs.JobRecord, fraction: float) -> float | None:
     return max(0.0, elapsed / fraction - elapsed)
 
 
-@router.get("/sdapi/v1/progress")
-async def progress(ctx: Ctx, skip_current_image: bool = Query(False)) -> dict[str, Any]:  # noqa: ARG001, B008
-    """How far the caller's current job is; the web UI's preview image is not produced (null)."""
+def _png(preview: str | None) -> str | None:
+    """A worker's preview (a data: URI, WebP) as the web UI's current_image: base64 PNG without a prefix."""
+    if not preview or "," not in preview:
+        return None
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(preview.split(",", 1)[1], validate=True))) as image:
+            out = io.BytesIO()
+            image.convert("RGB").save(out, "PNG")
+    except (ValueError, OSError):  # not an image: nothing to show rather than a failed poll
+        return None
+    return base64.b64encode(out.getvalue()).decode("ascii")
+
+
+@router.get("/sdapi/v1/progress", response_model=shapes.ProgressResponse)
+async def progress(ctx: Ctx, skip_current_image: bool = Query(False)) -> dict[str, Any]:  # noqa: B008
+    """How far the caller's current job is, with current_image: the live preview of its latest progress event
+    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image)."""
     running = await _mine(ctx, *RUNNING)
     queued = await _mine(ctx, "queued")
     # a listed job carries no progress; the job itself does
@@ -64,11 +82,12 @@ async def progress(ctx: Ctx, skip_current_image: bool = Query(False)) -> dict[st
                   "job": current.id if current else "", "job_count": len(running) + len(queued),
                   "job_timestamp": current.created_at.strftime("%Y%m%d%H%M%S") if current else "0", "job_no": 0,
                   "sampling_step": steps.step if steps else 0, "sampling_steps": steps.steps if steps else 0},
-        "current_image": None, "textinfo": None if current else ("In queue..." if queued else None),
+        "current_image": None if skip_current_image or not steps else _png(steps.preview),
+        "textinfo": None if current else ("In queue..." if queued else None),
     }
 
 
-@router.post("/internal/progress")
+@router.post("/internal/progress", response_model=shapes.InternalProgressResponse)
 async def task_progress(body: TaskProgress, ctx: Ctx) -> dict[str, Any]:
     """The caller's job submitted as web UI task `id_task`."""
     found = []
@@ -81,11 +100,15 @@ async def task_progress(body: TaskProgress, ctx: Ctx) -> dict[str, Any]:
                 "live_preview": None, "id_live_preview": -1, "textinfo": "Waiting..."}
     record = await ctx.svc.get_job(ctx.caller, found[0].id)
     fraction = _fraction(record)
+    preview = record.progress.preview if record.progress and record.status in RUNNING else None
     done = record.status in ("succeeded", "failed", "canceled")
     return {"active": record.status in RUNNING, "queued": record.status == "queued", "completed": done,
             "progress": fraction if record.status in RUNNING or done else None,
-            "eta": _eta(record, fraction) if record.status in RUNNING else None, "live_preview": None,
-            "id_live_preview": body.id_live_preview if body.id_live_preview is not None else -1,
+            "eta": _eta(record, fraction) if record.status in RUNNING else None,
+            # the web UI's page shows a data URL as it is; the id tells a client it has seen this one
+            "live_preview": preview if preview and body.live_preview else None,
+            "id_live_preview": (record.progress.step if preview else
+                                body.id_live_preview if body.id_live_preview is not None else -1),
             "textinfo": {"queued": "In queue...", "failed": "Failed", "canceled": "Interrupted"}.get(record.status)}
 
 
@@ -97,7 +120,7 @@ async def _cancel(ctx: Context, statuses: tuple[str, ...], skip: bool = False) -
             continue
 
 
-@router.post("/sdapi/v1/interrupt")
+@router.post("/sdapi/v1/interrupt", response_model=shapes.EmptyResponse)
 async def interrupt(ctx: Ctx) -> dict[str, Any]:
     """Stop the caller's running jobs at their next step and drop their queued ones; a waiting txt2img/img2img
     answers with the images they made (the batch that was running decoded as it was at that step, as the web UI
@@ -106,7 +129,7 @@ async def interrupt(ctx: Ctx) -> dict[str, Any]:
     return {}
 
 
-@router.post("/sdapi/v1/skip")
+@router.post("/sdapi/v1/skip", response_model=shapes.EmptyResponse)
 async def skip(ctx: Ctx) -> dict[str, Any]:
     """End the current batch of the caller's running jobs at its next step, keeping its images as they are; each job
     goes on with its next batch (n_iter), as the web UI's skip does. Queued jobs are untouched."""

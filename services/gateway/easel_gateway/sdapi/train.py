@@ -316,7 +316,8 @@ def _request(ctx: Context, body: Train, dataset: str, method: str, **fields: Any
 
 async def _train(ctx: Context, request: trainings.TrainingRequest, kind: str) -> InfoResponse:
     try:
-        created = await admit.admit(request, ctx.caller, ctx.mine, ctx.limits, ctx.settings, ctx.registry)
+        created = await admit.admit(request, ctx.caller, ctx.mine, ctx.limits, ctx.settings, ctx.registry,
+                                    pools=ctx.state.pools)
     except InvalidInput as exc:  # named as the client sent it (steps, not max_steps)
         named = webui_field(exc.details.get("field", ""))
         if named is None:

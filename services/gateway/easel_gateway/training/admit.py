@@ -20,6 +20,7 @@ from pydantic_core import PydanticUndefined
 from easel_common.base_configs import BASES as CONFIG_BASES
 from easel_gateway.admission.limits import at_most, check_pool, first
 from easel_gateway.admission.registry import Registry
+from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
 from easel_proto.errors import InvalidInput
 from easel_proto.v1 import trainings
@@ -86,12 +87,12 @@ def request_checks(body: trainings.TrainingRequest, settings: GatewaySettings) -
 
 async def admit(body: trainings.TrainingRequest, caller: Principal, mine: UserSettings, limits: Quotas,
                 settings: GatewaySettings, registry: Registry,
-                idempotency_key: str | None = None) -> trainings.CreateTrainingRequest:
+                idempotency_key: str | None = None, *, pools: PoolView) -> trainings.CreateTrainingRequest:
     """The training the jobs service records and launches, or InvalidInput naming the first bad field."""
     body = filled(body)
     request_checks(body, settings)
     pool = first(body.pool, mine.pool, settings.default_pool)
-    check_pool(pool, caller, settings)
+    check_pool(pool, caller, pools)
     class_id = body.dreambooth.class_dataset if body.dreambooth is not None else None
     token = body.textual_inversion.token if body.method == "textual_inversion" else None
     base, dataset, class_dataset, clash = await asyncio.gather(

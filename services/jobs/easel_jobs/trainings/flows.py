@@ -32,7 +32,7 @@ from easel_common.natsio import request
 from easel_common.storage import ObjectStore
 from easel_jobs.flows import JobFlows
 from easel_jobs.settings import JobsSettings
-from easel_jobs.trainings import class_images, metrics, quotas, service
+from easel_jobs.trainings import class_images, intermediate, metrics, quotas, service
 from easel_jobs.trainings.launchers.base import Launcher
 from easel_jobs.trainings.models import LAUNCHED, TERMINAL, Training
 from easel_proto.errors import Conflict, EaselError, Forbidden, InvalidInput, NotFound, TrainingFailed, Unavailable
@@ -72,7 +72,9 @@ class TrainingFlows:
         self.settings, self.names, self.launcher, self.store = settings, settings.names, launcher, store
         # the class images a DreamBooth training generates first, as its owner's jobs (None: none are generated)
         self.classes = class_images.ClassImages(nc, sessions, settings.names, jobs_flows, store)
+        self.jobs_flows = jobs_flows  # checks the tenant's storage quota
         self.stream = self.names.stream("trainings")["name"]
+        self.retention = intermediate.Retention(sessions, store, settings.trainer_intermediate_retention_s)
         self.wake = asyncio.Event()
         self._registering: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -84,6 +86,8 @@ class TrainingFlows:
         sweep prepares and launches it."""
         owner = req.principal
         _check_inputs(req)
+        if self.jobs_flows is not None:  # a training stores its result: not while the tenant's storage is full
+            await self.jobs_flows.check_storage(owner.tenant_id, "trainings")
         if req.base.format == "safetensors" and not await base_configs.available(self.store, req.base.base):
             raise InvalidInput("base_model", f"no {req.base.base} configs and tokenizers in the object store for this "
                                              "single-file base yet: the registry fetches them on import (is the hub "
@@ -231,6 +235,7 @@ class TrainingFlows:
                 await service.update_run(session, training_id=training_id, lease=lease, samples=samples,
                                          step=event.step)
         elif kind == "checkpoint":
+            dropped: list[dict] = []
             async with self.sessions() as session:
                 values: dict = {"step": event.step}
                 if event.artefact is not None:  # the model kept at this step: listed, registrable on request
@@ -239,8 +244,11 @@ class TrainingFlows:
                         return
                     kept = [c for c in row.checkpoints or [] if c["step"] != event.step]
                     entry = {"step": event.step, "artefact": event.artefact.model_dump(mode="json")}
-                    values["checkpoints"] = sorted([*kept, entry], key=lambda c: c["step"])
-                await service.update_run(session, training_id=training_id, lease=lease, **values)
+                    values["checkpoints"], dropped = intermediate.prune(
+                        sorted([*kept, entry], key=lambda c: c["step"]), self.settings.trainer_keep_intermediate)
+                changed = await service.update_run(session, training_id=training_id, lease=lease, **values)
+            if changed and dropped:  # older than the newest kept: no longer listed, so no longer in the store
+                await intermediate.delete(self.store, training_prefix(row.tenant_id, training_id), dropped)
         elif kind == "succeeded" and event.artefact is not None:
             async with self.sessions() as session:
                 changed = await service.update_run(session, training_id=training_id, lease=lease,
@@ -271,7 +279,9 @@ class TrainingFlows:
     # --- launching and following runs ---------------------------------------------------------------------------
 
     async def sweep(self) -> None:
-        """Generate class images, launch what fits, follow what runs, finish registrations a restart interrupted."""
+        """Generate class images, launch what fits, follow what runs, finish registrations a restart interrupted,
+        delete the models succeeded trainings kept at their checkpoints once their retention passed."""
+        await self.retention.sweep()
         await self._prepare()
         await self._launch_queued()
         async with self.sessions() as session:
@@ -371,11 +381,11 @@ class TrainingFlows:
     async def run_sweeps(self, stopping: asyncio.Event) -> None:
         """Sweep every EASEL_TRAINER_SWEEP_S, and at once when a training is created."""
         while not stopping.is_set():
+            self.wake.clear()  # before the sweep: a wake-up during it (a watched run ended) sweeps again at once
             try:
                 await self.sweep()
             except Exception:  # the database or NATS away for a moment must not end the sweeping
                 log.exception("the trainings sweep failed")
-            self.wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.settings.trainer_sweep_s)
 
@@ -446,8 +456,10 @@ class TrainingFlows:
             await self.launcher.cancel(row.id)
         prefix = self._prefix(row)
         kept = (prefix + "samples/", prefix + "trainer.log")
-        if row.status == "succeeded":
-            kept = (*kept, prefix + "intermediate/")
+        if row.status == "succeeded" and self.settings.trainer_intermediate_retention_s > 0:
+            # the unregistered models kept at checkpoints stay registrable for the retention (intermediate.py)
+            folders = (intermediate.folder(prefix, c) for c in row.checkpoints or [] if not c.get("model_id"))
+            kept = (*kept, *(f for f in folders if f))
         try:
             lines = await self.launcher.logs(row.id, 2000)
             if lines:
@@ -455,6 +467,8 @@ class TrainingFlows:
             for key in await self.store.list(prefix):
                 if not key.startswith(kept):
                     await self.store.delete(key)
+            if row.status == "succeeded" and self.settings.trainer_intermediate_retention_s <= 0:
+                await self.retention.expire(row)  # no longer listed: their files are gone
             await self.launcher.forget(row.id)
         except Exception:
             log.exception("cleaning up training %s failed", row.id)

@@ -137,3 +137,18 @@ async def active_count(session: AsyncSession, *, user_id: str, tenant_id: str) -
                                                            Training.tenant_id == tenant_id,
                                                            Training.status.in_(ACTIVE)))
     return len(list(rows))
+
+
+async def succeeded_between(session: AsyncSession, *, after: datetime | None, until: datetime,
+                            limit: int) -> list[Training]:
+    """Succeeded trainings that ended after `after` (when given) and by `until`, the oldest first."""
+    stmt = select(Training).where(Training.status == "succeeded", Training.finished_at <= until)
+    if after is not None:
+        stmt = stmt.where(Training.finished_at > after)
+    return list(await session.scalars(stmt.order_by(Training.finished_at, Training.id).limit(limit)))
+
+
+async def set_checkpoints(session: AsyncSession, *, training_id: str, checkpoints: list[dict[str, Any]]) -> None:
+    await session.execute(update(Training).where(Training.id == training_id).values(checkpoints=checkpoints)
+                          .execution_options(synchronize_session=False))
+    await session.commit()

@@ -1,11 +1,18 @@
-"""From the ends of jobs and trainings to deliveries: two durable consumers (the job events stream, the trainings
-stream), so nothing that ends while the service is down goes unannounced.
+"""From the ends of jobs, trainings and model imports to deliveries: three durable consumers (the job events stream,
+the trainings stream, the registry's stream), so nothing that ends while the service is down goes unannounced.
 
 An event only says that something may have ended: its row says what did. A job's terminal event is acted on once the
 job's row is terminal (the jobs service folds the same event into it, usually within milliseconds; until then the
 message comes back after a pause), and the payload is built from the row, so a stray or forged event announces
 nothing that did not happen. Each (endpoint, job or training) makes one delivery whose id is derived from the pair:
 a message seen twice (a redelivery after a crash) inserts nothing new.
+
+Model records are the registry's, not this service's: an import's end is taken from the registry's event itself
+(easel_registry.announce), which only the registry's NATS identity may publish (easel_common.nats_access); the
+intake still checks that the subject, the event and the model agree before announcing it.
+
+Most jobs have nobody to tell: one statement (no transaction, no ORM) asks whether the job has a callback or its owner
+an enabled endpoint, and the event is acked at once when neither, whether or not the row has ended yet.
 """
 
 from __future__ import annotations
@@ -17,21 +24,30 @@ from datetime import datetime
 from typing import Any
 
 from nats.js.api import DeliverPolicy
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from easel_common.natsio import pull_config
+from easel_common import db
+from easel_common.natsio import ensure_streams, pull_config
 from easel_jobs import flows as job_flows
 from easel_jobs.models import TERMINAL, Job
 from easel_jobs.settings import JobsSettings
 from easel_jobs.trainings.models import Training
 from easel_jobs.webhooks.models import WebhookDelivery, WebhookEndpoint
-from easel_proto.naming import TERMINAL_EVENTS
-from easel_proto.wire import now
+from easel_proto.naming import IMPORT_EVENTS, TERMINAL_EVENTS
+from easel_proto.v1.registry import ModelImportEnded
+from easel_proto.wire import decode, now
 
 log = logging.getLogger(__name__)
 WAIT_FOR_ROW_S = 0.5  # a terminal event seen before its row changed comes back after this long
 GIVE_UP_AFTER = 120  # ... this many times (a minute): an event whose row never ends announces nothing
+_JOB = Job.__table__
+_ENDPOINT = WebhookEndpoint.__table__
+# Whether a job's end may have anyone to tell (its callback, or an enabled endpoint of its owner or tenant); built
+# once. An endpoint's `events` are not looked at here: `_deliver` filters them.
+WANTED = select(_JOB.c.callback_url.is_not(None) | exists().where(
+    _ENDPOINT.c.tenant_id == _JOB.c.tenant_id, _ENDPOINT.c.enabled.is_(True),
+    or_(_ENDPOINT.c.user_id == _JOB.c.user_id, _ENDPOINT.c.scope == "tenant"))).where(_JOB.c.id == bindparam("b_id"))
 
 
 def delivery_id(target: str, subject_id: str) -> str:
@@ -61,28 +77,47 @@ def training_payload(row: Training) -> dict[str, Any]:
             "data": data}
 
 
+def model_payload(event: ModelImportEnded, kind: str) -> dict[str, Any]:
+    m = event.model
+    data = {"id": m.id, "status": m.status, "user_id": m.owner_id, "tenant_id": m.tenant_id, "name": m.name,
+            "kind": m.kind, "base": m.base, "title": m.title, "sha256": m.sha256, "size": m.size,
+            "created_at": _when(m.created_at), "finished_at": _when(event.at),
+            "error": m.error.model_dump(mode="json") if m.error else None}
+    return {"type": f"model.{kind}", "timestamp": _when(event.at), "data": data}
+
+
 class Intake:
     def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, wake: Callable[[], None]) -> None:
         self.sessions, self.settings, self.names, self.wake = sessions, settings, settings.names, wake
+        self.engine = db.Lanes(db.autocommit(sessions.kw["bind"]), keep=1)  # one statement per event
 
-    async def consumers(self, nc: Any) -> tuple[Any, Any]:
-        """The two durable consumers. Created the first time from now on: the events before webhooks existed
+    async def consumers(self, nc: Any) -> tuple[Any, Any, Any]:
+        """The three durable consumers. Created the first time from now on: the events before webhooks existed
         announce nothing."""
         js, names = nc.jetstream(), self.names
+        # the registry's stream may not exist yet (it is the registry's, made by whichever of the two starts first)
+        await ensure_streams(nc, names, ("registry",), replicas=self.settings.stream_replicas)
         made = []
         for stream, durable, subjects in (
                 (names.stream("events")["name"], names.jobs_webhooks_consumer,
                  [names.job_events("*", kind) for kind in TERMINAL_EVENTS]),
                 (names.stream("trainings")["name"], names.jobs_webhooks_trainings_consumer,
-                 [names.training_status("*", kind) for kind in TERMINAL_EVENTS])):
+                 [names.training_status("*", kind) for kind in TERMINAL_EVENTS]),
+                (names.stream("registry")["name"], names.jobs_webhooks_models_consumer,
+                 [names.registry_model_event("*", kind) for kind in IMPORT_EVENTS])):
             config = pull_config(durable, subjects)
             config.deliver_policy = DeliverPolicy.NEW  # the same at every start, so creating again changes nothing
             await js.add_consumer(stream, config)
             made.append(await js.pull_subscribe_bind(durable, stream))
-        return made[0], made[1]
+        return made[0], made[1], made[2]
 
     async def on_job_event(self, msg: Any) -> None:
         job_id = msg.subject.split(".")[-2]
+        async with self.engine.connect() as conn:
+            wanted = (await conn.execute(WANTED, {"b_id": job_id})).scalar()
+        if not wanted:  # no such job, or nobody to tell
+            await msg.ack()
+            return
         async with self.sessions.begin() as session:
             row = await session.get(Job, job_id)
             if row is None:
@@ -110,6 +145,26 @@ class Intake:
                 return
             added = await self._deliver(session, "training", row.id, row.user_id, row.tenant_id,
                                         f"training.{row.status}", training_payload(row))
+        await msg.ack()
+        if added:
+            self.wake()
+
+    async def on_model_event(self, msg: Any) -> None:
+        """An import's end, as the registry published it (it alone may: nats_access.py)."""
+        *_, model_id, kind = msg.subject.split(".")
+        try:
+            event = decode(ModelImportEnded, msg.data)
+        except ValueError:  # pydantic's ValidationError and JSON errors alike
+            event = None
+        expected = "ready" if kind == "imported" else "failed"
+        if event is None or event.model.id != model_id or event.model.status != expected:
+            log.warning("ignoring a malformed import event on %s", msg.subject)
+            await msg.ack()
+            return
+        model = event.model
+        async with self.sessions.begin() as session:
+            added = await self._deliver(session, "model", model.id, model.owner_id, model.tenant_id,
+                                        f"model.{kind}", model_payload(event, kind))
         await msg.ack()
         if added:
             self.wake()

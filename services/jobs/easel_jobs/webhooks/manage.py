@@ -11,6 +11,7 @@ import base64
 import secrets
 import uuid
 from datetime import timedelta
+from typing import get_args
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,8 +25,8 @@ from easel_proto.v1 import webhooks
 from easel_proto.v1.common import Principal
 from easel_proto.wire import now
 
-ALL_EVENTS = ["job.succeeded", "job.failed", "job.canceled", "training.succeeded", "training.failed",
-              "training.canceled"]
+# every event type the schema names, in its order (job and training ends, then model imports)
+ALL_EVENTS = list(get_args(webhooks.WebhookEventType.__value__))
 
 
 def new_secret() -> str:

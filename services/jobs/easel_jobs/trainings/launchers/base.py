@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,8 +26,9 @@ class Launcher(Protocol):
     # Kubernetes Job restarts its own pods (backoffLimit), so there the flows only read how it ended.
     relaunches: bool
 
-    async def start(self) -> None:
-        """Ready to launch; runs left from before a restart are found again (re-attached) by `state`."""
+    async def start(self, on_change: Callable[[], None] | None = None) -> None:
+        """Ready to launch; runs left from before a restart are found again (re-attached) by `state`. A launcher
+        that watches its runs (Kubernetes) calls `on_change` when one ends, so the flows need not wait for a sweep."""
 
     async def capacity(self) -> int:
         """How many more runs may be launched now."""
@@ -59,7 +61,7 @@ class NoLauncher:
     kind = "none"
     relaunches = False
 
-    async def start(self) -> None:
+    async def start(self, on_change: Callable[[], None] | None = None) -> None:
         return None
 
     async def capacity(self) -> int:

@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 
 from easel_common.nats_access import write_private
@@ -47,8 +48,8 @@ class LocalLauncher:
             raise ValueError(f"not a training id: {training_id!r}")
         return self.root / training_id
 
-    async def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+    async def start(self, on_change: Callable[[], None] | None = None) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)  # its processes are followed by the sweep (cheap: a lock each)
 
     async def capacity(self) -> int:
         alive = sum(1 for p in self._procs.values() if p.poll() is None)

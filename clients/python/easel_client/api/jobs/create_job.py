@@ -1,0 +1,238 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_body import ErrorBody
+from ...models.job_record import JobRecord
+from ...models.job_request import JobRequest
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    body: JobRequest,
+    idempotency_key: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["idempotency-key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/v1/jobs",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorBody | JobRecord | None:
+    if response.status_code == 200:
+        response_200 = JobRecord.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 201:
+        response_201 = JobRecord.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 401:
+        response_401 = ErrorBody.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorBody.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = ErrorBody.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorBody.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorBody.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorBody.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorBody.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorBody | JobRecord]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: JobRequest,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[ErrorBody | JobRecord]:
+    """Create Job
+
+     Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
+    extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it,
+    before
+    anything is stored or queued; retries with the same Idempotency-Key return the same job.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        body (JobRequest): A generation job as a client submits it: txt2img, or
+            img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | JobRecord]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: JobRequest,
+    idempotency_key: None | str | Unset = UNSET,
+) -> ErrorBody | JobRecord | None:
+    """Create Job
+
+     Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
+    extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it,
+    before
+    anything is stored or queued; retries with the same Idempotency-Key return the same job.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        body (JobRequest): A generation job as a client submits it: txt2img, or
+            img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | JobRecord
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: JobRequest,
+    idempotency_key: None | str | Unset = UNSET,
+) -> Response[ErrorBody | JobRecord]:
+    """Create Job
+
+     Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
+    extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it,
+    before
+    anything is stored or queued; retries with the same Idempotency-Key return the same job.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        body (JobRequest): A generation job as a client submits it: txt2img, or
+            img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorBody | JobRecord]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: JobRequest,
+    idempotency_key: None | str | Unset = UNSET,
+) -> ErrorBody | JobRecord | None:
+    """Create Job
+
+     Queue a job: txt2img, img2img (init_images; inpaint with mask, outpaint), hires fix, ControlNet, or
+    extras (upscale init_images). Every field is checked, and bad input refused with a 422 naming it,
+    before
+    anything is stored or queued; retries with the same Idempotency-Key return the same job.
+
+    Args:
+        idempotency_key (None | str | Unset):
+        body (JobRequest): A generation job as a client submits it: txt2img, or
+            img2img/inpaint/outpaint with init_images; omitted fields take the caller's defaults.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorBody | JobRecord
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

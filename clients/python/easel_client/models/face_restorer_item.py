@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+T = TypeVar("T", bound="FaceRestorerItem")
+
+
+@_attrs_define
+class FaceRestorerItem:
+    """
+    Attributes:
+        cmd_dir (None | str):
+        name (str):
+    """
+
+    cmd_dir: None | str
+    name: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        cmd_dir: None | str
+        cmd_dir = self.cmd_dir
+
+        name = self.name
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "cmd_dir": cmd_dir,
+                "name": name,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_cmd_dir(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        cmd_dir = _parse_cmd_dir(d.pop("cmd_dir"))
+
+        name = d.pop("name")
+
+        face_restorer_item = cls(
+            cmd_dir=cmd_dir,
+            name=name,
+        )
+
+        face_restorer_item.additional_properties = d
+        return face_restorer_item
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ImportBodyVisibilityType0(StrEnum):
+    PRIVATE = "private"
+    PUBLIC = "public"
+    ROLES = "roles"
+
+    def __str__(self) -> str:
+        return str(self.value)

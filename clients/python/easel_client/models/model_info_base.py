@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+
+class ModelInfoBase(StrEnum):
+    SD15 = "sd15"
+    SD21 = "sd21"
+    SDXL = "sdxl"
+    TINY = "tiny"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class PoolSourceType0(StrEnum):
+    API = "api"
+    CONFIG = "config"
+
+    def __str__(self) -> str:
+        return str(self.value)
