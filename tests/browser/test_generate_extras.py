@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 
 from browser_helpers import ARTIFACTS, WAIT_MS, designer, open_signed_in
-from helpers import submit, tiny_lora, until_status, upload_model, wait_for
+from helpers import new_user, submit, tiny_lora, until_status, upload_model, wait_for
 
 
 async def _newest_other_than(api, user: dict, job_id: str | None) -> dict | None:
@@ -19,8 +19,11 @@ async def _newest_other_than(api, user: dict, job_id: str | None) -> dict | None
 
 async def test_pickers_saved_defaults_reused_seed_and_variation_reach_the_job(browser, stack, api, admin_headers,
                                                                              tmp_path):
-    user = await designer(api, admin_headers)
-    lora = await upload_model(api, admin_headers, f"fox-{uuid.uuid4().hex[:6]}", "lora", tiny_lora(tmp_path, 3))
+    # a tenant of its own: its LoRA (public in its tenant) stays out of every other test's listings
+    tenant = f"extras-{uuid.uuid4().hex[:6]}"
+    owner = await new_user(api, admin_headers, roles=["admin"], tenant_id=tenant)
+    user = await designer(api, admin_headers, tenant_id=tenant)
+    lora = await upload_model(api, owner["headers"], f"fox-{uuid.uuid4().hex[:6]}", "lora", tiny_lora(tmp_path, 3))
     r = await api.patch("/v1/me/settings", headers=user["headers"], json={
         "steps": 3, "width": 64, "height": 64, "negative_prompt": "blurry",
         "styles": [{"name": "noir", "prompt": "{prompt}, film noir"}]})
