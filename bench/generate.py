@@ -1,6 +1,7 @@
 """Generation benchmark: denoising speed and image throughput of the worker's engine, per model family.
 
 Usage: .venv/bin/python bench/generate.py [--full] [--steps N] [--batch B] [--size S] [--repeats R] [--json]
+       [--compile MODE] [--batches 8,16]     (bench/gpu.sh runs the full comparison on one GPU)
 
 Every figure goes through GenerationEngine.generate, the path a job takes (prompt encoding, a fresh scheduler,
 the diffusers pipeline, VAE decode, PIL images), with sampler Euler a:
@@ -9,8 +10,11 @@ the diffusers pipeline, VAE decode, PIL images), with sampler Euler a:
   images/s   whole jobs of B images at `--steps`, end to end, divided into B.
 Models: the built-in tiny-sd and tiny-sdxl (toy size, random weights) always, at 64x64; with --full and a CUDA
 device also the full-size SD1.5 and SDXL architectures with random weights (fp16, built from configs written here
-and in model_load.py; weights do not change speed), at 512x512 and 1024x1024 unless --size. Targets on one H100:
-SD1.5 512x512 >= 125 it/s at batch 1 and >= 8 images/s at 30 steps. It prints figures and asserts nothing.
+and in model_load.py; weights do not change speed), at 512x512 and 1024x1024 unless --size, each measured beside
+plain diffusers (fp16, SDPA, eager) in the same run, as ratios, with peak memory and a cold worker's time to its
+first image without and with the compile cache (gpu_full.py). Goals (issue 15): SD1.5 batch-1 it/s >= 3x plain,
+SD1.5 30-step images/s >= 2x plain's best batch, SDXL batch-1 it/s >= 1.7x plain. It prints figures and asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from easel_proto.v1.registry import ModelInfo
 from easel_worker.engine import GenerationEngine, ensure_tiny_sd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from model_load import build_sd15, machine, sync  # noqa: E402  (a sibling script)
+from random_models import build_sd15, build_sdxl, machine, sync  # noqa: E402  (a sibling module)
 
 
 def parse_args() -> argparse.Namespace:
@@ -42,46 +46,11 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=3, help="runs per figure (median and best are reported)")
     p.add_argument("--device", default=None, help="torch device (default: cuda when available, else cpu)")
     p.add_argument("--json", action="store_true", help="also print the results as one JSON line")
+    p.add_argument("--compile", default="default", help="EASEL_COMPILE for the full-size models (default: default)")
+    p.add_argument("--batches", default="4,8,16",
+                   help="SD1.5 30-step throughput: plain diffusers tries each batch size, Easel the largest (--full)")
     return p.parse_args()
 
-
-def build_sdxl(dest: Path, tokenizer_from: Path, device: torch.device) -> Path:
-    """A full-size SDXL base pipeline with random weights (fp16 safetensors): UNet 2.6B, CLIP-L and bigG."""
-    from diffusers import AutoencoderKL, EulerDiscreteScheduler, StableDiffusionXLPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection, CLIPTokenizer
-
-    tokenizer = CLIPTokenizer.from_pretrained(tokenizer_from / "tokenizer", local_files_only=True)
-    tokenizer_2 = CLIPTokenizer.from_pretrained(tokenizer_from / "tokenizer_2", local_files_only=True)
-
-    def text(hidden: int, layers: int, heads: int, act: str) -> CLIPTextConfig:
-        return CLIPTextConfig(vocab_size=49408, hidden_size=hidden, intermediate_size=4 * hidden,
-                              num_attention_heads=heads, num_hidden_layers=layers, max_position_embeddings=77,
-                              projection_dim=hidden, hidden_act=act, bos_token_id=tokenizer.bos_token_id,
-                              eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id)
-
-    torch.manual_seed(0)
-    with device:
-        unet = UNet2DConditionModel(
-            sample_size=128, in_channels=4, out_channels=4, layers_per_block=2,
-            block_out_channels=(320, 640, 1280),
-            down_block_types=("DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"),
-            up_block_types=("CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"),
-            transformer_layers_per_block=(1, 2, 10), attention_head_dim=(5, 10, 20), use_linear_projection=True,
-            cross_attention_dim=2048, addition_embed_type="text_time", addition_time_embed_dim=256,
-            projection_class_embeddings_input_dim=2816, norm_num_groups=32)
-        vae = AutoencoderKL(
-            in_channels=3, out_channels=3, latent_channels=4, layers_per_block=2, sample_size=1024,
-            block_out_channels=(128, 256, 512, 512), down_block_types=("DownEncoderBlock2D",) * 4,
-            up_block_types=("UpDecoderBlock2D",) * 4, scaling_factor=0.13025, force_upcast=True)
-        text_encoder = CLIPTextModel(text(768, 12, 12, "quick_gelu")).eval()
-        text_encoder_2 = CLIPTextModelWithProjection(text(1280, 32, 20, "gelu")).eval()
-    scheduler = EulerDiscreteScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                                       num_train_timesteps=1000, steps_offset=1, timestep_spacing="leading")
-    pipe = StableDiffusionXLPipeline(vae=vae, text_encoder=text_encoder, text_encoder_2=text_encoder_2,
-                                     tokenizer=tokenizer, tokenizer_2=tokenizer_2, unet=unet, scheduler=scheduler,
-                                     add_watermarker=False).to(dtype=torch.float16)
-    pipe.save_pretrained(dest, safe_serialization=True)
-    return dest
 
 
 def spec(model: ModelInfo, size: int, steps: int, batch: int) -> GenerationSpec:
@@ -129,7 +98,7 @@ def main() -> None:
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
     info = machine(device)
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-    rows = []
+    rows, full = [], None
     with tempfile.TemporaryDirectory(prefix="easel-bench-generate-") as tmp:
         work = Path(tmp)
         engine = GenerationEngine(work / "cache", device=str(device), max_loaded=1)
@@ -139,15 +108,13 @@ def main() -> None:
         if args.full and device.type != "cuda":
             print("full-size models skipped: they need a CUDA device")
         elif args.full:
+            import gpu_full
+
+            del engine
             tokenizers = ensure_tiny_sd(work / "cache", "tiny-sdxl")  # the tiny tokenizers' ids fit CLIP's vocab
-            for label, build, base, size in (("sd15", build_sd15, "sd15", 512), ("sdxl", build_sdxl, "sdxl", 1024)):
-                folder = build(work / label, tokenizers, device)
-                model = ModelInfo(id=label, name=label, kind="checkpoint", base=base, source=f"store:{label}",
-                                  format="diffusers")
-                engine.load(model, local=folder)
-                rows.append(measure(label, engine, model, args.size or size, args, device))
+            full = gpu_full.run(args, work, tokenizers, {"sd15": build_sd15, "sdxl": build_sdxl})
     if args.json:
-        print(json.dumps({"machine": info, "results": rows}))
+        print(json.dumps({"machine": info, "results": rows} | ({"full": full} if full else {})))
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ import hashlib
 import json
 import logging
 import os
-import platform
 import shutil
 import statistics
 import sys
@@ -45,6 +44,9 @@ from easel_proto.v1.registry import ModelFile, ModelInfo
 from easel_worker.cache import ModelCache
 from easel_worker.engine import GenerationEngine, build_tiny_sd
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from random_models import build_sd15, machine, sync  # noqa: E402,F401  (a sibling module)
+
 TENANT = "bench"
 LORA_TARGETS = ["to_k", "to_q", "to_v", "to_out.0"]
 
@@ -60,57 +62,9 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def machine(device: torch.device) -> dict[str, str]:
-    """What this ran on."""
-    import diffusers
-    import peft
-
-    cpuinfo = Path("/proc/cpuinfo")
-    lines = cpuinfo.read_text().splitlines() if cpuinfo.exists() else []
-    cpu = next((x.split(":", 1)[1].strip() for x in lines if x.startswith("model name")), platform.processor() or "?")
-    info = {"platform": platform.platform(), "cpu": cpu, "cores": str(os.cpu_count()),
-            "python": platform.python_version(), "torch": torch.__version__, "diffusers": diffusers.__version__,
-            "peft": peft.__version__, "device": str(device)}
-    if device.type == "cuda":
-        props = torch.cuda.get_device_properties(device)
-        info["gpu"] = f"{props.name}, {props.total_memory / 2**30:.0f} GiB"
-    return info
-
 
 # --- models -----------------------------------------------------------------------------------------------------
 
-
-def build_sd15(dest: Path, tokenizer_from: Path, device: torch.device) -> Path:
-    """A full-size SD1.5 pipeline with random weights (fp16 safetensors), from configs written here."""
-    from diffusers import AutoencoderKL, PNDMScheduler, StableDiffusionPipeline, UNet2DConditionModel
-    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
-
-    tokenizer = CLIPTokenizer.from_pretrained(tokenizer_from / "tokenizer", local_files_only=True)
-    torch.manual_seed(0)
-    with device:  # initialise on the device: a CPU init of 1B parameters takes a while
-        unet = UNet2DConditionModel(
-            sample_size=64, in_channels=4, out_channels=4, layers_per_block=2,
-            block_out_channels=(320, 640, 1280, 1280),
-            down_block_types=("CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"),
-            up_block_types=("UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D"),
-            cross_attention_dim=768, attention_head_dim=8, norm_num_groups=32)
-        vae = AutoencoderKL(
-            in_channels=3, out_channels=3, latent_channels=4, layers_per_block=2, sample_size=512,
-            block_out_channels=(128, 256, 512, 512), down_block_types=("DownEncoderBlock2D",) * 4,
-            up_block_types=("UpDecoderBlock2D",) * 4)
-        # CLIP ViT-L/14's text tower; the tokenizer is the tiny model's (its ids fit the full vocabulary)
-        text_encoder = CLIPTextModel(CLIPTextConfig(
-            vocab_size=49408, hidden_size=768, intermediate_size=3072, num_attention_heads=12, num_hidden_layers=12,
-            max_position_embeddings=77, projection_dim=768, hidden_act="quick_gelu",
-            bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
-            pad_token_id=tokenizer.pad_token_id)).eval()
-    scheduler = PNDMScheduler(beta_start=0.00085, beta_end=0.012, beta_schedule="scaled_linear",
-                              num_train_timesteps=1000, set_alpha_to_one=False, skip_prk_steps=True, steps_offset=1)
-    pipe = StableDiffusionPipeline(unet=unet, vae=vae, text_encoder=text_encoder, tokenizer=tokenizer,
-                                   scheduler=scheduler, safety_checker=None, feature_extractor=None,
-                                   requires_safety_checker=False).to(dtype=torch.float16)
-    pipe.save_pretrained(dest, safe_serialization=True)
-    return dest
 
 
 def make_lora(unet_dir: Path, dest: Path, rank: int, device: torch.device) -> Path:
@@ -147,10 +101,6 @@ async def upload(store: ObjectStore, root: Path, model_id: str, **info: Any) -> 
 
 # --- measurements -----------------------------------------------------------------------------------------------
 
-
-def sync(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
 
 
 def release(device: torch.device) -> None:

@@ -26,7 +26,9 @@ def make_engine(settings: WorkerSettings) -> Engine:
 
     diffusers_logging.disable_progress_bar()  # progress goes to SSE, not to the worker's stderr
     return GenerationEngine(settings.cache_dir, device=settings.device, max_loaded=settings.max_loaded_models,
-                            config_dir=settings.model_config_dir)
+                            config_dir=settings.model_config_dir, compile_mode=settings.compile,
+                            compile_cache_dir=settings.compiled_dir, memory_mode=settings.memory_mode,
+                            dtype=settings.dtype, xformers=settings.xformers)
 
 
 def main() -> None:

@@ -28,6 +28,7 @@ from easel_common.natsio import pull_config
 from easel_proto import Names
 from easel_proto.v1.workers import WorkerPresence
 from easel_proto.wire import encode, now
+from easel_worker import metrics
 from easel_worker.cache import MARKER
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,9 @@ class Presence:
     def snapshot(self) -> WorkerPresence:
         loaded = getattr(self.engine, "loaded_models", list)()
         used, free = gpu_memory_mb()
+        if used is not None and free is not None:  # each heartbeat: the metrics say what the pool status says
+            metrics.GPU_MEMORY_USED.labels(self.pool).set(used * 2**20)
+            metrics.GPU_MEMORY_FREE.labels(self.pool).set(free * 2**20)
         return WorkerPresence(worker_id=self.worker_id, pool=self.pool, loaded=loaded, cached=self._cached,
                               busy=self.job_id is not None or self.stopping, job_id=self.job_id, at=now(),
                               gpu_memory_used_mb=used, gpu_memory_free_mb=free)
@@ -196,6 +200,26 @@ class JobFeed:
             self._held.remove(held)
             held.beat.cancel()  # handle keeps it alive from here
             await handle(held.msg)
+
+    async def next_from_pool(self, timeout: float) -> Msg | None:
+        """A job of the pool's queue for a batch: one already fetched at once, else one fetched within `timeout`
+        seconds, or None. The caller keeps it alive from here. A job of this worker's own queue stays held."""
+        self._collect()
+        if not any(not h.own for h in self._held) and timeout > 0:
+            if self._fetches["pool"] is None:
+                self._fetches["pool"] = asyncio.create_task(self._fetch(self._pool, own=False))
+            await asyncio.wait([self._fetches["pool"]], timeout=timeout)
+            self._collect()
+        held = next((h for h in self._held if not h.own), None)
+        if held is None:
+            return None
+        self._held.remove(held)
+        held.beat.cancel()
+        return held.msg
+
+    def hold(self, msg: Msg) -> None:
+        """A job of the pool's queue taken for a batch that did not fit it: kept alive, it runs next."""
+        self._held.insert(0, Held(msg, False, asyncio.create_task(self._keep_alive(msg))))
 
     async def _wait_for_a_job(self) -> None:
         subs = {"own": self._own, "pool": self._pool}

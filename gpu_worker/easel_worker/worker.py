@@ -33,25 +33,20 @@ from easel_proto.naming import LEASE_HEADER, job_prefix, lease_digest, merge_pat
 from easel_proto.v1 import jobs
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import decode, encode, now
-from easel_worker import metrics
+from easel_worker import metrics, preload
 from easel_worker.base_configs import FOLDER as BASE_CONFIGS
 from easel_worker.base_configs import fetch_quietly as fetch_base_configs
+from easel_worker.batches import Batches
+from easel_worker.batching import BatchPolicy
 from easel_worker.cache import FETCHED_FORMATS, ModelCache
+from easel_worker.compiled import StoreMirror
 from easel_worker.engine import Engine, Interrupt, Skip, Stopped
 from easel_worker.images import preview_uri, to_png
 from easel_worker.presence import JobFeed, Presence
 from easel_worker.settings import WorkerSettings
+from easel_worker.stops import Released, Revoked
 
 log = logging.getLogger(__name__)
-
-
-class Released(Exception):
-    """The worker is shutting down and hands the job back to the queue."""
-
-
-class Revoked(Exception):
-    """The jobs service handed this run to another worker (this one fell silent, or its message timed out): stop,
-    and report nothing."""
 
 
 def check_owner_keys(job: jobs.JobSubmitted) -> None:
@@ -143,6 +138,8 @@ class Worker:
         self._stopping = asyncio.Event()
         self._loop_task: asyncio.Task[None] | None = None
         self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool)
+        self.batches = Batches(self, BatchPolicy(settings.batch_max_jobs, settings.batch_max_images,
+                                                 settings.batch_wait_ms / 1000))
         self.presence = Presence(nc, self.names, settings.worker_id, settings.pool, engine, settings.store_cache_dir,
                                  settings.presence_interval_s)
 
@@ -151,6 +148,10 @@ class Worker:
         if pool not in self.settings.pools:
             raise RuntimeError(f"pool {pool!r} is not configured: EASEL_POOLS is {self.settings.pools}; a worker "
                                "serves one of the deployment's pools")
+        share = getattr(self.engine, "share_compiled", None)
+        if share is not None and self.settings.compile_cache_store:
+            share(StoreMirror(self.store, asyncio.get_running_loop()))
+        await self._preload()  # before it pulls or announces itself: the first job finds them resident
         await self.feed.open(self._stopping)  # the pool's queue and this worker's own
         await self.nc.subscribe(names.job_interrupt("*"), cb=self._on_interrupt)
         await self.nc.subscribe(names.job_revoke("*"), cb=self._on_revoke)
@@ -161,6 +162,21 @@ class Worker:
 
     def healthy(self) -> bool:
         return self.ready and self.nc.is_connected and self.engine.healthy()
+
+    async def _preload(self) -> None:
+        """Its pool's preload_models (EASEL_PRELOAD_MODELS), fetched and loaded (preload.py); never fatal."""
+        refs = self.settings.preload_models
+        if not refs:
+            return
+        try:
+            models = await preload.resolve(self.nc, self.names, self.settings.pool, refs,
+                                           self.settings.request_timeout_s)
+        except EaselError as exc:
+            log.warning("could not resolve preload_models %s: %s", refs, exc.message)
+            return
+        cache = None if self.settings.engine == "null" else self.cache
+        ready = await preload.preload(models, cache, self._load, self._base_configs)
+        log.info("preloaded %d of %d models: %s", len(ready), len(refs), ", ".join(ready) or "none")
 
     def checks(self) -> list[Check]:
         """Alive while the engine can be trusted (a broken GPU gets the process restarted); ready while it takes
@@ -186,12 +202,14 @@ class Worker:
 
     async def _on_interrupt(self, msg: Msg) -> None:
         job_id = msg.subject.rsplit(".", 1)[-1]
-        if job_id != self.current:
+        if job_id != self.current and job_id not in self.batches.running:
             return
         try:
             skip = decode(jobs.JobCancel, msg.data).skip
         except ValidationError:
             skip = False  # a bare interrupt
+        if self.batches.interrupt(job_id, skip):
+            return
         if skip:
             if self._skip_at is None:
                 self._skip_at = self._steps
@@ -205,6 +223,8 @@ class Worker:
         except ValidationError:
             return
         # only the run named: a revocation sent before this worker's own claim of the job never stops that claim
+        if self.batches.revoke(revoke.job_id, revoke.run):
+            return
         if revoke.job_id == self.current and self._lease and revoke.run == run_id(lease_digest(self._lease)):
             self._revoked = True
 
@@ -234,9 +254,14 @@ class Worker:
         self._steps, self._cancel_at, self._skip_at = 0, 0, None
         beat = asyncio.create_task(self._keep_alive(msg))
         metrics.BUSY.labels(self.settings.pool).set(1)
-        await self.presence.job_started(job.job_id)
+        await self.presence.job_started(job.job_id)  # a batch shows its first job: busy, not to be sent more
         try:
-            await self._process(job, msg)
+            batch = await self.batches.gather(job, msg)
+            if len(batch) > 1:
+                beat.cancel()  # each job of the batch is kept alive by the batch
+                await self.batches.run(batch)
+            else:
+                await self._process(job, msg)
         finally:
             beat.cancel()
             self.current = None
@@ -539,31 +564,36 @@ class Worker:
             await publisher
         return images, time.perf_counter() - started
 
-    async def _publish_progress(self, job_id: str,
-                                queue: asyncio.Queue[tuple[int, int, Image.Image | None] | None]) -> None:
+    async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int, Image.Image | None] | None],
+                                lease: str | None = None) -> None:
         while (item := await queue.get()) is not None:
             step, total, image = item
             with suppress(Exception):  # progress is best effort; the result is what must arrive
                 preview = (await asyncio.to_thread(preview_uri, image, self.settings.preview_max_bytes)
                            if image is not None else None)
                 await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now(),
-                                                                       preview=preview))
+                                                                       preview=preview), lease=lease)
 
     async def _status(self, job_id: str, status: str, attempt: int) -> None:
         await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),
                                                               worker_id=self.settings.worker_id, attempt=attempt),
                           msg_id=self._msg_id(job_id, f"{status}.{attempt}"))
 
-    def _msg_id(self, job_id: str, what: str) -> str:
+    def _msg_id(self, job_id: str, what: str, lease: str | None = None) -> str:
         """An event's de-duplication id: fixed for this run, and not one anyone without the lease can take first
-        (the stream would then drop the real event as a duplicate)."""
-        return f"{job_id}.{what}.{run_id(lease_digest(self._lease))}"
+        (the stream would then drop the real event as a duplicate). lease: a batched job's (default: the job's)."""
+        return f"{job_id}.{what}.{run_id(lease_digest(self._lease if lease is None else lease))}"
 
-    async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None) -> None:
-        if self._revoked:
-            return  # the run was handed to another worker, which reports the job now; this one's lease is spent
+    async def _event(self, job_id: str, kind: str, message: jobs.BaseModel, msg_id: str | None = None,
+                     lease: str | None = None) -> None:
+        """Publish a job's event under its run's lease: the single job's, or `lease` (a batched job's, whose
+        revocation batches.py checks)."""
+        if lease is None:
+            if self._revoked:
+                return  # the run was handed to another worker, which reports the job now; this one's lease is spent
+            lease = self._lease
         # the lease of this run: the jobs service folds only events that carry it
-        headers = {LEASE_HEADER: self._lease}
+        headers = {LEASE_HEADER: lease}
         if msg_id:
             headers["Nats-Msg-Id"] = msg_id
         await self.js.publish(self.names.job_events(job_id, kind), encode(message), headers=headers)

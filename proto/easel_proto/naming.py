@@ -90,6 +90,16 @@ class Names:
         return self._fmt(n.SUBJECT_REGISTRY_MODELS)
 
     @property
+    def registry_uploads(self) -> str:
+        """Where the gateway starts a model upload (the registry records it and checks the storage quota)."""
+        return self._fmt(n.SUBJECT_REGISTRY_UPLOADS)
+
+    @property
+    def registry_preload(self) -> str:
+        """Where a starting worker (only workers) resolves its pool's preload_models."""
+        return self._fmt(n.SUBJECT_REGISTRY_PRELOAD)
+
+    @property
     def registry_datasets(self) -> str:
         return self._fmt(n.SUBJECT_REGISTRY_DATASETS)
 

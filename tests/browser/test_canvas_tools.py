@@ -7,36 +7,10 @@ tests/browser/artifacts/ (fixtures: conftest.py)."""
 from __future__ import annotations
 
 import io
-import uuid
 
 from PIL import Image
 
-from browser_helpers import ARTIFACTS, designer, open_signed_in
-from easel_worker.engine import build_tiny_sd
-from easel_worker.engine.tiny_parts import build_tiny_controlnet
-from helpers import wait_for
-
-
-def png(width: int, height: int, color=(40, 120, 200)) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(out, format="PNG")
-    return out.getvalue()
-
-
-async def stroke(page, canvas, points: list[tuple[float, float]]) -> None:
-    """Drag the mouse over `canvas` through `points` (fractions of its width and height)."""
-    await canvas.scroll_into_view_if_needed()  # the mouse only reaches what is in the viewport
-    box = await canvas.bounding_box()
-    xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
-    await page.mouse.move(*xy[0])
-    await page.mouse.down()
-    for x, y in xy[1:]:
-        await page.mouse.move(x, y, steps=4)
-    await page.mouse.up()
-
-
-async def latest_job(api, user) -> dict:
-    return (await api.get("/v1/jobs", params={"limit": 1}, headers=user["headers"])).json()["items"][0]
+from browser_helpers import ARTIFACTS, designer, latest_job, open_signed_in, own_controlnet, png, stroke
 
 
 async def test_a_mask_painted_on_the_init_image_reaches_the_job(browser, stack, api, admin_headers):
@@ -120,27 +94,7 @@ async def test_a_mask_painted_on_the_init_image_reaches_the_job(browser, stack, 
 
 
 async def test_a_controlnet_unit_with_a_drawn_scribble_runs(browser, stack, api, admin_headers, tmp_path):
-    role = f"cn-{uuid.uuid4().hex[:6]}"
-    r = await api.post("/v1/roles", json={"name": role, "permissions": ["models:read", "models:write"]},
-                       headers=admin_headers)
-    assert r.status_code == 201, r.text
-    user = await designer(api, admin_headers, roles=["user", role])
-    # the user's own ControlNet (private): the tiny one, shaped after the tiny model's UNet, as one .safetensors
-    folder = build_tiny_controlnet(tmp_path / "cn", build_tiny_sd(tmp_path / "tiny"))
-    upload = (await api.post("/v1/models/uploads", headers=user["headers"])).json()
-    content = (folder / "diffusion_pytorch_model.safetensors").read_bytes()
-    assert (await api.put(upload["url"], content=content, headers=user["headers"])).status_code == 204
-    name = f"scribbles-{uuid.uuid4().hex[:6]}"
-    r = await api.post("/v1/models", headers=user["headers"], json={
-        "name": name, "kind": "controlnet", "base": "tiny", "source": {"type": "upload", "uri": upload["upload_id"]}})
-    assert r.status_code == 201, r.text
-
-    async def ready():
-        model = (await api.get(f"/v1/models/{r.json()['id']}", headers=user["headers"])).json()
-        assert model["status"] != "failed", model
-        return model["status"] == "ready"
-
-    await wait_for(ready, timeout=120)
+    user, name = await own_controlnet(api, admin_headers, tmp_path)
 
     context, page = await open_signed_in(browser, stack, user)
     try:

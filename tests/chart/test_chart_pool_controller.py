@@ -44,6 +44,8 @@ def test_the_jobs_service_may_manage_pool_workers_in_its_namespace_and_nothing_m
          "verbs": ["get", "list", "watch", "create", "patch", "delete"]},
         {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"],
          "verbs": ["get", "list", "create", "patch", "delete"]},
+        # a deleted pool's NATS identity stays until its last pod is gone: listing pods, nothing more
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
         # no Secret read but these two: the API pools' seeds and the NATS authorization
         {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
         {"apiGroups": [""], "resources": ["secrets"],

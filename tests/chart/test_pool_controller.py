@@ -2,8 +2,9 @@
 client and the worker template the chart renders: a pool made through the API gets a Deployment (valid for
 Kubernetes, strictly) and a KEDA ScaledObject (KEDA's models) equal to what the chart renders for the same pool in
 its values; a change of max_workers reaches the ScaledObject; edits made by hand are put back on resync; a disabled
-pool is held at zero; a deleted pool's objects and identity go; the chart's own pools are never touched; the pool's
-workers sign in to a nats-server running with the authorization the controller wrote."""
+pool is held at zero; a deleted pool's objects go, its identity once its last worker pod is gone; the chart's own
+pools are never touched; the pool's workers sign in to a nats-server running with the authorization the controller
+wrote."""
 
 from __future__ import annotations
 
@@ -94,6 +95,7 @@ async def cluster(chart_objects):
     objects, _ = chart_objects
     async with ApplyingEmulator() as emulator, kmock.Server(emulator) as server:
         emulator.resources["keda.sh/v1alpha1/scaledobjects"] = {}
+        emulator.resources["v1/pods"] = {}  # the workers' pods, which the controller lists (none until a test adds)
         config = kubernetes.client.Configuration()
         config.host = str(server.url).rstrip("/")
         api = kubernetes.client.ApiClient(config)
@@ -232,6 +234,44 @@ async def test_edits_are_put_back_a_disabled_pool_stays_at_zero_and_a_deleted_on
     assert await names_of(api, apps.list_namespaced_deployment, NS) == {"easel-worker-sd15"}
 
 
+async def _identity_kept(api, core, pool: str) -> bool:
+    """Whether the pool's workers may still sign in: their seed is kept and its key is in the authorization."""
+    seeds = (await read(api, core.read_namespaced_secret, "easel-easel-pool-seeds", NS)).get("data") or {}
+    if f"worker-{pool}.nk" not in seeds:
+        return False
+    key = nats_access.public_key(base64.b64decode(seeds[f"worker-{pool}.nk"]).decode().strip())
+    included = await read(api, core.read_namespaced_secret, "easel-easel-nats-authorization", NS)
+    text = base64.b64decode(included["data"]["authorization.conf"]).decode()
+    return key in {u["nkey"] for u in json.loads(text.removeprefix("authorization: "))["users"]}
+
+
+async def test_a_deleted_pools_identity_stays_until_its_last_worker_pod_is_gone(cluster):
+    controller, api, core, apps, custom, policy = cluster
+    controller.set_pools([api_pool("sd15", source="config"), api_pool()])
+    await controller.reconcile()
+    labels = (await _deployment(api, apps))["spec"]["template"]["metadata"]["labels"]
+    # a worker pod of the pool, as its Deployment's ReplicaSet made it (another release's pod of `xl` is no matter)
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "easel-worker-xl-abc12", "labels": labels},
+           "spec": {"containers": [{"name": "gpu-worker", "image": "easel/gpu-worker:1"}]}}
+    await call(core.create_namespaced_pod, NS, pod)
+    assert await _identity_kept(api, core, "xl")
+
+    # deleted while its pod still drains a job: the Deployment goes, the identity stays, so the worker reports it
+    controller.set_pools([api_pool("sd15", source="config")])
+    await controller.reconcile()
+    assert await _deployment(api, apps) is None
+    assert await _identity_kept(api, core, "xl")
+    await controller.reconcile()  # and on every pass while the pod is there
+    assert await _identity_kept(api, core, "xl")
+
+    # the pod gone: the next pass drops the seed and the authorization
+    await call(core.delete_namespaced_pod, "easel-worker-xl-abc12", NS)
+    await controller.reconcile()
+    assert not await _identity_kept(api, core, "xl")
+    seeds = (await read(api, core.read_namespaced_secret, "easel-easel-pool-seeds", NS)).get("data") or {}
+    assert "worker-xl.nk" not in seeds
+
+
 async def test_nothing_is_deleted_before_the_first_pool_list(cluster):
     controller, api, core, apps, custom, policy = cluster
     controller.set_pools([api_pool()])
@@ -286,6 +326,7 @@ async def test_a_pool_made_through_the_api_is_reconciled_by_the_jobs_service(cha
     objects, _ = chart_objects
     async with ApplyingEmulator() as emulator, kmock.Server(emulator) as server:
         emulator.resources["keda.sh/v1alpha1/scaledobjects"] = {}
+        emulator.resources["v1/pods"] = {}  # the workers' pods, which the controller lists (none until a test adds)
         kubeconfig = {"apiVersion": "v1", "kind": "Config", "current-context": "emulator",
                       "clusters": [{"name": "emulator", "cluster": {"server": str(server.url).rstrip("/")}}],
                       "users": [{"name": "jobs", "user": {"token": "not-checked"}}],

@@ -67,6 +67,21 @@ async def test_usage_adds_up_a_tenants_jobs_and_quota_rejections_and_stays_in_th
     r = await api.get("/v1/usage", params={"tenant": tenant["id"], "days": 1}, headers=admin_headers)
     assert r.status_code == 200, r.text
     assert r.json()["totals"]["jobs"] == 1 and [u["user_id"] for u in r.json()["users"]] == [ann["id"]]
+    # with the names, roles and quota rejections of that tenant, as its own admin sees them
+    (theirs,) = r.json()["users"]
+    assert theirs["username"] == ann["username"] and theirs["roles"] == ["user"] and theirs["quota_rejections"] == 1
+    assert r.json()["totals"]["quota_rejections"] == 1 and r.json()["quota_rejections_complete"] is True
+    assert {r["role"]: r["jobs"] for r in r.json()["roles"]} == {"user": 1}
+    # the same for its users and audit log: the platform admin's, a tenant's admin gets 403 for another tenant
+    r = await api.get("/v1/users", params={"tenant": tenant["id"]}, headers=admin_headers)
+    assert r.status_code == 200 and {u["username"] for u in r.json()} == {ann["username"], f"{tenant['id']}-boss"}
+    assert (await api.get("/v1/users", params={"tenant": "default"}, headers=boss)).status_code == 403
+    assert (await api.get("/v1/users", params={"tenant": tenant["id"]}, headers=boss)).status_code == 200
+    r = await api.get("/v1/audit", params={"tenant": tenant["id"], "action": "job.submit", "outcome": "denied"},
+                      headers=admin_headers)
+    assert r.status_code == 200 and [e["actor_id"] for e in r.json()["items"]] == [ann["id"]], r.text
+    r = await api.get("/v1/audit", params={"tenant": "default"}, headers=boss)
+    assert r.status_code == 403, r.text
     r = await api.get("/v1/usage", params={"days": 1}, headers=admin_headers)
     assert ann["id"] not in {u["user_id"] for u in r.json()["users"]}
     assert outsider["id"] in {u["user_id"] for u in r.json()["users"]}
@@ -111,6 +126,13 @@ async def test_a_tenant_admin_sees_and_shares_every_model_of_their_tenant_and_no
     assert listed[model_id]["owner_id"] == ann["id"] and listed[model_id]["visibility"] == "private"
     r = await api.get("/v1/models", params={"all_users": "true"}, headers=admin_headers)
     assert other_id in {m["id"] for m in r.json()["items"]} and model_id not in {m["id"] for m in r.json()["items"]}
+    # the platform admin names the tenant; its own admin may not name another
+    r = await api.get("/v1/models", params={"all_users": "true", "tenant": tenant["id"]}, headers=admin_headers)
+    assert r.status_code == 200 and {m["id"] for m in r.json()["items"]} == {model_id}, r.text
+    r = await api.get("/v1/models", params={"all_users": "true", "tenant": "default"}, headers=boss)
+    assert r.status_code == 403, r.text
+    r = await api.get("/v1/models", params={"tenant": tenant["id"]}, headers=admin_headers)
+    assert r.status_code == 422 and r.json()["details"]["field"] == "tenant", r.text
 
     # bob, a plain user: 403 on all_users, and ann's private model is not his to see
     assert (await api.get("/v1/models", params={"all_users": "true"}, headers=bob["headers"])).status_code == 403

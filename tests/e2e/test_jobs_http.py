@@ -15,7 +15,11 @@ async def test_txt2img_end_to_end(api, user):
     job = await submit(api, user["headers"], steps=5, batch_size=2, seed=7, width=64, height=48)
     assert job["status"] == "queued"
     seen = await events(api, job["id"], user["headers"])
-    kinds = [k for k, _ in seen]
+    # `queue` events (the job's place in its pool's queue) come only while it waits, before it starts
+    places = [i for i, (k, _) in enumerate(seen) if k == "queue"]
+    assert all(isinstance(seen[i][1]["queue_position"], int) and seen[i - 1][0] in ("queued", "queue")
+               for i in places)
+    kinds = [k for k, _ in seen if k != "queue"]
     assert kinds[:3] == ["queued", "starting", "processing"]
     assert kinds[-1] == "succeeded"
     steps = [d["step"] for k, d in seen if k == "progress"]
@@ -186,7 +190,7 @@ async def test_health_readiness_metrics_and_docs(api, user):
 
 async def test_event_stream_resumes_after_last_event_id(api, user):
     job = await submit(api, user["headers"], steps=3)
-    seen = await events(api, job["id"], user["headers"])
+    seen = [(k, d) for k, d in await events(api, job["id"], user["headers"]) if k != "queue"]  # stream events only
     async with aconnect_sse(api, "GET", f"/v1/jobs/{job['id']}/events",
                             headers={**user["headers"], "Last-Event-ID": "0"}) as source:
         ids = [int(sse.id) async for sse in source.aiter_sse()]

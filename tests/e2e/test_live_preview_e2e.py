@@ -3,8 +3,10 @@ UI's current_image, for the owner only."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
+import uuid
 
 import httpx
 from PIL import Image
@@ -57,3 +59,43 @@ async def test_sdapi_progress_shows_the_owner_its_current_image_and_nobody_else(
     assert (await api.delete(f"/v1/jobs/{job['id']}", headers=alice["headers"])).status_code == 202
     await until_status(api, job["id"], alice["headers"], "canceled")
     assert (await api.get("/sdapi/v1/progress", auth=as_alice)).json()["current_image"] is None
+
+
+async def test_sdapi_progress_keeps_the_latest_preview_until_the_job_ends(api, user):
+    as_user = httpx.BasicAuth(user["username"], user["key"])
+    # submitted as a web UI task would be, so /internal/progress finds it by its task id
+    task_id = f"task-{uuid.uuid4().hex[:8]}"
+    job = await submit(api, {**user["headers"], "Idempotency-Key": f"webui-task:{task_id}"}, steps=150, width=64,
+                       height=64)
+
+    async def previewed():
+        r = (await api.get("/sdapi/v1/progress", auth=as_user)).json()
+        return r if r["current_image"] else None
+
+    first = await wait_for(previewed, timeout=120, interval=0.02)
+    # a worker sends a preview every third step only; the polls in between still show the latest one
+    polls, tasks = [], []
+    while len(polls) < 40:
+        r = (await api.get("/sdapi/v1/progress", auth=as_user)).json()
+        t = (await api.post("/internal/progress", auth=as_user, json={"id_task": task_id, "live_preview": True}))
+        if r["state"]["job"] != job["id"] or not t.json()["active"]:
+            break  # it ended
+        polls.append(r)
+        tasks.append(t.json())
+        await asyncio.sleep(0.02)
+    assert len(polls) >= 5, "the job ended before it was polled"
+    assert all(p["current_image"] for p in polls)
+    assert len({p["state"]["sampling_step"] for p in [first, *polls]}) > 3  # steps went on meanwhile
+    assert all(t["live_preview"].startswith("data:image/webp;base64,") and t["id_live_preview"] > 0 for t in tasks)
+    assert (await api.delete(f"/v1/jobs/{job['id']}", headers=user["headers"])).status_code == 202
+    await until_status(api, job["id"], user["headers"], "canceled")
+    assert (await api.get("/sdapi/v1/progress", auth=as_user)).json()["current_image"] is None
+
+
+async def test_a_batchs_preview_is_a_grid_of_its_images(api, user):
+    job = await submit(api, user["headers"], steps=7, width=64, height=48, batch_size=2)
+    seen = await events(api, job["id"], user["headers"])
+    previews = [image_of(d["preview"]) for kind, d in seen if kind == "progress" and d.get("preview")]
+    assert previews and seen[-1][0] == "succeeded"
+    # two latent-sized images (the tiny model's latents are half the picture's side) side by side
+    assert {p.size for p in previews} == {(64, 24)}

@@ -58,6 +58,16 @@ async def test_pools_crud_is_the_platform_admins(api, admin_headers):
     r = await api.post("/v1/pools", json={"name": "Not A Pool"}, headers=admin_headers)
     assert r.status_code == 422 and r.json()["details"]["field"] == "name"
 
+    # node labels Kubernetes would refuse are refused here, naming the key (create and change)
+    for body, named in (({"node_selector": {"bad key": "a"}}, "node_selector.bad key"),
+                        ({"node_selector": {"example.com/zone": "-a"}}, "node_selector.example.com/zone"),
+                        ({"gpu_type": "NVIDIA A10G"}, "gpu_type"), ({"instance_type": "x" * 64}, "instance_type")):
+        r = await api.post("/v1/pools", json={"name": pool_name(), **body}, headers=admin_headers)
+        assert r.status_code == 422 and r.json()["details"]["field"] == named, r.text
+        r = await api.patch(f"/v1/pools/{name}", json=body, headers=admin_headers)
+        assert r.status_code == 422 and r.json()["details"]["field"] == named, r.text
+    assert (await api.get(f"/v1/pools/{name}", headers=admin_headers)).json()["node_selector"] == {"zone": "a"}
+
     r = await api.delete(f"/v1/pools/{name}", headers=admin_headers)
     await settle()
     assert r.status_code == 200, r.text
@@ -198,3 +208,25 @@ async def test_every_change_is_broadcast_with_the_whole_list(api, admin_headers,
         return any(h.reason == f"deleted:{name}" and name not in {p.name for p in h.pools} for h in heard)
 
     await wait_for(told_gone, timeout=10)
+
+
+async def test_a_pools_workers_start_with_its_preload_models_loaded(api, admin_headers, stack):
+    """The embedded autoscaler starts the pool's worker with EASEL_PRELOAD_MODELS; the worker loads them before it
+    announces itself, so the pool's status shows the model in memory before any job ran (a ref naming no model is
+    skipped, not fatal)."""
+    made = await make_pool(api, admin_headers, min_workers=1, max_workers=1,
+                           preload_models=["builtin-tiny-sd", "no-such-model"])
+    name = made["name"]
+    try:
+        async def holding():
+            r = await api.get(f"/v1/pools/{name}/status", headers=admin_headers)
+            assert r.status_code == 200, r.text
+            return next((w for w in r.json()["workers"] if "builtin-tiny-sd" in (w["models"] or [])), None)
+
+        worker = await wait_for(holding, timeout=120)
+        assert worker["state"] == "idle" and worker["job_id"] is None
+        r = await api.get(f"/v1/pools/{name}/status", headers=admin_headers)
+        assert r.json()["jobs_per_minute"] == 0  # loaded at start, not by a job
+    finally:
+        assert (await api.delete(f"/v1/pools/{name}", headers=admin_headers)).status_code == 200
+        await settle()

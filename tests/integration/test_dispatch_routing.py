@@ -408,3 +408,37 @@ async def test_two_replicas_never_hand_one_idle_worker_a_job_each(nats_url):
         await first.stop()
         await second.stop()
         await close(nc)
+
+
+async def test_a_replica_reserving_again_after_its_own_release_loses_to_one_that_reserved_since(nats_url):
+    """A replica reserves a worker again on top of its own release (one round trip); should another replica have
+    reserved the worker in between, the first one passes it over, as with a plain create."""
+    names = Names(namespace())
+    nc = await connect(nats_url, "routing-rereserve-test")
+    settings = JobsSettings(namespace=names.ns, nats_url=nats_url)
+    first, second = (Router(nc, names, settings, sessions=None) for _ in range(2))
+    await first.start()
+    key = f"default.{worker_token('gpu-1')}"
+    kv = await nc.jetstream().key_value(names.workers_bucket)
+    spec, direct = _request("u1").spec, names.job_direct("default", worker_token("gpu-1"))
+    try:
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL])))
+        await wait_for(lambda: _async(first.board.pick("default", MODEL) == key), timeout=10, interval=0.02)
+        assert await first.route("job-a", "default", spec) == direct
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL], busy=True, job_id="job-a")))
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL])))
+        await wait_for(lambda: _async(not first._held and first.board.pick("default", MODEL) == key), timeout=10,
+                       interval=0.02)
+        assert await first.route("job-b", "default", spec) == direct  # again, on top of its own release
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL], busy=True, job_id="job-b")))
+        await kv.put(key, encode(presence("gpu-1", loaded=[MODEL])))
+        await wait_for(lambda: _async(not first._held and first.board.pick("default", MODEL) == key), timeout=10,
+                       interval=0.02)
+        await second.start()  # a replica that comes now sees the worker idle and reserves it first
+        await wait_for(lambda: _async(second.board.pick("default", MODEL) == key), timeout=10, interval=0.02)
+        assert await second.route("job-c", "default", spec) == direct
+        assert await first.route("job-d", "default", spec) == names.job_queue("default")
+    finally:
+        await first.stop()
+        await second.stop()
+        await close(nc)

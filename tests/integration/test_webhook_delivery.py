@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from easel_common import db
-from easel_common.natsio import close, connect, consume, ensure_streams
+from easel_common.natsio import close, connect, ensure_streams
 from easel_jobs import service
 from easel_jobs.main import MIGRATIONS
 from easel_jobs.models import Job
@@ -41,7 +41,7 @@ async def pipeline(nats_url, database_url):
     stopping = asyncio.Event()
     intake = Intake(sessions, settings, lambda: None)
     job_ends, *_ = await intake.consumers(nc)
-    task = asyncio.create_task(consume(job_ends, intake.on_job_event, stopping, auto_ack=False))
+    task = asyncio.create_task(intake.run_job_events(job_ends, stopping))
     try:
         yield nc, settings, sessions
     finally:

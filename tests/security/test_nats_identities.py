@@ -35,7 +35,7 @@ def _service_subjects(names) -> list[str]:
             names.auth_settings, names.auth_roles, names.auth_create_user, names.auth_users, names.auth_create_key,
             names.auth_keys, names.auth_audit_query, names.registry_lookup, names.registry_import,
             names.registry_models, names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_cancel,
-            names.auth_tenants, names.jobs_tenant, names.registry_tenant]
+            names.auth_tenants, names.jobs_tenant, names.registry_tenant, names.registry_uploads]
 
 
 async def test_a_client_without_credentials_cannot_connect(stack):
@@ -223,3 +223,20 @@ async def test_only_the_registry_may_announce_an_import_so_no_one_forges_a_model
         assert not await registry.publish_denied(names.registry_model_event("m1", "bogus"), timeout=0.5)
     finally:
         await registry.close()
+
+
+@pytest.mark.parametrize("identity", ["gateway", "auth", "jobs", "stack", "trainer"])
+async def test_only_workers_resolve_preload_models(stack, identity):
+    """`registry_preload` answers without a caller statement (a starting worker has no user): NATS lets workers
+    alone ask, so no other identity learns models' records through it."""
+    names = _names(stack)
+    probe = await Probe.sign_in(stack, identity)
+    try:
+        assert await probe.publish_denied(names.registry_preload), identity
+    finally:
+        await probe.close()
+    worker = await Probe.sign_in(stack, worker_identity("default"))
+    try:
+        assert not await worker.publish_denied(names.registry_preload, timeout=0.5)
+    finally:
+        await worker.close()

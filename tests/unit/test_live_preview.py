@@ -13,7 +13,7 @@ from PIL import Image
 from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_worker.engine import GenerationEngine
-from easel_worker.engine.preview import MAX_SIDE, latent_preview, latents_to_rgb
+from easel_worker.engine.preview import MAX_GRID_SIDE, MAX_SIDE, grid_shape, latent_preview, latents_to_rgb
 from easel_worker.images import preview_uri
 
 TINY = ModelInfo(id="m-tiny", name="tiny", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
@@ -31,8 +31,28 @@ def test_latents_become_an_image_of_their_own_size_in_range(xl):
     rgb = latents_to_rgb(latents, xl)
     assert rgb is not None and rgb.shape == (48, 64, 3)
     assert float(rgb.min()) >= 0.0 and float(rgb.max()) <= 1.0
-    image = latent_preview(latents, xl)
+    image = latent_preview(latents[:1], xl)
     assert image is not None and image.size == (64, 48) and image.mode == "RGB"
+
+
+def test_a_batch_is_previewed_as_a_grid_of_all_its_images_within_the_size_bound():
+    # four images, each a flat colour of its own: a 2x2 grid, each quarter showing its image
+    colours = torch.stack([torch.full((4, 16, 16), v) for v in (-2.0, -0.5, 0.5, 2.0)])
+    image = latent_preview(colours, xl=False)
+    assert image is not None and image.size == (32, 32)
+    quarters = [image.getpixel((x, y)) for y in (8, 24) for x in (8, 24)]
+    singles = [latent_preview(c, xl=False).getpixel((8, 8)) for c in colours]
+    assert quarters == singles and len(set(quarters)) == 4
+    assert [grid_shape(n) for n in (1, 2, 3, 4, 5, 8)] == [(1, 1), (1, 2), (2, 2), (2, 2), (2, 3), (3, 3)]
+    # three images: the last row's empty place stays black
+    assert latent_preview(colours[:3], xl=False).getpixel((24, 24)) == (0, 0, 0)
+    # eight 1024x1024 images' latents (smooth, as a denoising estimate is): the grid is shrunk to its bound and its
+    # WebP fits in a progress event
+    coarse = torch.randn(8, 4, 8, 8, generator=torch.Generator().manual_seed(2))
+    big = latent_preview(torch.nn.functional.interpolate(coarse, size=(128, 128), mode="bilinear"), xl=False)
+    assert big.size == (MAX_GRID_SIDE, MAX_GRID_SIDE)
+    uri = preview_uri(big, 32 * 1024)
+    assert uri is not None and decoded(uri).size == big.size
 
 
 def test_families_colour_the_same_latents_differently():

@@ -67,3 +67,15 @@ def test_a_web_ui_path_answers_in_the_web_ui_shapes(openapi):
         "error", "detail", "body", "errors", "code", "details"]
     null = openapi["paths"]["/sdapi/v1/refresh-checkpoints"]["post"]["responses"]["200"]
     assert null["content"]["application/json"]["schema"] == {"type": "null"}
+
+
+def test_the_web_ui_options_and_flags_are_typed_and_keep_every_other_key(openapi):
+    schemas = openapi["components"]["schemas"]
+    for path, name, named in (("/sdapi/v1/options", "Options",
+                               {"sd_model_checkpoint", "sd_checkpoint_hash", "sd_vae", "CLIP_stop_at_last_layers"}),
+                              ("/sdapi/v1/cmd-flags", "Flags", {"api", "nowebui", "api_auth", "listen"})):
+        answer = openapi["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert answer["$ref"].endswith(f"/{name}"), path
+        assert named <= set(schemas[name]["required"]), path
+        assert schemas[name].get("additionalProperties", True) is not False, path  # the web UI's clients send more
+    assert schemas["Options"]["properties"]["CLIP_stop_at_last_layers"]["type"] == "integer"

@@ -1,5 +1,6 @@
-"""A tenant's stored bytes as the storage quota counts them: measured in the object store under its prefix (uploads in
-transit left out), kept for a while, measured again in the background once old."""
+"""A tenant's stored bytes as the storage quota counts them: measured in the object store under its prefix (uploads
+included: an upload never imported counts until it is swept), kept for a while, measured again in the background
+once old."""
 
 from __future__ import annotations
 
@@ -13,20 +14,21 @@ from easel_common.storage_quota import StorageUsage
 from easel_proto.errors import QuotaExceeded
 
 
-async def test_a_tenants_bytes_are_its_objects_but_uploads_and_other_tenants(tmp_path: Path) -> None:
+async def test_a_tenants_bytes_are_its_objects_uploads_included_not_other_tenants(tmp_path: Path) -> None:
     store = LocalStore(tmp_path)
     await store.put("acme/models/m1/w.safetensors", b"x" * 100)
     await store.put("acme/u1/jobs/j1/0.png", b"x" * 30)
-    await store.put("acme/uploads/u1/up1", b"x" * 1000)  # on its way to becoming a model: not counted twice
+    await store.put("acme/uploads/u1/up1", b"x" * 1000)  # admitted when it started: it counts until consumed or swept
     await store.put("acme-2/models/m2/w.safetensors", b"x" * 5000)  # a tenant whose id starts the same
     usage = StorageUsage(store, ttl_s=60)
-    assert await usage.used("acme") == 130
+    assert await usage.used("acme") == 1130
     await usage.check("acme", None, "jobs")  # no limit: never refused
-    await usage.check("acme", 131, "jobs")
+    await usage.check("acme", 1131, "jobs")
     with pytest.raises(QuotaExceeded) as refused:
-        await usage.check("acme", 130, "jobs")  # at the limit: no more
-    assert refused.value.details == {"limit": "tenant.storage_bytes", "allowed": 130, "used": 130, "tenant_id": "acme"}
-    assert "130 bytes" in refused.value.message
+        await usage.check("acme", 1130, "jobs")  # at the limit: no more
+    assert refused.value.details == {"limit": "tenant.storage_bytes", "allowed": 1130, "used": 1130,
+                                     "tenant_id": "acme"}
+    assert "1130 bytes" in refused.value.message
 
 
 async def test_the_figure_is_kept_then_measured_again_in_the_background(tmp_path: Path) -> None:

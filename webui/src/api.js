@@ -86,11 +86,17 @@ export const me = () => api('/v1/me');
 
 /**
  * Follow a job's events (GET /v1/jobs/{id}/events, Server-Sent Events, the cookie as credential).
- * `on(type, data)` gets queued, starting, processing, progress, succeeded, failed, canceled; returns a closer.
+ * `on(type, data)` gets queued, queue ({queue_position}: while queued, when it changes), starting, processing,
+ * progress, succeeded, failed, canceled; returns a closer.
  */
 export function eventsOf(jobId, on) {
-  const source = new EventSource(`/v1/jobs/${encodeURIComponent(jobId)}/events`);
-  const types = ['queued', 'starting', 'processing', 'progress', 'succeeded', 'failed', 'canceled'];
+  const types = ['queued', 'queue', 'starting', 'processing', 'progress', 'succeeded', 'failed', 'canceled'];
+  return follow(`/v1/jobs/${encodeURIComponent(jobId)}/events`, types, on);
+}
+
+/** An SSE stream's events of the given types to `on(type, parsed data)`, closed at the end event; returns a closer. */
+function follow(url, types, on) {
+  const source = new EventSource(url);
   for (const type of types) {
     source.addEventListener(type, (event) => {
       let data = null;
@@ -160,4 +166,56 @@ function sendFile(upload, file, onProgress) {
     xhr.onerror = () => reject(new ApiError(0, { message: 'the upload did not reach the server' }, null));
     xhr.send(file);
   });
+}
+
+/**
+ * POST a multipart form (FormData) to `path`, calling `onProgress(sent, total)` as bytes go out (XMLHttpRequest, as
+ * fetch has no upload progress); resolves to the parsed JSON answer, throws ApiError. Used by dataset uploads
+ * (POST /v1/datasets). A 401 refreshes the session once and sends again, as `api` does.
+ */
+export async function postForm(path, form, onProgress) {
+  try {
+    return await sendForm(path, form, onProgress);
+  } catch (err) {
+    if (err.status !== 401 || !(await refreshSession())) throw err;
+    return sendForm(path, form, onProgress);
+  }
+}
+
+function sendForm(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('X-CSRF-Token', csrfToken());
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total); };
+    xhr.onload = () => {
+      let parsed = null;
+      try {
+        parsed = JSON.parse(xhr.responseText);
+      } catch {
+        parsed = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(parsed);
+        return;
+      }
+      const retry = xhr.getResponseHeader('Retry-After');
+      reject(new ApiError(xhr.status, parsed, retry != null && xhr.status === 429 ? Number(retry) : null));
+    };
+    xhr.onerror = () => reject(new ApiError(0, { message: 'the upload did not reach the server' }, null));
+    xhr.send(form);
+  });
+}
+
+/**
+ * Follow a training's events (GET /v1/trainings/{id}/events, SSE): from its first event (the stream replays them),
+ * so `on(type, data)` gets every step's `progress` (loss), `sample`, `checkpoint`, the status changes, and at the
+ * end succeeded, failed or canceled (with the record); returns a closer.
+ */
+export function trainingEventsOf(trainingId, on) {
+  const types = ['queued', 'preparing', 'starting', 'running', 'started', 'progress', 'sample', 'checkpoint',
+    'interrupted', 'succeeded', 'failed', 'canceled'];
+  return follow(`/v1/trainings/${encodeURIComponent(trainingId)}/events`, types, on);
 }

@@ -4,6 +4,8 @@ import { GeneratePage } from './pages/generate.jsx';
 import { HistoryPage } from './pages/history.jsx';
 import { ModelsPage } from './pages/models.jsx';
 import { SettingsPage } from './pages/settings.jsx';
+import { TrainingsPage } from './pages/trainings.jsx';
+import { ExtrasPage } from './pages/extras.jsx';
 import { UsersPage } from './pages/admin-users.jsx';
 import { RolesPage } from './pages/admin-roles.jsx';
 import { AuditPage } from './pages/admin-audit.jsx';
@@ -14,7 +16,9 @@ import { AdminModelsPage } from './pages/admin-models.jsx';
 export const ROUTES = [
   { path: 'generate', title: 'Generate', page: GeneratePage },
   { path: 'history', title: 'History', page: HistoryPage },
+  { path: 'extras', title: 'Extras', page: ExtrasPage },
   { path: 'models', title: 'Models', page: ModelsPage, needs: 'models:read' },
+  { path: 'trainings', title: 'Trainings', page: TrainingsPage, needs: 'trainings:create' },
   { path: 'settings', title: 'Settings', page: SettingsPage },
   // the admin portal
   { path: 'admin/users', title: 'Users', page: UsersPage, needs: 'users:manage' },

@@ -87,11 +87,11 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "easel.pool" -}}
 {{- $base := .root.Values.workers }}
 {{- $out := dict "name" .pool.name }}
-{{- range $key := list "replicaCount" "resources" "nodeSelector" "tolerations" "affinity" "podAnnotations" "podLabels" "env" "engine" "gpu" "preloadModels" "modelCache" "modelConfig" "autoscaling" "pdb" }}
+{{- range $key := list "replicaCount" "resources" "nodeSelector" "tolerations" "affinity" "podAnnotations" "podLabels" "env" "engine" "gpu" "preloadModels" "modelCache" "modelConfig" "speed" "batching" "autoscaling" "pdb" }}
 {{- $value := get $base $key }}
 {{- if hasKey $.pool $key }}
 {{- $override := get $.pool $key }}
-{{- if and (kindIs "map" $value) (kindIs "map" $override) (has $key (list "podAnnotations" "podLabels" "env" "gpu" "modelCache" "modelConfig" "autoscaling" "pdb")) }}
+{{- if and (kindIs "map" $value) (kindIs "map" $override) (has $key (list "podAnnotations" "podLabels" "env" "gpu" "modelCache" "modelConfig" "speed" "batching" "autoscaling" "pdb")) }}
 {{- $merged := deepCopy $value }}
 {{- range $k, $v := $override }}
 {{- $_ := set $merged $k $v }}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import gc
 import inspect
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -26,9 +27,11 @@ from easel_proto.errors import EaselError, GenerationFailed, InvalidInput
 from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import noise_params
+from easel_worker.batching import call_key
 
-from . import sd_upscale, tasks
+from . import batch, gpu, memory, sd_upscale, tasks
 from .base import PreviewCallback, StepCallback, Stopped
+from .compile import CompileCache, CompiledPart, Compiler, resolve_mode
 from .conditioning import Encodings, Prompts, pass_prompts
 from .controlnet import ControlNetCache
 from .controls import detect_maps
@@ -37,6 +40,7 @@ from .hypernetwork import HypernetworkSlots
 from .interrogate import Interrogators
 from .loading import is_xl, open_pipeline, wants_aesthetic_score
 from .lora import LoraSlots, LoraTimings
+from .members import DoneCallback, Members
 from .passes import Job, Progress, Refiner, iterations
 from .prompting import encode_prompts, encode_prompts_xl
 from .samplers import apply_noise_params, eta_kind, make_scheduler
@@ -44,6 +48,7 @@ from .tiling import tiled
 from .tiny import BUILTIN_MODELS, ensure_tiny_sd
 from .vae import VaeCache, swapped_vae
 
+log = logging.getLogger(__name__)
 _SD_BASES = frozenset({"sd15", "sd21", "sdxl", "tiny"})  # what this engine's pipelines can run
 _SHARED_PARTS = ("vae", "unet", "text_encoder", "text_encoder_2", "tokenizer", "tokenizer_2")
 FETCHED_FORMATS = frozenset({"diffusers", "safetensors"})  # artefacts in the object store, materialized by the worker
@@ -60,6 +65,8 @@ class _Loaded:
     loras: LoraSlots = field(default_factory=LoraSlots)
     # The img2img / inpaint / ControlNet pipelines built from pipe, sharing its weights.
     variants: dict[type, Any] = field(default_factory=dict)
+    memory: str = "full"  # memory.MODES: where the weights live
+    compiled: list[CompiledPart] = field(default_factory=list)  # its UNet and VAE decode, when compiling
 
     def scheduler(self, sampler: str, schedule: str | None) -> Any:
         """A fresh scheduler for one pass: they carry per-run state that a canceled job leaves behind."""
@@ -94,7 +101,9 @@ class GenerationEngine:
     """Keeps up to max_loaded pipelines resident (LRU) and runs one job at a time on them."""
 
     def __init__(
-        self, cache_dir: Path, device: str | None = None, max_loaded: int = 2, config_dir: Path | None = None
+        self, cache_dir: Path, device: str | None = None, max_loaded: int = 2, config_dir: Path | None = None, *,
+        compile_mode: str = "off", compile_cache_dir: Path | None = None, memory_mode: str = "auto",
+        dtype: str = "auto", xformers: bool = False, compiler: Compiler | None = None,
     ) -> None:
         if max_loaded < 1:
             raise ValueError("max_loaded must be at least 1")
@@ -105,7 +114,16 @@ class GenerationEngine:
         self._local: dict[str, Path] = {}
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         # Half precision halves memory and time on GPUs; CPUs lack fast fp16 kernels.
-        self.dtype = torch.float16 if self.device.type == "cuda" else torch.float32
+        self.dtype = gpu.weights_dtype(dtype, self.device)
+        gpu.configure_backends(self.device)
+        memory.choose(memory_mode, family="sd15", free=None, device_type=self.device.type)  # a bad value fails here
+        self.memory_mode = memory_mode
+        self.xformers = xformers and gpu.xformers_available()
+        if xformers and not self.xformers:
+            log.warning("EASEL_XFORMERS is set but xformers cannot be imported; attention runs on PyTorch's SDPA")
+        mode = resolve_mode(compile_mode, self.device)
+        self._compiler = compiler or Compiler(
+            mode, CompileCache(compile_cache_dir or self.cache_dir / "compiled"), gpu=gpu.gpu_kind(self.device))
         self.max_loaded = max_loaded
         self._loaded: OrderedDict[str, _Loaded] = OrderedDict()
         # Pipelines are stateful (the scheduler is swapped per job), so jobs must not interleave.
@@ -139,7 +157,9 @@ class GenerationEngine:
                 source = self._resolve(model)
                 # Evict first so the device never holds max_loaded + 1 pipelines at its peak.
                 self._evict(keep=self.max_loaded - 1)
-                pipe = self._open(source, model)
+                mode = memory.choose(self.memory_mode, family=model.base, free=gpu.free_bytes(self.device),
+                                     device_type=self.device.type)
+                pipe = self._open(source, model, mode)
             except EaselError:
                 raise
             except Exception as exc:
@@ -147,7 +167,8 @@ class GenerationEngine:
                 raise GenerationFailed(
                     f"could not load model {model.name!r}: {_describe(exc)}", model=model.id
                 ) from exc
-            self._loaded[model.id] = _Loaded(pipe, pipe.scheduler.config)
+            self._loaded[model.id] = _Loaded(pipe, pipe.scheduler.config, memory=mode,
+                                             compiled=self._compiled_parts(pipe, model, mode))
             return time.perf_counter() - start
 
     def generate(
@@ -192,6 +213,11 @@ class GenerationEngine:
                     vae = self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae, device=self.device,
                                          dtype=self.dtype)
                 with ExitStack() as stack:
+                    # compiled graphs only for jobs that leave the modules as loaded (compile.py)
+                    plain = not (spec.loras or spec.hypernetworks or spec.tiling or loaded.loras.adapters
+                                 or (refined is not None and refined.loras.adapters))
+                    parts = loaded.compiled + (refined.compiled if refined is not None else [])
+                    stack.enter_context(self._compiler.serving(parts, plain))
                     stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
                     stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
                                                                     files))
@@ -216,6 +242,60 @@ class GenerationEngine:
             if progress.stopped is not None:  # interrupted: what it made, for the worker to keep
                 raise Stopped(images, progress.stopped)
             return images
+
+    def generate_batch(
+        self,
+        specs: Sequence[GenerationSpec],
+        on_steps: Sequence[StepCallback],
+        files: Mapping[str, Path] | None = None,
+        on_previews: Sequence[PreviewCallback | None] | None = None,
+        on_done: DoneCallback | None = None,
+    ) -> list[Any]:
+        """Several txt2img jobs that may share a UNet call (the worker's batching.batch_key) run as one batch
+        (batch.py): each job's outcome in order (its images, Stopped, or the exception that ended it), each also
+        given to on_done as soon as it is known. An on_step that raises ends only its own job. The first spec's
+        shared settings (model, LoRAs, hypernetworks, VAE, tiling, size, sampler, steps, CFG) apply to all."""
+        if len(specs) > 1 and (len({call_key(each) for each in specs}) > 1 or call_key(specs[0]) is None):
+            raise ValueError("these jobs cannot share a UNet call (batching.call_key)")
+        files, members = dict(files or {}), Members(specs, on_steps, on_previews, on_done)
+        spec, loaded = specs[0], None
+        with self._lock:
+            try:
+                self.load(spec.model, files.get(spec.model.id))
+                loaded = self._loaded[spec.model.id]
+                _check_steps(spec, loaded.scheduler_config["num_train_timesteps"])
+                template = loaded.scheduler(spec.sampler, spec.scheduler)
+                _check_sampler_steps(spec, template)
+                pipe = loaded.pipe
+                vae = None if spec.vae is None else self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae,
+                                                                    device=self.device, dtype=self.dtype)
+                with ExitStack() as stack:
+                    plain = not (spec.loras or spec.hypernetworks or spec.tiling or loaded.loras.adapters)
+                    stack.enter_context(self._compiler.serving(loaded.compiled, plain))
+                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
+                    stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
+                                                                    files))
+                    job = self._job(loaded, spec, Progress(lambda done, total: None), files, vae, stack)
+                    prompts: list[Any] = []
+                    for member in members.all:  # each job's own texts, embeddings and clip skip
+                        try:
+                            _check_spec(member.spec)
+                            prompts.append(_prompts(pipe, member.spec, files, getattr(template, "order", 1))[0])
+                        except EaselError as exc:
+                            prompts.append(None)
+                            members.finish(member, exc)
+                    for group in batch.groups(members.live(), prompts):
+                        batch.text_to_image(job, members, group, prompts)
+            except Exception as exc:
+                if not isinstance(exc, EaselError):
+                    self._note_failure(exc)
+                    exc = GenerationFailed(f"generation failed: {_describe(exc)}", model=spec.model.id)
+                for member in members.live():
+                    members.finish(member, exc)
+            finally:
+                if loaded is not None:
+                    self.last_lora_timings = loaded.loras.last
+        return members.outcomes()
 
     def _faces(self, spec: GenerationSpec, images: list[Image.Image], files: Mapping[str, Path]) -> list[Image.Image]:
         """The spec's face restoration passes on each image (the web UI restores after all sampling)."""
@@ -289,21 +369,40 @@ class GenerationEngine:
             raise InvalidInput("model", f"unknown builtin model {name!r}", model_id=model.id)
         raise InvalidInput("model", f"source {model.source!r} is not supported by this worker yet", model_id=model.id)
 
-    def _open(self, source: Path, model: ModelInfo) -> DiffusionPipeline:
-        """Load a pipeline folder or single file onto the device, set up for serving."""
+    def _open(self, source: Path, model: ModelInfo, mode: str) -> DiffusionPipeline:
+        """Load a pipeline folder or single file onto the device as memory mode `mode` says, set up for serving."""
         single_file = model.format == "safetensors"  # builtin models are diffusers folders too
         pipe = open_pipeline(source, model.base, single_file=single_file, dtype=self.dtype,
                              cache_dir=self.cache_dir, config_dir=self.config_dir)
         pipe.set_progress_bar_config(disable=True)  # progress goes through on_step, not stderr
-        pipe = pipe.to(self.device)
         if pipe.unet.dtype != self.dtype:
             # diffusers releases older than the dtype keyword ignore it and load float32.
             pipe = pipe.to(dtype=self.dtype)
+        # The VAE keeps the dtype it has: SDXL's (force_upcast) is run in float32 per call, by passes.decode and
+        # by diffusers' own pipelines alike, as float16 overflows in it (NaN, black images).
+        pipe = memory.place(pipe, mode, self.device)
         if self.device.type == "cuda":
             # Convolutions run faster in NHWC on tensor cores; SDPA attention is already diffusers' default.
             pipe.unet.to(memory_format=torch.channels_last)
             pipe.vae.to(memory_format=torch.channels_last)
+            if self.xformers:
+                pipe.enable_xformers_memory_efficient_attention()
         return pipe
+
+    def share_compiled(self, mirror: Any) -> None:
+        """Look for compiled artefacts in `mirror` too, and copy new ones there (compile.Mirror)."""
+        if self._compiler.cache is not None:
+            self._compiler.cache.mirror = mirror
+
+    def _compiled_parts(self, pipe: DiffusionPipeline, model: ModelInfo, mode: str) -> list[CompiledPart]:
+        """The UNet's forward and the VAE's decode served through compiled graphs (compile.py), unless compiling
+        is off or the weights move between host and GPU per call."""
+        if not self._compiler.enabled or memory.offloaded(mode):
+            return []
+        identity = model.sha256 or f"{model.id}:{model.source}"
+        parts = [self._compiler.attach(pipe.unet, "forward", part="unet", model=identity),
+                 self._compiler.attach(pipe.vae, "decode", part="vae", model=identity)]
+        return [part for part in parts if part is not None]
 
     def _evict(self, keep: int) -> None:
         """Drop least recently used pipelines until at most keep remain."""

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from easel_proto.v1.jobs import ExtrasSpec
 
-from .base import PreviewCallback, StepCallback
+from .base import Interrupt, PreviewCallback, Skip, StepCallback
 from .extras import centre_crop, check_extras, extras_size
+from .members import AllLeft, DoneCallback, Member, Members
 
 if TYPE_CHECKING:
     from easel_proto.v1.jobs import GenerationSpec
@@ -62,6 +63,36 @@ class NullEngine:
         if spec.mask is not None and spec.inpaint_full_res and spec.outpaint is None and spec.init_images:
             size = inputs[spec.init_images[0].key].size  # "only masked" pastes back into the original
         return [Image.new("RGB", size) for _ in spec.seeds]
+
+    def generate_batch(
+        self,
+        specs: Sequence[GenerationSpec],
+        on_steps: Sequence[StepCallback],
+        files: Mapping[str, Path] | None = None,
+        on_previews: Sequence[PreviewCallback | None] | None = None,
+        on_done: DoneCallback | None = None,
+    ) -> list[Any]:
+        """The jobs of a batch stepped together (members.py: a job whose on_step raises leaves, keeping black
+        images once a step was done); one black image per seed each."""
+        members = Members(specs, on_steps, on_previews, on_done)
+        steps = specs[0].steps if self.step_s > 0 else 0
+
+        def kept(member: Member, stop: Interrupt) -> list[Image.Image] | None:
+            return self._black(member.spec) if stop.at > 0 or isinstance(stop, Skip) else None
+
+        try:
+            for step in range(1, steps + 1):
+                time.sleep(self.step_s)
+                members.step(members.all, step, specs[0].steps, None, kept)
+        except AllLeft:
+            return members.outcomes()
+        for member in members.live():
+            members.finish(member, self._black(member.spec))
+        return members.outcomes()
+
+    @staticmethod
+    def _black(spec: GenerationSpec) -> list[Image.Image]:
+        return [Image.new("RGB", (spec.width, spec.height)) for _ in spec.seeds]
 
     def interrogate(self, spec: GenerationSpec, files: Mapping[str, Path] | None = None,
                     inputs: Mapping[str, Image.Image] | None = None) -> list[str]:

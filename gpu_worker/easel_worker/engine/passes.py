@@ -197,7 +197,8 @@ class Job:
 
     @property
     def device(self) -> torch.device:
-        return self.pipe.device
+        # where the models run: the GPU also when their weights wait on the host between calls (CPU offload)
+        return self.pipe._execution_device
 
     @property
     def dtype(self) -> torch.dtype:

@@ -73,6 +73,10 @@ class AuditQuery(BaseModel):
         use_attribute_docstrings=True,
     )
     actor: common.Principal
+    tenant_id: Annotated[str | None, Field(max_length=64)] = None
+    """
+    Read this tenant's log instead of the actor's own: the platform admin's (tenants:manage), else 403.
+    """
     actor_id: str | None = None
     action: str | None = None
     target: str | None = None

@@ -237,6 +237,10 @@ class UsersRequest(BaseModel):
     )
     actor: common.Principal
     user_id: str | None = None
+    tenant_id: Annotated[str | None, Field(max_length=64)] = None
+    """
+    List this tenant's users (user_id null) instead of the actor's own: the platform admin's (tenants:manage), else 403.
+    """
     disabled: bool | None = None
     roles: list[str] | None = None
     delete: bool | None = False

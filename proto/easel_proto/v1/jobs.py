@@ -1046,6 +1046,10 @@ class JobRecord(BaseModel):
     """
     images: Annotated[list[ImageRef] | None, Field(validate_default=True)] = []
     progress: Progress | None = None
+    queue_position: Annotated[int | None, Field(ge=0)] = None
+    """
+    While the job is queued: how many queued jobs of its pool (anyone's) were submitted before it, 0 = next to start; null otherwise, and on list items.
+    """
     error: common.Error | None = None
     attempts: int | None = 0
     cancel_requested: bool | None = False

@@ -112,6 +112,10 @@ class ModelRequest(BaseModel):
     """
     List every model of the principal's tenant, whoever owns it, without the built-ins (a tenant admin's: users:manage).
     """
+    tenant_id: Annotated[str | None, Field(max_length=64)] = None
+    """
+    With all_users: list this tenant's models instead of the principal's own: the platform admin's (tenants:manage), else 403.
+    """
 
 
 class DatasetFile(BaseModel):
@@ -209,6 +213,53 @@ class DatasetList(BaseModel):
     items: list[DatasetInfo]
 
 
+class UploadRequest(BaseModel):
+    """
+    Start a model upload (no upload_id): the registry checks the tenant's storage quota and records it, so one never imported is swept. With upload_id: the caller is about to PUT that upload's bytes (404 unless it is theirs and not swept).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    principal: common.Principal
+    upload_id: Annotated[str | None, Field(pattern='^[0-9a-f]{32}$')] = None
+
+
+class UploadStarted(BaseModel):
+    """
+    An upload the caller may now PUT its file to and import; swept with its file at abandon_at unless imported first.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    upload_id: Annotated[str, Field(pattern='^[0-9a-f]{32}$')]
+    key: str
+    """
+    Where its bytes go in the object store: {tenant}/uploads/{user}/{upload_id}.
+    """
+    created_at: AwareDatetime
+    abandon_at: AwareDatetime
+    """
+    When it is swept if not imported by then.
+    """
+
+
+Ref = TypeAliasType("Ref", Annotated[str, Field(max_length=300)])
+
+
+class PreloadRequest(BaseModel):
+    """
+    A worker starting for a pool asks which models its pool's preload_models name (EASEL_PRELOAD_MODELS): built-in model ids or names, or imported models' ids; only ready models are answered. Serves workers only (NATS permissions), with no caller.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    pool: Annotated[str, Field(max_length=32)]
+    refs: Annotated[list[Ref], Field(max_length=32)]
+
+
 class ModelInfo(BaseModel):
     """
     What a worker needs to load a model.
@@ -267,3 +318,14 @@ class ModelImportEnded(BaseModel):
     )
     model: ModelInfo
     at: AwareDatetime
+
+
+class PreloadReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    items: list[ModelInfo]
+    missing: list[str] | None = []
+    """
+    Refs that name no ready model (a name of an imported model is not enough: its id is).
+    """

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, ensure_streams
-from easel_common.runner import serve, service_checks
+from easel_common.runner import run, serve, service_checks
 from easel_common.tenants import open_bucket
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -69,4 +68,4 @@ def main() -> None:
         return
     settings = AuthSettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-auth", lambda nc: AuthService(settings, nc), identity="auth"))
+    run(serve(settings, "easel-auth", lambda nc: AuthService(settings, nc), identity="auth"))

@@ -124,7 +124,7 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
     trainings_s = names.stream("trainings")["name"]
     # what the gateway may ask the registry; registry_register is the jobs service's alone
     registry_subjects = [names.registry_lookup, names.registry_import, names.registry_models, names.registry_datasets,
-                         names.registry_create_dataset, names.registry_tenant]
+                         names.registry_create_dataset, names.registry_tenant, names.registry_uploads]
     jobs_subjects = [names.jobs_create, names.jobs_get, names.jobs_list, names.jobs_usage, names.jobs_cancel,
                      names.jobs_tenant, names.jobs_webhooks]
     tenants_bucket = names.tenants_bucket  # tenant states: auth writes them, the jobs service follows them
@@ -147,8 +147,8 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
     if identity == "registry":
         return Permissions(publish=[names.registry_model_event("*", "*"), *_stream_admin(registry_s),
                                     *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}")],
-                           subscribe=[*inbox, *_serves(names, "registry",
-                                                                   [*registry_subjects, names.registry_register])],
+                           subscribe=[*inbox, *_serves(names, "registry", [*registry_subjects, names.registry_register,
+                                                                           names.registry_preload])],
                            responds=True)
     if identity == "jobs":
         workers_bucket = names.workers_bucket
@@ -196,7 +196,8 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      names.worker_presence(pool, "*"),
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.{names.worker_consumer(pool)}",
                      f"$JS.API.CONSUMER.MSG.NEXT.{jobs_s}.*", f"$JS.ACK.{jobs_s}.>",
-                     f"$JS.API.CONSUMER.CREATE.{jobs_s}.*.{names.all_job_direct(pool)}"],
+                     f"$JS.API.CONSUMER.CREATE.{jobs_s}.*.{names.all_job_direct(pool)}",
+                     names.registry_preload],  # its pool's preload_models, resolved at start (no user's data)
             subscribe=[*inbox, names.job_interrupt("*"), names.job_revoke("*")], deny_publish=tuple(deny))
     raise ValueError(f"unknown NATS identity {identity!r}")
 

@@ -4,15 +4,18 @@
 merged, trained), datasets, job images and inputs, trainings' folders. The store is the one place that holds all of
 them, whichever service wrote them, so the figure is measured there (a listing: sizes come with it, one S3
 ListObjectsV2 call per 1000 objects, or a directory walk) and needs no bookkeeping that could drift from what is really
-kept. Models deduplicated within a tenant share files and count once. Not counted: `{tenant}/uploads/`, bytes in
-transit (a model upload becomes the model its import stores, then is deleted; a dataset's parts are deleted once the
-dataset is made or refused), so an upload never blocks its own import; what a tenant is charged for is what it can
-see and delete.
+kept. Models deduplicated within a tenant share files and count once. Uploads (`{tenant}/uploads/`) count too, until
+they are consumed or swept: a model upload is admitted when it starts (POST /v1/models/uploads, refused at the limit)
+and its import is not checked again (it turns those bytes into the model, then deletes the upload), so an upload never
+blocks its own import; one never imported counts until the registry sweeps it (EASEL_UPLOAD_ABANDON_S, 24 h;
+easel_registry.uploads). A dataset's parts are uploads as well while its request runs (deleted once the dataset is
+made or refused), so a measurement taken then counts them.
 
-**When**: each service that admits such work (the registry: imports and dataset uploads; the jobs service: jobs and
-trainings) keeps the figure per tenant in memory and measures every tenant whose quota sets `storage_bytes` again every
-`ttl_s` (EASEL_STORAGE_USAGE_TTL_S, 60 s), in the background (`StorageQuota.run`); no other tenant is ever measured. A
-check is a dict lookup: only the first check of a tenant whose limit was set since the last pass waits for a listing.
+**When**: each service that admits such work (the registry: model uploads, imports and datasets; the jobs service:
+jobs and trainings) keeps the figure per tenant in memory and measures every tenant whose quota sets `storage_bytes`
+again every `ttl_s` (EASEL_STORAGE_USAGE_TTL_S, 60 s), in the background (`StorageQuota.run`); no other tenant is ever
+measured. A check is a dict lookup: only the first check of a tenant whose limit was set since the last pass waits for
+a listing.
 
 **Granularity**: work is admitted while the figure is under the limit, so a tenant may go over by what it stores before
 the next measurement sees it: work already admitted is never stopped (an import that is running may take the tenant
@@ -75,7 +78,7 @@ class StorageUsage:
 
     async def _run(self, tenant_id: str) -> int:
         try:
-            used = await self.store.usage(f"{tenant_id}/") - await self.store.usage(f"{tenant_id}/uploads/")
+            used = await self.store.usage(f"{tenant_id}/")
         except Exception:
             figure = self._figures.get(tenant_id)
             if figure is None:

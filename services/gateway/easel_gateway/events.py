@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 from nats.aio.client import Client
@@ -14,11 +15,18 @@ from easel_proto.v1 import jobs
 from easel_proto.v1.common import Principal
 
 IDLE_CHECK_S = 10.0
+QUEUE_CHECK_S = 2.0  # while the job waits: how often its place in the queue is read again
+
+
+def _place(position: int) -> dict:
+    """A `queue` event: the job's place in its pool's queue (no id: it is not in the stream)."""
+    return {"event": "queue", "data": json.dumps({"queue_position": position})}
 
 
 async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobRecord,
                  after_seq: int = 0) -> AsyncIterator[dict]:
-    """Every event of the job in order (from after_seq), ending with its terminal event."""
+    """Every event of the job in order (from after_seq), ending with its terminal event; while the job is queued,
+    `queue` events with its queue_position, after its `queued` event and whenever the figure changes."""
     js = nc.jetstream()
     subject = svc.names.job_events(record.id, "*")
     if after_seq:  # a reconnecting client: continue after the last event it saw
@@ -26,16 +34,24 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
     else:
         config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
     sub = await js.subscribe(subject, stream=svc.names.stream("events")["name"], ordered_consumer=True, config=config)
+    waiting, sent = record.status == "queued", None  # sent: the queue_position the client was last told
+    if waiting and after_seq and record.queue_position is not None:  # a reconnecting client past its queued event
+        sent = record.queue_position
+        yield _place(sent)
     try:
         while True:
             try:
-                msg = await sub.next_msg(timeout=IDLE_CHECK_S)
+                msg = await sub.next_msg(timeout=QUEUE_CHECK_S if waiting else IDLE_CHECK_S)
             except TimeoutError:
                 # Quiet for a while: if the job ended and its events aged out, end from the record.
                 current = await svc.get_job(caller, record.id)
                 if current.status in TERMINAL_EVENTS:
                     yield {"event": current.status, "data": current.model_dump_json()}
                     return
+                waiting = waiting and current.status == "queued"
+                if waiting and current.queue_position is not None and current.queue_position != sent:
+                    sent = current.queue_position
+                    yield _place(sent)
                 continue
             kind = event_type(msg.subject)
             if kind in TERMINAL_EVENTS and await _settled(svc, caller, record.id) != kind:
@@ -45,6 +61,11 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
             yield {"event": kind, "data": msg.data.decode(), "id": str(msg.metadata.sequence.stream)}
             if kind in TERMINAL_EVENTS:
                 return
+            if kind != "queued":
+                waiting = False
+            elif waiting and sent is None and record.queue_position is not None:
+                sent = record.queue_position
+                yield _place(sent)
     finally:
         await sub.unsubscribe()
 

@@ -44,6 +44,7 @@ from easel_gateway.metrics import EVENT_STREAMS
 from easel_gateway.middleware import BodyLimit, RequestMetrics
 from easel_gateway.openapi import operation_id
 from easel_gateway.pools import PoolView
+from easel_gateway.previews import LatestPreviews
 from easel_gateway.ratelimit import RateLimiter
 from easel_gateway.settings import GatewaySettings
 
@@ -80,9 +81,11 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         await app.state.rate_limiter.start()
         app.state.health = Health(nats_checks(conn))
         app.state.health.start()
+        app.state.previews = LatestPreviews(conn, settings.names)  # web UI polls' live previews (previews.py)
         try:
             yield
         finally:
+            await app.state.previews.close()
             await app.state.health.stop()
             await app.state.pools.stop()
             await app.state.services.close()

@@ -31,6 +31,7 @@ RULES: dict[tuple[str, str], str] = {
     ("GET", "/v1/jobs"): SELF,
     ("GET", "/v1/jobs/{job_id}"): SELF,
     ("DELETE", "/v1/jobs/{job_id}"): SELF,
+    ("POST", "/v1/jobs/{job_id}/skip"): SELF,  # as cancel: the owner's, or jobs:cancel:any (the jobs service checks)
     ("GET", "/v1/jobs/{job_id}/images/{index}"): SELF,
     ("GET", "/v1/jobs/{job_id}/events"): SELF,
     ("GET", "/v1/links/{token}"): PUBLIC,  # the link is the credential: signed, for one image, expiring

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -23,7 +24,7 @@ from easel_common.storage_quota import StorageQuota
 from easel_common.tenants import TenantView
 from easel_jobs import quotas, service
 from easel_jobs.merges import Merges
-from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, entered, succeeded
+from easel_jobs.metrics import DEAD_LETTERED, QUEUE_WAIT, child, entered, succeeded
 from easel_jobs.models import ACTIVE, Job
 from easel_jobs.routing import Router
 from easel_proto import Names
@@ -142,14 +143,24 @@ class JobFlows:
         message = jobs.JobSubmitted(job_id=job.id, principal=owner, pool=job.pool, spec=req.spec,
                                     image_keys=job.image_keys, submitted_at=job.created_at)
         try:
-            # the queued event must be in the stream before any worker can start the job
-            await self._status_event(job, "queued")
-            queue = (await self.router.route(job.id, job.pool, req.spec) if self.router
-                     else self.names.job_queue(job.pool))
+            # the queued event must be in the stream before any worker can start the job: it is stored while the
+            # job's queue is chosen (a worker reserved among the replicas: one more round trip, had in the same wait)
+            if self.router is not None:
+                queue, stored = await asyncio.gather(self.router.route(job.id, job.pool, req.spec),
+                                                     self._status_event(job, "queued"), return_exceptions=True)
+                for outcome in (stored, queue):
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+            else:
+                await self._status_event(job, "queued")
+                queue = self.names.job_queue(job.pool)
             await self.js.publish(queue, encode(message),
                                   headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
         except Exception as exc:
             log.exception("could not queue job %s", job.id)
+            if self.router is not None:  # a worker reserved for it is free for the next job at once
+                with contextlib.suppress(Exception):
+                    await self.router.unroute(job.id)
             error = Unavailable("the job queue did not accept the job").to_wire()
             await self._finish(job.id, "failed", error)
             with contextlib.suppress(Exception):  # the broker may be the thing that is down
@@ -172,7 +183,10 @@ class JobFlows:
     async def get(self, ref: jobs.JobRef) -> jobs.JobRecord:
         async with self.sessions() as session:
             job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
-        return record(job, await self._progress(job))
+            position = await service.queue_position(session, job=job)
+        out = record(job, await self._progress(job))
+        out.queue_position = position
+        return out
 
     async def list(self, req: jobs.ListJobsRequest) -> jobs.ListJobsReply:
         async with self.sessions() as session:
@@ -202,7 +216,8 @@ class JobFlows:
         async with self.sessions() as session:
             job = await service.get(session, job_id=ref.job_id, owner=ref.principal, any_owner=ref.any_owner)
         if job.status not in ("starting", "processing"):
-            raise Conflict(f"job {job.status}: only a running job's batch can be skipped", status=job.status)
+            raise Conflict(f"job {job.status}: only a running job's batch can be skipped", field="status",
+                           status=job.status)
         await self.nc.publish(self.names.job_interrupt(job.id), encode(jobs.JobCancel(job_id=job.id, at=now(),
                                                                                       skip=True)))
         return record(job)
@@ -295,7 +310,7 @@ class JobFlows:
             # out): tell it to stop, as its events no longer count
             await self.revoke(job.id, replaced)
         if job.attempts == 1:
-            QUEUE_WAIT.labels(job.pool).observe((job.started_at - job.created_at).total_seconds())
+            child(QUEUE_WAIT, job.pool).observe((job.started_at - job.created_at).total_seconds())
         entered("starting", job.pool, job.tenant_id)
         await self._status_event(job, "starting")
         return jobs.ClaimJobReply(proceed=True, status="starting", lease=lease)

@@ -11,7 +11,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer, consume, durable_consumer, ensure_streams
-from easel_common.runner import serve, service_checks
+from easel_common.runner import run, serve, service_checks
 from easel_common.storage import open_store
 from easel_common.storage_quota import StorageQuota, StorageUsage
 from easel_common.tenants import TenantView
@@ -100,7 +100,7 @@ class JobsService:
             run_events, lambda m: self.trainings.apply_run_event(m.subject, m.data, m.headers), self._stopping)))
         job_ends, training_ends, import_ends = await self.webhook_intake.consumers(self.nc)
         self._loops += [
-            asyncio.create_task(consume(job_ends, self.webhook_intake.on_job_event, self._stopping, auto_ack=False)),
+            asyncio.create_task(self.webhook_intake.run_job_events(job_ends, self._stopping)),
             asyncio.create_task(consume(training_ends, self.webhook_intake.on_training_event, self._stopping,
                                         auto_ack=False)),
             asyncio.create_task(consume(import_ends, self.webhook_intake.on_model_event, self._stopping,
@@ -155,4 +155,4 @@ class JobsService:
 def main() -> None:
     settings = JobsSettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-jobs", lambda nc: JobsService(settings, nc), identity="jobs"))
+    run(serve(settings, "easel-jobs", lambda nc: JobsService(settings, nc), identity="jobs"))

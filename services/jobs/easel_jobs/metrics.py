@@ -1,8 +1,10 @@
 """Prometheus metrics of the jobs service."""
 
+import functools
 import math
 
 from prometheus_client import Counter, Histogram
+from prometheus_client.metrics import MetricWrapperBase
 
 from easel_jobs.models import TERMINAL
 
@@ -29,20 +31,27 @@ TENANT_GPU_SECONDS = Counter("easel_tenant_gpu_seconds_total",
 IMAGES = Counter("easel_images_generated_total", "Images of succeeded jobs.", ["pool", "tenant"])
 
 
+@functools.lru_cache(maxsize=8192)
+def child(metric: MetricWrapperBase, *labels: str) -> MetricWrapperBase:
+    """`metric.labels(*labels)`, looked up once: every job counts into the same few series (no series is ever
+    removed here, so a child kept stays the one exported)."""
+    return metric.labels(*labels)
+
+
 def entered(status: str, pool: str, tenant: str) -> None:
     """Count a job entering `status`, per pool and per tenant."""
-    JOBS.labels(status, pool).inc()
-    TENANT_JOBS.labels(tenant, status).inc()
+    child(JOBS, status, pool).inc()
+    child(TENANT_JOBS, tenant, status).inc()
 
 
 def succeeded(pool: str, tenant: str, *, images: int, latency_s: float, worker_s: tuple[float | None, ...]) -> None:
     """Count a succeeded job: its images, its latency, and its worker time (load and generation seconds, as its
     result reports them) for its tenant."""
-    IMAGES.labels(pool, tenant).inc(images)
-    LATENCY.labels(pool).observe(latency_s)
+    child(IMAGES, pool, tenant).inc(images)
+    child(LATENCY, pool).observe(latency_s)
     # a worker's figures, so only sane ones count: a counter that takes a NaN or a negative is broken for good
     seconds = sum(s for s in worker_s if s is not None and math.isfinite(s) and s > 0)
-    TENANT_GPU_SECONDS.labels(tenant, pool).inc(seconds)
+    child(TENANT_GPU_SECONDS, tenant, pool).inc(seconds)
 
 
 def prime(pools: list[str]) -> None:

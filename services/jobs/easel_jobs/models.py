@@ -26,6 +26,8 @@ class Job(Base):
         Index("ix_jobs_user_created", "user_id", "created_at"),
         Index("ix_jobs_user_status", "user_id", "status"),
         Index("ix_jobs_tenant_finished", "tenant_id", "finished_at"),
+        Index("ix_jobs_tenant_created", "tenant_id", "created_at"),  # usage.py
+        Index("ix_jobs_pool_status_created", "pool", "status", "created_at"),  # service.queue_position
     )
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(36))

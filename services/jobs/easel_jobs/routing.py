@@ -11,7 +11,10 @@ workers fell silent (`Board.lapsed`): handover.py gives their running jobs to ot
 Replicas of the jobs service each keep their own view, so before sending a job to a worker's own queue a replica
 reserves the worker in the KV bucket `{NS}_RESERVATIONS` (a create, which only one replica wins; entries expire after
 `reroute_after_s`, and the winner deletes its entry once the worker shows the job): two replicas never hand one idle
-worker a job each. A replica that loses goes on to the next holder, or the pool.
+worker a job each. A replica that loses goes on to the next holder, or the pool. A create on a key whose last entry is
+a delete marker costs the client three round trips (a refused create, a read, an update); so a replica first tries an
+update on top of the marker its own delete left (one round trip), which succeeds exactly when nothing was written on
+the key since, as a create would.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_jobs import service
-from easel_jobs.metrics import REROUTED, ROUTED
+from easel_jobs.metrics import REROUTED, ROUTED, child
 from easel_jobs.settings import JobsSettings
 from easel_proto import Names
 from easel_proto.v1 import jobs
@@ -188,6 +191,7 @@ class Router:
         self.reroute_after_s = settings.reroute_after_s
         self._reservations: KeyValue | None = None
         self._held: dict[str, tuple[str, int]] = {}  # worker key -> (job, revision) this replica reserved it for
+        self._deleted: dict[str, int] = {}  # worker key -> revision of the delete marker this replica left on it
         self._watcher: KeyValue.KeyWatcher | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -220,10 +224,17 @@ class Router:
             if key is None:
                 break
             if await self._reserve(key, job_id):
-                ROUTED.labels(pool, "direct").inc()
+                child(ROUTED, pool, "direct").inc()
                 return self.names.job_direct(pool, key.split(".", 1)[1])
-        ROUTED.labels(pool, "pool").inc()
+        child(ROUTED, pool, "pool").inc()
         return self.names.job_queue(pool)
+
+    async def unroute(self, job_id: str) -> None:
+        """Free the worker reserved for a job that was not queued after all."""
+        for key, (held, _) in list(self._held.items()):
+            if held == job_id:
+                self.board.unreserve(key, job_id)
+                await self._release(key, job_id)
 
     async def _reserve(self, key: str, job_id: str) -> bool:
         """Reserve the worker for the job here and among the replicas; False when another replica has it (it is
@@ -232,7 +243,7 @@ class Router:
             self.board.reserve(key, job_id)
             return True
         try:
-            revision = await self._reservations.create(key, job_id.encode())
+            revision = await self._create(self._reservations, key, job_id)
         except KeyWrongLastSequenceError:
             self.board.reserve(key, ELSEWHERE)
             return False
@@ -243,14 +254,26 @@ class Router:
         self.board.reserve(key, job_id)
         return True
 
+    async def _create(self, bucket: KeyValue, key: str, job_id: str) -> int:
+        """Create the reservation entry (KeyWrongLastSequenceError when the key holds one): as the successor of this
+        replica's own delete marker when it left one, else with the client's create."""
+        marker = self._deleted.pop(key, None)
+        if marker is not None:
+            with contextlib.suppress(KeyWrongLastSequenceError):  # written since (or expired): a create decides
+                return await bucket.update(key, job_id.encode(), last=marker)
+        return await bucket.create(key, job_id.encode())
+
     async def _release(self, key: str, job_id: str | None = None) -> None:
         """End this replica's reservation of the worker (for `job_id`, if given)."""
         held = self._held.get(key)
         if held is None or (job_id is not None and held[0] != job_id) or self._reservations is None:
             return
         del self._held[key]
+        # the client's delete, keeping the marker's revision (its ack's sequence) for the next reservation
+        headers = {"KV-Operation": "DEL", "Nats-Expected-Last-Subject-Sequence": str(held[1])}
         with contextlib.suppress(Exception):  # expired or taken since: nothing of ours to delete
-            await self._reservations.delete(key, last=held[1])
+            ack = await self.js.publish(f"$KV.{self.names.reservations_bucket}.{key}", headers=headers)
+            self._deleted[key] = ack.seq
 
     async def _follow(self, watcher: KeyValue.KeyWatcher, loaded: asyncio.Event) -> None:
         async for entry in watcher:
@@ -258,6 +281,7 @@ class Router:
                 loaded.set()
             elif entry.operation in ("DEL", "PURGE"):
                 self.board.remove(entry.key)
+                self._deleted.pop(entry.key, None)
                 await self._drop_own_queue(entry.key)
             else:
                 try:

@@ -37,6 +37,17 @@ async def get(session: AsyncSession, *, job_id: str, owner: common.Principal | N
     return job
 
 
+async def queue_position(session: AsyncSession, *, job: Job) -> int | None:
+    """How many queued jobs of the job's pool, anyone's, were submitted before it (0: it is next); None unless it is
+    queued. One count over the index (pool, status, created_at); the pool's queue is first in, first out, save a
+    worker holding a job's model taking it early (routing.py)."""
+    if job.status != "queued":
+        return None
+    ahead = or_(Job.created_at < job.created_at, and_(Job.created_at == job.created_at, Job.id < job.id))
+    stmt = select(func.count()).select_from(Job).where(Job.pool == job.pool, Job.status == "queued", ahead)
+    return int((await session.execute(stmt)).scalar_one())
+
+
 async def get_by_idempotency_key(db: Db, *, user_id: str, key: str) -> Row | None:
     stmt = select(JOBS).where(JOBS.c.user_id == user_id, JOBS.c.idempotency_key == key)
     return (await db.execute(stmt)).first()

@@ -19,14 +19,25 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.storage import ObjectStore, check_key
 from easel_common.storage_quota import StorageQuota
-from easel_proto.errors import EaselError, Forbidden, InvalidInput, NotFound
-from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, USERS_MANAGE, require
+from easel_proto.errors import Conflict, EaselError, Forbidden, InvalidInput, NotFound
+from easel_proto.permissions import MODELS_READ, MODELS_SHARE, MODELS_WRITE, TENANTS_MANAGE, USERS_MANAGE, require
 from easel_proto.v1.common import Error
-from easel_proto.v1.registry import ImportModelRequest, ModelInfo, ModelList, ModelLookupRequest, ModelRequest
+from easel_proto.v1.registry import (
+    ImportModelRequest,
+    ModelInfo,
+    ModelList,
+    ModelLookupRequest,
+    ModelRequest,
+    PreloadReply,
+    PreloadRequest,
+    UploadRequest,
+    UploadStarted,
+)
 from easel_registry import access, base_configs, catalog, conversion, metrics, safety, service, sources
 from easel_registry.models import IMPORTING, READY, Model
 from easel_registry.settings import RegistrySettings
 from easel_registry.sources import Fetched, Progress
+from easel_registry.uploads import Uploads
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY_S = 0.5
@@ -47,6 +58,7 @@ class RegistryFlows:
         self._config_retry_at: dict[str, float] = {}  # per base: when to look for its configs again
         self.ended: Callable[[], None] = lambda: None  # an import ended (the announcer publishes it)
         self.storage: StorageQuota | None = None  # the tenant's storage_bytes quota (easel_common.storage_quota)
+        self.uploads = Uploads(settings, sessions, store)
 
     # --- lookups ------------------------------------------------------------------------------------------------
 
@@ -73,6 +85,23 @@ class RegistryFlows:
             raise InvalidInput("model", f"model {req.name!r} failed to import: {reason}")
         return service.to_info(model)
 
+    async def preload(self, req: PreloadRequest) -> PreloadReply:
+        """The ready models a pool's preload_models name, for its starting workers: built-in ids or names, or imported
+        models' ids (a name alone could be anyone's). Workers alone reach this (NATS permissions); they already read
+        any job's models from the store, so answering by id gives them nothing new."""
+        found, missing = [], []
+        async with self.sessions() as session:
+            for ref in req.refs:
+                builtin = catalog.find(ref)
+                model = None if builtin is not None else await service.get(session, model_id=ref)
+                if builtin is not None:
+                    found.append(builtin)
+                elif model is not None and model.status == READY:
+                    found.append(service.to_info(model))
+                else:
+                    missing.append(ref)
+        return PreloadReply(items=found, missing=missing)
+
     async def _usable(self, req: ModelLookupRequest, ref: str) -> list[Model]:
         async with self.sessions() as session:
             rows = await service.find(session, ref=ref, tenant_id=req.principal.tenant_id)
@@ -85,9 +114,11 @@ class RegistryFlows:
             require(p, MODELS_READ)
             if req.all_users:  # the admin's view: every model of the tenant, whoever owns it, no built-ins
                 require(p, USERS_MANAGE)
+                if req.tenant_id not in (None, p.tenant_id):
+                    require(p, TENANTS_MANAGE)  # another tenant's models: the platform admin's alone
                 async with self.sessions() as session:
-                    rows = await service.list_in_tenant(session, tenant_id=p.tenant_id, kind=req.kind,
-                                                        base=req.base)
+                    rows = await service.list_in_tenant(session, tenant_id=req.tenant_id or p.tenant_id,
+                                                        kind=req.kind, base=req.base)
                 return ModelList(items=[service.to_info(m) for m in rows])
             builtins = [m for m in catalog.BUILTIN if (not req.kind or m.kind == req.kind)
                         and (not req.base or m.base == req.base)]
@@ -145,6 +176,10 @@ class RegistryFlows:
 
     # --- imports ------------------------------------------------------------------------------------------------
 
+    async def start_upload(self, req: UploadRequest) -> UploadStarted:
+        """A new model upload for the caller (uploads.py), refused while the tenant is at its storage limit."""
+        return await self.uploads.start(req, self.storage)
+
     async def import_model(self, req: ImportModelRequest) -> ModelInfo:
         """Record the model as importing and fetch it in the background; the reply comes at once."""
         p = req.principal
@@ -153,7 +188,8 @@ class RegistryFlows:
         if visibility != "private" or req.shared_roles:
             require(p, MODELS_SHARE)
         sources.validate(req.source, self.settings)
-        if self.storage is not None:
+        upload = req.source.uri if req.source.type == "upload" else None
+        if self.storage is not None and upload is None:  # an upload's bytes were admitted when it started
             await self.storage.check(p.tenant_id, "imports")
         at = service.now()
         model = Model(
@@ -162,8 +198,15 @@ class RegistryFlows:
             visibility=visibility, shared_roles=check_roles(visibility, req.shared_roles or []),
             status=IMPORTING, bytes_done=0, meta=_check_metadata(req.metadata or {}), created_at=at, updated_at=at,
         )
-        async with self.sessions() as session:
-            await service.create(session, model=model)
+        try:
+            async with self.sessions() as session:
+                await service.create(session, model=model)
+        except Conflict:
+            if upload is not None:  # refused for its name (409): the upload goes now, not at the sweep
+                await self.uploads.remove(p.tenant_id, p.user_id, upload)
+            raise
+        if upload is not None:
+            await self.uploads.touch(p.tenant_id, p.user_id, upload)
         task = asyncio.create_task(self._run(model.id, req))
         self._tasks[model.id] = task
         task.add_done_callback(lambda _t, mid=model.id: self._tasks.pop(mid, None))
@@ -194,8 +237,8 @@ class RegistryFlows:
                     "short_hash": values["sha256"][:8]})
             if not done:  # deleted while importing
                 await self._clean(prefix)
-            elif req.source.type == "upload":
-                await self.store.delete(sources.upload_key(p.tenant_id, p.user_id, req.source.uri))
+            elif req.source.type == "upload":  # the file became the model
+                await self.uploads.remove(p.tenant_id, p.user_id, req.source.uri)
             if done and self.storage is not None:  # counted before the next measurement (a dedupe: until then)
                 self.storage.add(p.tenant_id, size)
             outcome = "ready" if done else "deleted"

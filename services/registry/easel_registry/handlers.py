@@ -14,6 +14,10 @@ from easel_proto.v1.registry import (
     ModelList,
     ModelLookupRequest,
     ModelRequest,
+    PreloadReply,
+    PreloadRequest,
+    UploadRequest,
+    UploadStarted,
 )
 from easel_proto.v1.trainings import RegisterTrainingRequest
 from easel_registry import tenant_data
@@ -34,6 +38,12 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
     async def models(req: ModelRequest, _c: Call) -> ModelList:
         return await flows.models(req)
 
+    async def preload(req: PreloadRequest, _c: Call) -> PreloadReply:
+        return await flows.preload(req)
+
+    async def start_upload(req: UploadRequest, _c: Call) -> UploadStarted:
+        return await flows.start_upload(req)
+
     async def dataset_requests(req: DatasetRequest, _c: Call) -> DatasetList:
         return await datasets.datasets(req)
 
@@ -50,10 +60,13 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
         Endpoint("lookup", names.registry_lookup, ModelLookupRequest, lookup),
         Endpoint("import", names.registry_import, ImportModelRequest, import_),
         Endpoint("models", names.registry_models, ModelRequest, models),
+        Endpoint("uploads", names.registry_uploads, UploadRequest, start_upload),
         Endpoint("datasets", names.registry_datasets, DatasetRequest, dataset_requests),
         Endpoint("datasets-create", names.registry_create_dataset, CreateDatasetRequest, create_dataset),
         # serves no user: only the jobs identity may publish here (nats_access.py); see easel_registry.trainings
         Endpoint("register", names.registry_register, RegisterTrainingRequest, register, caller=False),
+        # serves no user: a starting worker resolves its pool's preload_models (only workers may publish here)
+        Endpoint("preload", names.registry_preload, PreloadRequest, preload, caller=False),
         # a platform admin's count or purge of a tenant's models and datasets (tenant_data.py)
         Endpoint("tenant", names.registry_tenant, TenantContentsRequest, tenant),
     ]

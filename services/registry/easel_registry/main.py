@@ -11,7 +11,7 @@ from easel_common import callers, db
 from easel_common.health import Check
 from easel_common.logs import configure_logging
 from easel_common.natsio import EndpointServer
-from easel_common.runner import serve, service_checks
+from easel_common.runner import run, serve, service_checks
 from easel_common.settings import CommonSettings
 from easel_common.storage import open_store
 from easel_common.storage_quota import StorageQuota, StorageUsage
@@ -51,6 +51,7 @@ class RegistryService:
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._sweeper: asyncio.Task[None] | None = None
         self._storage: asyncio.Task[None] | None = None
+        self._uploads: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_registry")
@@ -60,12 +61,13 @@ class RegistryService:
         await self.server.start(handlers.endpoints(self.flows, self.datasets, self.registrations))
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
         self._storage = asyncio.create_task(self.storage.run())  # tenants' stored bytes
+        self._uploads = asyncio.create_task(self.flows.uploads.sweep())  # abandoned model uploads
 
     def checks(self) -> list[Check]:
         return service_checks(self.engine, self.server)
 
     async def stop(self) -> None:
-        for task in (self._sweeper, self._storage):
+        for task in (self._sweeper, self._storage, self._uploads):
             if task is not None:
                 task.cancel()
         await self.server.stop()
@@ -79,4 +81,4 @@ class RegistryService:
 def main() -> None:
     settings = RegistrySettings()
     configure_logging(settings.log_level)
-    asyncio.run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc), identity="registry"))
+    run(serve(settings, "easel-registry", lambda nc: RegistryService(settings, nc), identity="registry"))

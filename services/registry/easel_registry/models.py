@@ -72,3 +72,17 @@ class Dataset(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     files: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Upload(Base):
+    """A model upload started (POST /v1/models/uploads) whose file is at `{tenant}/uploads/{user}/{id}` once PUT; the
+    row goes when an import of it succeeds, when its import is refused for a taken name, or when it is swept
+    (`touched_at`, its start or its last import, older than EASEL_UPLOAD_ABANDON_S: uploads.py)."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_touched", "touched_at"), Index("ix_uploads_tenant", "tenant_id"))
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    touched_at: Mapped[datetime] = mapped_column(UTCDateTime)

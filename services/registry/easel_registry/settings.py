@@ -45,3 +45,7 @@ class RegistrySettings(CommonSettings):
     # from EASEL_HF_ENDPOINT into the object store for the workers (base_configs.py). False: offline installs
     # import them with `easel configs import PATH`.
     fetch_base_configs: bool = True
+    # A model upload started (POST /v1/models/uploads) and not imported within this long is abandoned: the registry
+    # removes its file and its record (uploads.py). Until then its bytes count in the tenant's storage.
+    upload_abandon_s: float = Field(24 * 3600.0, ge=60.0)
+    upload_sweep_s: float = Field(300.0, gt=0)  # how often the registry looks for abandoned uploads

@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 from easel_proto.permissions import TENANTS_MANAGE, require
 from easel_proto.v1 import auth
 from easel_registry.flows import RegistryFlows
-from easel_registry.models import Dataset, Model
+from easel_registry.models import Dataset, Model, Upload
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ async def handle(flows: RegistryFlows, req: auth.TenantContentsRequest) -> auth.
             await session.execute(delete(Model).where(Model.tenant_id == tenant_id)
                                   .execution_options(synchronize_session=False))
             await session.execute(delete(Dataset).where(Dataset.tenant_id == tenant_id)
+                                  .execution_options(synchronize_session=False))
+            await session.execute(delete(Upload).where(Upload.tenant_id == tenant_id)
                                   .execution_options(synchronize_session=False))
         keys = await flows.store.list(f"{tenant_id}/")
         for key in keys:

@@ -7,6 +7,10 @@ once; one above the wanted count stops once the queue is empty and it has been i
 for `cooldown_seconds`. A disabled or deleted pool's workers all stop. Stopping is a SIGTERM: the worker takes no
 more jobs and finishes the one it runs (easel_worker.worker.Worker.stop), so no running job is killed.
 
+Each worker starts with its pool's `preload_models` (EASEL_PRELOAD_MODELS: it loads them before it takes jobs) and,
+where the machine has CUDA devices, `gpus_per_worker` of them of its own (CUDA_VISIBLE_DEVICES; gpus.py: too few
+free devices means fewer workers, a CPU-only machine ignores the setting).
+
 The pool list comes from the jobs service's `pools_changed` broadcast (the full list after every change and once a
 minute). Pools from EASEL_POOLS (source "config") are not scaled here: they keep the stack's fixed `--workers`, as
 Helm-defined pools keep the chart's own KEDA objects. A crashed worker is restarted by the stack's supervisor like
@@ -16,6 +20,7 @@ any other; the autoscaler only decides how many there are.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import math
 import time
@@ -28,6 +33,7 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from easel_proto.v1.pools import Pool
+from easel_stack.gpus import Devices, visible_devices
 
 log = logging.getLogger(__name__)
 POLL_S = 1.0
@@ -88,8 +94,11 @@ async def _activity(http: httpx.AsyncClient, url: str) -> tuple[bool, float] | N
 
 
 class Autoscaler:
-    def __init__(self, host: Host, poll_s: float = POLL_S, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, host: Host, poll_s: float = POLL_S, clock: Callable[[], float] = time.monotonic,
+                 devices: Devices | None = None) -> None:
         self.host, self.poll_s, self.clock = host, poll_s, clock
+        self.devices = Devices(visible_devices()) if devices is None else devices
+        self._said: dict[str, str] = {}  # per pool, the last thing said about its GPUs (said once, not every tick)
         self.pools: dict[str, Pool] = {}  # the API pools of the latest broadcast
         self.workers: dict[str, list[Managed]] = {}
         self.draining: dict[str, set[asyncio.Task[int]]] = {}
@@ -140,13 +149,37 @@ class Autoscaler:
             if len(workers) < want:
                 log.info("pool %s: %d jobs waiting, starting %d workers (%d running)", name, pending,
                          want - len(workers), len(workers))
-            while len(workers) < want:
-                workers.append(Managed(self.host.start_worker(EASEL_POOL=name), self.clock()))
+            while len(workers) < want and (process := self._start(pool, want, len(workers))) is not None:
+                workers.append(Managed(process, self.clock()))
             if len(workers) > want and pending == 0:
                 cooled = [w for w in workers if self.clock() - w.idle_since >= (pool.cooldown_seconds or 0)]
                 for worker in cooled[:len(workers) - want]:
                     self._drain(name, worker, f"idle for {pool.cooldown_seconds} s")
         self.workers = {name: w for name, w in self.workers.items() if w}
+
+    def _start(self, pool: Pool, want: int, running: int) -> Process | None:
+        """One worker for `pool` with its preload models and its GPUs; None while too few devices are free."""
+        count = pool.gpus_per_worker or 1
+        devices = self.devices.take(count)
+        if devices is None:
+            self._say(pool.name, f"pool {pool.name}: {want} workers wanted, {running} run: each needs "
+                                 f"{count} GPUs (gpus_per_worker) and {len(self.devices.free())} are free")
+            return None
+        if self.devices.cpu_only and count > 1:
+            self._say(pool.name, f"pool {pool.name}: gpus_per_worker {count} ignored: no CUDA devices here, its "
+                                 "workers run on the CPU")
+        env = {"EASEL_POOL": pool.name,
+               "EASEL_PRELOAD_MODELS": json.dumps(list(pool.preload_models or []), separators=(",", ":"))}
+        if devices:
+            env["CUDA_VISIBLE_DEVICES"] = ",".join(devices)
+        process = self.host.start_worker(**env)
+        self.devices.hold(process, devices)
+        return process
+
+    def _say(self, pool: str, line: str) -> None:
+        if self._said.get(pool) != line:
+            self._said[pool] = line
+            log.warning("%s", line)
 
     async def _observe(self, http: httpx.AsyncClient, workers: list[Managed]) -> None:
         for worker in workers:
@@ -166,10 +199,11 @@ class Autoscaler:
         task = asyncio.create_task(worker.process.stop(timeout=grace + STOP_MARGIN_S))
         tasks = self.draining.setdefault(name, set())
         tasks.add(task)
-        task.add_done_callback(lambda t: self._drained(name, t))
+        task.add_done_callback(lambda t: self._drained(name, t, worker.process))
         log.info("pool %s: stopping a worker (%s)", name, why)
 
-    def _drained(self, name: str, task: asyncio.Task[int]) -> None:
+    def _drained(self, name: str, task: asyncio.Task[int], process: Process) -> None:
+        self.devices.release(process)  # its GPUs are free once it exited
         tasks = self.draining.get(name, set())
         tasks.discard(task)
         if not tasks:

@@ -9,9 +9,13 @@ export const EXTRA_FIELDS = ['subseed', 'subseed_strength', 'tiling', 'refiner']
 const START = { variation: false, subseed: -1, subseed_strength: 0.5, tiling: false, refiner: false,
   refiner_model: '', switch_at: 0.8 };
 
-/** `model`: the chosen checkpoint (null: the default one, whose base is not known here); `checkpoints`: all. */
-export function GenerationExtras({ model, checkpoints, error, onFields }) {
+/** `model`: the chosen checkpoint (null: the default one, whose base is not known here); `checkpoints`: all;
+ * `restore`: values to start again from (a job's, restore.js `extrasOf`). */
+export function GenerationExtras({ model, checkpoints, error, onFields, restore = null }) {
   const [v, setV] = useState(START);
+  useEffect(() => {
+    if (restore) setV({ ...START, ...restore });
+  }, [restore]);
   const set = (name) => (value) => setV((old) => ({ ...old, [name]: value }));
   const sdxl = !!model && model.base === 'sdxl';
   const refiners = checkpoints.filter((m) => m.base === 'sdxl' && m.status !== 'failed');

@@ -1,5 +1,7 @@
-// One job, followed live over its event stream: queue place, step, ETA, a preview (the latest image the API
-// has for it, else the live preview its progress events carry), cancel; then its images.
+// One job, followed live over its event stream: queue place (its pool's `queue_position`, from the record and the
+// stream's `queue` events; else the caller's own queued jobs before it), step, ETA, a preview (the latest image the API
+// has for it, else the live preview its progress events carry), cancel, skip (the running batch, when the job has
+// several: POST /v1/jobs/{id}/skip); then its images.
 import { useEffect, useState } from 'preact/hooks';
 import { api, eventsOf } from '../api.js';
 import { TERMINAL } from '../options.js';
@@ -11,16 +13,25 @@ function eta(first, last) {
   return Math.max(0, Math.round(perStep * (last.steps - last.step)));
 }
 
+/** How many batches (batch count, n_iter) a job's spec runs: its seeds in chunks of `batch_size`. */
+export function batchesOf(spec) {
+  return spec.batch_size ? Math.ceil(spec.seeds.length / spec.batch_size) : 1;
+}
+
 export function JobCard({ job: initial, ahead, onChange, onReuseSeed }) {
   const [job, setJob] = useState(initial);
   const [steps, setSteps] = useState({ first: null, last: null });
   const [preview, setPreview] = useState(null); // the latest live preview (a data: URI) its progress events carried
   const [error, setError] = useState(null);
+  const [skipping, setSkipping] = useState(false);
+  const [position, setPosition] = useState(initial.queue_position ?? null); // queued jobs of its pool before it
 
   useEffect(() => {
     if (TERMINAL.includes(initial.status)) return undefined;
     const stop = eventsOf(initial.id, async (type, data) => {
-      if (type === 'progress' && data) {
+      if (type === 'queue') {
+        if (data && data.queue_position != null) setPosition(data.queue_position);
+      } else if (type === 'progress' && data) {
         setSteps((s) => ({ first: s.first || data, last: data }));
         if (data.preview) setPreview(data.preview);
         setJob((j) => ({ ...j, status: 'processing' }));
@@ -46,6 +57,17 @@ export function JobCard({ job: initial, ahead, onChange, onReuseSeed }) {
       setError(err);
     }
   };
+  const skip = async () => {
+    setSkipping(true);
+    try {
+      const record = await api(`/v1/jobs/${job.id}/skip`, { method: 'POST' });
+      setJob((j) => (TERMINAL.includes(j.status) ? j : record));
+    } catch (err) {
+      setError(err);
+    } finally {
+      setSkipping(false);
+    }
+  };
   const done = TERMINAL.includes(job.status);
   const { last } = steps;
   const left = eta(steps.first, last);
@@ -55,10 +77,16 @@ export function JobCard({ job: initial, ahead, onChange, onReuseSeed }) {
       <header>
         <span class="status" data-testid="job-status">{job.status}</span>
         <span class="prompt" title={job.spec.prompt}>{job.spec.prompt}</span>
+        {!done && job.status !== 'queued' && batchesOf(job.spec) > 1 && (
+          <button type="button" class="ghost" onClick={skip} disabled={skipping}
+            title="End the running batch and go on with the next">Skip</button>
+        )}
         {!done && <button type="button" class="ghost" onClick={cancel}>Cancel</button>}
       </header>
       {job.status === 'queued' && (
-        <p data-testid="queue-place">In queue{ahead ? `: ${ahead} of your jobs ahead` : ': next'}</p>
+        <p data-testid="queue-place">{position != null
+          ? `In queue: ${position ? `${position} ahead` : 'next to start'}`
+          : `In queue${ahead ? `: ${ahead} of your jobs ahead` : ': next'}`}</p>
       )}
       {!done && job.status !== 'queued' && (
         <div class="progress-line">

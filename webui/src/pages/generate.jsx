@@ -3,10 +3,12 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, dataUrlOf } from '../api.js';
 import { Checkbox, Field, FormError, Select, TextArea } from '../components/form.jsx';
 import { JobCard } from '../components/jobcard.jsx';
-import { ImageTools, TOOL_FIELDS } from '../components/canvas/tools.jsx';
+import { ImageTools, TOOL_FIELDS, inpaintOf } from '../components/canvas/tools.jsx';
 import { NetworkPicker, insertAt } from '../components/networks.jsx';
 import { EXTRA_FIELDS, GenerationExtras } from '../components/extras.jsx';
 import { userSettings, withSavedDefaults } from '../settings-cache.js';
+import { extrasOf, formOf } from '../restore.js';
+import { handedFields, takeImage } from '../handoff.js';
 import { HIRES_UPSCALERS, SAMPLERS, SCHEDULERS, TERMINAL } from '../options.js';
 
 const DEFAULTS = {
@@ -35,15 +37,6 @@ export function requestOf(form, tab, initImage) {
   return body;
 }
 
-/** The form's values from a job's spec (for "send to img2img" from History). */
-function formOf(spec) {
-  return {
-    ...DEFAULTS, prompt: spec.prompt || '', negative_prompt: spec.negative_prompt || '', model: spec.model.name,
-    sampler: spec.sampler, scheduler: spec.scheduler || 'automatic', steps: spec.steps, cfg_scale: spec.cfg_scale,
-    width: spec.width, height: spec.height, seed: spec.seeds[0],
-  };
-}
-
 async function imageAsDataUrl(url) {
   const response = await api(url, { raw: true });
   return dataUrlOf(await response.blob());
@@ -57,6 +50,7 @@ export function GeneratePage({ params }) {
   const [toolFields, setToolFields] = useState({}); // inpaint, sketch, outpaint, ControlNet (canvas/tools.jsx)
   const [extraFields, setExtraFields] = useState({}); // variation seed, tiling, refiner (components/extras.jsx)
   const [styles, setStyles] = useState([]); // saved styles chosen (components/networks.jsx)
+  const [restored, setRestored] = useState({ extras: null, inpaint: null }); // a job's, sent back from History
   const caret = useRef(null); // the prompt's cursor when it lost focus: the pickers insert there
   const [jobs, setJobs] = useState([]);
   const [error, setError] = useState(null);
@@ -66,7 +60,9 @@ export function GeneratePage({ params }) {
   useEffect(() => {
     api('/v1/models?kind=checkpoint').then((list) => setModels(list.items), setError);
     // the user's saved defaults (settings page) fill the form, unless it comes filled from a job
-    if (!params.get('job')) userSettings().then((s) => setForm((f) => withSavedDefaults(f, s, DEFAULTS)), setError);
+    if (!params.get('job') && params.get('from') !== 'params') {
+      userSettings().then((s) => setForm((f) => withSavedDefaults(f, s, DEFAULTS)), setError);
+    }
     // jobs still queued or running (from an earlier visit) show up again
     api('/v1/jobs?limit=20').then((list) => setJobs(list.items.filter((j) => !TERMINAL.includes(j.status))),
       setError);
@@ -79,11 +75,27 @@ export function GeneratePage({ params }) {
     if (!fromJob) return;
     setTab(params.get('tab') === 'img2img' ? 'img2img' : 'txt2img');
     api(`/v1/jobs/${encodeURIComponent(fromJob)}`).then(async (job) => {
-      setForm(formOf(job.spec));
-      const image = job.images.find((i) => String(i.index) === fromImage) || job.images[0];
+      const sent = job.images.find((i) => String(i.index) === fromImage) || null; // its seed is the form's
+      const saved = await userSettings().then((s) => s.styles || [], () => []);
+      const restore = formOf(job.spec, sent, saved);
+      setForm({ ...DEFAULTS, ...restore.form });
+      setStyles(restore.styles);
+      setRestored({ extras: extrasOf(job.spec, sent), inpaint: inpaintOf(job.spec) });
+      const image = sent || job.images[0];
       if (image && params.get('tab') === 'img2img') setInitImage(await imageAsDataUrl(image.url));
     }).catch(setError);
   }, [fromJob, fromImage]);
+
+  // PNG info's "send to txt2img/img2img" and Trainings' "use in Generate" (handoff.js)
+  const handed = params.toString();
+  useEffect(() => {
+    const fields = handedFields(params, DEFAULTS);
+    if (!fields) return;
+    setTab(params.get('tab') === 'img2img' ? 'img2img' : 'txt2img');
+    setForm((f) => handedFields(params, f));
+    const image = takeImage(params);
+    if (image) setInitImage(image);
+  }, [handed]);
 
   const submit = async (e) => {
     e.preventDefault();
@@ -193,9 +205,10 @@ export function GeneratePage({ params }) {
               )}
             </fieldset>
           )}
-          <GenerationExtras model={chosen} checkpoints={models} error={error} onFields={setExtraFields} />
+          <GenerationExtras model={chosen} checkpoints={models} error={error} onFields={setExtraFields}
+            restore={restored.extras} />
           <ImageTools tab={tab} initImage={initImage} width={form.width} height={form.height} error={error}
-            onFields={setToolFields} mode={params.get('mode')} />
+            onFields={setToolFields} mode={params.get('mode')} restore={restored.inpaint} />
           <FormError error={error} claimed={FIELDS} />
           <button type="submit" class="primary" disabled={busy}>{busy ? 'Queuing…' : 'Generate'}</button>
         </div>

@@ -85,6 +85,9 @@ export function HistoryPage() {
             <button type="button" onClick={() => navigate('generate', { tab: 'txt2img', job: open.job.id })}>
               Send to txt2img
             </button>
+            <button type="button" onClick={() => navigate('extras', { job: open.job.id, image: open.image.index })}>
+              Send to extras
+            </button>
             <button type="button" class="ghost" onClick={() => setOpen(null)}>Close</button>
           </div>
         </section>

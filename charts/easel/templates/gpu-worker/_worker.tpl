@@ -32,6 +32,23 @@
 {{- $volumes = append $volumes (merge (dict "name" "model-configs") .) }}
 {{- $mounts = append $mounts (dict "name" "model-configs" "mountPath" $pool.modelConfig.mountPath "readOnly" true) }}
 {{- end }}
+{{- $speed := $pool.speed | default dict }}
+{{- $env = concat $env (list
+  (dict "name" "EASEL_COMPILE" "value" ($speed.compile | default "auto"))
+  (dict "name" "EASEL_MEMORY_MODE" "value" ($speed.memoryMode | default "auto"))
+  (dict "name" "EASEL_DTYPE" "value" ($speed.dtype | default "auto"))
+  (dict "name" "EASEL_XFORMERS" "value" (toString ($speed.xformers | default false)))
+  (dict "name" "EASEL_COMPILE_CACHE_STORE" "value" (toString ($speed.compileCacheStore | default false)))) }}
+{{- $batching := $pool.batching | default dict }}
+{{- $env = concat $env (list
+  (dict "name" "EASEL_BATCH_MAX_JOBS" "value" (toString ($batching.maxJobs | default 1)))
+  (dict "name" "EASEL_BATCH_MAX_IMAGES" "value" (toString ($batching.maxImages | default 16)))
+  (dict "name" "EASEL_BATCH_WAIT_MS" "value" (toString ($batching.waitMs | default 50)))) }}
+{{- with $speed.compileCacheVolume }}
+{{- $env = append $env (dict "name" "EASEL_COMPILE_CACHE_DIR" "value" "/var/cache/easel/compiled") }}
+{{- $volumes = append $volumes (merge (dict "name" "compile-cache") .) }}
+{{- $mounts = append $mounts (dict "name" "compile-cache" "mountPath" "/var/cache/easel/compiled") }}
+{{- end }}
 {{- $resources := deepCopy ($pool.resources | default dict) }}
 {{- if gt (int $pool.gpu.count) 0 }}
 {{- $limits := merge (dict $pool.gpu.resource (int $pool.gpu.count)) ($resources.limits | default dict) }}

@@ -9,7 +9,6 @@ from .batch_image import BatchImage
 from .body_create_dataset import BodyCreateDataset
 from .body_create_dataset_visibility import BodyCreateDatasetVisibility
 from .callback_secret import CallbackSecret
-from .cmd_flags_response_cmd_flags import CmdFlagsResponseCmdFlags
 from .control_mode import ControlMode
 from .control_net_detect_response import ControlNetDetectResponse
 from .control_net_model_list import ControlNetModelList
@@ -52,11 +51,11 @@ from .face_restore_request import FaceRestoreRequest
 from .face_restore_spec import FaceRestoreSpec
 from .face_restorer_item import FaceRestorerItem
 from .first_admin import FirstAdmin
+from .flags import Flags
 from .generation_response import GenerationResponse
 from .generation_response_parameters import GenerationResponseParameters
 from .generation_spec import GenerationSpec
 from .generation_spec_task_type_0 import GenerationSpecTaskType0
-from .get_options_response_get_options import GetOptionsResponseGetOptions
 from .hires_request import HiresRequest
 from .hires_spec import HiresSpec
 from .hypernetwork_item import HypernetworkItem
@@ -122,6 +121,7 @@ from .new_role import NewRole
 from .new_tenant import NewTenant
 from .new_user import NewUser
 from .new_webhook import NewWebhook
+from .options import Options
 from .outpaint_request import OutpaintRequest
 from .period_usage import PeriodUsage
 from .png_info import PngInfo
@@ -235,7 +235,6 @@ __all__ = (
     "BodyCreateDataset",
     "BodyCreateDatasetVisibility",
     "CallbackSecret",
-    "CmdFlagsResponseCmdFlags",
     "ControlMode",
     "ControlNetDetectResponse",
     "ControlNetModelList",
@@ -278,11 +277,11 @@ __all__ = (
     "FaceRestorerItem",
     "FaceRestoreSpec",
     "FirstAdmin",
+    "Flags",
     "GenerationResponse",
     "GenerationResponseParameters",
     "GenerationSpec",
     "GenerationSpecTaskType0",
-    "GetOptionsResponseGetOptions",
     "HiresRequest",
     "HiresSpec",
     "HypernetworkItem",
@@ -348,6 +347,7 @@ __all__ = (
     "NewTenant",
     "NewUser",
     "NewWebhook",
+    "Options",
     "OutpaintRequest",
     "PeriodUsage",
     "PngInfo",

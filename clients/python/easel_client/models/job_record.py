@@ -43,6 +43,8 @@ class JobRecord:
         images (list[ImageRef] | None | Unset):
         model_id (None | str | Unset): A merge job's new model, once registered (GET /v1/models/{model_id}).
         progress (None | Progress | Unset):
+        queue_position (int | None | Unset): While the job is queued: how many queued jobs of its pool (anyone's) were
+            submitted before it, 0 = next to start; null otherwise, and on list items.
         started_at (datetime.datetime | None | Unset):
     """
 
@@ -62,6 +64,7 @@ class JobRecord:
     images: list[ImageRef] | None | Unset = UNSET
     model_id: None | str | Unset = UNSET
     progress: None | Progress | Unset = UNSET
+    queue_position: int | None | Unset = UNSET
     started_at: datetime.datetime | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -147,6 +150,12 @@ class JobRecord:
         else:
             progress = self.progress
 
+        queue_position: int | None | Unset
+        if isinstance(self.queue_position, Unset):
+            queue_position = UNSET
+        else:
+            queue_position = self.queue_position
+
         started_at: None | str | Unset
         if isinstance(self.started_at, Unset):
             started_at = UNSET
@@ -185,6 +194,8 @@ class JobRecord:
             field_dict["model_id"] = model_id
         if progress is not UNSET:
             field_dict["progress"] = progress
+        if queue_position is not UNSET:
+            field_dict["queue_position"] = queue_position
         if started_at is not UNSET:
             field_dict["started_at"] = started_at
 
@@ -332,6 +343,15 @@ class JobRecord:
 
         progress = _parse_progress(d.pop("progress", UNSET))
 
+        def _parse_queue_position(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        queue_position = _parse_queue_position(d.pop("queue_position", UNSET))
+
         def _parse_started_at(data: object) -> datetime.datetime | None | Unset:
             if data is None:
                 return data
@@ -366,6 +386,7 @@ class JobRecord:
             images=images,
             model_id=model_id,
             progress=progress,
+            queue_position=queue_position,
             started_at=started_at,
         )
 

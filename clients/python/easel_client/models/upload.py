@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -21,11 +22,13 @@ class Upload:
     Attributes:
         upload_id (str):
         url (str):
+        abandon_at (datetime.datetime | None | Unset): Removed then unless imported before
         form (None | Unset | UploadForm): With an S3 object store: upload straight to it
     """
 
     upload_id: str
     url: str
+    abandon_at: datetime.datetime | None | Unset = UNSET
     form: None | Unset | UploadForm = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -35,6 +38,14 @@ class Upload:
         upload_id = self.upload_id
 
         url = self.url
+
+        abandon_at: None | str | Unset
+        if isinstance(self.abandon_at, Unset):
+            abandon_at = UNSET
+        elif isinstance(self.abandon_at, datetime.datetime):
+            abandon_at = self.abandon_at.isoformat()
+        else:
+            abandon_at = self.abandon_at
 
         form: dict[str, Any] | None | Unset
         if isinstance(self.form, Unset):
@@ -52,6 +63,8 @@ class Upload:
                 "url": url,
             }
         )
+        if abandon_at is not UNSET:
+            field_dict["abandon_at"] = abandon_at
         if form is not UNSET:
             field_dict["form"] = form
 
@@ -65,6 +78,23 @@ class Upload:
         upload_id = d.pop("upload_id")
 
         url = d.pop("url")
+
+        def _parse_abandon_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                abandon_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return abandon_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        abandon_at = _parse_abandon_at(d.pop("abandon_at", UNSET))
 
         def _parse_form(data: object) -> None | Unset | UploadForm:
             if data is None:
@@ -86,6 +116,7 @@ class Upload:
         upload = cls(
             upload_id=upload_id,
             url=url,
+            abandon_at=abandon_at,
             form=form,
         )
 

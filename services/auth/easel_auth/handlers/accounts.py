@@ -97,7 +97,9 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, 
         edits = req.delete or req.disabled is not None or req.roles is not None or req.quotas is not None
         async with sessions.begin() as session:
             if req.user_id is None:
-                listed = await service.list_users(session, tenant_id=req.actor.tenant_id)
+                if req.tenant_id not in (None, req.actor.tenant_id):
+                    require(req.actor, TENANTS_MANAGE)  # another tenant's users: the platform admin's alone
+                listed = await service.list_users(session, tenant_id=req.tenant_id or req.actor.tenant_id)
                 return auth.UserList(items=[user_view(u) for u in listed])
             user = await managed_user(session, req.actor, req.user_id)
             if user.id == req.actor.user_id and (req.delete or req.disabled or req.roles is not None):

@@ -92,17 +92,24 @@ class Registry:
         return reply.items
 
     async def list_models(self, caller: Principal, kind: str | None = None,
-                          base: str | None = None, all_users: bool = False) -> list[ModelInfo]:
+                          base: str | None = None, all_users: bool = False,
+                          tenant: str | None = None) -> list[ModelInfo]:
         """Every model the caller may use (of a kind and base), whatever its status; never cached. all_users: every
-        model of the caller's tenant instead, whoever owns it (users:manage)."""
+        model of the caller's tenant (or of `tenant`: tenants:manage) instead, whoever owns it (users:manage)."""
         return await self._models_call(registry.ModelRequest(principal=caller, kind=kind, base=base,
-                                                             all_users=all_users))
+                                                             all_users=all_users, tenant_id=tenant))
 
     async def get_model(self, caller: Principal, model_id: str) -> ModelInfo:
         return (await self._models_call(registry.ModelRequest(principal=caller, model_id=model_id)))[0]
 
     async def import_model(self, req: registry.ImportModelRequest) -> ModelInfo:
         return await self.services.call(self.services.names.registry_import, req, ModelInfo, req.principal)
+
+    async def start_upload(self, caller: Principal, upload_id: str | None = None) -> registry.UploadStarted:
+        """A new model upload (the registry records it and checks the tenant's storage quota), or with upload_id the
+        caller's upload about to be PUT (404 unless theirs and not swept)."""
+        req = registry.UploadRequest(principal=caller, upload_id=upload_id)
+        return await self.services.call(self.services.names.registry_uploads, req, registry.UploadStarted, caller)
 
     async def update_model(self, req: registry.ModelRequest) -> ModelInfo:
         return (await self._models_call(req))[0]

@@ -106,6 +106,13 @@ async def cancel_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
     return view(await svc.cancel_job(caller, job_id))
 
 
+@router.post("/{job_id}/skip", response_model=jobs.JobRecord, status_code=202, responses=declared(404, 409))
+async def skip_job(job_id: str, caller: Caller, svc: Svc) -> jobs.JobRecord:
+    """Skip the running batch: the worker ends the batch (of the job's `n_iter`) at its next step, keeps its images
+    as they are and goes on with the next batch, as the web UI's skip; a job not running is a 409 naming `status`."""
+    return view(await svc.cancel_job(caller, job_id, skip=True))
+
+
 @router.get("/{job_id}/images/{index}", response_class=RawResponse,
             responses={**PNG, **declared(404, 410)})
 async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: Request) -> RawResponse:

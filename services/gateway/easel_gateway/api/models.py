@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
-import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from easel_gateway.deps import Caller, Reg, Settings
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.errors import InvalidInput, PayloadTooLarge
-from easel_proto.permissions import USERS_MANAGE, require
+from easel_proto.permissions import TENANTS_MANAGE, USERS_MANAGE, require
 from easel_proto.v1 import registry
 
 router = APIRouter(prefix="/v1/models", tags=["models"], responses=declared(*SIGNED_IN))
@@ -58,11 +58,7 @@ class Upload(BaseModel):
     upload_id: str
     url: str
     form: UploadForm | None = Field(default=None, description="With an S3 object store: upload straight to it")
-
-
-def upload_key(tenant_id: str, user_id: str, upload_id: str) -> str:
-    """Must match easel_registry.sources.upload_key: the registry reads the upload from there."""
-    return f"{tenant_id}/uploads/{user_id}/{upload_id}"
+    abandon_at: datetime | None = Field(default=None, description="Removed then unless imported before")
 
 
 def _build(model_type: type[BaseModel], /, **values: Any) -> Any:
@@ -83,36 +79,46 @@ async def import_model(body: ImportBody, caller: Caller, models: Reg) -> registr
 @router.get("", response_model=registry.ModelList, responses=declared(403))
 async def list_models(caller: Caller, models: Reg, kind: Annotated[str | None, Query(max_length=16)] = None,
                       base: Annotated[str | None, Query(max_length=16)] = None,
-                      all_users: bool = False) -> registry.ModelList:
+                      all_users: bool = False,
+                      tenant: Annotated[str | None, Query(max_length=64, description=(
+                          "With all_users: another tenant's models (the platform admin's, tenants:manage)"))] = None,
+                      ) -> registry.ModelList:
     """The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a role
     (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
-    users:manage)."""
+    users:manage; with `tenant`, that tenant's, for the platform admin)."""
+    if tenant is not None and not all_users:
+        raise InvalidInput("tenant", "only with all_users=true (another tenant's models, whoever owns them)")
     if all_users:
         require(caller, USERS_MANAGE)
-    return registry.ModelList(items=await models.list_models(caller, kind, base, all_users=all_users))
+    if tenant not in (None, caller.tenant_id):
+        require(caller, TENANTS_MANAGE)
+    return registry.ModelList(items=await models.list_models(caller, kind, base, all_users=all_users, tenant=tenant))
 
 
 @router.post("/uploads", status_code=201, response_model=Upload)
-async def new_upload(caller: Caller, request: Request, settings: Settings) -> Upload:
+async def new_upload(caller: Caller, request: Request, settings: Settings, models: Reg) -> Upload:
     """An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight to the
-    bucket), then import with source {type: upload, uri: upload_id}."""
-    upload_id = uuid.uuid4().hex
+    bucket), then import with source {type: upload, uri: upload_id}. Refused (429, `tenant.storage_bytes`) while the
+    tenant is at its storage limit; an upload not imported within EASEL_UPLOAD_ABANDON_S (24 h) is removed."""
+    started = await models.start_upload(caller)
     presign = getattr(request.app.state.store, "upload_form", None)
     form = None
     if presign is not None:
-        key = upload_key(caller.tenant_id, caller.user_id, upload_id)
-        form = UploadForm(**await asyncio.to_thread(presign, key, max_bytes=settings.max_upload_bytes))
-    return Upload(upload_id=upload_id, url=f"/v1/models/uploads/{upload_id}", form=form)
+        form = UploadForm(**await asyncio.to_thread(presign, started.key, max_bytes=settings.max_upload_bytes))
+    return Upload(upload_id=started.upload_id, url=f"/v1/models/uploads/{started.upload_id}", form=form,
+                  abandon_at=started.abandon_at)
 
 
-@router.put("/uploads/{upload_id}", status_code=204, responses=declared(413))
+@router.put("/uploads/{upload_id}", status_code=204, responses=declared(404, 413))
 async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], request: Request, caller: Caller,
-                     settings: Settings) -> None:
-    """Stream the request body into the object store (through a temp file, capped by EASEL_MAX_UPLOAD_BYTES)."""
+                     settings: Settings, models: Reg) -> None:
+    """Stream the request body into the object store (through a temp file, capped by EASEL_MAX_UPLOAD_BYTES); 404
+    for an upload the caller did not start or that was removed as abandoned."""
     cap = settings.max_upload_bytes
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > cap:
         raise PayloadTooLarge(f"upload over {cap} bytes", limit=cap)
+    started = await models.start_upload(caller, upload_id)  # the registry says where its bytes go
     folder = Path(settings.data_dir) / "tmp" / "uploads"
     folder.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=folder)
@@ -127,7 +133,7 @@ async def put_upload(upload_id: Annotated[str, PathParam(pattern=UPLOAD_ID)], re
                 f.write(chunk)
         if seen == 0:
             raise InvalidInput("body", "the upload is empty")
-        await request.app.state.store.put_file(upload_key(caller.tenant_id, caller.user_id, upload_id), tmp)
+        await request.app.state.store.put_file(started.key, tmp)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -70,13 +70,13 @@ def _start(at: datetime, bucket: str) -> datetime:
         at.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-async def _rejections(svc, settings, caller: Principal, since: datetime, until: datetime
+async def _rejections(svc, settings, caller: Principal, tenant_id: str, since: datetime, until: datetime
                       ) -> tuple[list[audit.AuditEvent], bool]:
     """The tenant's submissions refused with 429 in the window, and whether all of them were read."""
     found, cursor = [], None
     for _ in range(AUDIT_PAGES):
-        query = audit.AuditQuery(actor=caller, action="job.submit", outcome="denied", since=since, until=until,
-                                 limit=500, cursor=cursor)
+        query = audit.AuditQuery(actor=caller, tenant_id=tenant_id, action="job.submit", outcome="denied",
+                                 since=since, until=until, limit=500, cursor=cursor)
         page = await svc.call(settings.names.auth_audit_query, query, audit.AuditPage, caller)
         found += [e for e in page.items if e.status == 429 and e.actor_id]
         if not (cursor := page.next_cursor):
@@ -96,19 +96,19 @@ async def read_usage(caller: Caller, svc: Svc, settings: Settings,
     """What the tenant's users used over the last `days` days, per period, user and role."""
     require(caller, JOBS_READ_ANY)
     tenant_id = tenant or caller.tenant_id
-    own = tenant_id == caller.tenant_id
-    if not own:
+    if tenant_id != caller.tenant_id:
         require(caller, TENANTS_MANAGE)
     bucket = bucket or ("hour" if days <= HOURLY_UP_TO_DAYS else "day")
     until = datetime.now(UTC)
     since = _start(until - timedelta(days=days), bucket)
     reply = await svc.call(settings.names.jobs_usage, jobs.UsageRequest(
         principal=caller, tenant_id=tenant_id, since=since, until=until, bucket=bucket), jobs.UsageReply, caller)
-    # names and roles (auth lists the caller's own tenant), quota rejections (the audit log of the caller's tenant)
-    people = ({u.id: u for u in await svc.users(auth.UsersRequest(actor=caller))}
-              if own and allows(caller.permissions, USERS_MANAGE) else {})
-    counted = own and allows(caller.permissions, AUDIT_READ)
-    refused, complete = await _rejections(svc, settings, caller, since, until) if counted else ([], False)
+    # names and roles (auth's users of that tenant), quota rejections (its audit log); another tenant's only reach
+    # here with tenants:manage, which auth checks again
+    people = ({u.id: u for u in await svc.users(auth.UsersRequest(actor=caller, tenant_id=tenant_id))}
+              if allows(caller.permissions, USERS_MANAGE) else {})
+    counted = allows(caller.permissions, AUDIT_READ)
+    refused, complete = await _rejections(svc, settings, caller, tenant_id, since, until) if counted else ([], False)
 
     zero = 0 if counted else None
     periods: dict[datetime, PeriodUsage] = {}

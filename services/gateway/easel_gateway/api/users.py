@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, Field
 
 from easel_gateway.deps import Caller, Svc
@@ -40,10 +42,13 @@ def new_key_request(caller: Principal, user_id: str, body: NewKey) -> auth.Creat
     return auth.CreateKeyRequest(actor=caller, user_id=user_id, name=body.name, expires_at=body.expires_at)
 
 
-@router.get("", response_model=list[auth.User])
-async def list_users(caller: Caller, svc: Svc) -> list[auth.User]:
-    """Every user in the caller's tenant."""
-    return await svc.users(auth.UsersRequest(actor=caller))
+@router.get("", response_model=list[auth.User], responses=declared(403))
+async def list_users(caller: Caller, svc: Svc,
+                     tenant: Annotated[str | None, Query(max_length=64, description=(
+                         "Another tenant's users (the platform admin's, tenants:manage; else 403)"))] = None,
+                     ) -> list[auth.User]:
+    """Every user in the caller's tenant (or, for the platform admin, in `tenant`)."""
+    return await svc.users(auth.UsersRequest(actor=caller, tenant_id=tenant))
 
 
 @router.post("", status_code=201, response_model=auth.User, responses=declared(409))

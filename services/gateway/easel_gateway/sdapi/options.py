@@ -48,7 +48,7 @@ def _check(key: str, value: Any) -> None:
         raise InvalidInput(key, f"must be a value like {default!r} (got {value!r})")
 
 
-@router.get("/options")
+@router.get("/options", response_model=shapes.Options)
 async def get_options(ctx: Ctx) -> dict[str, Any]:
     mine = await ctx.svc.settings(ctx.caller)  # fresh: a change just made must read back
     name = mine.model or ctx.settings.default_model
@@ -96,7 +96,7 @@ async def set_options(ctx: Ctx, options: dict[str, Any] = Body(...)) -> None:  #
         await ctx.svc.settings(ctx.caller, patch)
 
 
-@router.get("/cmd-flags")
+@router.get("/cmd-flags", response_model=shapes.Flags)
 async def cmd_flags(_ctx: Ctx) -> dict[str, Any]:
     """The flags a web UI started for API use would show (nothing about this deployment is disclosed)."""
     return {"api": True, "nowebui": True, "api_auth": None, "gradio_auth": None, "listen": True,

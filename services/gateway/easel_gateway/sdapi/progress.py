@@ -1,6 +1,7 @@
 """Progress and interruption, per caller: the web UI has one global job; Easel answers about the caller's own.
 
-/sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones), with its live preview.
+/sdapi/v1/progress: the caller's running job (else 0 with the count of their queued ones), with its live preview
+(the latest one, kept between the progress events that carry one: previews.py).
 /internal/progress: the caller's job by the web UI task id it was submitted with (force_task_id).
 /sdapi/v1/interrupt: cancel the caller's running and queued jobs (a running one keeps the images it made);
 /sdapi/v1/skip: end the current batch of the caller's running jobs, which go on with their next.
@@ -9,6 +10,7 @@ Nobody else's job is ever seen or touched.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 from datetime import UTC, datetime
@@ -66,23 +68,35 @@ def _png(preview: str | None) -> str | None:
     return base64.b64encode(out.getvalue()).decode("ascii")
 
 
+async def _latest(ctx: Context, record: jobs.JobRecord) -> jobs.Progress | None:
+    """The running job's latest live preview: its last progress event's, else the last one a worker sent before."""
+    progress = record.progress
+    if progress is None or progress.preview or record.status not in RUNNING:
+        return progress
+    kept = await ctx.state.previews.latest(record.id)
+    return jobs.Progress(step=kept.step, steps=kept.steps, preview=kept.preview) if kept else None
+
+
 @router.get("/sdapi/v1/progress", response_model=shapes.ProgressResponse)
 async def progress(ctx: Ctx, skip_current_image: bool = Query(False)) -> dict[str, Any]:  # noqa: B008
-    """How far the caller's current job is, with current_image: the live preview of its latest progress event
-    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image)."""
+    """How far the caller's current job is, with current_image: its latest live preview (a small, cheap projection
+    of the latents, a grid for a batch; kept until the job ends; null before the first, or with
+    skip_current_image)."""
     running = await _mine(ctx, *RUNNING)
     queued = await _mine(ctx, "queued")
     # a listed job carries no progress; the job itself does
     current = await ctx.svc.get_job(ctx.caller, running[0].id) if running else None
     fraction = _fraction(current) if current else 0.0
     steps = current.progress if current and current.progress else None
+    shown = await _latest(ctx, current) if current and not skip_current_image else None
+    image = await asyncio.to_thread(_png, shown.preview) if shown and shown.preview else None
     return {
         "progress": fraction, "eta_relative": (_eta(current, fraction) or 0.0) if current else 0.0,
         "state": {"skipped": False, "interrupted": bool(current and current.cancel_requested),
                   "job": current.id if current else "", "job_count": len(running) + len(queued),
                   "job_timestamp": current.created_at.strftime("%Y%m%d%H%M%S") if current else "0", "job_no": 0,
                   "sampling_step": steps.step if steps else 0, "sampling_steps": steps.steps if steps else 0},
-        "current_image": None if skip_current_image or not steps else _png(steps.preview),
+        "current_image": image,
         "textinfo": None if current else ("In queue..." if queued else None),
     }
 
@@ -100,16 +114,23 @@ async def task_progress(body: TaskProgress, ctx: Ctx) -> dict[str, Any]:
                 "live_preview": None, "id_live_preview": -1, "textinfo": "Waiting..."}
     record = await ctx.svc.get_job(ctx.caller, found[0].id)
     fraction = _fraction(record)
-    preview = record.progress.preview if record.progress and record.status in RUNNING else None
+    shown = await _latest(ctx, record) if record.status in RUNNING and body.live_preview else None
+    preview = shown.preview if shown else None
     done = record.status in ("succeeded", "failed", "canceled")
     return {"active": record.status in RUNNING, "queued": record.status == "queued", "completed": done,
             "progress": fraction if record.status in RUNNING or done else None,
             "eta": _eta(record, fraction) if record.status in RUNNING else None,
             # the web UI's page shows a data URL as it is; the id tells a client it has seen this one
-            "live_preview": preview if preview and body.live_preview else None,
-            "id_live_preview": (record.progress.step if preview else
+            "live_preview": preview,
+            "id_live_preview": (shown.step if preview else
                                 body.id_live_preview if body.id_live_preview is not None else -1),
-            "textinfo": {"queued": "In queue...", "failed": "Failed", "canceled": "Interrupted"}.get(record.status)}
+            "textinfo": {"queued": _in_queue(record), "failed": "Failed", "canceled": "Interrupted"}.get(record.status)}
+
+
+def _in_queue(record: jobs.JobRecord) -> str:
+    """The web UI's "In queue: N/M" as far as Easel tells it: the queued jobs of the pool ahead of this one."""
+    ahead = record.queue_position
+    return "In queue..." if ahead is None else "In queue: next" if ahead == 0 else f"In queue: {ahead} ahead"
 
 
 async def _cancel(ctx: Context, statuses: tuple[str, ...], skip: bool = False) -> None:

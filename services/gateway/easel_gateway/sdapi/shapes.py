@@ -182,6 +182,40 @@ class InternalProgressResponse(Shape):
     textinfo: str | None
 
 
+class Options(Shape):
+    """GET /sdapi/v1/options: the web UI's whole option table (its Options model has a field per option); the
+    ones Easel applies are named here, every other comes through as stored (an extension's too)."""
+
+    sd_model_checkpoint: str | None = Field(description="The caller's default checkpoint, by its web UI title")
+    sd_checkpoint_hash: str | None = Field(description="That checkpoint's SHA-256; null when it is gone")
+    sd_vae: str = Field(description="The caller's default VAE: a name, Automatic or None")
+    CLIP_stop_at_last_layers: int = Field(description="The caller's default CLIP skip")
+    return_grid: bool = Field(description="Whether scripts put their grid first in images")
+    face_restoration_model: str | None = Field(description="restore_faces' model, unless override_settings say")
+    code_former_weight: float | None = Field(description="CodeFormer's fidelity, unless override_settings say")
+
+
+class Flags(Shape):
+    """GET /sdapi/v1/cmd-flags: the web UI's command-line flags, as one started for API use shows them."""
+
+    api: bool
+    nowebui: bool
+    api_auth: str | None
+    gradio_auth: str | None
+    listen: bool
+    api_server_stop: bool
+    disable_safe_unpickle: bool
+    no_half: bool
+    medvram: bool
+    lowvram: bool
+    xformers: bool
+    skip_torch_cuda_test: bool
+    enable_insecure_extension_access: bool
+    hide_ui_dir_config: bool
+    freeze_settings: bool
+    api_log: bool
+
+
 class InterrogateResponse(Shape):
     caption: str
 

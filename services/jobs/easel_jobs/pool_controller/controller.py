@@ -12,7 +12,9 @@ A pool's NATS identity: its seed is made once into the Secret `<release>-easel-p
 the only key its pods mount; never replaced: its workers keep signing in with it; gone with the pool), and the
 Secret nats-server includes its authorization from is rewritten with every identity's permissions for the new pool
 list; the NATS chart's config reloader makes nats-server reload it. Both Secrets have fixed names, so the Role names
-the only Secrets this service may read or change.
+the only Secrets this service may read or change. A deleted pool's identity (its seed and its authorization) stays
+while any pod with its labels remains: its workers drain their last jobs after the Deployment is deleted, and need
+NATS to report them; the first pass that finds none of its pods drops it.
 
 The official `kubernetes` client is blocking: every call runs on a worker thread.
 """
@@ -80,9 +82,10 @@ class PoolController:
             return
         template = await self.template()
         api_pools = [p for p in self.pools if p.source == "api"]
-        keys = await self._ensure_seeds(template, [p.name for p in api_pools])
+        draining = await self._draining(template, {p.name for p in api_pools})
+        keys = await self._ensure_seeds(template, [*(p.name for p in api_pools), *draining])
         if template.authorization_secret and template.public_keys:
-            await self._apply_authorization(template, keys)
+            await self._apply_authorization(template, keys, draining)
         elif api_pools and not self._warned:
             self._warned = True
             log.warning("pool controller: NATS will not admit the workers of %s: %s", ", ".join(keys),
@@ -147,8 +150,22 @@ class PoolController:
                                     field_manager=FIELD_MANAGER, _content_type="application/merge-patch+json")
         return {p: nats_access.public_key(seed) for p, seed in seeds.items()}
 
-    async def _apply_authorization(self, template: Template, keys: dict[str, str]) -> None:
-        pools = [p.name for p in self.pools or []]
+    async def _draining(self, template: Template, live: set[str]) -> list[str]:
+        """The deleted API pools some pod of which is still there (running, or terminating: draining its job)."""
+        pods = await asyncio.to_thread(self.core.list_namespaced_pod, self.namespace,
+                                       label_selector=template.selector())
+        left: dict[str, int] = {}
+        for pod in pods.items:
+            pool = (pod.metadata.labels or {}).get(POOL_LABEL)
+            if pool and pool not in live:
+                left[pool] = left.get(pool, 0) + 1
+        for pool, count in sorted(left.items()):
+            log.info("pool controller: keeping the NATS identity of the deleted pool %s while its %d pods stop",
+                     pool, count)
+        return sorted(left)
+
+    async def _apply_authorization(self, template: Template, keys: dict[str, str], draining: list[str]) -> None:
+        pools = [*(p.name for p in self.pools or []), *draining]
         body = template.authorization_secret_for(self.names, pools, keys)
         await self._apply(self.core.patch_namespaced_secret, template.authorization_secret, body)
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.natsio import pull_config
 from easel_jobs import metrics
-from easel_jobs.pools import drain, service, status
+from easel_jobs.pools import drain, labels, service, status
 from easel_jobs.routing import Board
 from easel_jobs.settings import JobsSettings
 from easel_proto.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -149,6 +149,8 @@ class Pools:
         if req.spec is None:
             raise InvalidInput("spec", "required")
         _check_sizes(req.spec.min_workers or 0, 1 if req.spec.max_workers is None else req.spec.max_workers)
+        labels.check(gpu_type=req.spec.gpu_type, instance_type=req.spec.instance_type,
+                     node_selector=req.spec.node_selector)
         async with self.sessions.begin() as session:
             if await service.get(session, ns=self.names.ns, name=req.spec.name) is not None:
                 raise Conflict(f"pool {req.spec.name!r} exists already", field="name")
@@ -168,6 +170,7 @@ class Pools:
             raise InvalidInput("move_to", "only with enabled=false (or on delete)")
         if req.move_to is not None:
             self._target(req.move_to, req.name or "")
+        labels.check(gpu_type=change.gpu_type, instance_type=change.instance_type, node_selector=change.node_selector)
         async with self.sessions.begin() as session:
             row = await self._row(session, req.name, lock=True)
             _writable(row)

@@ -1,38 +1,45 @@
 // ControlNet units (up to 4, as the API takes): each a control image uploaded or drawn as a scribble (or, on
 // img2img, the init image), a preprocessor from GET /controlnet/module_list and a model from
 // GET /v1/models?kind=controlnet, weight and guidance range; "Preview map" runs the preprocessor through
-// POST /controlnet/detect and shows the detected map. `onUnits(units)` gets the /v1/jobs `controlnets` list.
+// POST /controlnet/detect and shows the detected map; each unit's advanced settings (mask, pixel perfect, control
+// and resize modes, preprocessor resolution and thresholds) are controlnet-advanced.jsx. `onUnits(units)` gets the
+// /v1/jobs `controlnets` list.
 import { useEffect, useState } from 'preact/hooks';
 import { api, dataUrlOf } from '../../api.js';
 import { Field, Select } from '../form.jsx';
+import { ADVANCED, UnitAdvanced, advancedRequest, thresholdsOf } from './controlnet-advanced.jsx';
 import { PaintCanvas, composed, painted } from './paint.jsx';
 
 const MAX_UNITS = 4;
 let nextKey = 1;
 const blank = () => ({ key: nextKey++, model: '', module: 'none', source: 'upload', image: null, weight: 1,
-  guidance_start: 0, guidance_end: 1, map: null, detecting: false, detectError: null });
+  guidance_start: 0, guidance_end: 1, map: null, detecting: false, detectError: null, ...ADVANCED });
 
-/** A unit as the API takes it (proto/schemas/v1/jobs.json ControlNetRequest). */
-function requestOf(unit, tab) {
+/** A unit as the API takes it (proto/schemas/v1/jobs.json ControlNetRequest); `detail`: its preprocessor's. */
+function requestOf(unit, tab, detail) {
   const body = { model: unit.model, module: unit.module, weight: unit.weight, guidance_start: unit.guidance_start,
-    guidance_end: unit.guidance_end };
+    guidance_end: unit.guidance_end, ...advancedRequest(unit, detail) };
   if (unit.source !== 'init' || tab !== 'img2img') body.image = unit.image;
   return body;
 }
 
-export function ControlNetUnits({ tab, width, height, error, onUnits }) {
+export function ControlNetUnits({ tab, initImage, width, height, error, onUnits }) {
   const [units, setUnits] = useState([]);
   const [models, setModels] = useState([]);
   const [modules, setModules] = useState(['none']);
+  const [details, setDetails] = useState({}); // each preprocessor's sliders (resolution, thresholds)
   const [loadError, setLoadError] = useState(null);
 
   useEffect(() => {
     api('/v1/models?kind=controlnet').then((list) => setModels(list.items), setLoadError);
-    api('/controlnet/module_list').then((list) => setModules(list.module_list), setLoadError);
+    api('/controlnet/module_list').then((list) => {
+      setModules(list.module_list);
+      setDetails(list.module_detail || {});
+    }, setLoadError);
   }, []);
   useEffect(() => {
-    onUnits(units.map((unit) => requestOf(unit, tab)));
-  }, [units, tab]);
+    onUnits(units.map((unit) => requestOf(unit, tab, details[unit.module])));
+  }, [units, tab, details]);
 
   const update = (key, changes) => setUnits((list) => list.map((u) => (u.key === key ? { ...u, ...changes } : u)));
   const add = () => setUnits((list) => [...list, blank()]);
@@ -43,8 +50,9 @@ export function ControlNetUnits({ tab, width, height, error, onUnits }) {
       <legend>ControlNet</legend>
       {loadError && <p class="form-error" role="alert">{loadError.message}</p>}
       {units.map((unit, i) => (
-        <Unit key={unit.key} unit={unit} index={i} tab={tab} width={width} height={height} error={error}
-          models={models} modules={modules} update={(changes) => update(unit.key, changes)}
+        <Unit key={unit.key} unit={unit} index={i} tab={tab} initImage={initImage} width={width} height={height}
+          error={error} models={models} modules={modules} details={details}
+          update={(changes) => update(unit.key, changes)}
           remove={() => remove(unit.key)} />
       ))}
       {units.length < MAX_UNITS && (
@@ -54,7 +62,7 @@ export function ControlNetUnits({ tab, width, height, error, onUnits }) {
   );
 }
 
-function Unit({ unit, index, tab, width, height, error, models, modules, update, remove }) {
+function Unit({ unit, index, tab, initImage, width, height, error, models, modules, details, update, remove }) {
   const name = (field) => `controlnets.${index}.${field}`;
   const sources = [{ value: 'upload', label: 'Upload an image' }, { value: 'scribble', label: 'Draw a scribble' }];
   if (tab === 'img2img') sources.push({ value: 'init', label: 'The init image' });
@@ -70,14 +78,22 @@ function Unit({ unit, index, tab, width, height, error, models, modules, update,
     // a black-on-white scribble reaches a scribble model as white-on-black through the invert preprocessor (one
     // the API always has, listed or not yet)
     const changes = { source: value, image: null, map: null };
-    if (value === 'scribble' && unit.module === 'none') changes.module = 'invert';
+    if (value === 'scribble' && unit.module === 'none') {
+      changes.module = 'invert';
+      Object.assign(changes, thresholdsOf(details.invert));
+    }
     update(changes);
   };
   const preview = async () => {
     update({ detecting: true, detectError: null });
     try {
-      const answer = await api('/controlnet/detect', { method: 'POST', json: {
-        controlnet_module: unit.module, controlnet_input_images: [unit.image] } });
+      // the map as the job will make it: the unit's resolution and thresholds (its mask only limits its effect)
+      const sent = advancedRequest(unit, details[unit.module]);
+      const json = { controlnet_module: unit.module, controlnet_input_images: [unit.image] };
+      if (sent.processor_res) json.controlnet_processor_res = sent.processor_res;
+      if (sent.threshold_a != null) json.controlnet_threshold_a = sent.threshold_a;
+      if (sent.threshold_b != null) json.controlnet_threshold_b = sent.threshold_b;
+      const answer = await api('/controlnet/detect', { method: 'POST', json });
       update({ map: `data:image/png;base64,${answer.images[0]}`, detecting: false });
     } catch (err) {
       update({ detectError: err, detecting: false });
@@ -106,7 +122,7 @@ function Unit({ unit, index, tab, width, height, error, models, modules, update,
       {imageError && <small class="error" role="alert">{imageError}</small>}
       <div class="row">
         <Select label={`Unit ${index + 1} preprocessor`} name={name('module')} value={unit.module}
-          onInput={(module) => update({ module, map: null })} error={error}
+          onInput={(module) => update({ module, map: null, ...thresholdsOf(details[module]) })} error={error}
           options={modules.includes(unit.module) ? modules : [unit.module, ...modules]} />
         <Select label={`Unit ${index + 1} model`} name={name('model')} value={unit.model}
           onInput={(model) => update({ model })} error={error}
@@ -121,6 +137,8 @@ function Unit({ unit, index, tab, width, height, error, models, modules, update,
         <Field label={`Unit ${index + 1} guidance end`} name={name('guidance_end')} type="number" min="0" max="1"
           step="0.05" value={unit.guidance_end} onInput={(v) => update({ guidance_end: v })} error={error} />
       </div>
+      <UnitAdvanced unit={unit} index={index} name={name} detail={details[unit.module]} error={error}
+        background={source === 'init' ? initImage : unit.image} width={width} height={height} update={update} />
       {source !== 'init' && (
         <div class="row">
           <button type="button" class="ghost" disabled={!unit.image || unit.detecting} onClick={preview}>

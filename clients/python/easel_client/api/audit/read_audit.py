@@ -22,6 +22,7 @@ def _get_kwargs(
     until: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
+    tenant: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -82,6 +83,13 @@ def _get_kwargs(
     else:
         json_cursor = cursor
     params["cursor"] = json_cursor
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -158,10 +166,13 @@ def sync_detailed(
     until: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """Read Audit
 
-     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant.
+     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant
+    (or, for the
+    platform admin, `tenant`'s).
 
     Args:
         actor_id (None | str | Unset):
@@ -172,6 +183,8 @@ def sync_detailed(
         until (datetime.datetime | None | Unset): before (UTC if no offset)
         limit (int | Unset):  Default: 100.
         cursor (None | str | Unset):
+        tenant (None | str | Unset): Another tenant's log (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -190,6 +203,7 @@ def sync_detailed(
         until=until,
         limit=limit,
         cursor=cursor,
+        tenant=tenant,
     )
 
     response = client.get_httpx_client().request(
@@ -210,10 +224,13 @@ def sync(
     until: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
+    tenant: None | str | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """Read Audit
 
-     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant.
+     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant
+    (or, for the
+    platform admin, `tenant`'s).
 
     Args:
         actor_id (None | str | Unset):
@@ -224,6 +241,8 @@ def sync(
         until (datetime.datetime | None | Unset): before (UTC if no offset)
         limit (int | Unset):  Default: 100.
         cursor (None | str | Unset):
+        tenant (None | str | Unset): Another tenant's log (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -243,6 +262,7 @@ def sync(
         until=until,
         limit=limit,
         cursor=cursor,
+        tenant=tenant,
     ).parsed
 
 
@@ -257,10 +277,13 @@ async def asyncio_detailed(
     until: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[AuditPage | ErrorBody]:
     """Read Audit
 
-     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant.
+     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant
+    (or, for the
+    platform admin, `tenant`'s).
 
     Args:
         actor_id (None | str | Unset):
@@ -271,6 +294,8 @@ async def asyncio_detailed(
         until (datetime.datetime | None | Unset): before (UTC if no offset)
         limit (int | Unset):  Default: 100.
         cursor (None | str | Unset):
+        tenant (None | str | Unset): Another tenant's log (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -289,6 +314,7 @@ async def asyncio_detailed(
         until=until,
         limit=limit,
         cursor=cursor,
+        tenant=tenant,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -307,10 +333,13 @@ async def asyncio(
     until: datetime.datetime | None | Unset = UNSET,
     limit: int | Unset = 100,
     cursor: None | str | Unset = UNSET,
+    tenant: None | str | Unset = UNSET,
 ) -> AuditPage | ErrorBody | None:
     """Read Audit
 
-     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant.
+     Who did what, to what, when, from where, and how it ended: newest first, only the caller's tenant
+    (or, for the
+    platform admin, `tenant`'s).
 
     Args:
         actor_id (None | str | Unset):
@@ -321,6 +350,8 @@ async def asyncio(
         until (datetime.datetime | None | Unset): before (UTC if no offset)
         limit (int | Unset):  Default: 100.
         cursor (None | str | Unset):
+        tenant (None | str | Unset): Another tenant's log (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -341,5 +372,6 @@ async def asyncio(
             until=until,
             limit=limit,
             cursor=cursor,
+            tenant=tenant,
         )
     ).parsed

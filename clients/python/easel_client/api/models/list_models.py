@@ -15,6 +15,7 @@ def _get_kwargs(
     kind: None | str | Unset = UNSET,
     base: None | str | Unset = UNSET,
     all_users: bool | Unset = False,
+    tenant: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -34,6 +35,13 @@ def _get_kwargs(
     params["base"] = json_base
 
     params["all_users"] = all_users
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -105,18 +113,21 @@ def sync_detailed(
     kind: None | str | Unset = UNSET,
     base: None | str | Unset = UNSET,
     all_users: bool | Unset = False,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | ModelList]:
     """List Models
 
      The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a
     role
     (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
-    users:manage).
+    users:manage; with `tenant`, that tenant's, for the platform admin).
 
     Args:
         kind (None | str | Unset):
         base (None | str | Unset):
         all_users (bool | Unset):  Default: False.
+        tenant (None | str | Unset): With all_users: another tenant's models (the platform
+            admin's, tenants:manage)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -130,6 +141,7 @@ def sync_detailed(
         kind=kind,
         base=base,
         all_users=all_users,
+        tenant=tenant,
     )
 
     response = client.get_httpx_client().request(
@@ -145,18 +157,21 @@ def sync(
     kind: None | str | Unset = UNSET,
     base: None | str | Unset = UNSET,
     all_users: bool | Unset = False,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | ModelList | None:
     """List Models
 
      The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a
     role
     (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
-    users:manage).
+    users:manage; with `tenant`, that tenant's, for the platform admin).
 
     Args:
         kind (None | str | Unset):
         base (None | str | Unset):
         all_users (bool | Unset):  Default: False.
+        tenant (None | str | Unset): With all_users: another tenant's models (the platform
+            admin's, tenants:manage)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -171,6 +186,7 @@ def sync(
         kind=kind,
         base=base,
         all_users=all_users,
+        tenant=tenant,
     ).parsed
 
 
@@ -180,18 +196,21 @@ async def asyncio_detailed(
     kind: None | str | Unset = UNSET,
     base: None | str | Unset = UNSET,
     all_users: bool | Unset = False,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | ModelList]:
     """List Models
 
      The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a
     role
     (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
-    users:manage).
+    users:manage; with `tenant`, that tenant's, for the platform admin).
 
     Args:
         kind (None | str | Unset):
         base (None | str | Unset):
         all_users (bool | Unset):  Default: False.
+        tenant (None | str | Unset): With all_users: another tenant's models (the platform
+            admin's, tenants:manage)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -205,6 +224,7 @@ async def asyncio_detailed(
         kind=kind,
         base=base,
         all_users=all_users,
+        tenant=tenant,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -218,18 +238,21 @@ async def asyncio(
     kind: None | str | Unset = UNSET,
     base: None | str | Unset = UNSET,
     all_users: bool | Unset = False,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | ModelList | None:
     """List Models
 
      The models the caller may use: built-ins, their own, their tenant's public ones, those shared with a
     role
     (all_users: every model of the tenant with its owner and visibility, no built-ins; a tenant admin's,
-    users:manage).
+    users:manage; with `tenant`, that tenant's, for the platform admin).
 
     Args:
         kind (None | str | Unset):
         base (None | str | Unset):
         all_users (bool | Unset):  Default: False.
+        tenant (None | str | Unset): With all_users: another tenant's models (the platform
+            admin's, tenants:manage)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -245,5 +268,6 @@ async def asyncio(
             kind=kind,
             base=base,
             all_users=all_users,
+            tenant=tenant,
         )
     ).parsed

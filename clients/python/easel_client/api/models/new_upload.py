@@ -79,7 +79,10 @@ def sync_detailed(
 
      An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight
     to the
-    bucket), then import with source {type: upload, uri: upload_id}.
+    bucket), then import with source {type: upload, uri: upload_id}. Refused (429,
+    `tenant.storage_bytes`) while the
+    tenant is at its storage limit; an upload not imported within EASEL_UPLOAD_ABANDON_S (24 h) is
+    removed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -106,7 +109,10 @@ def sync(
 
      An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight
     to the
-    bucket), then import with source {type: upload, uri: upload_id}.
+    bucket), then import with source {type: upload, uri: upload_id}. Refused (429,
+    `tenant.storage_bytes`) while the
+    tenant is at its storage limit; an upload not imported within EASEL_UPLOAD_ABANDON_S (24 h) is
+    removed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -129,7 +135,10 @@ async def asyncio_detailed(
 
      An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight
     to the
-    bucket), then import with source {type: upload, uri: upload_id}.
+    bucket), then import with source {type: upload, uri: upload_id}. Refused (429,
+    `tenant.storage_bytes`) while the
+    tenant is at its storage limit; an upload not imported within EASEL_UPLOAD_ABANDON_S (24 h) is
+    removed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,7 +163,10 @@ async def asyncio(
 
      An upload id; PUT the file's bytes to the url (or, with an S3 store, POST them with `form` straight
     to the
-    bucket), then import with source {type: upload, uri: upload_id}.
+    bucket), then import with source {type: upload, uri: upload_id}. Refused (429,
+    `tenant.storage_bytes`) while the
+    tenant is at its storage limit; an upload not imported within EASEL_UPLOAD_ABANDON_S (24 h) is
+    removed.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

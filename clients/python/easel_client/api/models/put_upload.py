@@ -39,6 +39,11 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_403
 
+    if response.status_code == 404:
+        response_404 = ErrorBody.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = ErrorBody.from_dict(response.json())
 
@@ -82,7 +87,8 @@ def sync_detailed(
     """Put Upload
 
      Stream the request body into the object store (through a temp file, capped by
-    EASEL_MAX_UPLOAD_BYTES).
+    EASEL_MAX_UPLOAD_BYTES); 404
+    for an upload the caller did not start or that was removed as abandoned.
 
     Args:
         upload_id (str):
@@ -114,7 +120,8 @@ def sync(
     """Put Upload
 
      Stream the request body into the object store (through a temp file, capped by
-    EASEL_MAX_UPLOAD_BYTES).
+    EASEL_MAX_UPLOAD_BYTES); 404
+    for an upload the caller did not start or that was removed as abandoned.
 
     Args:
         upload_id (str):
@@ -141,7 +148,8 @@ async def asyncio_detailed(
     """Put Upload
 
      Stream the request body into the object store (through a temp file, capped by
-    EASEL_MAX_UPLOAD_BYTES).
+    EASEL_MAX_UPLOAD_BYTES); 404
+    for an upload the caller did not start or that was removed as abandoned.
 
     Args:
         upload_id (str):
@@ -171,7 +179,8 @@ async def asyncio(
     """Put Upload
 
      Stream the request body into the object store (through a temp file, capped by
-    EASEL_MAX_UPLOAD_BYTES).
+    EASEL_MAX_UPLOAD_BYTES); 404
+    for an upload the caller did not start or that was removed as abandoned.
 
     Args:
         upload_id (str):

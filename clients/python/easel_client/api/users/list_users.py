@@ -7,14 +7,29 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.user import User
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    tenant: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/users",
+        "params": params,
     }
 
     return _kwargs
@@ -81,10 +96,15 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | list[User]]:
     """List Users
 
-     Every user in the caller's tenant.
+     Every user in the caller's tenant (or, for the platform admin, in `tenant`).
+
+    Args:
+        tenant (None | str | Unset): Another tenant's users (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -94,7 +114,9 @@ def sync_detailed(
         Response[ErrorBody | list[User]]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        tenant=tenant,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -106,10 +128,15 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | list[User] | None:
     """List Users
 
-     Every user in the caller's tenant.
+     Every user in the caller's tenant (or, for the platform admin, in `tenant`).
+
+    Args:
+        tenant (None | str | Unset): Another tenant's users (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -121,16 +148,22 @@ def sync(
 
     return sync_detailed(
         client=client,
+        tenant=tenant,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | list[User]]:
     """List Users
 
-     Every user in the caller's tenant.
+     Every user in the caller's tenant (or, for the platform admin, in `tenant`).
+
+    Args:
+        tenant (None | str | Unset): Another tenant's users (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -140,7 +173,9 @@ async def asyncio_detailed(
         Response[ErrorBody | list[User]]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        tenant=tenant,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -150,10 +185,15 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | list[User] | None:
     """List Users
 
-     Every user in the caller's tenant.
+     Every user in the caller's tenant (or, for the platform admin, in `tenant`).
+
+    Args:
+        tenant (None | str | Unset): Another tenant's users (the platform admin's, tenants:manage;
+            else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -166,5 +206,6 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            tenant=tenant,
         )
     ).parsed

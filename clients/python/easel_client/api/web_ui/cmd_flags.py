@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.cmd_flags_response_cmd_flags import CmdFlagsResponseCmdFlags
+from ...models.flags import Flags
 from ...models.web_ui_error_body import WebUIErrorBody
 from ...types import Response
 
@@ -20,11 +20,9 @@ def _get_kwargs() -> dict[str, Any]:
     return _kwargs
 
 
-def _parse_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> CmdFlagsResponseCmdFlags | WebUIErrorBody | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Flags | WebUIErrorBody | None:
     if response.status_code == 200:
-        response_200 = CmdFlagsResponseCmdFlags.from_dict(response.json())
+        response_200 = Flags.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +64,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[CmdFlagsResponseCmdFlags | WebUIErrorBody]:
+) -> Response[Flags | WebUIErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +76,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CmdFlagsResponseCmdFlags | WebUIErrorBody]:
+) -> Response[Flags | WebUIErrorBody]:
     """Cmd Flags
 
      The flags a web UI started for API use would show (nothing about this deployment is disclosed).
@@ -88,7 +86,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CmdFlagsResponseCmdFlags | WebUIErrorBody]
+        Response[Flags | WebUIErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -103,7 +101,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> CmdFlagsResponseCmdFlags | WebUIErrorBody | None:
+) -> Flags | WebUIErrorBody | None:
     """Cmd Flags
 
      The flags a web UI started for API use would show (nothing about this deployment is disclosed).
@@ -113,7 +111,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CmdFlagsResponseCmdFlags | WebUIErrorBody
+        Flags | WebUIErrorBody
     """
 
     return sync_detailed(
@@ -124,7 +122,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[CmdFlagsResponseCmdFlags | WebUIErrorBody]:
+) -> Response[Flags | WebUIErrorBody]:
     """Cmd Flags
 
      The flags a web UI started for API use would show (nothing about this deployment is disclosed).
@@ -134,7 +132,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[CmdFlagsResponseCmdFlags | WebUIErrorBody]
+        Response[Flags | WebUIErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -147,7 +145,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> CmdFlagsResponseCmdFlags | WebUIErrorBody | None:
+) -> Flags | WebUIErrorBody | None:
     """Cmd Flags
 
      The flags a web UI started for API use would show (nothing about this deployment is disclosed).
@@ -157,7 +155,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        CmdFlagsResponseCmdFlags | WebUIErrorBody
+        Flags | WebUIErrorBody
     """
 
     return (

@@ -5,7 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_options_response_get_options import GetOptionsResponseGetOptions
+from ...models.options import Options
 from ...models.web_ui_error_body import WebUIErrorBody
 from ...types import Response
 
@@ -22,9 +22,9 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> GetOptionsResponseGetOptions | WebUIErrorBody | None:
+) -> Options | WebUIErrorBody | None:
     if response.status_code == 200:
-        response_200 = GetOptionsResponseGetOptions.from_dict(response.json())
+        response_200 = Options.from_dict(response.json())
 
         return response_200
 
@@ -66,7 +66,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[GetOptionsResponseGetOptions | WebUIErrorBody]:
+) -> Response[Options | WebUIErrorBody]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -78,7 +78,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetOptionsResponseGetOptions | WebUIErrorBody]:
+) -> Response[Options | WebUIErrorBody]:
     """Get Options
 
     Raises:
@@ -86,7 +86,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetOptionsResponseGetOptions | WebUIErrorBody]
+        Response[Options | WebUIErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -101,7 +101,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> GetOptionsResponseGetOptions | WebUIErrorBody | None:
+) -> Options | WebUIErrorBody | None:
     """Get Options
 
     Raises:
@@ -109,7 +109,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetOptionsResponseGetOptions | WebUIErrorBody
+        Options | WebUIErrorBody
     """
 
     return sync_detailed(
@@ -120,7 +120,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[GetOptionsResponseGetOptions | WebUIErrorBody]:
+) -> Response[Options | WebUIErrorBody]:
     """Get Options
 
     Raises:
@@ -128,7 +128,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[GetOptionsResponseGetOptions | WebUIErrorBody]
+        Response[Options | WebUIErrorBody]
     """
 
     kwargs = _get_kwargs()
@@ -141,7 +141,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> GetOptionsResponseGetOptions | WebUIErrorBody | None:
+) -> Options | WebUIErrorBody | None:
     """Get Options
 
     Raises:
@@ -149,7 +149,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        GetOptionsResponseGetOptions | WebUIErrorBody
+        Options | WebUIErrorBody
     """
 
     return (

@@ -92,9 +92,10 @@ def sync_detailed(
 ) -> Response[ProgressResponse | WebUIErrorBody]:
     """Progress
 
-     How far the caller's current job is, with current_image: the live preview of its latest progress
-    event
-    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image).
+     How far the caller's current job is, with current_image: its latest live preview (a small, cheap
+    projection
+    of the latents, a grid for a batch; kept until the job ends; null before the first, or with
+    skip_current_image).
 
     Args:
         skip_current_image (bool | Unset):  Default: False.
@@ -125,9 +126,10 @@ def sync(
 ) -> ProgressResponse | WebUIErrorBody | None:
     """Progress
 
-     How far the caller's current job is, with current_image: the live preview of its latest progress
-    event
-    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image).
+     How far the caller's current job is, with current_image: its latest live preview (a small, cheap
+    projection
+    of the latents, a grid for a batch; kept until the job ends; null before the first, or with
+    skip_current_image).
 
     Args:
         skip_current_image (bool | Unset):  Default: False.
@@ -153,9 +155,10 @@ async def asyncio_detailed(
 ) -> Response[ProgressResponse | WebUIErrorBody]:
     """Progress
 
-     How far the caller's current job is, with current_image: the live preview of its latest progress
-    event
-    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image).
+     How far the caller's current job is, with current_image: its latest live preview (a small, cheap
+    projection
+    of the latents, a grid for a batch; kept until the job ends; null before the first, or with
+    skip_current_image).
 
     Args:
         skip_current_image (bool | Unset):  Default: False.
@@ -184,9 +187,10 @@ async def asyncio(
 ) -> ProgressResponse | WebUIErrorBody | None:
     """Progress
 
-     How far the caller's current job is, with current_image: the live preview of its latest progress
-    event
-    (a small, cheap projection of the latents; null on steps without one, or with skip_current_image).
+     How far the caller's current job is, with current_image: its latest live preview (a small, cheap
+    projection
+    of the latents, a grid for a batch; kept until the job ends; null before the first, or with
+    skip_current_image).
 
     Args:
         skip_current_image (bool | Unset):  Default: False.

@@ -1,0 +1,71 @@
+// A dataset upload (POST /v1/datasets, multipart): a zip of images (captions in <image>.txt beside each) or images
+// chosen one by one, sent with its progress bar; the registry checks every image and refuses the upload whole,
+// naming the part (`archive`, `images.<n>`).
+import { useState } from 'preact/hooks';
+import { postForm } from '../api.js';
+import { Field, FormError } from './form.jsx';
+import { sizeOf } from './quotas.jsx';
+
+const isZip = (file) => /\.zip$/i.test(file.name) || file.type === 'application/zip';
+
+export function DatasetUpload({ onUploaded }) {
+  const [name, setName] = useState('');
+  const [files, setFiles] = useState([]);
+  const [sent, setSent] = useState(null); // {done, total} while and after the files go up
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    setError(null);
+    if (!files.length) {
+      setError(Object.assign(new Error('choose a zip or some images'), { field: 'images' }));
+      return;
+    }
+    const form = new FormData();
+    form.append('name', name.trim() || files[0].name.replace(/\.[^.]*$/, ''));
+    if (files.length === 1 && isZip(files[0])) form.append('archive', files[0]);
+    else files.forEach((f) => form.append('images', f));
+    const total = files.reduce((n, f) => n + f.size, 0);
+    setBusy(true);
+    setSent({ done: 0, total });
+    try {
+      const dataset = await postForm('/v1/datasets', form, (done, all) => setSent({ done, total: all }));
+      setSent((s) => ({ done: s.total, total: s.total }));
+      onUploaded(dataset);
+      setName('');
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const fileError = error && error.field && /^(archive|images)/.test(error.field) ? error.message : null;
+  const percent = sent && sent.total ? Math.min(100, Math.round((100 * sent.done) / sent.total)) : 0;
+  return (
+    <form class="panel" onSubmit={submit} aria-label="Upload a dataset">
+      <h2>Upload a dataset</h2>
+      <div class="row">
+        <Field label="Dataset name" name="name" value={name} onInput={setName} error={error}
+          placeholder="the file's name" />
+        <div class={`field${fileError ? ' invalid' : ''}`}>
+          <label for="dataset-files">Images or a zip</label>
+          <input id="dataset-files" type="file" multiple accept=".zip,image/png,image/jpeg,image/webp"
+            onChange={(e) => { setFiles([...e.currentTarget.files]); setSent(null); }} />
+          {fileError ? <small class="error" role="alert">{fileError}</small>
+            : <small class="hint">a zip may hold a caption in &lt;image name&gt;.txt beside each image</small>}
+        </div>
+      </div>
+      {sent && (
+        <div class="progress-line" data-testid="dataset-progress">
+          <label for="dataset-bar">Upload</label>
+          <progress id="dataset-bar" max={sent.total} value={sent.done} />
+          <span data-testid="dataset-percent">{percent}%</span>
+          <span class="hint">{sizeOf(sent.done)} of {sizeOf(sent.total)}</span>
+        </div>
+      )}
+      <FormError error={error} claimed={['name', 'archive', 'images', 'captions']} />
+      <button type="submit" disabled={busy}>{busy ? 'Uploading…' : 'Upload'}</button>
+    </form>
+  );
+}
