@@ -61,7 +61,7 @@ demo: install
 	$(PY) -m easel_stack demo
 
 test: install
-	$(PY) -m pytest -q -m "not gpu" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu" --durations=30 $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest -q -m "not gpu and not slow" $(PYTEST_ARGS)

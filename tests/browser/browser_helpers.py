@@ -29,10 +29,12 @@ async def designer(api: httpx.AsyncClient, admin_headers: dict[str, str], **fiel
     return await new_user(api, admin_headers, password=PASSWORD, **fields)
 
 
-async def open_signed_in(browser, stack, user: dict, shot: str | None = None):
+async def open_signed_in(browser, stack, user: dict, shot: str | None = None, **options):
     """A fresh browser context (its own cookies) at 1280x800, signed in as `user` through the sign-in form;
-    `shot`: save the filled-in form as this screenshot."""
-    context = await browser.new_context(base_url=stack.gateway_url, viewport={"width": 1280, "height": 800})
+    `shot`: save the filled-in form as this screenshot; `options`: the context's others (a tablet's viewport,
+    has_touch)."""
+    options.setdefault("viewport", {"width": 1280, "height": 800})
+    context = await browser.new_context(base_url=stack.gateway_url, **options)
     context.set_default_timeout(WAIT_MS)
     page = await context.new_page()
     await page.goto("/")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,8 @@ from easel_proto.errors import InvalidInput
 from easel_proto.v1.jobs import GenerationSpec, LoraSpec
 from easel_proto.v1.registry import ModelFile, ModelInfo
 from easel_worker.engine import GenerationEngine, build_tiny_sd
-from easel_worker.engine.lora import adapter_name
+from easel_worker.engine.compile import Compiler
+from easel_worker.engine.lora import LoraSlots, adapter_name
 
 TARGETS = ["to_k", "to_q", "to_v", "to_out.0"]
 
@@ -156,3 +158,104 @@ def test_resident_loras_are_evicted_least_recently_used(engine, loras):
         assert adapter_name(loras["fox"][0]) not in pipe.get_list_adapters().get("unet", [])
     finally:
         slots.capacity = saved
+
+
+# -- LoRAs merged into the weights: the same pixels as peft's adapters, through the compiled graph -------------
+
+def unet_state(engine: GenerationEngine) -> dict[str, tuple[torch.Tensor, int]]:
+    unet = engine._loaded["tiny-local"].pipe.unet
+    return {k: (v.detach().clone(), v.data_ptr()) for k, v in unet.state_dict().items()}
+
+
+def assert_same_state(before, after) -> None:
+    assert before.keys() == after.keys()
+    for key, (tensor, ptr) in before.items():
+        assert torch.equal(tensor, after[key][0]) and ptr == after[key][1], key  # same bits, same storage
+
+
+def test_a_merged_lora_gives_peft_adapters_pixels_and_restores_the_base_bit_for_bit(engine, loras, tiny,
+                                                                                   tmp_path):
+    fox, owl = loras["fox"], loras["owl"]
+    # the adapters as peft runs them unmerged (wrapped layers), on an engine of their own
+    reference = GenerationEngine(tmp_path / "cache", device="cpu")
+    reference.load(checkpoint(), local=tiny)
+    pipe = reference._loaded["tiny-local"].pipe
+    pipe.load_lora_weights(str(fox[1]), adapter_name="fox")
+    pipe.load_lora_weights(str(owl[1]), adapter_name="owl")
+    pipe.set_adapters(["fox", "owl"], adapter_weights=[0.8, 0.5])
+    unmerged = run(reference, spec())
+
+    plain = run(engine, spec())
+    before = unet_state(engine)
+    merged = run(engine, spec((fox[0], 0.8), (owl[0], 0.5)), paths_of(loras, "fox", "owl"))
+    assert not np.array_equal(merged, plain)
+    np.testing.assert_allclose(merged.astype(int), unmerged.astype(int), atol=2)
+    assert_same_state(before, unet_state(engine))
+    assert np.array_equal(run(engine, spec()), plain)
+
+
+class CountingBackend:
+    """A torch.compile backend that runs the traced graph as it is, counting (re)compiles and served calls."""
+
+    def __init__(self) -> None:
+        self.graphs = 0
+        self.served = 0
+
+    def backend(self, gm, example_inputs):
+        self.graphs += 1
+        return gm.forward
+
+    def compile_fn(self, fn):
+        compiled = torch.compile(fn, backend=self.backend, dynamic=False)
+
+        def call(*args, **kwargs):
+            if threading.current_thread().name != "easel-compile":
+                self.served += 1
+            return compiled(*args, **kwargs)
+
+        return call
+
+
+def test_a_lora_job_runs_the_compiled_graph_and_never_recompiles_it(engine, loras, tiny, tmp_path):
+    fox, owl = loras["fox"][0], loras["owl"][0]
+    eager_plain = run(engine, spec())
+    eager_fox = run(engine, spec((fox, 1.0)), paths_of(loras, "fox"))
+    eager_owl = run(engine, spec((owl, 0.7)), paths_of(loras, "owl"))
+
+    counting = CountingBackend()
+    compiled = GenerationEngine(tmp_path / "cache", device="cpu",
+                                compiler=Compiler("default", None, gpu="cpu", compile_fn=counting.compile_fn))
+    compiled.load(checkpoint(), local=tiny)
+    run(compiled, spec())  # eager while the UNet and the VAE decode compile in the background
+    assert compiled._compiler.wait(300)
+    parts = compiled._loaded["tiny-local"].compiled
+    assert all(set(p.state.values()) == {"ready"} for p in parts)
+    graphs = counting.graphs
+    plain = run(compiled, spec())
+    np.testing.assert_allclose(plain.astype(int), eager_plain.astype(int), atol=1)
+    before = unet_state(compiled)
+
+    served = counting.served
+    with_fox = run(compiled, spec((fox, 1.0)), paths_of(loras, "fox"))  # loaded now: peft wraps, then is taken out
+    with_owl = run(compiled, spec((owl, 0.7)), paths_of(loras, "owl"))
+    again = run(compiled, spec((fox, 1.0)))  # resident: a swap back
+    assert counting.served > served  # the LoRA jobs ran through the compiled graphs
+    assert counting.graphs == graphs  # ...which were never recompiled
+    np.testing.assert_allclose(with_fox.astype(int), eager_fox.astype(int), atol=1)
+    np.testing.assert_allclose(with_owl.astype(int), eager_owl.astype(int), atol=1)
+    assert np.array_equal(again, with_fox)
+    assert_same_state(before, unet_state(compiled))
+    assert np.array_equal(run(compiled, spec()), plain)  # after LoRAs, the plain image bit for bit
+    assert counting.graphs == graphs
+
+
+def test_an_offloaded_pipeline_keeps_peft_adapters_switched_per_job(engine, loras, tiny, tmp_path):
+    fox = loras["fox"][0]
+    merged = run(engine, spec((fox, 0.8)), paths_of(loras, "fox"))
+    offloaded = GenerationEngine(tmp_path / "cache", device="cpu")
+    offloaded.load(checkpoint(), local=tiny)
+    offloaded._loaded["tiny-local"].loras = LoraSlots(merge=False)  # what load sets for offload memory modes
+    plain = run(offloaded, spec())
+    np.testing.assert_allclose(run(offloaded, spec((fox, 0.8)), paths_of(loras, "fox")).astype(int),
+                               merged.astype(int), atol=2)
+    assert np.array_equal(run(offloaded, spec()), plain)

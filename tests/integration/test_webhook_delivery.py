@@ -1,18 +1,25 @@
-"""The webhook pipeline on its own: the intake's durable consumer turns a job's end into one delivery per endpoint,
-only once the job's row has ended; deliveries survive a sender that stops, and the next one finishes them."""
+"""The webhook pipeline on its own: the event folder hands a job's end, once folded into its row, to the intake,
+which makes one delivery per endpoint, only once the row has ended and even when the hand-over failed the first
+time; job ends an earlier version's own consumer still holds are announced and that consumer goes; deliveries
+survive a sender that stops, and the next one finishes them."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from types import SimpleNamespace
 
 import pytest
+from nats.js.api import DeliverPolicy
+from nats.js.errors import NotFoundError
 from sqlalchemy import select, update
 from standardwebhooks.webhooks import Webhook
 
 from easel_common import db
-from easel_common.natsio import close, connect, ensure_streams
-from easel_jobs import service
+from easel_common.natsio import close, connect, durable_consumer, ensure_streams, pull_config
+from easel_jobs import handlers, service
+from easel_jobs.flows import JobFlows
+from easel_jobs.folding import EventFolder
 from easel_jobs.main import MIGRATIONS
 from easel_jobs.models import Job
 from easel_jobs.settings import JobsSettings
@@ -20,6 +27,7 @@ from easel_jobs.webhooks.intake import Intake
 from easel_jobs.webhooks.manage import Webhooks
 from easel_jobs.webhooks.models import WebhookDelivery
 from easel_jobs.webhooks.sender import Sender
+from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS
 from easel_proto.v1 import common, jobs, webhooks
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import encode, now
@@ -40,10 +48,20 @@ async def pipeline(nats_url, database_url):
     sessions = db.sessions(engine)
     stopping = asyncio.Event()
     intake = Intake(sessions, settings, lambda: None)
-    job_ends, *_ = await intake.consumers(nc)
-    task = asyncio.create_task(intake.run_job_events(job_ends, stopping))
+    flows = JobFlows(nc, sessions, settings.names)
+    events = await durable_consumer(nc, settings.names.stream("events")["name"], settings.names.jobs_events_consumer,
+                                    handlers.worker_event_subjects(flows))
+    failures = []  # hand-overs still to fail, as the service stopping between a row's end and its deliveries would
+
+    async def ends(batch: list[tuple[str, bool | None]]) -> None:
+        if failures:
+            raise failures.pop()
+        await intake.on_job_ends(batch)
+
+    task = asyncio.create_task(EventFolder(flows, events, stopping, ends=ends).run())
     try:
-        yield nc, settings, sessions
+        yield SimpleNamespace(nc=nc, settings=settings, sessions=sessions, flows=flows, intake=intake,
+                              failures=failures)
     finally:
         stopping.set()
         await task
@@ -60,9 +78,21 @@ async def _job(sessions, owner: common.Principal) -> str:
     return job.id
 
 
-async def _ended(nc, settings, job_id: str, kind: str = "succeeded") -> None:
-    await nc.jetstream().publish(settings.names.job_events(job_id, kind), encode(jobs.JobStatusEvent(
-        job_id=job_id, status=kind, at=now())))
+async def _started(flows, owner: common.Principal) -> tuple[str, str]:
+    """A job a worker claimed: its id and the run's lease."""
+    job_id = await _job(flows.sessions, owner)
+    claim = await flows.claim(jobs.ClaimJobRequest(job_id=job_id, worker_id="w1", delivery=1, sequence=1),
+                              pool="default")
+    return job_id, claim.lease
+
+
+async def _ended(nc, settings, job_id: str, kind: str = "succeeded", lease: str | None = None) -> None:
+    """A job's terminal event: a worker's (with its run's lease) or the jobs service's own (none)."""
+    message = (jobs.JobResult(job_id=job_id, at=now(), worker_id="w1", image_keys=[], seeds=[1],
+                              timings=jobs.Timings(generation_s=0.1)) if kind == "succeeded" and lease
+               else jobs.JobStatusEvent(job_id=job_id, status=kind, at=now()))
+    await nc.jetstream().publish(settings.names.job_events(job_id, kind), encode(message),
+                                 headers={LEASE_HEADER: lease} if lease else None)
 
 
 async def _deliveries(sessions, job_id: str) -> list[WebhookDelivery]:
@@ -71,25 +101,68 @@ async def _deliveries(sessions, job_id: str) -> list[WebhookDelivery]:
 
 
 async def test_an_end_is_announced_once_and_only_after_the_jobs_row_ended(pipeline):
-    nc, settings, sessions = pipeline
+    nc, settings, sessions = pipeline.nc, pipeline.settings, pipeline.sessions
+    owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
+    hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+        actor=owner, op="create", url="http://127.0.0.1:9/hook"))).endpoints[0]
+    job_id, lease = await _started(pipeline.flows, owner)
+    await _ended(nc, settings, job_id, lease="someone-elses-lease")  # a forged end, or a replaced run's
+    await _ended(nc, settings, job_id)  # and one without any: the row still says starting
+    await asyncio.sleep(1.5)
+    assert await _deliveries(sessions, job_id) == []
+    await _ended(nc, settings, job_id, lease=lease)  # the run's own end: folded, the row ends
+    await wait_for(lambda: _deliveries(sessions, job_id), timeout=10)
+    await _ended(nc, settings, job_id, lease=lease)  # the same end again (a redelivery): nothing new
+    await _ended(nc, settings, job_id)
+    await asyncio.sleep(1.5)
+    found = await _deliveries(sessions, job_id)
+    assert [(d.endpoint_id, d.type, d.status) for d in found] == [(hook.id, "job.succeeded", "pending")]
+    async with sessions() as s:
+        assert (await s.get(Job, job_id)).status == "succeeded"
+
+
+async def test_an_end_whose_deliveries_failed_after_its_row_ended_is_still_announced(pipeline):
+    nc, settings, sessions = pipeline.nc, pipeline.settings, pipeline.sessions
+    owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
+    hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+        actor=owner, op="create", url="http://127.0.0.1:9/hook", events=["job.failed"]))).endpoints[0]
+    job_id, lease = await _started(pipeline.flows, owner)
+    pipeline.failures.append(ConnectionError("the service stopped between the row's end and the deliveries"))
+    await nc.jetstream().publish(settings.names.job_events(job_id, "failed"), encode(jobs.JobFailed(
+        job_id=job_id, at=now(), error=common.Error(code="x", message="boom"))), headers={LEASE_HEADER: lease})
+    await wait_for(lambda: _deliveries(sessions, job_id), timeout=15)
+    assert not pipeline.failures  # the first hand-over did fail, after the row had ended
+    await asyncio.sleep(1.5)
+    found = await _deliveries(sessions, job_id)
+    assert [(d.endpoint_id, d.type) for d in found] == [(hook.id, "job.failed")]
+    assert found[0].payload["data"]["error"]["message"] == "boom"
+
+
+async def test_job_ends_an_earlier_consumer_still_holds_are_announced_and_the_consumer_goes(pipeline):
+    nc, settings, sessions, names = pipeline.nc, pipeline.settings, pipeline.sessions, pipeline.settings.names
+    js, stream = nc.jetstream(), names.stream("events")["name"]
+    config = pull_config(names.jobs_webhooks_consumer, [names.job_events("*", kind) for kind in TERMINAL_EVENTS])
+    config.deliver_policy = DeliverPolicy.NEW
+    await js.add_consumer(stream, config)  # as the earlier version made it
+    await js.delete_consumer(stream, names.jobs_events_consumer)  # no folder here: only that consumer announces
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
     hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
         actor=owner, op="create", url="http://127.0.0.1:9/hook"))).endpoints[0]
     job_id = await _job(sessions, owner)
-    await _ended(nc, settings, job_id)  # a succeeded event, but the row still says queued (or was forged)
-    await asyncio.sleep(1.5)
-    assert await _deliveries(sessions, job_id) == []
-    async with sessions.begin() as s:  # the jobs service folds the event: the row ends
-        await s.execute(update(Job).where(Job.id == job_id).values(status="succeeded", finished_at=now()))
-    await wait_for(lambda: _deliveries(sessions, job_id), timeout=10)
-    await _ended(nc, settings, job_id)  # the same end again (a redelivery): nothing new
-    await asyncio.sleep(1.0)
+    async with sessions.begin() as s:  # folded by that version, which stopped before announcing it
+        await s.execute(update(Job).where(Job.id == job_id).values(status="canceled", finished_at=now()))
+    await js.publish(names.job_events(job_id, "canceled"), encode(jobs.JobStatusEvent(
+        job_id=job_id, status="canceled", at=now())))
+    stopping = asyncio.Event()
+    await asyncio.wait_for(pipeline.intake.catch_up(nc, stopping), timeout=30)
     found = await _deliveries(sessions, job_id)
-    assert [(d.endpoint_id, d.type, d.status) for d in found] == [(hook.id, "job.succeeded", "pending")]
+    assert [(d.endpoint_id, d.type) for d in found] == [(hook.id, "job.canceled")]
+    with pytest.raises(NotFoundError):
+        await js.consumer_info(stream, names.jobs_webhooks_consumer)
 
 
 async def test_a_delivery_outlives_a_stopped_sender_and_the_next_one_delivers_it(pipeline):
-    nc, settings, sessions = pipeline
+    nc, settings, sessions = pipeline.nc, pipeline.settings, pipeline.sessions
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
     with Receiver() as receiver:
         receiver.answers.extend([500])

@@ -295,3 +295,72 @@ def test_cuda_backends_take_tf32_and_cpus_are_left_alone(monkeypatch):
     assert gpu.weights_dtype("auto", torch.device("cuda")) == torch.float16
     assert gpu.weights_dtype("auto", torch.device("cpu")) == torch.float32
     assert gpu.weights_dtype("bfloat16", torch.device("cuda")) == torch.bfloat16
+
+
+# -- SD 1.x/2.x VAEs in float16, again in float32 after NaNs ---------------------------------------------------
+
+class HalfOverflow:
+    """A forward hook on the VAE decoder's last convolution: NaNs when it runs in float16 (an overflowing VAE)."""
+
+    def __init__(self, nan: bool) -> None:
+        self.nan, self.half_calls = nan, 0
+
+    def __call__(self, _module, _args, out):
+        if out.dtype == torch.float16:
+            self.half_calls += 1
+            if self.nan:
+                return out * float("nan")
+        return out
+
+
+def half_vae_engine(cache_dir, nan: bool) -> tuple[GenerationEngine, HalfOverflow]:
+    """The tiny model with its VAE in float16, as SD 1.5's runs on a GPU (the rest stays float32 on the CPU)."""
+    engine = GenerationEngine(cache_dir, device="cpu")
+    engine.load(TINY)
+    vae = engine._loaded[TINY.id].pipe.vae
+    vae.to(torch.float16)
+    hook = HalfOverflow(nan)
+    vae.decoder.conv_out.register_forward_hook(hook)
+    vae.encoder.conv_out.register_forward_hook(hook)
+    return engine, hook
+
+
+def test_an_sd15_vae_decodes_in_float16_when_it_gives_no_nans(cache_dir, eager_pixels):
+    engine, hook = half_vae_engine(cache_dir, nan=False)
+    images = pixels(engine.generate(spec(), no_steps))
+    assert hook.half_calls == 1  # one decode of the batch, in float16, no second one
+    assert TINY.id not in engine._vae_upcast
+    assert engine._loaded[TINY.id].pipe.vae.dtype == torch.float16
+    np.testing.assert_allclose(images, eager_pixels, atol=3)
+
+
+def test_an_sd15_vae_that_gives_nans_in_float16_decodes_again_in_float32_and_is_remembered(cache_dir, eager_pixels):
+    from easel_worker.engine import passes
+
+    engine, hook = half_vae_engine(cache_dir, nan=True)
+    first = pixels(engine.generate(spec(), no_steps))
+    assert hook.half_calls == 1
+    assert TINY.id in engine._vae_upcast
+    assert first.max() > 0  # not the black image NaNs make
+    np.testing.assert_allclose(first, eager_pixels, atol=3)  # float32 over float16-rounded weights
+    pipe = engine._loaded[TINY.id].pipe
+    assert pipe.vae.dtype == torch.float16  # the float32 runs use a copy: the module (and its graph) stays
+
+    second = pixels(engine.generate(spec(), no_steps))
+    assert hook.half_calls == 1  # remembered: straight to float32
+    np.testing.assert_array_equal(second, first)
+    latents = passes.encode(pipe, engine.generate(spec(seeds=[5]), no_steps))  # the init-image path too
+    assert torch.isfinite(latents).all() and hook.half_calls == 1
+
+
+def test_a_remembered_vae_encodes_again_in_float32_after_nans(cache_dir):
+    from easel_worker.engine import passes
+
+    engine, hook = half_vae_engine(cache_dir, nan=True)
+    pipe = engine._loaded[TINY.id].pipe
+    image = engine.generate(spec(seeds=[5]), no_steps)  # remembers through the decode's NaNs
+    engine._vae_upcast.clear()
+    calls = hook.half_calls
+    latents = passes.encode(pipe, image)
+    assert hook.half_calls == calls + 1  # tried in float16 first
+    assert torch.isfinite(latents).all() and TINY.id in engine._vae_upcast

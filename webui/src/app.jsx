@@ -9,7 +9,9 @@ import { allows } from './permissions.js';
 
 export function App() {
   const [user, setUser] = useState(undefined); // undefined: still asking; null: signed out
+  const [menu, setMenu] = useState(false); // the nav, folded behind "Menu" on a narrow screen (style.css)
   const route = useRoute();
+  useEffect(() => setMenu(false), [route.path]); // a page chosen folds it again
 
   useEffect(() => {
     me().then(setUser, () => setUser(null));
@@ -37,9 +39,12 @@ export function App() {
       </a>
       <header class="top">
         <strong class="brand">Easel</strong>
-        <nav aria-label="Pages">
+        <button type="button" class="menu-toggle" aria-expanded={menu} aria-controls="pages-nav"
+          onClick={() => setMenu(!menu)}>{`Menu: ${current.title}`}</button>
+        <nav id="pages-nav" aria-label="Pages" class={menu ? 'open' : undefined}>
           {visible.map((r) => (
-            <a key={r.path} href={`#/${r.path}`} aria-current={r === current ? 'page' : undefined}>{r.title}</a>
+            <a key={r.path} href={`#/${r.path}`} aria-current={r === current ? 'page' : undefined}
+              onClick={() => setMenu(false)}>{r.title}</a>
           ))}
         </nav>
         <span class="who" data-testid="username">{user.username}</span>

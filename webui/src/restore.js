@@ -79,3 +79,36 @@ export function extrasOf(spec, image) {
   }
   return out;
 }
+
+/**
+ * The ControlNet units of a job (controlnet.jsx's unit fields), their control images and masks read back from the
+ * job's stored inputs (`GET /v1/jobs/{id}/inputs/controlnets.N.image`); `fetchImage(path)` gives a data URL. A unit
+ * that used the init image keeps doing so on img2img; on txt2img it gets the job's init image as its upload. An
+ * input that can no longer be read (the tenant's retention deleted it) leaves that unit without it.
+ */
+export async function controlnetsOf(job, tab, fetchImage) {
+  const inputs = `/v1/jobs/${encodeURIComponent(job.id)}/inputs`;
+  const read = (field) => fetchImage(`${inputs}/${field}`).catch(() => null);
+  return Promise.all((job.spec.controlnets || []).map(async (cn, i) => {
+    const unit = {
+      model: cn.model.name, module: cn.module || 'none', weight: cn.weight ?? 1,
+      guidance_start: cn.guidance_start ?? 0, guidance_end: cn.guidance_end ?? 1,
+      pixel_perfect: !!cn.pixel_perfect, control_mode: cn.control_mode || 'balanced',
+      resize_mode: cn.resize_mode || 'crop_and_resize',
+      processor_res: cn.pixel_perfect || cn.processor_res == null ? '' : cn.processor_res,
+      threshold_a: cn.threshold_a ?? '', threshold_b: cn.threshold_b ?? '',
+    };
+    if (cn.image) {
+      Object.assign(unit, { source: 'upload', image: await read(`controlnets.${i}.image`) });
+    } else if (tab === 'img2img') {
+      unit.source = 'init';
+    } else {
+      Object.assign(unit, { source: 'upload', image: await read('init_images.0') });
+    }
+    if (cn.mask) {
+      const mask = await read(`controlnets.${i}.mask`);
+      if (mask) Object.assign(unit, { maskSource: 'upload', mask });
+    }
+    return unit;
+  }));
+}

@@ -5,9 +5,12 @@ A part (the UNet's forward, the VAE's decode) is served eagerly until its compil
 of a new bucket hands a copy of its inputs to a background thread that compiles and runs the graph once, then
 later calls of that bucket take it. A compile that fails is logged and counted and the bucket stays eager.
 
-Only jobs that leave the model's modules as they were loaded take the graph: a job with LoRAs, hypernetworks or
-seamless tiling (they replace or patch modules) runs eagerly on the same weights, and holds `Compiler.structure`
-so no compile traces the modules half-changed. The compiled graph is kept, so a LoRA job never forces a recompile.
+Only jobs that leave the model's modules as they were loaded take the graph. LoRAs do: they are merged into the
+weights in place for the job (lora.py), and the graph reads the weights as inputs (Dynamo's inlined nn.Modules,
+inductor without freezing), so a LoRA swap neither recompiles nor leaves the graph. A job with hypernetworks or
+seamless tiling (forward hooks, convolution padding modes: Dynamo guards on both, so the graph would recompile)
+runs eagerly on the same weights and holds `Compiler.structure`, as does the loading of a LoRA (peft wraps the
+modules until lora.py takes its layers out), so no compile traces the modules half-changed.
 
 Inductor's artefacts are saved with torch.compiler.save_cache_artifacts under a key of everything that makes
 them invalid (model hash, part, bucket, torch and diffusers versions, GPU kind, compile mode) on the model cache
@@ -202,7 +205,7 @@ class Compiler:
             raise ValueError(f"EASEL_COMPILE must be one of {', '.join(MODES)}; got {mode!r}")
         self.mode, self.cache, self.gpu = mode, cache, gpu
         self.compile_fn = compile_fn or _default_compile(mode)
-        # Held by a job that patches modules (LoRA, hypernetwork, tiling) and by a compile while it traces them.
+        # Held by a job that patches modules (hypernetwork, tiling), while a LoRA loads, and by a compile.
         self.structure = threading.RLock()
         self._queue: queue.Queue[tuple[CompiledPart, str, Any, Any, str] | None] = queue.Queue()
         self._thread: threading.Thread | None = None

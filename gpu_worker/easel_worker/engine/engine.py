@@ -29,7 +29,7 @@ from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import noise_params
 from easel_worker.batching import call_key
 
-from . import batch, gpu, memory, sd_upscale, tasks
+from . import batch, gpu, memory, sd_upscale, tasks, vae_precision
 from .base import PreviewCallback, StepCallback, Stopped
 from .compile import CompileCache, CompiledPart, Compiler, resolve_mode
 from .conditioning import Encodings, Prompts, pass_prompts
@@ -61,7 +61,7 @@ class _Loaded:
     scheduler_config: Any
     # Pristine scheduler per (sampler, schedule): some (DPM2) spend ~0.5 s in their constructor, a deepcopy < 1 ms.
     schedulers: dict[tuple[str, str], Any] = field(default_factory=dict)
-    # LoRA adapters loaded on this pipeline (disabled between jobs).
+    # LoRAs loaded for this pipeline (merged into its weights for a job, out of them between jobs).
     loras: LoraSlots = field(default_factory=LoraSlots)
     # The img2img / inpaint / ControlNet pipelines built from pipe, sharing its weights.
     variants: dict[type, Any] = field(default_factory=dict)
@@ -131,6 +131,7 @@ class GenerationEngine:
         self._broken: str | None = None
         self.last_lora_timings = LoraTimings()  # the last job's LoRA load / attach / detach seconds
         self._vaes = VaeCache()
+        self._vae_upcast: set[str] = set()  # VAEs (by model id) that gave NaNs in float16: run in float32
         self._hypernetworks = HypernetworkSlots(self.device)
         self._controlnets = ControlNetCache(MAX_RESIDENT_CONTROLNETS, cache_dir=self.cache_dir,
                                             config_dir=self.config_dir)
@@ -168,7 +169,10 @@ class GenerationEngine:
                     f"could not load model {model.name!r}: {_describe(exc)}", model=model.id
                 ) from exc
             self._loaded[model.id] = _Loaded(pipe, pipe.scheduler.config, memory=mode,
-                                             compiled=self._compiled_parts(pipe, model, mode))
+                                             compiled=self._compiled_parts(pipe, model, mode),
+                                             loras=LoraSlots(merge=not memory.offloaded(mode)))
+            if not is_xl(pipe):  # over the compiled decode: its NaNs are retried in float32 too
+                vae_precision.guard(pipe.vae, key=model.id, upcast=self._vae_upcast)
             return time.perf_counter() - start
 
     def generate(
@@ -213,12 +217,13 @@ class GenerationEngine:
                     vae = self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae, device=self.device,
                                          dtype=self.dtype)
                 with ExitStack() as stack:
-                    # compiled graphs only for jobs that leave the modules as loaded (compile.py)
-                    plain = not (spec.loras or spec.hypernetworks or spec.tiling or loaded.loras.adapters
-                                 or (refined is not None and refined.loras.adapters))
+                    # compiled graphs only for jobs that leave the modules as loaded (compile.py); LoRAs do, as
+                    # they are merged into the weights (lora.py)
+                    plain = not (spec.hypernetworks or spec.tiling)
                     parts = loaded.compiled + (refined.compiled if refined is not None else [])
                     stack.enter_context(self._compiler.serving(parts, plain))
-                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
+                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files,
+                                                             self._compiler.structure))
                     stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
                                                                     files))
                     job = self._job(loaded, spec, progress, files, vae, stack)
@@ -270,9 +275,10 @@ class GenerationEngine:
                 vae = None if spec.vae is None else self._vaes.get(spec.vae, files.get(spec.vae.id), like=pipe.vae,
                                                                     device=self.device, dtype=self.dtype)
                 with ExitStack() as stack:
-                    plain = not (spec.loras or spec.hypernetworks or spec.tiling or loaded.loras.adapters)
+                    plain = not (spec.hypernetworks or spec.tiling)
                     stack.enter_context(self._compiler.serving(loaded.compiled, plain))
-                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files))
+                    stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files,
+                                                             self._compiler.structure))
                     stack.enter_context(self._hypernetworks.applied(pipe.unet, spec.model, spec.hypernetworks or [],
                                                                     files))
                     job = self._job(loaded, spec, Progress(lambda done, total: None), files, vae, stack)
@@ -316,6 +322,8 @@ class GenerationEngine:
              vae: Any, stack: ExitStack) -> Job:
         """A Job on loaded's pipeline with the job's VAE and tiling entered on `stack` (undone when it closes)."""
         pipe = loaded.pipe
+        if vae is not None and spec.vae is not None and not is_xl(pipe):
+            vae_precision.guard(vae, key=spec.vae.id, upcast=self._vae_upcast)
         stack.enter_context(swapped_vae(pipe, vae))
         stack.enter_context(tiled(pipe.unet, pipe.vae, enabled=bool(spec.tiling)))
         return Job(pipe=pipe, spec=spec, new_scheduler=_scheduler_factory(loaded, spec),
@@ -375,11 +383,18 @@ class GenerationEngine:
         pipe = open_pipeline(source, model.base, single_file=single_file, dtype=self.dtype,
                              cache_dir=self.cache_dir, config_dir=self.config_dir)
         pipe.set_progress_bar_config(disable=True)  # progress goes through on_step, not stderr
+        for name in _SHARED_PARTS:
+            # inference only; and loading a LoRA (peft marks base weights frozen) then changes no flag a compiled
+            # graph's guards check, so it does not recompile
+            part = getattr(pipe, name, None)
+            if isinstance(part, torch.nn.Module):
+                part.requires_grad_(False)
         if pipe.unet.dtype != self.dtype:
             # diffusers releases older than the dtype keyword ignore it and load float32.
             pipe = pipe.to(dtype=self.dtype)
         # The VAE keeps the dtype it has: SDXL's (force_upcast) is run in float32 per call, by passes.decode and
-        # by diffusers' own pipelines alike, as float16 overflows in it (NaN, black images).
+        # by diffusers' own pipelines alike, as float16 overflows in it (NaN, black images); SD 1.x/2.x's runs in
+        # float16 and again in float32 only when that gives NaNs (vae_precision.py, installed by load).
         pipe = memory.place(pipe, mode, self.device)
         if self.device.type == "cuda":
             # Convolutions run faster in NHWC on tensor cores; SDPA attention is already diffusers' default.

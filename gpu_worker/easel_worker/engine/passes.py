@@ -39,6 +39,7 @@ from .conditioning import Prompts, conditioned
 from .loading import is_xl
 from .noise import initial_noise, use_noise
 from .preview import latent_preview
+from .vae_precision import guard_of
 
 Images = list[Image.Image]
 
@@ -359,17 +360,20 @@ def as_images(pipe: Any, out: Images | torch.Tensor) -> Images:
 
 def encode(pipe: Any, images: Images) -> torch.Tensor:
     """The images' latents (the VAE's mean, so no randomness), scaled as the UNet expects them."""
+    half = guard_of(pipe.vae)
     with _vae_precision(pipe.vae), torch.inference_mode():  # cast outside: no inference-mode weights
         pixels = pipe.image_processor.preprocess(images).to(pipe.device, pipe.vae.dtype)
-        latents = pipe.vae.encode(pixels).latent_dist.mode() * pipe.vae.config.scaling_factor
+        latents = pipe.vae.encode(pixels).latent_dist.mode() if half is None else half.encode(pixels)
+        latents = latents * pipe.vae.config.scaling_factor
     return latents.to(pipe.unet.dtype)
 
 
 @contextmanager
 def _vae_precision(vae: Any) -> Iterator[None]:
-    """SDXL's VAE overflows in float16 (its config says force_upcast): run it in float32 for the call."""
+    """SDXL's VAE overflows in float16 (its config says force_upcast): run it in float32 for the call. An SD
+    1.x/2.x VAE runs in its own precision, in float32 only after NaNs (vae_precision.py)."""
     dtype = vae.dtype
-    upcast = dtype == torch.float16 and getattr(vae.config, "force_upcast", False)
+    upcast = dtype == torch.float16 and getattr(vae.config, "force_upcast", False) and guard_of(vae) is None
     if upcast:
         vae.to(torch.float32)
     try:

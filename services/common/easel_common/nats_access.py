@@ -163,8 +163,11 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      f"$JS.API.CONSUMER.CREATE.{jobs_s}.>", f"$JS.API.CONSUMER.DELETE.{jobs_s}.*",
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.*",
                      *_durable(events_s, names.jobs_events_consumer), *_durable(adv_s, names.jobs_advisories_consumer),
-                     # webhooks follow the ends of jobs and trainings on their own durable consumers
+                     # webhooks follow the ends of trainings and imports on their own durable consumers; job
+                     # ends come from the event folder, and the consumer they had is read empty and deleted
                      *_durable(events_s, names.jobs_webhooks_consumer),
+                     f"$JS.API.CONSUMER.INFO.{events_s}.{names.jobs_webhooks_consumer}",
+                     f"$JS.API.CONSUMER.DELETE.{events_s}.{names.jobs_webhooks_consumer}",
                      *_durable(trainings_s, names.jobs_webhooks_trainings_consumer),
                      *_stream_admin(registry_s), *_durable(registry_s, names.jobs_webhooks_models_consumer),
                      *_stream_admin(f"KV_{workers_bucket}"), *_ordered(f"KV_{workers_bucket}"),

@@ -33,6 +33,7 @@ RULES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/jobs/{job_id}"): SELF,
     ("POST", "/v1/jobs/{job_id}/skip"): SELF,  # as cancel: the owner's, or jobs:cancel:any (the jobs service checks)
     ("GET", "/v1/jobs/{job_id}/images/{index}"): SELF,
+    ("GET", "/v1/jobs/{job_id}/inputs/{field}"): SELF,  # as the job: the owner's, or jobs:read:any in the tenant
     ("GET", "/v1/jobs/{job_id}/events"): SELF,
     ("GET", "/v1/links/{token}"): PUBLIC,  # the link is the credential: signed, for one image, expiring
     ("POST", "/v1/auth/login"): PUBLIC,

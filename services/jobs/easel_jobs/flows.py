@@ -335,40 +335,45 @@ class JobFlows:
         return True
 
     async def _finish(self, job_id: str, status: str, error: common.Error | None = None, *, lease: str | None = None,
-                      **values: object) -> Row | None:
+                      tell: bool = False, **values: object) -> Row | None:
         async with self.engine.connect() as conn:
             changed = await service.transition(
-                conn, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease,
+                conn, job_id=job_id, to=status, allowed_from=ACTIVE, finished_at=now(), lease=lease, tell=tell,
                 error=error.model_dump(mode="json") if error else None, **values)
         if changed is not None:
             entered(status, changed.pool, changed.tenant_id)
         return changed
 
-    async def apply_event(self, subject: str, data: bytes, headers: Mapping[str, str] | None) -> None:
+    async def apply_event(self, subject: str, data: bytes, headers: Mapping[str, str] | None) -> bool | None:
         """Fold a worker's event into the job row. Only an event carrying the lease of the job's current run counts:
         duplicates, late events of an earlier run and events anyone else publishes change nothing. (The jobs
-        service's own events carry no lease; it changed the row before publishing them.)"""
+        service's own events carry no lease; it changed the row before publishing them.)
+
+        Returns, when this event ended the job's row, whether the job has anyone to tell of its end (a callback or
+        an enabled webhook endpoint: statements.TELL, read in the same statement); None when it ended nothing here
+        (or on SQLite, which does not say): the webhook intake then looks for itself."""
         lease = (headers or {}).get(LEASE_HEADER)
         *_, job_id, kind = subject.split(".")
         message_type = {"processing": jobs.JobStatusEvent, "succeeded": jobs.JobResult, "failed": jobs.JobFailed,
                         "canceled": jobs.JobStatusEvent}.get(kind)
         if not lease or message_type is None:
-            return
+            return None
         event = decode(message_type, data)
         if event.job_id != job_id:  # the row changed must be the one whose events SSE clients follow
             log.warning("ignoring a %s event for job %s published on job %s's subject", kind, event.job_id, job_id)
-            return
+            return None
         if kind == "processing":
             await self.mark_processing([(job_id, lease)])
-        elif kind == "succeeded":
+            return None
+        if kind == "succeeded":
             timings = event.timings
             registered: dict[str, object] = {}
             if event.merged is not None:
                 model_id = await self.merges.register(job_id, lease, event.merged)
                 if model_id is None:
-                    return  # refused (the job failed, saying why) or not the current run's result
+                    return None  # refused (the job failed, saying why) or not the current run's result
                 registered["model_id"] = model_id
-            done = await self._finish(job_id, "succeeded", lease=lease, load_s=timings.load_s,
+            done = await self._finish(job_id, "succeeded", lease=lease, tell=True, load_s=timings.load_s,
                                       generation_s=timings.generation_s, steps_per_s=timings.steps_per_s,
                                       **registered)
             if done is None and registered:  # it ended otherwise meanwhile: the model must not stay
@@ -378,10 +383,12 @@ class JobFlows:
                           latency_s=(now() - done.created_at).total_seconds(),
                           worker_s=(timings.load_s, timings.generation_s))
         elif kind == "failed":
-            await self._finish(job_id, "failed", event.error, lease=lease)
+            done = await self._finish(job_id, "failed", event.error, lease=lease, tell=True)
         else:
             kept = await self._kept(job_id, event.image_keys) if event.image_keys else 0
-            await self._finish(job_id, "canceled", lease=lease, **({"images_kept": kept} if kept else {}))
+            done = await self._finish(job_id, "canceled", lease=lease, tell=True,
+                                      **({"images_kept": kept} if kept else {}))
+        return getattr(done, "tell", None)
 
     async def _kept(self, job_id: str, made: list[str]) -> int:
         """How many images an interrupted run wrote: the job's first ones, as its worker names them (keys that are

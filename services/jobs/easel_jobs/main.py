@@ -90,7 +90,9 @@ class JobsService:
         advisories = await durable_consumer(self.nc, names.stream("advisories")["name"],
                                             names.jobs_advisories_consumer, [names.max_deliveries_advisory])
         self._loops = [
-            asyncio.create_task(EventFolder(self.flows, events, self._stopping).run()),
+            # job ends go on to the webhook intake once folded (folding.py)
+            asyncio.create_task(EventFolder(self.flows, events, self._stopping,
+                                            ends=self.webhook_intake.on_job_ends).run()),
             asyncio.create_task(consume(advisories, lambda m: self.flows.on_deliveries_exhausted(m.data),
                                         self._stopping, batch=16)),
         ]
@@ -98,9 +100,10 @@ class JobsService:
                                             training_handlers.run_event_subjects(self.trainings))
         self._loops.append(asyncio.create_task(consume(
             run_events, lambda m: self.trainings.apply_run_event(m.subject, m.data, m.headers), self._stopping)))
-        job_ends, training_ends, import_ends = await self.webhook_intake.consumers(self.nc)
+        training_ends, import_ends = await self.webhook_intake.consumers(self.nc)
         self._loops += [
-            asyncio.create_task(self.webhook_intake.run_job_events(job_ends, self._stopping)),
+            # the job ends an earlier version's consumer of its own still holds (intake.py)
+            asyncio.create_task(self.webhook_intake.catch_up(self.nc, self._stopping)),
             asyncio.create_task(consume(training_ends, self.webhook_intake.on_training_event, self._stopping,
                                         auto_ack=False)),
             asyncio.create_task(consume(import_ends, self.webhook_intake.on_model_event, self._stopping,

@@ -148,18 +148,26 @@ async def list_for(session: AsyncSession, *, owner: common.Principal, limit: int
 
 
 async def transition(db: Db, *, job_id: str, to: str, allowed_from: tuple[str, ...],
-                     lease: str | None = None, **values: Any) -> Row | None:
+                     lease: str | None = None, tell: bool = False, **values: Any) -> Row | None:
     """Move a job to `to` only from `allowed_from` (and, with `lease`, only in the run holding it); None when it
-    was elsewhere (a replay, a race, a stale or forged event).
+    was elsewhere (a replay, a race, a stale or forged event). With `tell`, on PostgreSQL, the row returned also
+    says whether the job has anyone to tell of its end (`tell`; statements.TELL). Not on SQLite, for which
+    RETURNING's columns are written unqualified (the subquery would compare the endpoints with themselves): there
+    the row has no `tell`, and the webhook intake asks itself.
 
     One guarded UPDATE ... RETURNING: this runs several times per job, so it stays a single statement.
     """
-    stmt = statements.transition(to, tuple(allowed_from), tuple(sorted(values)), lease is not None)
+    stmt = statements.transition(to, tuple(allowed_from), tuple(sorted(values)), lease is not None,
+                                 tell and _dialect(db) == "postgresql")
     params = {f"b_{column}": value for column, value in values.items()}
     params["b_id"] = job_id
     if lease is not None:
         params["b_lease"] = lease_digest(lease)
     return (await db.execute(stmt, params)).first()
+
+
+def _dialect(db: Db) -> str:
+    return (db.dialect if isinstance(db, AsyncConnection) else db.get_bind().dialect).name
 
 
 async def mark_processing(db: Db, *, runs: list[tuple[str, str]]) -> None:

@@ -8,12 +8,19 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Insert, Update, bindparam, insert, tuple_, update
+from sqlalchemy import Insert, Update, bindparam, exists, insert, or_, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from easel_jobs.models import Job
+from easel_jobs.webhooks.models import WebhookEndpoint
 
 JOBS = Job.__table__
+_ENDPOINT = WebhookEndpoint.__table__
+# Whether a job's end may have anyone to tell: its callback, or an enabled endpoint of its owner or of its tenant.
+# An endpoint's `events` are not looked at here (the webhook intake filters them when it makes the deliveries).
+TELL = (JOBS.c.callback_url.is_not(None) | exists().where(
+    _ENDPOINT.c.tenant_id == JOBS.c.tenant_id, _ENDPOINT.c.enabled.is_(True),
+    or_(_ENDPOINT.c.user_id == JOBS.c.user_id, _ENDPOINT.c.scope == "tenant")).correlate(JOBS))
 # what a changed row tells its caller (metrics, events, the claim's reply)
 CHANGED = tuple(JOBS.c[name] for name in ("id", "pool", "tenant_id", "attempts", "worker_id", "created_at",
                                           "started_at"))
@@ -43,11 +50,14 @@ def insert_new(dialect: str) -> Insert:
 
 
 @functools.cache
-def transition(to: str, allowed_from: tuple[str, ...], columns: tuple[str, ...], leased: bool) -> Update:
+def transition(to: str, allowed_from: tuple[str, ...], columns: tuple[str, ...], leased: bool,
+               tell: bool = False) -> Update:
     """UPDATE ... SET status = `to` and `columns` (bound as b_<column>) WHERE id = b_id, the status is one of
-    `allowed_from` (and, `leased`, the lease digest is b_lease) RETURNING what changed."""
+    `allowed_from` (and, `leased`, the lease digest is b_lease) RETURNING what changed (and, `tell`, whether the job
+    has anyone to tell of it: TELL, as `tell`)."""
     guard = [JOBS.c.id == bindparam("b_id"), JOBS.c.status.in_(allowed_from)]
     if leased:
         guard.append(JOBS.c.lease == bindparam("b_lease"))
+    returned = (*CHANGED, TELL.label("tell")) if tell else CHANGED
     return (update(JOBS).where(*guard).values(status=to, **{c: bindparam(f"b_{c}") for c in columns})
-            .returning(*CHANGED))
+            .returning(*returned))

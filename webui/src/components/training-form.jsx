@@ -24,7 +24,7 @@ const START = {
   method: 'lora', name: '', base_model: '', dataset: '', resolution: '', batch_size: D.batch_size, max_steps: 1000,
   repeats: D.repeats, flip: D.flip, lr_scheduler: D.lr_scheduler, seed: D.seed, checkpoint_every: D.checkpoint_every,
   default_caption: '', rates: {}, sample_prompts: '', sample_every: D.samples.every, sample_steps: D.samples.steps,
-  rank: D.lora.rank, alpha: '', lora_text_encoder: D.lora.train_text_encoder,
+  pool: '', rank: D.lora.rank, alpha: '', lora_text_encoder: D.lora.train_text_encoder,
   instance_prompt: '', class_prompt: '', num_class_images: '', prior_loss_weight: D.dreambooth.prior_loss_weight,
   db_text_encoder: D.dreambooth.train_text_encoder,
   token: '', num_vectors: D.textual_inversion.num_vectors, init_word: D.textual_inversion.init_word,
@@ -42,6 +42,7 @@ export function trainingRequest(f) {
   if (given(f.resolution)) body.resolution = f.resolution;
   if (given(f.max_steps)) body.max_steps = f.max_steps;
   if (f.default_caption) body.default_caption = f.default_caption;
+  if (f.pool.trim()) body.pool = f.pool.trim();
   const rates = {};
   for (const [part] of RATES[f.method]) if (given(f.rates[part])) rates[part] = Number(f.rates[part]);
   if (Object.keys(rates).length) body.learning_rates = rates;
@@ -123,8 +124,15 @@ function MethodFields({ f, set, error }) {
   );
 }
 
-/** `datasets`, `checkpoints`: what the user may train with; `onStarted(record)`. */
-export function TrainingForm({ datasets, checkpoints, onStarted }) {
+/** The GPU pools `permissions` name (`pools:use:<pool>`), offered in the form; a wildcard names none. */
+export function poolsOf(permissions) {
+  return (permissions || []).filter((p) => p.startsWith('pools:use:') && !p.endsWith('*'))
+    .map((p) => p.slice('pools:use:'.length));
+}
+
+/** `datasets`, `checkpoints`: what the user may train with; `pools`: the GPU pools they may name;
+ * `onStarted(record)`. */
+export function TrainingForm({ datasets, checkpoints, pools = [], onStarted }) {
   const [f, setF] = useState(START);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -181,6 +189,9 @@ export function TrainingForm({ datasets, checkpoints, onStarted }) {
           onInput={set('checkpoint_every')} error={error} hint="steps; 0: only when stopped" />
         <Checkbox label="Mirror images at random" name="flip" checked={f.flip} onInput={set('flip')} />
       </div>
+      <Field label="GPU pool" name="pool" value={f.pool} onInput={set('pool')} error={error} list="training-pools"
+        hint="empty: your default pool" autocomplete="off" />
+      <datalist id="training-pools">{pools.map((p) => <option key={p} value={p} />)}</datalist>
       <Field label="Caption of images without one" name="default_caption" value={f.default_caption}
         onInput={set('default_caption')} error={error} />
       <fieldset>
@@ -196,7 +207,7 @@ export function TrainingForm({ datasets, checkpoints, onStarted }) {
       </fieldset>
       <FormError error={error} claimed={['method', 'base_model', 'dataset', 'name', 'max_steps', 'resolution',
         'batch_size', 'repeats', 'learning_rates', 'lr_scheduler', 'seed', 'checkpoint_every', 'default_caption',
-        'samples', 'lora', 'dreambooth', 'textual_inversion', 'hypernetwork']} />
+        'samples', 'lora', 'dreambooth', 'textual_inversion', 'hypernetwork', 'pool']} />
       <button type="submit" class="primary" disabled={busy}>{busy ? 'Starting…' : 'Start training'}</button>
     </form>
   );

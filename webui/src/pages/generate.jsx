@@ -7,7 +7,7 @@ import { ImageTools, TOOL_FIELDS, inpaintOf } from '../components/canvas/tools.j
 import { NetworkPicker, insertAt } from '../components/networks.jsx';
 import { EXTRA_FIELDS, GenerationExtras } from '../components/extras.jsx';
 import { userSettings, withSavedDefaults } from '../settings-cache.js';
-import { extrasOf, formOf } from '../restore.js';
+import { controlnetsOf, extrasOf, formOf } from '../restore.js';
 import { handedFields, takeImage } from '../handoff.js';
 import { HIRES_UPSCALERS, SAMPLERS, SCHEDULERS, TERMINAL } from '../options.js';
 
@@ -50,7 +50,8 @@ export function GeneratePage({ params }) {
   const [toolFields, setToolFields] = useState({}); // inpaint, sketch, outpaint, ControlNet (canvas/tools.jsx)
   const [extraFields, setExtraFields] = useState({}); // variation seed, tiling, refiner (components/extras.jsx)
   const [styles, setStyles] = useState([]); // saved styles chosen (components/networks.jsx)
-  const [restored, setRestored] = useState({ extras: null, inpaint: null }); // a job's, sent back from History
+  // a job's, sent back from History
+  const [restored, setRestored] = useState({ extras: null, inpaint: null, controlnets: null });
   const caret = useRef(null); // the prompt's cursor when it lost focus: the pickers insert there
   const [jobs, setJobs] = useState([]);
   const [error, setError] = useState(null);
@@ -80,9 +81,11 @@ export function GeneratePage({ params }) {
       const restore = formOf(job.spec, sent, saved);
       setForm({ ...DEFAULTS, ...restore.form });
       setStyles(restore.styles);
-      setRestored({ extras: extrasOf(job.spec, sent), inpaint: inpaintOf(job.spec) });
+      setRestored({ extras: extrasOf(job.spec, sent), inpaint: inpaintOf(job.spec), controlnets: null });
       const image = sent || job.images[0];
       if (image && params.get('tab') === 'img2img') setInitImage(await imageAsDataUrl(image.url));
+      const units = await controlnetsOf(job, params.get('tab'), imageAsDataUrl);
+      if (units.length) setRestored((r) => ({ ...r, controlnets: units }));
     }).catch(setError);
   }, [fromJob, fromImage]);
 
@@ -208,7 +211,8 @@ export function GeneratePage({ params }) {
           <GenerationExtras model={chosen} checkpoints={models} error={error} onFields={setExtraFields}
             restore={restored.extras} />
           <ImageTools tab={tab} initImage={initImage} width={form.width} height={form.height} error={error}
-            onFields={setToolFields} mode={params.get('mode')} restore={restored.inpaint} />
+            onFields={setToolFields} mode={params.get('mode')} restore={restored.inpaint}
+            restoreUnits={restored.controlnets} />
           <FormError error={error} claimed={FIELDS} />
           <button type="submit" class="primary" disabled={busy}>{busy ? 'Queuing…' : 'Generate'}</button>
         </div>

@@ -1,16 +1,17 @@
 // Trainings (trainings:create): the user's datasets (upload with progress, delete), a form per method to start a
-// training, the user's trainings (GET /v1/trainings, polled while any is unfinished) and the chosen one followed
-// live (components/training-detail.jsx: loss chart, samples, checkpoints, cancel, use in Generate).
+// training, the user's trainings (GET /v1/trainings, 20 a page by cursor, polled while any is unfinished) and the
+// chosen one followed live (components/training-detail.jsx: loss chart, samples, checkpoints, cancel, use in Generate).
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { DatasetUpload } from '../components/dataset-upload.jsx';
 import { TrainingDetail } from '../components/training-detail.jsx';
-import { TrainingForm } from '../components/training-form.jsx';
+import { TrainingForm, poolsOf } from '../components/training-form.jsx';
 import { FormError } from '../components/form.jsx';
 import { sizeOf } from '../components/quotas.jsx';
 import { TERMINAL } from '../options.js';
 
 const REFRESH_MS = 3000;
+export const TRAININGS_PAGE = 20;
 
 function Datasets({ datasets, user, onDeleted, onError }) {
   const remove = async (d) => {
@@ -44,6 +45,9 @@ export function TrainingsPage({ user }) {
   const [datasets, setDatasets] = useState(null); // null: not yet listed
   const [checkpoints, setCheckpoints] = useState([]);
   const [trainings, setTrainings] = useState(null);
+  const [cursors, setCursors] = useState([null]); // each page's cursor seen so far (GET /v1/trainings paging)
+  const [next, setNext] = useState(null);
+  const cursor = cursors[cursors.length - 1];
   const [open, setOpen] = useState(null);
   const [tick, setTick] = useState(0);
   const [error, setError] = useState(null);
@@ -55,8 +59,13 @@ export function TrainingsPage({ user }) {
       setError);
   }, []);
   useEffect(() => {
-    api('/v1/trainings?limit=20').then((list) => setTrainings(list.items), setError);
-  }, [tick]);
+    const query = new URLSearchParams({ limit: String(TRAININGS_PAGE) });
+    if (cursor) query.set('cursor', cursor);
+    api(`/v1/trainings?${query}`).then((list) => {
+      setTrainings(list.items);
+      setNext(list.next_cursor || null);
+    }, setError);
+  }, [tick, cursor]);
   const unfinished = trainings && trainings.some((t) => !TERMINAL.includes(t.status));
   useEffect(() => {
     if (!unfinished) return undefined;
@@ -66,7 +75,8 @@ export function TrainingsPage({ user }) {
 
   const changed = (record) => setTrainings((list) => (list || []).map((t) => (t.id === record.id ? record : t)));
   const started = (record) => {
-    setTrainings((list) => [record, ...(list || [])]);
+    if (cursors.length === 1) setTrainings((list) => [record, ...(list || [])]);
+    else setCursors([null]); // back to the newest page, where it is
     setOpen(record);
   };
   return (
@@ -80,7 +90,8 @@ export function TrainingsPage({ user }) {
             <Datasets datasets={datasets} user={user} onError={setError}
               onDeleted={(d) => setDatasets((list) => list.filter((x) => x.id !== d.id))} />
           </section>
-          <TrainingForm datasets={datasets || []} checkpoints={checkpoints} onStarted={started} />
+          <TrainingForm datasets={datasets || []} checkpoints={checkpoints} pools={poolsOf(user.permissions)}
+            onStarted={started} />
         </div>
         <div>
           <section class="panel" aria-label="Your trainings">
@@ -100,6 +111,14 @@ export function TrainingsPage({ user }) {
                   ))}
                 </tbody>
               </table>
+            )}
+            {(cursors.length > 1 || next) && (
+              <nav class="pager" aria-label="Training pages">
+                <button type="button" disabled={cursors.length === 1}
+                  onClick={() => setCursors((c) => c.slice(0, -1))}>Newer</button>
+                <span data-testid="trainings-page">Page {cursors.length}</span>
+                <button type="button" disabled={!next} onClick={() => setCursors((c) => [...c, next])}>Older</button>
+              </nav>
             )}
           </section>
           {open && <TrainingDetail key={open.id} training={open} onChange={changed} />}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
@@ -126,6 +127,42 @@ async def get_image(job_id: str, index: int, caller: Caller, svc: Svc, request: 
     data = await request.app.state.store.get(image_key(record.tenant_id, record.user_id, record.id, index))
     return RawResponse(data, media_type="image/png",
                        headers={"Cache-Control": "private, max-age=86400", "ETag": f'"{job_id}-{index}"'})
+
+
+_INPUT_FIELD = re.compile(r"^(init_images\.(?P<init>\d+)|mask|controlnets\.(?P<unit>\d+)\.(?P<part>image|mask))$")
+
+
+def _input_of(spec: jobs.GenerationSpec, field: str) -> jobs.InputImage | None:
+    """The stored input image `field` names in a spec (init_images.N, mask, controlnets.N.image, controlnets.N.mask),
+    or None when the spec has none there; a name of another form is a 422."""
+    match = _INPUT_FIELD.match(field)
+    if match is None:
+        raise InvalidInput("field", "name an input image: init_images.N, mask, controlnets.N.image or "
+                                    "controlnets.N.mask")
+    if match["init"] is not None:
+        images, at = spec.init_images or [], int(match["init"])
+        return images[at] if at < len(images) else None
+    if match["unit"] is not None:
+        units, at = spec.controlnets or [], int(match["unit"])
+        return getattr(units[at], match["part"]) if at < len(units) else None
+    return spec.mask
+
+
+@router.get("/{job_id}/inputs/{field}", response_class=RawResponse,
+            responses={**PNG, **declared(404, 410)})
+async def get_job_input(job_id: str, field: str, caller: Caller, svc: Svc, request: Request) -> RawResponse:
+    """One of the job's own input images, as it was stored (a PNG): `init_images.N`, `mask`, `controlnets.N.image`
+    or `controlnets.N.mask`; seen by whoever may see the job. A ControlNet unit on the init image has no image."""
+    record = await svc.get_job(caller, job_id)
+    found = _input_of(record.spec, field)
+    # inputs live under their owner (naming.input_key): a key anywhere else is no input of this job
+    if found is None or not found.key.startswith(f"{record.tenant_id}/{record.user_id}/inputs/"):
+        raise NotFound(f"job {job_id} has no input {field}")
+    if record.expired_at is not None:
+        raise Gone(f"job {job_id}'s inputs were deleted on {record.expired_at:%Y-%m-%d} (its tenant keeps them for a "
+                   "limited time)")
+    data = await request.app.state.store.get(found.key)
+    return RawResponse(data, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})
 
 
 async def _holding(stream: AsyncIterator[dict], slot: Slot) -> AsyncIterator[dict]:

@@ -1,20 +1,28 @@
-"""From the ends of jobs, trainings and model imports to deliveries: three durable consumers (the job events stream,
-the trainings stream, the registry's stream), so nothing that ends while the service is down goes unannounced.
+"""From the ends of jobs, trainings and model imports to deliveries, so nothing that ends while the service is down
+goes unannounced.
 
-An event only says that something may have ended: its row says what did. A job's terminal event is acted on once the
-job's row is terminal (the jobs service folds the same event into it, usually within milliseconds; until then the
-message comes back after a pause), and the payload is built from the row, so a stray or forged event announces
-nothing that did not happen. Each (endpoint, job or training) makes one delivery whose id is derived from the pair:
-a message seen twice (a redelivery after a crash) inserts nothing new.
+Jobs: the event folder (folding.py), which reads every job's terminal event on its durable consumer to end the row,
+hands the ends to `on_job_ends` once their rows are written, and acks those events only after the deliveries are
+made; a service that stops in between has the events delivered to the folder again, which folds nothing new and
+hands them over again (the row ended: nothing is missed). The statement that ends a row also says whether the job
+has anyone to tell (statements.TELL); where it did not (an end the folder saw again, the jobs service's own
+`failed` and `canceled` events, SQLite), one statement per batch asks. Trainings and model imports: a durable
+consumer each (the trainings stream, the registry's stream).
+
+An event only says that something may have ended: its row says what did. A job's end is announced only when its row
+is terminal, and the payload is built from the row, so a stray or forged event announces nothing that did not
+happen. Each (endpoint, job or training) makes one delivery whose id is derived from the pair: an end seen twice (a
+redelivery after a crash) inserts nothing new.
+
+Before the folder handed them over, job ends had a durable consumer of their own (`jobs_webhooks_consumer`).
+`catch_up` announces what it still holds and deletes it once it is empty and nothing else reads it (the replicas of
+an earlier version, during a rolling upgrade).
 
 Model records are the registry's, not this service's: an import's end is taken from the registry's event itself
 (easel_registry.announce), which only the registry's NATS identity may publish (easel_common.nats_access); the
 intake still checks that the subject, the event and the model agree before announcing it.
 
-Most jobs have nobody to tell: one statement (no transaction, no ORM) asks, for a fetched batch of job ends at once,
-which of their jobs have a callback or an owner with an enabled endpoint, and the others' events are acked at once,
-whether or not their rows have ended yet. Job ends are fetched a batch at a time, `LINGER_S` apart when a batch was
-not full, so that ends arriving one by one cost one statement and one fetch per batch rather than each.
+Most jobs have nobody to tell, and cost nothing here beyond the folder's statement.
 """
 
 from __future__ import annotations
@@ -27,15 +35,18 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import DeliverPolicy
-from sqlalchemy import bindparam, exists, or_, select
+from nats.js.errors import NotFoundError
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from easel_common import db
-from easel_common.natsio import ensure_streams, fetched, pull_config
+from easel_common.natsio import ensure_streams, pull_config
 from easel_jobs import flows as job_flows
 from easel_jobs.models import TERMINAL, Job
 from easel_jobs.settings import JobsSettings
+from easel_jobs.statements import TELL
 from easel_jobs.trainings.models import Training
 from easel_jobs.webhooks.models import WebhookDelivery, WebhookEndpoint
 from easel_proto.naming import IMPORT_EVENTS, TERMINAL_EVENTS
@@ -43,23 +54,15 @@ from easel_proto.v1.registry import ModelImportEnded
 from easel_proto.wire import decode, now
 
 log = logging.getLogger(__name__)
-WAIT_FOR_ROW_S = 0.5  # a terminal event seen before its row changed comes back after this long
+WAIT_FOR_ROW_S = 0.5  # catch_up: a terminal event seen before its row changed comes back after this long
 GIVE_UP_AFTER = 120  # ... this many times (a minute): an event whose row never ends announces nothing
-BATCH = 64  # job ends fetched (and looked up) at once
-LINGER_S = 0.2  # how long after a batch that was not full the next fetch waits: a webhook may be that much later
+BATCH = 64  # catch_up: job ends fetched (and looked up) at once
+UNREAD_S = 5.0  # catch_up: the old consumer is deleted once empty and unread by anyone else this long
 _JOB = Job.__table__
-_ENDPOINT = WebhookEndpoint.__table__
-# Whether a job's end may have anyone to tell (its callback, or an enabled endpoint of its owner or tenant); built
-# once. An endpoint's `events` are not looked at here: `_deliver` filters them.
-WANTED = select(_JOB.c.callback_url.is_not(None) | exists().where(
-    _ENDPOINT.c.tenant_id == _JOB.c.tenant_id, _ENDPOINT.c.enabled.is_(True),
-    or_(_ENDPOINT.c.user_id == _JOB.c.user_id, _ENDPOINT.c.scope == "tenant"))).where(_JOB.c.id == bindparam("b_id"))
-# Which of a batch's jobs may have anyone to tell (WANTED for many jobs at once): those not returned have nobody.
-WANTED_OF = select(_JOB.c.id).where(_JOB.c.id.in_(bindparam("b_ids", expanding=True)), _JOB.c.callback_url.is_not(None)
-                                    | exists().where(_ENDPOINT.c.tenant_id == _JOB.c.tenant_id,
-                                                     _ENDPOINT.c.enabled.is_(True),
-                                                     or_(_ENDPOINT.c.user_id == _JOB.c.user_id,
-                                                         _ENDPOINT.c.scope == "tenant")))
+# Whether a job's end may have anyone to tell (statements.TELL), for one job and for many at once (those not
+# returned have nobody); built once. An endpoint's `events` are not looked at here: `_deliver` filters them.
+WANTED = select(TELL).where(_JOB.c.id == bindparam("b_id"))
+WANTED_OF = select(_JOB.c.id).where(_JOB.c.id.in_(bindparam("b_ids", expanding=True)), TELL)
 
 
 def delivery_id(target: str, subject_id: str) -> str:
@@ -103,16 +106,14 @@ class Intake:
         self.sessions, self.settings, self.names, self.wake = sessions, settings, settings.names, wake
         self.engine = db.Lanes(db.autocommit(sessions.kw["bind"]), keep=1)  # one statement per event
 
-    async def consumers(self, nc: Any) -> tuple[Any, Any, Any]:
-        """The three durable consumers. Created the first time from now on: the events before webhooks existed
-        announce nothing."""
+    async def consumers(self, nc: Any) -> tuple[Any, Any]:
+        """The durable consumers of trainings' and imports' ends. Created the first time from now on: the events
+        before webhooks existed announce nothing. (Job ends come from the event folder: `on_job_ends`.)"""
         js, names = nc.jetstream(), self.names
         # the registry's stream may not exist yet (it is the registry's, made by whichever of the two starts first)
         await ensure_streams(nc, names, ("registry",), replicas=self.settings.stream_replicas)
         made = []
         for stream, durable, subjects in (
-                (names.stream("events")["name"], names.jobs_webhooks_consumer,
-                 [names.job_events("*", kind) for kind in TERMINAL_EVENTS]),
                 (names.stream("trainings")["name"], names.jobs_webhooks_trainings_consumer,
                  [names.training_status("*", kind) for kind in TERMINAL_EVENTS]),
                 (names.stream("registry")["name"], names.jobs_webhooks_models_consumer,
@@ -121,19 +122,77 @@ class Intake:
             config.deliver_policy = DeliverPolicy.NEW  # the same at every start, so creating again changes nothing
             await js.add_consumer(stream, config)
             made.append(await js.pull_subscribe_bind(durable, stream))
-        return made[0], made[1], made[2]
+        return made[0], made[1]
 
-    async def run_job_events(self, sub: Any, stopping: asyncio.Event) -> None:
-        """Turn the job ends of the consumer `sub` into deliveries, a fetched batch at a time, until `stopping`."""
-        async for msgs in fetched(sub, stopping, BATCH):
-            await self.on_job_events(msgs)
-            if len(msgs) < BATCH:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), LINGER_S)
+    async def on_job_ends(self, ends: list[tuple[str, bool | None]]) -> None:
+        """Jobs whose terminal events the folder has just folded: (job id, whether the job has anyone to tell, as
+        the statement that ended its row said; None where it did not say, which one statement for them all asks).
+        Raises when something could not be done: the folder then has those events delivered again."""
+        wanted = {job_id for job_id, tell in ends if tell}
+        unknown = sorted({job_id for job_id, tell in ends if tell is None} - wanted)
+        if unknown:
+            async with self.engine.connect() as conn:
+                wanted |= set((await conn.execute(WANTED_OF, {"b_ids": unknown})).scalars())
+        added = 0
+        for job_id in sorted(wanted):
+            async with self.sessions.begin() as session:
+                row = await session.get(Job, job_id)
+                if row is None or row.status not in TERMINAL:  # the event ended nothing: a later one will
+                    continue
+                added += await self._deliver(session, "job", row.id, row.user_id, row.tenant_id,
+                                             f"job.{row.status}", job_payload(row, self.settings.public_url),
+                                             callback=getattr(row, "callback_url", None))
+        if added:
+            self.wake()
+
+    async def catch_up(self, nc: Any, stopping: asyncio.Event) -> None:
+        """Announce the job ends an earlier version's own consumer still holds, then delete it: once it is empty and
+        no other process has pulled from it for `UNREAD_S` (replicas of that version, during a rolling upgrade,
+        still read it and announce the ends they fold). Returns at once where there is none."""
+        js, stream, durable = nc.jetstream(), self.names.stream("events")["name"], self.names.jobs_webhooks_consumer
+        try:
+            await js.consumer_info(stream, durable)
+        except NotFoundError:
+            return
+        except Exception:  # it is looked for again at the next start
+            log.warning("could not look for the earlier job-ends consumer", exc_info=True)
+            return
+        sub = await js.pull_subscribe_bind(durable, stream)
+        unread_since = None
+        while not stopping.is_set():
+            try:
+                msgs = await sub.fetch(BATCH, timeout=1.0)
+            except (TimeoutError, NatsTimeout):
+                msgs = []
+            except Exception:  # broker gone for a moment, or the consumer deleted by another replica
+                log.warning("reading the earlier job-ends consumer failed; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+                msgs = []
+            if msgs:
+                unread_since = None
+                await self.on_job_events(msgs)
+                continue
+            try:
+                info = await js.consumer_info(stream, durable)
+            except NotFoundError:
+                break
+            except Exception:
+                continue
+            if info.num_pending or info.num_ack_pending or info.num_waiting:
+                unread_since = None
+                continue
+            unread_since = unread_since or asyncio.get_running_loop().time()
+            if asyncio.get_running_loop().time() - unread_since >= UNREAD_S:
+                with contextlib.suppress(NotFoundError):
+                    await js.delete_consumer(stream, durable)
+                log.info("the earlier job-ends consumer is empty and unread: deleted")
+                break
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
 
     async def on_job_events(self, msgs: list[Any]) -> None:
-        """A batch of job ends: one statement says which jobs may have anyone to tell; the others' events are acked
-        at once. A message that fails is retried after a pause, alone."""
+        """A batch of job ends from the earlier consumer (catch_up): one statement says which jobs may have anyone
+        to tell; the others' events are acked at once. A message that fails is retried after a pause, alone."""
         try:
             async with self.engine.connect() as conn:
                 ids = sorted({msg.subject.split(".")[-2] for msg in msgs})

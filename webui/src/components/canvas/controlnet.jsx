@@ -23,7 +23,8 @@ function requestOf(unit, tab, detail) {
   return body;
 }
 
-export function ControlNetUnits({ tab, initImage, width, height, error, onUnits }) {
+/** `restore`: units to start from (restore.js `controlnetsOf`, History's "send to"). */
+export function ControlNetUnits({ tab, initImage, width, height, error, onUnits, restore = null }) {
   const [units, setUnits] = useState([]);
   const [models, setModels] = useState([]);
   const [modules, setModules] = useState(['none']);
@@ -37,6 +38,9 @@ export function ControlNetUnits({ tab, initImage, width, height, error, onUnits 
       setDetails(list.module_detail || {});
     }, setLoadError);
   }, []);
+  useEffect(() => {
+    if (restore) setUnits(restore.slice(0, MAX_UNITS).map((unit) => ({ ...blank(), ...unit })));
+  }, [restore]);
   useEffect(() => {
     onUnits(units.map((unit) => requestOf(unit, tab, details[unit.module])));
   }, [units, tab, details]);

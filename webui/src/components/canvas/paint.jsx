@@ -115,20 +115,25 @@ export function PaintCanvas({ kind, background, width, height, fill = null, colo
     ctx.lineTo(...to);
     ctx.stroke();
   };
+  // mouse, pen or touch alike (touch-action: none keeps a finger's drag from scrolling the page); one pointer
+  // paints at a time: a second finger is ignored rather than joined to the first one's line
+  const pointer = useRef(null);
   const down = (e) => {
     e.preventDefault();
+    if (drawing.current) return;
     layer.current.setPointerCapture(e.pointerId);
+    pointer.current = e.pointerId;
     drawing.current = at(e);
     line(drawing.current, drawing.current);
   };
   const move = (e) => {
-    if (!drawing.current) return;
+    if (!drawing.current || e.pointerId !== pointer.current) return;
     const point = at(e);
     line(drawing.current, point);
     drawing.current = point;
   };
-  const up = () => {
-    if (!drawing.current) return;
+  const up = (e) => {
+    if (!drawing.current || e.pointerId !== pointer.current) return;
     drawing.current = null;
     onStroke(layer.current);
   };

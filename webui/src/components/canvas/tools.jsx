@@ -27,8 +27,10 @@ export function inpaintOf(spec) {
 }
 
 /** `mode`: an edit mode to open in (History's "Send to inpaint": `#/generate?tab=img2img&...&mode=inpaint`);
- * `restore`: inpaint options to start from (`inpaintOf(spec)`). */
-export function ImageTools({ tab, initImage, width, height, error, onFields, mode: asked = null, restore = null }) {
+ * `restore`: inpaint options to start from (`inpaintOf(spec)`); `restoreUnits`: ControlNet units to start from
+ * (restore.js `controlnetsOf`). */
+export function ImageTools({ tab, initImage, width, height, error, onFields, mode: asked = null, restore = null,
+  restoreUnits = null }) {
   const [mode, setMode] = useState('image');
   const [mask, setMask] = useState(null);
   const [inpaint, setInpaint] = useState(INPAINT);
@@ -133,7 +135,7 @@ export function ImageTools({ tab, initImage, width, height, error, onFields, mod
         </fieldset>
       )}
       <ControlNetUnits tab={tab} initImage={initImage} width={width} height={height} error={error}
-        onUnits={setUnits} />
+        onUnits={setUnits} restore={restoreUnits} />
     </div>
   );
 }
