@@ -116,7 +116,8 @@ async def test_an_end_is_announced_once_and_only_after_the_jobs_row_ended(pipeli
     await _ended(nc, settings, job_id)
     await asyncio.sleep(1.5)
     found = await _deliveries(sessions, job_id)
-    assert [(d.endpoint_id, d.type, d.status) for d in found] == [(hook.id, "job.succeeded", "pending")]
+    # one delivery; its status is not asserted: a sender of another stack on this test database may have tried it
+    assert [(d.endpoint_id, d.type) for d in found] == [(hook.id, "job.succeeded")]
     async with sessions() as s:
         assert (await s.get(Job, job_id)).status == "succeeded"
 
