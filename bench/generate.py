@@ -1,7 +1,7 @@
 """Generation benchmark: denoising speed and image throughput of the worker's engine, per model family.
 
 Usage: .venv/bin/python bench/generate.py [--full] [--steps N] [--batch B] [--size S] [--repeats R] [--json]
-       [--compile MODE] [--batches 8,16]     (bench/gpu.sh runs the full comparison on one GPU)
+       [--compile MODE] [--batches 8,16] [--token-merging RATIO]     (bench/gpu.sh runs the full comparison on one GPU)
 
 Every figure goes through GenerationEngine.generate, the path a job takes (prompt encoding, a fresh scheduler,
 the diffusers pipeline, VAE decode, PIL images), with sampler Euler a:
@@ -12,7 +12,8 @@ Models: the built-in tiny-sd and tiny-sdxl (toy size, random weights) always, at
 device also the full-size SD1.5 and SDXL architectures with random weights (fp16, built from configs written here
 and in model_load.py; weights do not change speed), at 512x512 and 1024x1024 unless --size, each measured beside
 plain diffusers (fp16, SDPA, eager) in the same run, as ratios, with peak memory and a cold worker's time to its
-first image without and with the compile cache (gpu_full.py). Goals (issue 15): SD1.5 batch-1 it/s >= 3x plain,
+first image without and with the compile cache (gpu_full.py), and (--token-merging) batch-1 it/s with token merging,
+which runs eagerly, beside Easel's eager figure. Goals (issue 15): SD1.5 batch-1 it/s >= 3x plain,
 SD1.5 30-step images/s >= 2x plain's best batch, SDXL batch-1 it/s >= 1.7x plain. It prints figures and asserts
 nothing.
 """
@@ -49,14 +50,17 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--compile", default="default", help="EASEL_COMPILE for the full-size models (default: default)")
     p.add_argument("--batches", default="4,8,16",
                    help="SD1.5 30-step throughput: plain diffusers tries each batch size, Easel the largest (--full)")
+    p.add_argument("--token-merging", type=float, default=0.5, metavar="RATIO",
+                   help="also batch-1 it/s with token merging at RATIO (the web UI's token_merging_ratio; eager, "
+                        "as such jobs run); 0: not measured (default 0.5)")
     return p.parse_args()
 
 
 
-def spec(model: ModelInfo, size: int, steps: int, batch: int) -> GenerationSpec:
+def spec(model: ModelInfo, size: int, steps: int, batch: int, token_merging: float = 0.0) -> GenerationSpec:
     return GenerationSpec(prompt="a lighthouse on a cliff at dusk, oil painting", negative_prompt="blurry",
                           model=model, sampler="Euler a", steps=steps, cfg_scale=7.0, width=size, height=size,
-                          seeds=list(range(batch)), batch_size=batch)
+                          seeds=list(range(batch)), batch_size=batch, token_merging_ratio=token_merging)
 
 
 def iterations_per_second(engine: GenerationEngine, job: GenerationSpec, device: torch.device) -> float:
@@ -90,6 +94,12 @@ def measure(label: str, engine: GenerationEngine, model: ModelInfo, size: int, a
     print(f"{label:<10} {row['size']:>9}  it/s (batch 1): median {row['it_per_s_median']:8.2f}  best "
           f"{row['it_per_s_best']:8.2f}   images/s (batch {args.batch}, {args.steps} steps): median "
           f"{row['images_per_s_median']:7.3f}  best {row['images_per_s_best']:7.3f}", flush=True)
+    if args.token_merging:
+        tome = [iterations_per_second(engine, spec(model, size, args.steps, 1, args.token_merging), device)
+                for _ in range(args.repeats)]
+        row |= {"token_merging_ratio": args.token_merging, "token_merging_it_per_s_best": max(tome)}
+        print(f"{label:<10} {row['size']:>9}  it/s (batch 1) with token merging {args.token_merging:g}: best "
+              f"{max(tome):8.2f}", flush=True)
     return row
 
 

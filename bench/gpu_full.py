@@ -44,9 +44,9 @@ def peak_gib() -> float:
     return torch.cuda.max_memory_allocated() / 2**30 if DEVICE == "cuda" else 0.0
 
 
-def spec(model: ModelInfo, size: int, steps: int, batch: int) -> GenerationSpec:
+def spec(model: ModelInfo, size: int, steps: int, batch: int, **over: Any) -> GenerationSpec:
     return GenerationSpec(prompt=PROMPT, negative_prompt=NEGATIVE, model=model, sampler="Euler a", steps=steps,
-                          cfg_scale=7.0, width=size, height=size, seeds=list(range(batch)), batch_size=batch)
+                          cfg_scale=7.0, width=size, height=size, seeds=list(range(batch)), batch_size=batch, **over)
 
 
 # --- plain diffusers ------------------------------------------------------------------------------------------------
@@ -141,6 +141,30 @@ def easel_figures(engine: GenerationEngine, model: ModelInfo, size: int, steps: 
             "compile_states": states}
 
 
+def token_merging_figures(engine: GenerationEngine, model: ModelInfo, size: int, steps: int, ratio: float,
+                          repeats: int) -> dict[str, Any]:
+    """Batch-1 it/s with token merging (which runs eagerly: engine/tome.py) beside the same job eagerly without
+    it, and how far its pixels are from that job's."""
+    figures: dict[str, Any] = {"ratio": ratio}
+    images = {}
+    loaded = engine._loaded[model.id]
+    kept, loaded.compiled = loaded.compiled, []  # no compiled graph serves either figure
+    try:
+        for name, merging in (("eager", 0.0), ("merged", ratio)):
+            runs = []
+            for _ in range(repeats):
+                stamps: list[float] = []
+                images[name] = easel_job(engine, spec(model, size, steps, 1, token_merging_ratio=merging), stamps)
+                runs.append((len(stamps) - 1) / (stamps[-1] - stamps[0]))
+            figures[f"{name}_it_per_s"] = max(runs)
+    finally:
+        loaded.compiled = kept
+    figures["ratio_to_eager"] = figures["merged_it_per_s"] / figures["eager_it_per_s"]
+    figures["mean_abs_pixel_diff"] = float(np.abs(np.asarray(images["merged"][0], dtype=np.int16)
+                                                  - np.asarray(images["eager"][0], dtype=np.int16)).mean())
+    return figures
+
+
 def cold_worker(folder: Path, base: str, size: int, compile_mode: str, compile_cache: Path, scratch: Path) -> dict:
     """A fresh process: seconds to its first image and until its compiled graph served one."""
     env = dict(os.environ, TORCHINDUCTOR_CACHE_DIR=str(scratch / "inductor"), TRITON_CACHE_DIR=str(scratch / "triton"))
@@ -190,6 +214,9 @@ def compare(label: str, folder: Path, base: str, size: int, args: Any, batches: 
     # Easel at the largest batch only: each batch size is a compile, and the compiled UNet does best at the largest
     easel = easel_figures(engine, model, size, args.steps, batches[-1:], args.repeats)
     easel["peak_gib"] = peak_gib()
+    if getattr(args, "token_merging", 0):
+        easel["token_merging"] = token_merging_figures(engine, model, size, args.steps, args.token_merging,
+                                                       args.repeats)
     del engine
     fresh_peak()
     row = {"model": label, "size": f"{size}x{size}", "steps": args.steps, "plain": plain, "easel": easel,
@@ -217,6 +244,11 @@ def print_row(row: dict) -> None:
     print(f"{name:<5} peak memory: easel {e['peak_gib']:.1f} GiB, plain {p['peak_gib']:.1f} GiB; compiled vs eager "
           f"max pixel difference {e['compiled_vs_eager_max_pixel_diff']}/255; compile states {e['compile_states']}",
           flush=True)
+    if "token_merging" in e:
+        t = e["token_merging"]
+        print(f"{name:<5} {row['size']:>9}  it/s batch 1, eager: token merging {t['ratio']:g} "
+              f"{t['merged_it_per_s']:7.2f}  without {t['eager_it_per_s']:7.2f}  ratio {t['ratio_to_eager']:5.2f}; "
+              f"mean pixel difference {t['mean_abs_pixel_diff']:.1f}/255", flush=True)
 
 
 def run(args: Any, work: Path, tokenizers: Path, builders: dict[str, Any]) -> dict[str, Any]:

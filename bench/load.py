@@ -15,7 +15,11 @@ end, and prints per phase:
   request histograms, apart from this process's delays);
 - completed jobs/s (accepted jobs over the phase and the wait for them to end; and by the jobs' own clocks, from the
   first one's creation to the last one's end), and **CPU per job** for each kind of process (user + system time
-  over the phase / jobs accepted).
+  over the phase / jobs accepted);
+- **NATS messages per job** for each kind of process (messages it sent plus messages it was delivered, by the
+  server's count of its connections: requests, replies, publishes, acks, fetches, KV updates) and **database
+  transactions per job** (PostgreSQL's count for the scratch database; a statement outside a transaction counts as
+  one), both over the phase / jobs accepted, background work included.
 
 It prints figures and asserts nothing. Submissions come from this process, on the same machine: on a 2-core box
 the load generator takes a core of its own, so read the figures as relative (replicas, before/after a change).
@@ -148,6 +152,29 @@ async def rows(database_url: str, query: str, *args) -> list:
         await conn.close()
 
 
+async def nats_messages(cluster: ProcessCluster) -> dict[str, int]:
+    """Messages each kind of process has sent and been delivered over NATS so far (the server's connection counts,
+    by the connection names the processes give: easel-jobs, ...)."""
+    async with httpx.AsyncClient(base_url=cluster.natsd.monitor_url, timeout=5) as http:
+        connections = (await http.get("/connz", params={"limit": 4096})).json().get("connections") or []
+    counts = dict.fromkeys(SERVICE_KINDS, 0)
+    for c in connections:
+        kind = next((k for k in SERVICE_KINDS if k in (c.get("name") or "")), None)
+        if kind is not None:
+            counts[kind] += c.get("in_msgs", 0) + c.get("out_msgs", 0)
+    return counts
+
+
+STATS_LAG_S = 11.0  # PostgreSQL reports an idle backend's transaction counts up to 10 s late
+
+
+async def transactions(database_url: str) -> int:
+    """Transactions committed or rolled back in the scratch database so far (every service's)."""
+    found = await rows(database_url, "SELECT xact_commit + xact_rollback AS n FROM pg_stat_database "
+                                     "WHERE datname = current_database()")
+    return int(found[0]["n"])
+
+
 async def settle(database_url: str, job_ids: list[str], timeout: float = 300.0) -> list:
     """Wait until every accepted job has ended; their rows."""
     deadline = time.monotonic() + timeout
@@ -180,14 +207,18 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
         key = (await gateways[0].post(f"/v1/users/{user_id}/keys", json={"name": "load"}, headers=admin)).json()
         headers = {"Authorization": f"Bearer {key['secret']}"}
         await offer(gateways, headers, 20.0, 1.0, args.timeout)  # warm-up: connections, caches
+        await asyncio.sleep(STATS_LAG_S)
+        xacts_before = await transactions(cluster.database_url)
         for rate in args.rates:
             before = {p.proc.pid: p.cpu_seconds() for p in cluster.processes}
+            messages_before = await nats_messages(cluster)
             answers_before = await gateway_answers(gateways)
             t0, own_cpu = time.perf_counter(), time.process_time()
             phase = await offer(gateways, headers, rate, args.seconds, args.timeout)
             ended = await settle(cluster.database_url, list(phase.accepted.values()))
             took = time.perf_counter() - t0
             cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
+            messages = {kind: n - messages_before[kind] for kind, n in (await nats_messages(cluster)).items()}
             at_gateways = {status: {"within_100ms": int(now[0] - answers_before[status][0]),
                                     "all": int(now[1] - answers_before[status][1])}
                            for status, now in (await gateway_answers(gateways)).items()}
@@ -209,7 +240,11 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
                 "generator_cpu_s": time.process_time() - own_cpu, "took_s": took, "load_1m": os.getloadavg()[0],
                 "served_per_s": served_rate(ended),
                 "cpu_ms_per_job": {kind: 1e3 * seconds / accepted for kind, seconds in cpu.items()},
+                "nats_messages_per_job": {kind: n / accepted for kind, n in messages.items()},
             })
+            await asyncio.sleep(STATS_LAG_S)  # the phase's transactions, reported (the next phase starts from here)
+            xacts = await transactions(cluster.database_url)
+            results[-1]["db_transactions_per_job"], xacts_before = (xacts - xacts_before) / accepted, xacts
             print_phase(results[-1])
     finally:
         for g in gateways:
@@ -235,6 +270,9 @@ def print_phase(r: dict) -> None:
           f"completed {r['completed_per_s']:.1f}/s (by the jobs' clocks {r['served_per_s']:.1f}/s)")
     print("  CPU per job: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
           + f"; services total {sum(v for k, v in cpu.items() if k != 'worker'):.2f} ms")
+    nats = r["nats_messages_per_job"]
+    print("  NATS messages per job: " + ", ".join(f"{k} {v:.1f}" for k, v in nats.items())
+          + f"; database transactions per job {r['db_transactions_per_job']:.2f}")
     print(f"  this load generator: {r['generator_cpu_s']:.1f} s of CPU in {r['took_s']:.1f} s; machine load average "
           f"{r['load_1m']:.1f}")
 

@@ -8,6 +8,7 @@ import json
 import os
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,6 +24,8 @@ from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
 from easel_registry.flows import RegistryFlows
 from easel_registry.main import MIGRATIONS as REGISTRY_MIGRATIONS
+from easel_registry.models import Upload
+from easel_registry.service import now
 from easel_registry.settings import RegistrySettings
 
 
@@ -147,6 +150,8 @@ async def events(api: httpx.AsyncClient, job_id: str, headers: dict[str, str],
     async def collect() -> None:
         async with aconnect_sse(api, "GET", f"/v1/jobs/{job_id}/events", headers=headers) as source:
             async for sse in source.aiter_sse():
+                if not sse.data:  # the 15 s keep-alive comment: httpx-sse hands it over as an empty message
+                    continue
                 out.append((sse.event, json.loads(sse.data)))
                 if sse.event in ("succeeded", "failed", "canceled"):
                     return
@@ -241,6 +246,18 @@ async def registry_flows(tmp_path: Path, **settings) -> AsyncIterator[RegistryFl
     finally:
         await flows.stop()
         await engine.dispose()
+
+
+async def upload_row(flows: RegistryFlows, upload_id: str) -> Upload | None:
+    """The registry's record of an upload, or None once it is gone."""
+    async with flows.sessions() as session:
+        return await session.get(Upload, upload_id)
+
+
+async def age_upload(flows: RegistryFlows, upload_id: str, seconds: float) -> None:
+    """Make an upload look untouched for `seconds`."""
+    async with flows.sessions.begin() as session:
+        (await session.get(Upload, upload_id)).touched_at = now() - timedelta(seconds=seconds)
 
 
 async def import_and_wait(flows: RegistryFlows, source: ModelSource, kind: str = "checkpoint",

@@ -54,6 +54,8 @@ def call_key(spec: GenerationSpec) -> Hashable | None:
                                       spec.init_images, spec.mask, spec.outpaint, spec.extras, spec.interrogate,
                                       spec.merge)):
         return None
+    if spec.token_merging_ratio:
+        return None  # its random token cells follow the first seed of its call (engine/tome.py)
     if spec.batch_size is not None and spec.batch_size < len(spec.seeds):
         return None  # a job of several chunks: its skip ends one chunk, which a shared call cannot do
     model = spec.model

@@ -100,6 +100,9 @@ def parameters(spec: GenerationSpec, seed: int, subseed: int | None = None) -> d
                                else None),
         "Clip skip": spec.clip_skip if (spec.clip_skip or 1) > 1 else None,
         "Tiling": "True" if spec.tiling else None,
+        "Token merging ratio": _num(spec.token_merging_ratio) if spec.token_merging_ratio else None,
+        "Token merging ratio hr": (_num(hires.token_merging_ratio) if hires is not None and hires.token_merging_ratio
+                                   else None),
     }
     # only where the worker applies it (engine.samplers: DDIM through the pipeline, Euler a through its scheduler)
     if spec.eta is not None and spec.sampler == "DDIM" and spec.eta != 0:

@@ -1,10 +1,11 @@
 """A pool's `preload_models` (EASEL_PRELOAD_MODELS), made ready before the worker takes its first job.
 
-The worker asks the registry which models the refs name (`registry_preload`: workers alone may ask, with no user;
-built-in ids or names, or imported models' ids), then fetches each into its disk cache and loads the checkpoints into
-memory, up to EASEL_MAX_LOADED_MODELS (the engine evicts the least recently used beyond that). It does so before it
-pulls jobs or puts its presence, so the first job routed to it finds the model resident and the pool's status shows
-it. A ref that names no ready model, or a model that fails to load, is logged and skipped: the worker still serves.
+The worker asks the registry which models the refs name (`registry_preload(pool)`: its pool's workers alone may ask,
+with no user, and only refs on the pool's preload list are answered; built-in ids or names, or imported models' ids),
+then fetches each into its disk cache and loads the checkpoints into memory, up to EASEL_MAX_LOADED_MODELS (the
+engine evicts the least recently used beyond that). It does so before it pulls jobs or puts its presence, so the first
+job routed to it finds the model resident and the pool's status shows it. A ref that names no ready model, or a model
+that fails to load, is logged and skipped: the worker still serves.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ log = logging.getLogger(__name__)
 
 async def resolve(nc: Client, names: Names, pool: str, refs: list[str], timeout: float) -> list[ModelInfo]:
     """The ready models `refs` name; what names none is logged."""
-    reply = await request(nc, names.registry_preload, PreloadRequest(pool=pool, refs=refs), PreloadReply,
+    reply = await request(nc, names.registry_preload(pool), PreloadRequest(pool=pool, refs=refs), PreloadReply,
                           timeout=timeout)
     if reply.missing:
-        log.warning("preload_models of pool %s: %s name no ready model (an imported model is named by its id)",
+        log.warning("preload_models of pool %s: %s name no ready model on the pool's list "
+                    "(an imported model is named by its id)",
                     pool, ", ".join(reply.missing))
     return reply.items
 

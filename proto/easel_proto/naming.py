@@ -94,10 +94,10 @@ class Names:
         """Where the gateway starts a model upload (the registry records it and checks the storage quota)."""
         return self._fmt(n.SUBJECT_REGISTRY_UPLOADS)
 
-    @property
-    def registry_preload(self) -> str:
-        """Where a starting worker (only workers) resolves its pool's preload_models."""
-        return self._fmt(n.SUBJECT_REGISTRY_PRELOAD)
+    def registry_preload(self, pool: str) -> str:
+        """Where a starting worker of `pool` resolves its pool's preload_models (NATS lets a worker ask only on its
+        own pool's subject; the registry serves every pool's, `pool="*"`, and answers only refs on that pool's list)."""
+        return self._fmt(n.SUBJECT_REGISTRY_PRELOAD, pool=pool)
 
     @property
     def registry_datasets(self) -> str:
@@ -172,6 +172,11 @@ class Names:
     @property
     def jobs_cancel(self) -> str:
         return self._fmt(n.SUBJECT_JOBS_CANCEL)
+
+    @property
+    def jobs_queue_positions(self) -> str:
+        """Where the gateway asks where the queued jobs its streams follow stand in their pool's queue."""
+        return self._fmt(n.SUBJECT_JOBS_QUEUE_POSITIONS)
 
     def jobs_claim(self, pool: str) -> str:
         """Where a worker of `pool` claims a job (the jobs service serves every pool's, `pool="*"`)."""

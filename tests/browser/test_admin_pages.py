@@ -211,3 +211,39 @@ async def test_the_platform_admin_sees_each_pool_with_its_status(browser, stack,
     finally:
         await context.close()
         await api.delete(f"/v1/pools/{name}", headers=platform["headers"])  # 404 when never made
+
+
+async def test_the_platform_admin_shares_a_model_of_another_tenant(browser, stack, api, admin_headers):
+    tenant_id = f"ui-{uuid.uuid4().hex[:6]}"
+    boss = await designer(api, admin_headers, roles=["admin"], tenant_id=tenant_id)  # the tenant is made first
+    role = f"artists-{uuid.uuid4().hex[:6]}"
+    r = await api.post("/v1/roles", json={"name": role, "permissions": ["models:read"]}, headers=boss["headers"])
+    assert r.status_code == 201, r.text
+    upload = (await api.post("/v1/models/uploads", headers=boss["headers"])).json()
+    assert (await api.put(upload["url"], content=safetensors(16), headers=boss["headers"])).status_code == 204
+    name = f"their-lora-{uuid.uuid4().hex[:6]}"
+    r = await api.post("/v1/models", json={"name": name, "kind": "lora", "base": "sd15",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=boss["headers"])
+    assert r.status_code == 201, r.text
+    model_id = r.json()["id"]
+    platform = await designer(api, admin_headers, roles=["platform-admin"])
+    context, page = await open_signed_in(browser, stack, platform)
+    try:
+        await page.get_by_role("link", name="Tenant models").click()
+        await page.get_by_label("Tenant", exact=True).select_option(tenant_id)
+        row = page.get_by_test_id("tenant-model-row").filter(has_text=name)
+        await row.wait_for()
+        assert boss["username"] in await row.text_content() and "private" in await row.text_content()
+        await row.get_by_role("button", name=f"Share {name}").click()
+        await page.get_by_label("Visible to").select_option("roles")
+        # the roles offered are the model's tenant's
+        await page.locator(f'#my-roles option[value="{role}"]').wait_for(state="attached")
+        await page.get_by_label("Roles (comma-separated)").fill(role)
+        await page.get_by_role("button", name="Save").click()
+        await row.filter(has_text=role).wait_for()
+        await page.screenshot(path=ARTIFACTS / "admin-models-other-tenant.png")
+    finally:
+        await context.close()
+    model = (await api.get(f"/v1/models/{model_id}", headers=boss["headers"])).json()
+    assert model["visibility"] == "roles" and model["shared_roles"] == [role], model

@@ -1,9 +1,11 @@
 """The web UI on a portrait tablet (768x1024, touch) in a real browser (fixtures: conftest.py): every page an admin
-sees is reached through the folded nav ("Menu"), none scrolls sideways, its main control is visible and no control
-lies outside the screen; a mask is painted with a finger (real touch events), without scrolling the page.
-A screenshot per page goes to tests/browser/artifacts/tablet-*.png."""
+sees, and the platform admin's pools page, is reached through the folded nav ("Menu"), none scrolls sideways, its
+main control is visible and no control lies outside the screen; a mask is painted with a finger (real touch events),
+without scrolling the page. A screenshot per page goes to tests/browser/artifacts/tablet-*.png."""
 
 from __future__ import annotations
+
+import uuid
 
 from browser_helpers import ARTIFACTS, PASSWORD, designer, open_signed_in, png
 
@@ -35,6 +37,9 @@ OFF_SCREEN = """() => {
     .map((el) => el.outerHTML.slice(0, 120));
 }"""
 SIDEWAYS = "() => document.scrollingElement.scrollWidth - innerWidth"
+# a pool's chart figures that wrap over two lines (an inline element broken in two has two boxes)
+BROKEN_FIGURES = """() => [...document.querySelectorAll('[data-testid=pool-status] > div > small')]
+  .filter((el) => el.getClientRects().length > 1).map((el) => el.textContent)"""
 
 
 async def test_every_admin_page_fits_a_portrait_tablet(browser, stack, api, admin_headers):
@@ -60,19 +65,54 @@ async def test_every_admin_page_fits_a_portrait_tablet(browser, stack, api, admi
         assert set(paths) <= set(MAIN_CONTROL), f"pages without a main control listed here: {paths}"
         await menu.click()
         for path in paths:
-            await menu.click()
-            await nav.locator(f'a[href="#/{path}"]').click()
-            await nav.wait_for(state="hidden")  # a page chosen folds the nav again
-            control = MAIN_CONTROL[path](page).first
-            await control.wait_for()
-            await control.scroll_into_view_if_needed()
-            assert await control.is_visible() and await control.is_enabled(), path
-            await page.wait_for_load_state("networkidle")
-            assert await page.evaluate(SIDEWAYS) <= 0, f"{path} scrolls sideways"
-            assert await page.evaluate(OFF_SCREEN) == [], path
-            await page.screenshot(path=ARTIFACTS / f"tablet-{path.replace('/', '-')}.png", full_page=True)
+            await fits(page, path)
     finally:
         await context.close()
+
+
+async def fits(page, path: str) -> None:
+    """Open `path` through the folded nav: its main control shows, nothing scrolls sideways or lies off screen."""
+    nav, menu = page.locator("#pages-nav"), page.locator(".menu-toggle")
+    await menu.click()
+    await nav.locator(f'a[href="#/{path}"]').click()
+    await nav.wait_for(state="hidden")  # a page chosen folds the nav again
+    control = MAIN_CONTROL[path](page).first
+    await control.wait_for()
+    await control.scroll_into_view_if_needed()
+    assert await control.is_visible() and await control.is_enabled(), path
+    await page.wait_for_load_state("networkidle")
+    assert await page.evaluate(SIDEWAYS) <= 0, f"{path} scrolls sideways"
+    assert await page.evaluate(OFF_SCREEN) == [], path
+    await page.screenshot(path=ARTIFACTS / f"tablet-{path.replace('/', '-')}.png", full_page=True)
+
+
+async def test_the_platform_admins_pools_page_fits_a_portrait_tablet(browser, stack, api, admin_headers):
+    """The pools page is the platform admin's alone (pools:manage): a tenant's admin never reaches it above. Its
+    pool rows, with their status and charts, and its forms fit the tablet; so does Tenant models with its tenant
+    picker."""
+    platform = await designer(api, admin_headers, roles=["platform-admin"])
+    name = f"tablet-{uuid.uuid4().hex[:6]}"  # a pool made through the API may be edited (a configured one not)
+    r = await api.post("/v1/pools", json={"name": name, "gpu_type": "NVIDIA-A10G", "max_workers": 0,
+                                          "roles": ["user"], "description": "a pool with a longer description"},
+                       headers=platform["headers"])
+    assert r.status_code == 201, r.text
+    context, page = await open_signed_in(browser, stack, platform, **TABLET)
+    try:
+        assert await page.locator(".menu-toggle").is_visible()
+        await fits(page, "admin/pools")
+        await page.get_by_test_id("pool-row").filter(has_text="default").get_by_test_id("pool-status").wait_for()
+        assert await page.evaluate(SIDEWAYS) <= 0 and await page.evaluate(OFF_SCREEN) == []
+        # each chart's figures stay whole ("1 of 1 workers (0 busy)"), beside the chart or under it
+        assert await page.evaluate(BROKEN_FIGURES) == []
+        await page.get_by_role("button", name=f"Edit pool {name}").click()  # its edit form, open in the list
+        await page.get_by_role("button", name="Save pool").wait_for()
+        assert await page.evaluate(SIDEWAYS) <= 0 and await page.evaluate(OFF_SCREEN) == []
+        await page.screenshot(path=ARTIFACTS / "tablet-admin-pools-edit.png", full_page=True)
+        await fits(page, "admin/models")
+        assert await page.get_by_label("Tenant", exact=True).is_visible()
+    finally:
+        await context.close()
+        await api.delete(f"/v1/pools/{name}", headers=platform["headers"])
 
 
 async def test_a_mask_is_painted_by_touch_without_scrolling_the_page(browser, stack, api, admin_headers):

@@ -1,8 +1,9 @@
 """The Trainings page in a real browser against the embedded stack (fixtures: conftest.py): a user uploads a dataset
 with its progress, starts a LoRA training from the form on the built-in tiny model, follows it to the end (status,
-the loss of every step as a chart, the sample images as they come), registers a checkpoint, and uses the result in
-Generate in one click (the LoRA's tag reaches the job); a long training is canceled from the page; another user sees
-none of it, and a user without trainings:create has no Trainings page."""
+the loss of every step as a chart, the sample images as they come, the trainer's log lines), registers a
+checkpoint, and uses the result in Generate in one click (the LoRA's tag reaches the job); a long training is canceled
+from the page, and a failed one shows its error in its log; another user sees none of it, and a user without
+trainings:create has no Trainings page."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import uuid
 
 from browser_helpers import ARTIFACTS, WAIT_MS, designer, open_signed_in
 from helpers import until_status, wait_for
-from training_helpers import TRAINER_PERMISSIONS, dataset_zip
+from training_helpers import TRAINER_PERMISSIONS, dataset_zip, training_body, until_training
 
 TRAINING_MS = 600_000  # a training of 12 steps on a busy CPU
 
@@ -83,6 +84,10 @@ async def test_a_lora_trained_from_the_page_shows_its_loss_and_samples_and_is_us
         samples = detail.get_by_test_id("training-sample")
         await wait_for(lambda: _count_is(samples, 2), timeout=WAIT_MS / 1000)
         assert await samples.evaluate_all("imgs => imgs.every(i => i.complete && i.naturalWidth > 0)")
+        # the trainer's log: its progress lines, published as the training's events
+        log = detail.get_by_role("log", name="Trainer log")
+        await log.get_by_test_id("log-line").filter(has_text="step 12/12: loss").wait_for()
+        assert await log.get_by_test_id("log-line").filter(has_text="step 1/12: loss").count() == 1
         await page.screenshot(path=ARTIFACTS / "trainings.png", full_page=True)
 
         # the model kept at step 6, registered on request
@@ -151,13 +156,29 @@ async def test_a_running_training_draws_its_loss_and_is_canceled_from_the_page(b
         await detail.get_by_test_id("training-status").filter(has_text="canceled").wait_for()
         await page.get_by_test_id("training-row").filter(has_text="canceled").wait_for()
         assert await detail.get_by_role("button", name="Use in Generate").count() == 0
+
+        # a training that fails (fp16 needs CUDA: the CPU trainer refuses it) shows its error in its log
+        mine = (await api.get("/v1/datasets", headers=user["headers"])).json()["items"]
+        dataset_id = next(d["id"] for d in mine if d["name"] == dataset)
+        r = await api.post("/v1/trainings", json=training_body("lora", dataset_id, mixed_precision="fp16",
+                                                               name=f"broken-{uuid.uuid4().hex[:6]}"),
+                           headers=user["headers"])
+        assert r.status_code == 201, r.text
+        failed = await until_training(api, r.json()["id"], user["headers"], "failed", "succeeded")
+        assert failed["status"] == "failed", failed
+        await page.reload()
+        await page.get_by_role("button", name=f"Open training {failed['name']}").click()
+        await detail.get_by_test_id("training-status").filter(has_text="failed").wait_for()
+        line = detail.get_by_role("log", name="Trainer log").locator(".log-error").filter(has_text="fp16")
+        await line.first.wait_for()
+        await page.screenshot(path=ARTIFACTS / "trainings-failed.png", full_page=True)
         # its dataset deleted from the page
         await page.get_by_role("button", name=f"Delete dataset {dataset}").click()
         await page.get_by_test_id("dataset-row").filter(has_text=dataset).wait_for(state="detached")
     finally:
         await context.close()
     trainings = (await api.get("/v1/trainings", headers=user["headers"])).json()["items"]
-    assert [t["status"] for t in trainings] == ["canceled"] and trainings[0]["model_id"] is None
+    assert [t["status"] for t in trainings] == ["failed", "canceled"] and trainings[1]["model_id"] is None
     assert dataset not in [d["name"] for d in (await api.get("/v1/datasets", headers=user["headers"])).json()["items"]]
 
 

@@ -154,6 +154,19 @@ def test_every_component_gets_the_same_pools(rendered):
     assert sorted(worker_deployments(objects)) == sorted(pools_of(values))
 
 
+def test_the_registry_knows_each_pools_preload_list_as_its_workers_get_it(rendered):
+    """The registry answers a worker's preload refs only when on its pool's list: the list it holds for each of the
+    chart's pools is the one that pool's workers start with."""
+    _values, objects = rendered
+    (registry,) = [d for d in kinds(objects, "Deployment")
+                   if d["metadata"]["labels"]["app.kubernetes.io/component"] == "registry"]
+    listed = json.loads(env_of(registry["spec"]["template"]["spec"]["containers"][0])["EASEL_POOL_PRELOAD_MODELS"]
+                        ["value"])
+    workers = {pool: json.loads(env_of(d["spec"]["template"]["spec"]["containers"][0])["EASEL_PRELOAD_MODELS"]["value"])
+               for pool, d in worker_deployments(objects).items()}
+    assert listed == workers
+
+
 def test_each_process_signs_in_to_nats_with_its_own_seed(rendered):
     values, objects = rendered
     secret = values.get("natsClient", {}).get("identities", {}).get("existingSecret", "easel-nats-identities")

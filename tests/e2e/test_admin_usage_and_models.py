@@ -143,3 +143,70 @@ async def test_a_tenant_admin_sees_and_shares_every_model_of_their_tenant_and_no
     assert model_id in {m["id"] for m in (await api.get("/v1/models", headers=bob["headers"])).json()["items"]}
     # another tenant's admin cannot change it: it does not exist for them
     assert (await api.patch(f"/v1/models/{other_id}", json={"visibility": "public"}, headers=boss)).status_code == 404
+
+
+async def test_the_platform_admin_shares_another_tenants_model_and_no_one_else_may(api, admin_headers,
+                                                                                   tmp_path: Path):
+    tenant = await new_tenant(api, admin_headers)
+    boss = tenant["headers"]
+    theirs = await modeler_role(api, boss)  # a role of that tenant
+    ann = await new_user(api, boss, f"ann-{uuid.uuid4().hex[:6]}", roles=["user", theirs])
+    path = tmp_path / "lora.safetensors"
+    save_file({"lora_unet_w.lora_down.weight": np.ones((4, 8), np.float32)}, str(path))
+    upload = (await api.post("/v1/models/uploads", headers=ann["headers"])).json()
+    assert (await api.put(upload["url"], content=path.read_bytes(), headers=ann["headers"])).status_code == 204
+    r = await api.post("/v1/models", json={"name": "ann-own", "kind": "lora", "base": "sd15",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=ann["headers"])
+    assert r.status_code == 201, r.text
+    model_id = r.json()["id"]
+    share = {"visibility": "roles", "shared_roles": [theirs]}
+
+    async def unchanged():
+        model = (await api.get(f"/v1/models/{model_id}", headers=ann["headers"])).json()
+        assert model["visibility"] == "private" and model["shared_roles"] == [] and model["name"] == "ann-own", model
+
+    # another tenant's admin: 403 naming the tenant, 404 without (the model does not exist for them)
+    elsewhere = await new_tenant(api, admin_headers)
+    foreign = await modeler_role(api, elsewhere["headers"])  # a role of that other tenant
+    r = await api.patch(f"/v1/models/{model_id}", params={"tenant": tenant["id"]}, json=share,
+                        headers=elsewhere["headers"])
+    assert r.status_code == 403, r.text
+    r = await api.patch(f"/v1/models/{model_id}", json=share, headers=elsewhere["headers"])
+    assert r.status_code == 404, r.text
+    # a plain user of the platform admin's tenant: 403; the platform admin without the tenant: 404
+    user = await new_user(api, admin_headers)
+    r = await api.patch(f"/v1/models/{model_id}", params={"tenant": tenant["id"]}, json=share, headers=user["headers"])
+    assert r.status_code == 403, r.text
+    assert (await api.patch(f"/v1/models/{model_id}", json=share, headers=admin_headers)).status_code == 404
+    # the platform admin: a role of a third tenant is not one of the model's (422 naming the field), and only the
+    # sharing of another tenant's model may change, not its name
+    r = await api.patch(f"/v1/models/{model_id}", params={"tenant": tenant["id"]},
+                        json={"visibility": "roles", "shared_roles": [foreign]}, headers=admin_headers)
+    assert r.status_code == 422 and r.json()["details"]["field"] == "shared_roles" and foreign in r.text, r.text
+    r = await api.patch(f"/v1/models/{model_id}", params={"tenant": tenant["id"]}, json={"name": "renamed"},
+                        headers=admin_headers)
+    assert r.status_code == 403, r.text
+    await unchanged()
+
+    r = await api.patch(f"/v1/models/{model_id}", params={"tenant": tenant["id"]}, json=share, headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["visibility"] == "roles" and r.json()["shared_roles"] == [theirs]
+    # a holder of that role in the model's tenant now sees it
+    bob = await new_user(api, boss, f"bob-{uuid.uuid4().hex[:6]}", roles=["user", theirs])
+    assert model_id in {m["id"] for m in (await api.get("/v1/models", headers=bob["headers"])).json()["items"]}
+    # the roles the platform admin may pick from: that tenant's and the built-ins, not another tenant's
+    r = await api.get("/v1/roles", params={"tenant": tenant["id"]}, headers=admin_headers)
+    assert r.status_code == 200, r.text
+    assert theirs in {x["name"] for x in r.json()} and foreign not in {x["name"] for x in r.json()}
+    assert (await api.get("/v1/roles", params={"tenant": "default"}, headers=boss)).status_code == 403
+
+    async def audited():  # the audit log's rows arrive asynchronously
+        r = await api.get("/v1/audit", params={"action": "model.update", "target": f"model:{model_id}"},
+                          headers=admin_headers)
+        assert r.status_code == 200, r.text
+        done = [e for e in r.json()["items"] if e["outcome"] == "ok"]
+        return done[0] if done else None
+
+    event = await wait_for(audited, timeout=20, interval=0.3)
+    assert event["details"]["model_tenant"] == tenant["id"] and event["actor_id"]

@@ -188,6 +188,7 @@ async def test_options_round_trip_per_user(api, admin_headers):
      "unknown checkpoint model"),
     ({"override_settings": {"CLIP_stop_at_last_layers": 40}}, "override_settings.CLIP_stop_at_last_layers",
      "less than or equal to 12"),
+    ({"override_settings": {"token_merging_ratio": 0.95}}, "override_settings.token_merging_ratio", "within 0..0.9"),
     ({"enable_hr": True, "hr_upscaler": "Magic 9x"}, "hr_upscaler", "Magic 9x"),
     ({"styles": ["", "missing"]}, "styles.1", "unknown style"),
     ({"alwayson_scripts": {"controlnet": {"args": [{"enabled": False}, {

@@ -5,7 +5,6 @@ started."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -15,9 +14,7 @@ from safetensors.numpy import save
 from easel_proto.errors import Conflict, NotFound
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ImportModelRequest, ModelSource, UploadRequest
-from easel_registry.models import Upload
-from easel_registry.service import now
-from helpers import REGISTRY_OWNER, import_and_wait, registry_flows
+from helpers import REGISTRY_OWNER, age_upload, import_and_wait, registry_flows, upload_row
 
 
 def _weights(seed: int) -> bytes:
@@ -31,29 +28,19 @@ async def _started(flows, content: bytes | None = None, who: Principal = REGISTR
     return started
 
 
-async def _row(flows, upload_id: str) -> Upload | None:
-    async with flows.sessions() as session:
-        return await session.get(Upload, upload_id)
-
-
-async def _age(flows, upload_id: str, seconds: float) -> None:
-    async with flows.sessions.begin() as session:
-        (await session.get(Upload, upload_id)).touched_at = now() - timedelta(seconds=seconds)
-
-
 async def test_abandoned_uploads_are_swept_with_their_files_and_fresh_ones_stay(tmp_path: Path) -> None:
     async with registry_flows(tmp_path, upload_abandon_s=3600) as flows:
         old, fresh, never_put = (await _started(flows, _weights(1)), await _started(flows, _weights(2)),
                                  await _started(flows))
         assert old.key == f"t1/uploads/{REGISTRY_OWNER.user_id}/{old.upload_id}"
         assert (old.abandon_at - old.created_at).total_seconds() == pytest.approx(3600)
-        await _age(flows, old.upload_id, 3601)
-        await _age(flows, never_put.upload_id, 3601)
+        await age_upload(flows, old.upload_id, 3601)
+        await age_upload(flows, never_put.upload_id, 3601)
 
         assert await flows.uploads.sweep_once() == 2
-        assert not await flows.store.exists(old.key) and await _row(flows, old.upload_id) is None
-        assert await _row(flows, never_put.upload_id) is None
-        assert await flows.store.exists(fresh.key) and await _row(flows, fresh.upload_id) is not None
+        assert not await flows.store.exists(old.key) and await upload_row(flows, old.upload_id) is None
+        assert await upload_row(flows, never_put.upload_id) is None
+        assert await flows.store.exists(fresh.key) and await upload_row(flows, fresh.upload_id) is not None
         with pytest.raises(NotFound):  # swept: its PUT is refused, naming the upload
             await flows.start_upload(UploadRequest(principal=REGISTRY_OWNER, upload_id=old.upload_id))
         assert await flows.uploads.sweep_once() == 0
@@ -64,7 +51,7 @@ async def test_an_imported_upload_becomes_the_model_and_is_gone(tmp_path: Path) 
         started = await _started(flows, _weights(3))
         model = await import_and_wait(flows, ModelSource(type="upload", uri=started.upload_id), kind="lora")
         assert model["status"] == "ready", model
-        assert not await flows.store.exists(started.key) and await _row(flows, started.upload_id) is None
+        assert not await flows.store.exists(started.key) and await upload_row(flows, started.upload_id) is None
 
 
 async def test_an_import_refused_for_a_taken_name_removes_its_upload_at_once(tmp_path: Path) -> None:
@@ -77,13 +64,13 @@ async def test_an_import_refused_for_a_taken_name_removes_its_upload_at_once(tmp
                                                         base="sd15",
                                                         source=ModelSource(type="upload", uri=second.upload_id)))
         assert refused.value.details["field"] == "name"
-        assert not await flows.store.exists(second.key) and await _row(flows, second.upload_id) is None
+        assert not await flows.store.exists(second.key) and await upload_row(flows, second.upload_id) is None
 
 
 async def test_a_put_needs_an_upload_its_caller_started(tmp_path: Path) -> None:
     async with registry_flows(tmp_path) as flows:
         mine = await _started(flows)
-        await _age(flows, mine.upload_id, 600)
+        await age_upload(flows, mine.upload_id, 600)
         again = await flows.start_upload(UploadRequest(principal=REGISTRY_OWNER, upload_id=mine.upload_id))
         assert again.key == mine.key and again.abandon_at > mine.abandon_at  # a PUT touches it
         other = REGISTRY_OWNER.model_copy(update={"user_id": "u-bob", "username": "bob"})

@@ -1,5 +1,5 @@
-"""The registry itself holds the line on another tenant's model list: `ModelRequest.tenant_id` is honoured for the
-platform admin (tenants:manage) alone, whatever a caller sends past the gateway."""
+"""The registry itself holds the line on another tenant's models: `ModelRequest.tenant_id` (a listing, or one
+model's sharing) is honoured for the platform admin (tenants:manage) alone, whatever a caller sends past the gateway."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from easel_proto.errors import Forbidden
+from easel_proto.errors import Forbidden, NotFound
 from easel_proto.v1.common import Principal
 from easel_proto.v1.registry import ImportModelRequest, ModelRequest, ModelSource
 from helpers import REGISTRY_OWNER, registry_flows
@@ -32,3 +32,34 @@ async def test_only_the_platform_admin_lists_another_tenants_models(tmp_path):
         assert [m.id for m in theirs.items] == [model.id]
         mine = await flows.models(ModelRequest(principal=PLATFORM, all_users=True))  # no tenant: the caller's own
         assert model.id not in {m.id for m in mine.items}
+
+
+async def test_only_the_platform_admin_shares_another_tenants_model_and_nothing_else_of_it(tmp_path):
+    async with registry_flows(tmp_path) as flows:
+        model = await flows.import_model(ImportModelRequest(
+            principal=REGISTRY_OWNER, name="t1-shared", kind="lora", base="sd15",
+            source=ModelSource(type="upload", uri=uuid.uuid4().hex)))
+        share = {"model_id": model.id, "visibility": "roles", "shared_roles": ["designers"]}
+        # another tenant's admin ('*', which leaves out tenants:manage), naming the tenant or not: refused, and the
+        # model stays private
+        boss = TENANT_ADMIN.model_copy(update={"permissions": ["*"]})
+        with pytest.raises(Forbidden):
+            await flows.models(ModelRequest(principal=boss, tenant_id="t1", **share))
+        with pytest.raises(NotFound):
+            await flows.models(ModelRequest(principal=boss, **share))
+        # the platform admin without the tenant: not its tenant's model
+        with pytest.raises(NotFound):
+            await flows.models(ModelRequest(principal=PLATFORM, **share))
+        # naming another tenant than the model's: not found there
+        with pytest.raises(NotFound):
+            await flows.models(ModelRequest(principal=PLATFORM, tenant_id="t2", **share))
+        # its sharing only: no rename, metadata or delete across tenants
+        for change in ({"name": "renamed"}, {"metadata": {"a": 1}}, {"delete": True}):
+            with pytest.raises(Forbidden):
+                await flows.models(ModelRequest(principal=PLATFORM, tenant_id="t1", model_id=model.id, **change))
+        (seen,) = (await flows.models(ModelRequest(principal=REGISTRY_OWNER, model_id=model.id))).items
+        assert seen.visibility == "private" and seen.name == "t1-shared"
+        (shared,) = (await flows.models(ModelRequest(principal=PLATFORM, tenant_id="t1", **share))).items
+        assert shared.visibility == "roles" and shared.shared_roles == ["designers"]
+        (seen,) = (await flows.models(ModelRequest(principal=REGISTRY_OWNER, model_id=model.id))).items
+        assert seen.visibility == "roles" and seen.shared_roles == ["designers"]

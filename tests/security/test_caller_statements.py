@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from easel_common import callers
-from easel_common.natsio import Caller, request
+from easel_common.natsio import Caller, ask, request
 from easel_proto.errors import Forbidden, Unauthenticated
 from easel_proto.v1 import auth, common, jobs
 from easel_proto.wire import encode
@@ -78,11 +78,11 @@ async def test_a_captured_request_cannot_be_replayed_or_reused_for_another(stack
     listing = jobs.ListJobsRequest(principal=verified.principal, limit=5)
     body = encode(listing)
     headers = holder.headers(verified.statement, names.jobs_list, body)
-    first = await nc.request(names.jobs_list, body, headers=headers, timeout=5)
+    first = await ask(nc, names.jobs_list, body, headers=headers, timeout=5)
     assert b'"items"' in first.data
-    again = await nc.request(names.jobs_list, body, headers=headers, timeout=5)  # byte for byte, once more
+    again = await ask(nc, names.jobs_list, body, headers=headers, timeout=5)  # byte for byte, once more
     assert b"replayed" in again.data and b"unauthenticated" in again.data
     other = encode(jobs.ListJobsRequest(principal=verified.principal, limit=6))
-    moved = await nc.request(names.jobs_list, other, headers=holder.headers(verified.statement, names.jobs_get, body),
+    moved = await ask(nc, names.jobs_list, other, headers=holder.headers(verified.statement, names.jobs_get, body),
                              timeout=5)
     assert b"another request" in moved.data

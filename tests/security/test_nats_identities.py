@@ -10,16 +10,22 @@ from __future__ import annotations
 import asyncio
 import os
 import stat
+import uuid
 
 import nats
+import numpy as np
 import pytest
 from nats_probe import Probe
+from safetensors.numpy import save
 
 from easel_common.nats_access import worker_identity
+from easel_common.natsio import ask, request
+from easel_proto.errors import Forbidden
 from easel_proto.naming import LEASE_HEADER
 from easel_proto.v1 import jobs
+from easel_proto.v1.registry import PreloadReply, PreloadRequest
 from easel_proto.wire import decode, encode, now
-from helpers import submit
+from helpers import new_user, submit, wait_for
 
 SERVICE_IDENTITIES = ("gateway", "auth", "registry", "jobs", "stack")
 IDLE = "idle"  # a pool of the test stack that no worker serves
@@ -74,7 +80,7 @@ async def test_a_worker_reaches_none_of_the_services_and_nothing_of_another_pool
         for subject in denied_subscribe:
             assert await worker.subscribe_denied(subject), subject
         # the probe can tell a refusal from a permitted call: the worker's own claim subject answers
-        reply = await worker.nc.request(names.jobs_claim("default"), encode(jobs.ClaimJobRequest(
+        reply = await ask(worker.nc, names.jobs_claim("default"), encode(jobs.ClaimJobRequest(
             job_id="no-such-job", worker_id="probe", delivery=1)), timeout=5)
         assert not decode(jobs.ClaimJobReply, reply.data).proceed
         assert not await worker.publish_denied(names.jobs_claim("default"), timeout=0.5)
@@ -228,15 +234,79 @@ async def test_only_the_registry_may_announce_an_import_so_no_one_forges_a_model
 @pytest.mark.parametrize("identity", ["gateway", "auth", "jobs", "stack", "trainer"])
 async def test_only_workers_resolve_preload_models(stack, identity):
     """`registry_preload` answers without a caller statement (a starting worker has no user): NATS lets workers
-    alone ask, so no other identity learns models' records through it."""
+    alone ask, each on its own pool's subject, so no other identity learns models' records through it."""
     names = _names(stack)
     probe = await Probe.sign_in(stack, identity)
     try:
-        assert await probe.publish_denied(names.registry_preload), identity
+        assert await probe.publish_denied(names.registry_preload("default")), identity
     finally:
         await probe.close()
     worker = await Probe.sign_in(stack, worker_identity("default"))
     try:
-        assert not await worker.publish_denied(names.registry_preload, timeout=0.5)
+        assert await worker.publish_denied(names.registry_preload(IDLE))  # another pool's
+        assert not await worker.publish_denied(names.registry_preload("default"), timeout=0.5)
     finally:
         await worker.close()
+
+
+async def test_a_worker_gets_no_model_its_pool_was_not_given_to_preload(stack, api, admin_headers):
+    """A worker (an untrusted boundary) naming another tenant's private model by id gets nothing of it unless the
+    model is on its own pool's preload list; a pool whose list names it gets it."""
+    names = _names(stack)
+    owner = await new_user(api, admin_headers, roles=["admin"], tenant_id=f"pre{uuid.uuid4().hex[:8]}")
+    upload = (await api.post("/v1/models/uploads", headers=owner["headers"])).json()
+    weights = save({"w": np.zeros((1, 4), dtype=np.float32)})
+    assert (await api.put(upload["url"], content=weights, headers=owner["headers"])).status_code == 204
+    r = await api.post("/v1/models", json={"name": f"secret-{uuid.uuid4().hex[:6]}", "kind": "controlnet",
+                                           "base": "tiny", "visibility": "private",
+                                           "source": {"type": "upload", "uri": upload["upload_id"]}},
+                       headers=owner["headers"])
+    assert r.status_code == 201, r.text
+    model_id = r.json()["id"]
+
+    async def ready():
+        model = (await api.get(f"/v1/models/{model_id}", headers=owner["headers"])).json()
+        assert model["status"] != "failed", model
+        return model["status"] == "ready" or None
+
+    await wait_for(ready)
+    pool = f"pre-{uuid.uuid4().hex[:6]}"  # no workers: only its NATS identity, with the model on its list
+    r = await api.post("/v1/pools", json={"name": pool, "min_workers": 0, "max_workers": 0,
+                                          "preload_models": [model_id]}, headers=admin_headers)
+    assert r.status_code == 201, r.text
+    await asyncio.sleep(1)  # the stack's nats-server reloads for the new pool's identity
+    intruder = await Probe.sign_in(stack, worker_identity("default"))
+    given = await Probe.sign_in(stack, worker_identity(pool))
+    try:
+        refused = await request(intruder.nc, names.registry_preload("default"),
+                                PreloadRequest(pool="default", refs=[model_id]), PreloadReply, timeout=5)
+        assert refused.items == [] and refused.missing == [model_id]
+        with pytest.raises(Forbidden):  # its own subject, another pool named in the body
+            await request(intruder.nc, names.registry_preload("default"),
+                          PreloadRequest(pool=pool, refs=[model_id]), PreloadReply, timeout=5)
+        assert await intruder.publish_denied(names.registry_preload(pool))  # the other pool's subject
+        answered = await request(given.nc, names.registry_preload(pool), PreloadRequest(pool=pool, refs=[model_id]),
+                                 PreloadReply, timeout=5)
+        assert [m.id for m in answered.items] == [model_id]
+    finally:
+        await intruder.close()
+        await given.close()
+        assert (await api.delete(f"/v1/pools/{pool}", headers=admin_headers)).status_code == 200
+        await asyncio.sleep(1)
+
+
+@pytest.mark.parametrize("identity", ["auth", "registry", "jobs", "stack", "trainer", worker_identity("default")])
+async def test_only_the_gateway_asks_for_queue_positions(stack, identity):
+    """`jobs_queue_positions` answers without a caller statement (one request for many users' streams): NATS lets
+    the gateway alone ask, so no other identity learns where jobs stand."""
+    names = _names(stack)
+    probe = await Probe.sign_in(stack, identity)
+    try:
+        assert await probe.publish_denied(names.jobs_queue_positions), identity
+    finally:
+        await probe.close()
+    gateway = await Probe.sign_in(stack, "gateway")
+    try:
+        assert not await gateway.publish_denied(names.jobs_queue_positions, timeout=0.5)
+    finally:
+        await gateway.close()

@@ -10,6 +10,7 @@ from collections import Counter
 
 import pytest
 from PIL import Image
+from pydantic import ValidationError
 
 from easel_common.storage import LocalStore
 from easel_gateway.admission import Admission, Registry, inputs
@@ -274,3 +275,13 @@ def test_sd_upscale_with_an_unknown_upscaler_names_it(service, store):
         admit(service, store, prompt="a fox", init_images=[png()], width=64, height=64,
               sd_upscale={"upscaler": "no-such-upscaler", "overlap": 16})
     assert refused.value.details["field"] == "sd_upscale.upscaler"
+
+
+def test_token_merging_reaches_the_job_and_its_hires_pass(service, store):
+    spec = admit(service, store, prompt="a fox", token_merging_ratio=0.5, hires={"scale": 2})
+    assert (spec.token_merging_ratio, spec.hires.token_merging_ratio) == (0.5, 0.5)  # the hires pass: as the first
+    spec = admit(service, store, prompt="a fox", token_merging_ratio=0.5, hires={"scale": 2, "token_merging_ratio": 0})
+    assert (spec.token_merging_ratio, spec.hires.token_merging_ratio) == (0.5, 0)
+    assert admit(service, store, prompt="a fox").token_merging_ratio == 0
+    with pytest.raises(ValidationError):
+        jobs.JobRequest(prompt="a fox", token_merging_ratio=0.95)

@@ -12,30 +12,14 @@ import numpy as np
 import pytest
 import torch
 from pydantic import ValidationError
+from tiny_jobs import TINY, no_steps, pixels, spec
 
-from easel_proto.v1.jobs import GenerationSpec
 from easel_proto.v1.registry import ModelInfo
 from easel_worker.engine import GenerationEngine
 from easel_worker.engine import compile as compile_mod
 from easel_worker.engine.compile import CacheKey, CompileCache, Compiler, bucket_of, resolve_mode
 from easel_worker.engine.memory import GIB, choose
 from easel_worker.settings import WorkerSettings
-
-TINY = ModelInfo(id="m-tiny", name="tiny", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
-
-
-def spec(**over) -> GenerationSpec:
-    fields = dict(prompt="a lighthouse at dusk", negative_prompt="blurry", model=TINY, sampler="Euler a", steps=3,
-                  cfg_scale=7.0, width=64, height=64, seeds=[5, 6])
-    return GenerationSpec(**(fields | over))
-
-
-def pixels(images) -> np.ndarray:
-    return np.stack([np.asarray(im, dtype=np.int16) for im in images])
-
-
-def no_steps(done: int, total: int) -> None:
-    pass
 
 
 @pytest.fixture(scope="module")
@@ -364,3 +348,58 @@ def test_a_remembered_vae_encodes_again_in_float32_after_nans(cache_dir):
     latents = passes.encode(pipe, image)
     assert hook.half_calls == calls + 1  # tried in float16 first
     assert torch.isfinite(latents).all() and TINY.id in engine._vae_upcast
+
+
+@pytest.mark.parametrize("mask", [False, True], ids=["img2img", "inpaint"])
+def test_the_pipelines_own_init_image_encode_is_retried_in_float32_after_nans(cache_dir, mask):
+    from diffusers import StableDiffusionImg2ImgPipeline, StableDiffusionInpaintPipeline
+    from PIL import Image
+
+    from easel_proto.v1.jobs import InputImage
+
+    init = Image.new("RGB", (64, 64), (200, 120, 40))
+    hole = Image.new("L", (64, 64), 0)
+    hole.paste(255, (16, 16, 48, 48))
+    inputs = {"in.png": init, "mask.png": hole}
+    job = spec(task="img2img", init_images=[InputImage(key="in.png", width=64, height=64)], denoising_strength=0.6,
+               mask=InputImage(key="mask.png", width=64, height=64) if mask else None)
+    reference = pixels(GenerationEngine(cache_dir, device="cpu").generate(job, no_steps, inputs=inputs))
+    engine, hook = half_vae_engine(cache_dir, nan=True)
+    loaded = engine._loaded[TINY.id]
+    for cls in (StableDiffusionImg2ImgPipeline, StableDiffusionInpaintPipeline):
+        loaded.variant(cls, None, torch.float32)  # from_pipe casts every part to the weights' dtype (on a GPU, the
+    loaded.pipe.vae.to(torch.float16)  # VAE's too): made first, so the VAE stays in float16 as on a GPU
+    got = pixels(engine.generate(job, no_steps, inputs=inputs))  # diffusers encodes the init image itself
+    assert hook.half_calls >= 1  # tried in float16 first
+    assert TINY.id in engine._vae_upcast
+    assert got.max() > 0  # not the black image NaN latents make
+    np.testing.assert_allclose(got, reference, atol=4)  # float32 over float16-rounded weights
+
+
+def test_sdxl_vae_compiles_in_the_dtype_it_runs_in_whatever_the_pipeline_casts(cache_dir):
+    """diffusers' SDXL pipelines cast the VAE to float32 in place around a decode and back after: a compile of a
+    new VAE size that runs after the cast back (here: held until the job is over) must still work."""
+    job_over = threading.Event()
+
+    def after_the_job(fn):
+        graph = torch.compile(fn, backend="eager", dynamic=False)
+
+        def compiled(*args, **kwargs):
+            if threading.current_thread().name == "easel-compile":
+                assert job_over.wait(300)
+            return graph(*args, **kwargs)
+
+        return compiled
+
+    xl = ModelInfo(id="m-tiny-xl", name="tiny-sdxl", kind="checkpoint", base="sdxl", source="builtin:tiny-sdxl")
+    engine = GenerationEngine(cache_dir, device="cpu", dtype="float16", compiler=Compiler(
+        "default", None, gpu="cpu", compile_fn=after_the_job))
+    job = spec(model=xl, seeds=[5])
+    eager = pixels(engine.generate(job, no_steps))
+    job_over.set()
+    assert engine._compiler.wait(300)
+    loaded = engine._loaded[xl.id]
+    assert {p.part for p in loaded.compiled} == {"unet", "vae"}
+    assert all(set(p.state.values()) == {"ready"} for p in loaded.compiled)  # none left eager
+    assert loaded.pipe.vae.dtype == torch.float16  # the module keeps its dtype between jobs
+    np.testing.assert_allclose(pixels(engine.generate(job, no_steps)), eager, atol=1)

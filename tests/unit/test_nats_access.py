@@ -65,3 +65,37 @@ def test_a_pool_added_at_run_time_needs_only_its_own_new_seed(tmp_path):
                                           "include ./authorization.conf\n")
     checked = subprocess.run([binary(), "-c", str(tmp_path / "server.conf"), "-t"], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_a_worker_resolves_preloads_on_its_own_pools_subject_and_only_the_gateway_asks_queue_positions():
+    names = Names("easel")
+    worker = nats_access.permissions(names, "worker-a", ["a", "b"])
+    assert names.registry_preload("a") in worker.publish
+    assert not any(s in worker.publish for s in (names.registry_preload("b"), names.registry_preload("*")))
+    registry = nats_access.permissions(names, "registry", ["a", "b"])
+    assert names.registry_preload("*") in registry.subscribe and names.pools_current in registry.publish
+    jobs = nats_access.permissions(names, "jobs", ["a", "b"])
+    assert names.jobs_queue_positions in jobs.subscribe
+    for identity in nats_access.identities(["a", "b"]):
+        asks = nats_access.permissions(names, identity, ["a", "b"]).publish
+        assert (names.jobs_queue_positions in asks) == (identity == "gateway"), identity
+
+
+def test_services_answer_on_their_callers_inboxes_for_them_and_nowhere_else():
+    """No `allow_responses` (a reload forgets its grants): each service may publish on `_INBOX.{caller}.{service}.>`
+    of exactly the identities that may ask it something, and no other identity publishes on any inbox."""
+    names = Names("easel")
+    pools = ["a", "b"]
+    answered = {"auth": ["gateway"], "registry": ["gateway", "jobs", "worker-a", "worker-b"],
+                "jobs": ["gateway", "registry", "stack", "worker-a", "worker-b"]}
+    for identity in nats_access.identities(pools):
+        found = nats_access.permissions(names, identity, pools)
+        assert "allow_responses" not in found.server_block(), identity
+        inboxes = sorted(s for s in found.publish if s.startswith("_INBOX"))
+        assert inboxes == sorted(f"_INBOX.{caller}.{identity}.>" for caller in answered.get(identity, [])), identity
+    assert nats_access.responder(names.auth_verify) == "auth"
+    assert nats_access.responder(names.registry_preload("a")) == "registry"
+    assert nats_access.responder(names.jobs_claim("zz")) == nats_access.responder(names.pools_current) == "jobs"
+    assert nats_access.responder(f"$SRV.PING.{names.service('registry')}") == "registry"
+    assert nats_access.responder(names.pools_changed) is None  # a broadcast, not a request
+    assert nats_access.responder("$JS.API.STREAM.INFO.EASEL_JOBS") is None  # the server answers those itself

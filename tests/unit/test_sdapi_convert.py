@@ -357,3 +357,38 @@ def test_extras_face_passes_run_gfpgan_then_codeformer_by_their_visibilities():
     assert caught.value.details["field"] == "codeformer_visibility"
     assert convert.extras(ExtrasSingle(image=PNG), [PNG], ["image"]).job.face_restore == []
 
+
+
+def test_token_merging_as_the_web_ui_picks_it_per_pass():
+    over = {"override_settings": {"token_merging_ratio": 0.5}}
+    assert t2i(**over).token_merging_ratio == 0.5 and t2i().token_merging_ratio == 0
+    # the hires pass: token_merging_ratio_hr, else the first pass's
+    job = t2i(enable_hr=True, override_settings={"token_merging_ratio": 0.5, "token_merging_ratio_hr": 0.3})
+    assert (job.token_merging_ratio, job.hires.token_merging_ratio) == (0.5, 0.3)
+    assert t2i(enable_hr=True, **over).hires.token_merging_ratio == 0.5
+    # saved options apply unless override_settings say otherwise
+    saved = {"token_merging_ratio": 0.2, "token_merging_ratio_img2img": 0.4}
+    assert convert.txt2img(Txt2Img(), options=saved).job.token_merging_ratio == 0.2
+    assert convert.img2img(Img2Img(init_images=[PNG]), options=saved).job.token_merging_ratio == 0.4
+    assert convert.img2img(Img2Img(init_images=[PNG], **over), options=saved).job.token_merging_ratio == 0.5
+    assert i2i(override_settings={"token_merging_ratio_img2img": 0.6}).token_merging_ratio == 0.6
+
+
+@pytest.mark.parametrize("value", [0.95, -0.1, "half", True])
+def test_a_token_merging_ratio_out_of_range_names_the_field(value):
+    field = "override_settings.token_merging_ratio"
+    assert refused(t2i, override_settings={"token_merging_ratio": value}).details["field"] == field
+    hr = {"override_settings": {"token_merging_ratio_hr": value}, "enable_hr": True}
+    assert refused(t2i, **hr).details["field"] == "override_settings.token_merging_ratio_hr"
+
+
+def test_saved_token_merging_options_take_the_web_ui_range():
+    from easel_gateway.sdapi.options import _check
+
+    for key in ("token_merging_ratio", "token_merging_ratio_img2img", "token_merging_ratio_hr"):
+        _check(key, 0.5)  # honoured now: no longer refused
+        _check(key, 0)
+        for bad in (0.95, -0.1, "0.5"):
+            with pytest.raises(InvalidInput) as caught:
+                _check(key, bad)
+            assert caught.value.details["field"] == key

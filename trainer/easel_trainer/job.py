@@ -10,7 +10,8 @@ outputs go to (`{tenant}/trainings/{id}/`) and the run's lease. The entry point 
    a preemption), the newest checkpoint the run stored;
 2. runs `easel_trainer.run` in DIR with a reporter that uploads what the run writes before it tells anyone: samples
    to `samples/`, each checkpoint to `checkpoints/` (so a run preempted on one node resumes on another), the
-   artefact to `artefact/`; and publishes every event on `{ns}.trainings.events.{id}.run.{type}` with the lease.
+   artefact to `artefact/`; and publishes every event on `{ns}.trainings.events.{id}.run.{type}` with the lease,
+   and the run's log lines, bounded and with secrets masked, as `run.log` batches (easel_trainer.logs).
 
 It holds `--lock` (flock) for as long as it lives, so a launcher that restarts can tell it is still running. Exit
 status as `run`: 0 succeeded, 1 failed (the failed event says why), 75 stopped after a checkpoint (SIGTERM).
@@ -34,12 +35,15 @@ from typing import Any
 from easel_common.base_configs import fetch as fetch_base_configs
 from easel_proto.errors import EaselError, InvalidInput, TrainingFailed
 from easel_proto.naming import LEASE_HEADER, dataset_prefix
-from easel_proto.v1.trainings import TrainingDatasetFiles, TrainingEvent, TrainingRun, TrainingSpec
+from easel_proto.v1.trainings import TrainingDatasetFiles, TrainingEvent, TrainingLogEvent, TrainingRun, TrainingSpec
 from easel_proto.wire import encode, now
+
+from .logs import LogRelay
 
 log = logging.getLogger("easel_trainer.job")
 INTERRUPTED = 75
 PUBLISH_PATIENCE_S = 60.0  # how long an event waits for NATS before the run gives up on it
+PROGRESS_LOG_S = 10.0  # how often the run logs a progress line
 
 
 def main(run_file: Path, work: Path, lock: Path | None, device: str | None) -> int:
@@ -80,11 +84,17 @@ async def _job(run: TrainingRun, work: Path, settings: Any, device: str | None, 
     store = open_store(settings)
     nc = await connect(settings.nats_url, f"easel-trainer-{run.training_id[:8]}", settings.nats_identity("trainer"))
     relay = Relay(nc, settings.names, run, store, work, asyncio.get_running_loop())
+    logs = LogRelay(run.training_id, relay.send_log)
+    relay.logs = logs
+    logging.getLogger().addHandler(logs)
+    logging.captureWarnings(True)
+    flusher = asyncio.create_task(logs.run())
     try:
         try:
             spec = await Inputs(run, store, work).fetch()
         except EaselError as exc:
             log.error("the run's inputs: %s", exc.message)
+            await logs.flush_now()
             await relay.send(TrainingEvent(type="failed", at=now(), step=0, total_steps=1, error=exc.to_wire()))
             return 1
         reporter = Fanout([JsonLinesReporter(work / "progress.jsonl"), relay])
@@ -94,6 +104,9 @@ async def _job(run: TrainingRun, work: Path, settings: Any, device: str | None, 
             return 1
         return INTERRUPTED if final.type == "interrupted" else 0
     finally:
+        flusher.cancel()
+        logging.getLogger().removeHandler(logs)
+        await logs.flush_now()
         await close(nc)
         await store.close()
 
@@ -221,6 +234,8 @@ class Relay:
         self.js, self.names, self.run, self.store, self.work, self.loop = nc.jetstream(), names, run, store, work, loop
         self.token = secrets.token_hex(4)  # this process's events are told apart from an earlier attempt's
         self.sent = 0
+        self.logs: LogRelay | None = None
+        self.progress_logged = 0.0
 
     def report(self, event: TrainingEvent) -> None:
         future = asyncio.run_coroutine_threadsafe(self._report(event), self.loop)
@@ -248,7 +263,29 @@ class Relay:
             await self._upload_tree(self.work / event.artefact.path, prefix + event.artefact.path.rstrip("/"))
         elif event.type == "failed" and event.error is not None:  # in the log before anyone reads its tail
             log.error("training failed: %s: %s", event.error.code, event.error.message)
+            if self.logs is not None:  # the followers see the error before the training ends
+                await self.logs.flush_now()
+        elif event.type == "progress" and event.progress is not None:
+            self._log_progress(event)
         await self.send(event)
+
+    def _log_progress(self, event: TrainingEvent) -> None:
+        """A progress line now and then (the first step, every PROGRESS_LOG_S, the last step)."""
+        at = time.monotonic()
+        if self.progress_logged and at - self.progress_logged < PROGRESS_LOG_S and event.step < event.total_steps:
+            return
+        self.progress_logged = at
+        p = event.progress
+        eta = f", eta {p.eta_s:.0f}s" if p.eta_s is not None else ""
+        log.info("step %d/%d: loss %.4f, lr %.3g, %.2f samples/s%s", event.step, event.total_steps, p.loss, p.lr,
+                 p.samples_per_s, eta)
+
+    async def send_log(self, batch: TrainingLogEvent) -> None:
+        """A batch of the run's log lines, once (a lost batch is not worth holding the run for)."""
+        self.sent += 1
+        await self.js.publish(self.names.training_run_events(self.run.training_id, "log"), encode(batch), timeout=5,
+                              headers={LEASE_HEADER: self.run.lease,
+                                       "Nats-Msg-Id": f"{self.run.training_id}.{self.token}.log.{self.sent}"})
 
     async def send(self, event: TrainingEvent) -> None:
         event = event.model_copy(update={"training_id": self.run.training_id})

@@ -94,7 +94,8 @@ export function eventsOf(jobId, on) {
   return follow(`/v1/jobs/${encodeURIComponent(jobId)}/events`, types, on);
 }
 
-/** An SSE stream's events of the given types to `on(type, parsed data)`, closed at the end event; returns a closer. */
+/** An SSE stream's events of the given types to `on(type, parsed data, event id)`, closed at the end event; returns a
+ * closer. */
 function follow(url, types, on) {
   const source = new EventSource(url);
   for (const type of types) {
@@ -105,7 +106,7 @@ function follow(url, types, on) {
       } catch {
         data = null;
       }
-      on(type, data);
+      on(type, data, event.lastEventId);
       if (type === 'succeeded' || type === 'failed' || type === 'canceled') source.close();
     });
   }
@@ -211,11 +212,12 @@ function sendForm(path, form, onProgress) {
 
 /**
  * Follow a training's events (GET /v1/trainings/{id}/events, SSE): from its first event (the stream replays them),
- * so `on(type, data)` gets every step's `progress` (loss), `sample`, `checkpoint`, the status changes, and at the
- * end succeeded, failed or canceled (with the record); returns a closer.
+ * so `on(type, data, id)` gets every step's `progress` (loss), `sample`, `checkpoint`, `log` (a batch of the trainer's
+ * lines; `id` its stream sequence), the status changes, and at the end succeeded, failed or canceled (with the
+ * record); returns a closer.
  */
 export function trainingEventsOf(trainingId, on) {
   const types = ['queued', 'preparing', 'starting', 'running', 'started', 'progress', 'sample', 'checkpoint',
-    'interrupted', 'succeeded', 'failed', 'canceled'];
+    'interrupted', 'log', 'succeeded', 'failed', 'canceled'];
   return follow(`/v1/trainings/${encodeURIComponent(trainingId)}/events`, types, on);
 }

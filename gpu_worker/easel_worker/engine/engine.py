@@ -46,6 +46,7 @@ from .prompting import encode_prompts, encode_prompts_xl
 from .samplers import apply_noise_params, eta_kind, make_scheduler
 from .tiling import tiled
 from .tiny import BUILTIN_MODELS, ensure_tiny_sd
+from .tome import merges_tokens
 from .vae import VaeCache, swapped_vae
 
 log = logging.getLogger(__name__)
@@ -219,7 +220,7 @@ class GenerationEngine:
                 with ExitStack() as stack:
                     # compiled graphs only for jobs that leave the modules as loaded (compile.py); LoRAs do, as
                     # they are merged into the weights (lora.py)
-                    plain = not (spec.hypernetworks or spec.tiling)
+                    plain = not (spec.hypernetworks or spec.tiling or merges_tokens(spec))
                     parts = loaded.compiled + (refined.compiled if refined is not None else [])
                     stack.enter_context(self._compiler.serving(parts, plain))
                     stack.enter_context(loaded.loras.applied(pipe, spec.model, spec.loras or [], files,
@@ -415,8 +416,12 @@ class GenerationEngine:
         if not self._compiler.enabled or memory.offloaded(mode):
             return []
         identity = model.sha256 or f"{model.id}:{model.source}"
+        vae = pipe.vae
+        if is_xl(pipe) and vae_precision.upcast_per_call(vae):
+            # compiled in the dtype it runs in, on a copy no pipeline casts (vae_precision.UpcastDecode)
+            vae = vae_precision.UpcastDecode(pipe.vae, vae_precision.float32_copy(pipe.vae, pipe.vae.device)).full
         parts = [self._compiler.attach(pipe.unet, "forward", part="unet", model=identity),
-                 self._compiler.attach(pipe.vae, "decode", part="vae", model=identity)]
+                 self._compiler.attach(vae, "decode", part="vae", model=identity)]
         return [part for part in parts if part is not None]
 
     def _evict(self, keep: int) -> None:

@@ -39,7 +39,8 @@ from .conditioning import Prompts, conditioned
 from .loading import is_xl
 from .noise import initial_noise, use_noise
 from .preview import latent_preview
-from .vae_precision import guard_of
+from .tome import merged_tokens
+from .vae_precision import UpcastDecode, guard_of
 
 Images = list[Image.Image]
 
@@ -82,6 +83,7 @@ class Pass:
     denoising_end: float | None = None
     denoising_start: float | None = None
     first_step: int = 0  # the model call it starts at, for prompt schedules: a refiner goes on from the base's
+    token_merging: float | None = None  # the share of tokens merged before self-attention (tome.py); 0: none
 
 
 class Progress:
@@ -301,7 +303,8 @@ def run(job: Job, p: Pass, seeds: Sequence[int], subseeds: Sequence[int] = (),
     estimate, start = Estimate(scheduler), job.progress.done
     job.progress.estimate = estimate
     try:
-        with conditioned(call, p.prompts, n, p.first_step), torch.inference_mode():
+        with (conditioned(call, p.prompts, n, p.first_step), merged_tokens(call.unet, p.token_merging, seeds[0]),
+              torch.inference_mode()):
             return call(**kwargs).images
     except Interrupt as stop:
         if not keep or stop is not job.progress.raised:
@@ -348,8 +351,9 @@ def _roundtrip(pipe: Any, image: Images | torch.Tensor, latent_output: bool) -> 
 
 def decode(pipe: Any, latents: torch.Tensor) -> Images:
     """Latents (scaled as the UNet sees them) through the VAE to PIL images."""
-    with _vae_precision(pipe.vae), torch.inference_mode():  # cast outside: no inference-mode weights
-        decoded = pipe.vae.decode(latents.to(pipe.vae.device, pipe.vae.dtype) / pipe.vae.config.scaling_factor).sample
+    with _vae_precision(pipe.vae, decoding=True), torch.inference_mode():  # cast outside: no inference-mode weights
+        dtype = torch.float32 if isinstance(pipe.vae.decode, UpcastDecode) else pipe.vae.dtype
+        decoded = pipe.vae.decode(latents.to(pipe.vae.device, dtype) / pipe.vae.config.scaling_factor).sample
     return pipe.image_processor.postprocess(decoded, output_type="pil")
 
 
@@ -369,11 +373,13 @@ def encode(pipe: Any, images: Images) -> torch.Tensor:
 
 
 @contextmanager
-def _vae_precision(vae: Any) -> Iterator[None]:
-    """SDXL's VAE overflows in float16 (its config says force_upcast): run it in float32 for the call. An SD
-    1.x/2.x VAE runs in its own precision, in float32 only after NaNs (vae_precision.py)."""
+def _vae_precision(vae: Any, decoding: bool = False) -> Iterator[None]:
+    """SDXL's VAE overflows in float16 (its config says force_upcast): run it in float32 for the call (a decode
+    that runs on its float32 copy needs nothing: vae_precision.UpcastDecode). An SD 1.x/2.x VAE runs in its own
+    precision, in float32 only after NaNs (vae_precision.py)."""
     dtype = vae.dtype
-    upcast = dtype == torch.float16 and getattr(vae.config, "force_upcast", False) and guard_of(vae) is None
+    upcast = (dtype == torch.float16 and getattr(vae.config, "force_upcast", False) and guard_of(vae) is None
+              and not (decoding and isinstance(vae.decode, UpcastDecode)))
     if upcast:
         vae.to(torch.float32)
     try:

@@ -138,7 +138,7 @@ def image_by_tiles(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]
         done: Images = []
         for seeds, subseeds in tile_seeds(seed, first_subseed, len(tiles), batch, varied):
             step = Pass(spec.steps, spec.width, spec.height, prompts, strength=strength,
-                        image=tiles[len(done):len(done) + len(seeds)])
+                        image=tiles[len(done):len(done) + len(seeds)], token_merging=spec.token_merging_ratio)
             done += run(job, step, seeds, subseeds)
         images.append(combine(done, grid))
     return images

@@ -53,7 +53,7 @@ def text_to_image(job: Job, prompts: Prompts, hires_prompts: Prompts | None,
     latent_hires = hires is not None and (hires.upscaler or "Latent") in LATENT_UPSCALE_MODES
     first = Pass(spec.steps, spec.width, spec.height, prompts, latent_output=latent_hires,
                  control=controls.args(spec.width, spec.height, img2img=False) if controls else None,
-                 noise_from=_seed_resize(spec))
+                 noise_from=_seed_resize(spec), token_merging=spec.token_merging_ratio)
     refiner = _switching(job, first)
     images: Images = []
     for seeds, subseeds in _batches(spec):
@@ -120,7 +120,8 @@ def _refine(refiner: Refiner, first: Pass, latents: torch.Tensor, seeds: Sequenc
     """The rest of the first pass on the refiner, from the base's latents (the base made first_step model calls:
     the prompts' schedule goes on from there, as in the web UI, whose refiner takes over mid-sampling)."""
     rest = Pass(first.steps, first.width, first.height, refiner.prompts, strength=first.strength, image=latents,
-                denoising_start=first.denoising_end, latent_output=latent_output, first_step=first_step)
+                denoising_start=first.denoising_end, latent_output=latent_output, first_step=first_step,
+                token_merging=first.token_merging)
     return run(refiner.job, rest, seeds, subseeds, keep=True)
 
 
@@ -136,7 +137,7 @@ def _hires(job: Job, first: Images | torch.Tensor, prompts: Prompts, controls: C
                  for im in first]
     second = Pass(hires.steps, hires.width, hires.height, prompts, strength=_strength(hires.denoising_strength, 0.7),
                   image=image, control=controls.args(hires.width, hires.height, img2img=True, hires=True)
-                  if controls else None)
+                  if controls else None, token_merging=hires.token_merging_ratio)
     return run(job, second, seeds, subseeds, keep=True)
 
 
@@ -167,7 +168,8 @@ def image_to_image(job: Job, prompts: Prompts, inputs: Mapping[str, Image.Image]
         batch = image.repeat(len(seeds), 1, 1, 1) if isinstance(image, torch.Tensor) else [image] * len(seeds)
         step = Pass(spec.steps, width, height, prompts, strength=_strength(spec.denoising_strength, 0.75),
                     image=batch, mask=plan.mask if plan else None, latent_fill=spec.inpainting_fill,
-                    control=controls.args(width, height, img2img=True) if controls else None)
+                    control=controls.args(width, height, img2img=True) if controls else None,
+                    token_merging=spec.token_merging_ratio)
         refiner = _switching(job, step)
         calls = job.progress.begin_batch()
         out = run(job, step, seeds, subseeds, keep=True)

@@ -280,6 +280,10 @@ class RolesRequest(BaseModel):
     permissions: list[str] | None = None
     quotas: common.Quotas | None = None
     delete: bool | None = False
+    tenant_id: Annotated[str | None, Field(max_length=64)] = None
+    """
+    List the built-in roles and this tenant's own (name null) instead of the actor's: another tenant's is the platform admin's (tenants:manage), else 403.
+    """
 
 
 class RoleList(BaseModel):

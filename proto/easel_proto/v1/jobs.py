@@ -314,6 +314,10 @@ class HiresRequest(BaseModel):
     Second-pass steps; 0 or omitted: the first pass's.
     """
     denoising_strength: Annotated[float | None, Field(ge=0.0, le=1.0)] = 0.7
+    token_merging_ratio: Annotated[float | None, Field(ge=0.0, le=0.9)] = None
+    """
+    Token merging in the hires pass (the web UI's token_merging_ratio_hr); null: the first pass's.
+    """
     prompt: Annotated[str | None, Field(max_length=20000)] = None
     negative_prompt: Annotated[str | None, Field(max_length=20000)] = None
 
@@ -599,6 +603,36 @@ class UsageReply(BaseModel):
     rows: list[UsageRow]
 
 
+JobId = TypeAliasType("JobId", Annotated[str, Field(max_length=64)])
+
+
+class QueuePositionsRequest(BaseModel):
+    """
+    The gateway asks, once per pool and interval for all the queued jobs its event streams follow there, where each stands in its pool's queue. Serves the gateway only (NATS permissions), with no caller: the gateway asks only for jobs its callers may read.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    pool: Annotated[str, Field(max_length=32)]
+    job_ids: Annotated[list[JobId], Field(max_length=10000)]
+
+
+PositionsAdditionalProperty = TypeAliasType(
+    "PositionsAdditionalProperty", Annotated[int, Field(ge=0)]
+)
+
+
+class QueuePositionsReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    positions: dict[str, PositionsAdditionalProperty]
+    """
+    Each asked job still queued in the pool: how many queued jobs of the pool, anyone's, were submitted before it (0: it is next). A job not queued there is left out.
+    """
+
+
 class JobResult(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,
@@ -679,6 +713,10 @@ class JobRequest(BaseModel):
     """
     eta: Annotated[float | None, Field(ge=0.0, le=1.0)] = None
     tiling: bool | None = False
+    token_merging_ratio: Annotated[float | None, Field(ge=0.0, le=0.9)] = 0
+    """
+    Token merging (the web UI's token_merging_ratio): the share of the most similar tokens merged before the UNet's self-attention at its highest-resolution attention level, for speed; 0: none (the exact image).
+    """
     init_images: Annotated[list[InitImage] | None, Field(max_length=16)] = []
     """
     img2img inputs; with extras, the images to upscale.
@@ -796,6 +834,10 @@ class HiresSpec(BaseModel):
     upscaler_model: registry.ModelInfo | None = None
     steps: Annotated[int, Field(ge=1)]
     denoising_strength: float | None = 0.7
+    token_merging_ratio: Annotated[float | None, Field(ge=0.0, le=0.9)] = 0
+    """
+    Token merging in the hires pass, resolved; 0: none.
+    """
     prompt: str | None = ''
     negative_prompt: str | None = ''
 
@@ -976,6 +1018,10 @@ class GenerationSpec(BaseModel):
     The scale of the fresh noise a stochastic sampler adds (k-diffusion `s_noise`); null: 1.
     """
     tiling: bool | None = False
+    token_merging_ratio: Annotated[float | None, Field(ge=0.0, le=0.9)] = 0
+    """
+    Token merging (the web UI's token_merging_ratio): the share of the most similar tokens merged before the UNet's self-attention at its highest-resolution attention level, for speed; 0: none (the exact image).
+    """
     init_images: Annotated[list[InputImage] | None, Field(validate_default=True)] = []
     mask: InputImage | None = None
     denoising_strength: float | None = 0.75

@@ -114,7 +114,7 @@ class ModelRequest(BaseModel):
     """
     tenant_id: Annotated[str | None, Field(max_length=64)] = None
     """
-    With all_users: list this tenant's models instead of the principal's own: the platform admin's (tenants:manage), else 403.
+    Another tenant than the principal's, the platform admin's alone (tenants:manage, else 403): with all_users list its models; with model_id read one of them or change its visibility and shared_roles (nothing else).
     """
 
 
@@ -223,6 +223,10 @@ class UploadRequest(BaseModel):
     )
     principal: common.Principal
     upload_id: Annotated[str | None, Field(pattern='^[0-9a-f]{32}$')] = None
+    dataset: bool | None = False
+    """
+    Start the upload of a dataset's parts (POST /v1/datasets, the gateway), stored under `{key}/{n}`: needs trainings:create rather than models:write. The registry removes it when it takes the dataset, whatever the outcome; one a crash left behind is swept with its parts.
+    """
 
 
 class UploadStarted(BaseModel):

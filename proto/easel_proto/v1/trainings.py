@@ -691,12 +691,37 @@ class ListTrainingsRequest(BaseModel):
     """
 
 
-class TrainingLogs(BaseModel):
+class TrainingLogLine(BaseModel):
+    """
+    One line a trainer logged, secrets masked and cut to a bounded length.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    seq: Annotated[int | None, Field(ge=0)] = 0
+    """
+    The stream sequence of the batch it came in (set by the gateway).
+    """
+    at: AwareDatetime
+    level: Literal['debug', 'info', 'warning', 'error']
+    text: Annotated[str, Field(max_length=2000)]
+
+
+class TrainingLogEvent(BaseModel):
+    """
+    A batch of a run's log lines ({ns}.trainings.events.{id}.run.log, with the run's lease), and the SSE `log` event.
+    """
+
     model_config = ConfigDict(
         use_attribute_docstrings=True,
     )
     training_id: str
-    lines: list[str]
+    lines: Annotated[list[TrainingLogLine], Field(max_length=500)]
+    dropped: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Lines left out since the last batch: too many too fast, or past the run's cap.
+    """
 
 
 class RegisterTrainingRequest(BaseModel):
@@ -873,6 +898,33 @@ class ListTrainingsReply(BaseModel):
     )
     items: list[TrainingRecord]
     next_cursor: str | None = None
+
+
+class TrainingLogs(BaseModel):
+    """
+    A training's log: the lines its trainer published (entries, with `lines` as text), or, where it published none (a run that died before it could, or whose lines aged out of the stream), the launcher's last lines of its output (`lines` only).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    training_id: str
+    lines: list[str]
+    """
+    Each line as text (`LEVEL message` for a published line).
+    """
+    entries: Annotated[list[TrainingLogLine] | None, Field(validate_default=True)] = []
+    """
+    The published lines, oldest first, with their time, level and `seq`.
+    """
+    cursor: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Pass as `after` to get only the lines published since (the `id` of the SSE `log` events).
+    """
+    dropped: Annotated[int | None, Field(ge=0)] = 0
+    """
+    Lines the trainer left out (too many too fast, or past its cap) in the batches read.
+    """
 
 
 class TrainingStatusEvent(BaseModel):

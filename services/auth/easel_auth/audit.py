@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
 
 from easel_auth.models import AuditEvent as AuditRow
-from easel_common import db
+from easel_common import db, direct
 from easel_common.natsio import Call, Endpoint, consume_batches, durable_consumer
 from easel_proto import Names
 from easel_proto.errors import InvalidInput
@@ -39,6 +39,9 @@ def _clip(value: str | None, size: int) -> str | None:
 
 
 _ON_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+# one statement built once per dialect, executed for every row (compiled once, sent in one round trip)
+_INSERT = {dialect: insert(AuditRow.__table__).on_conflict_do_nothing(index_elements=["id"])
+           for dialect, insert in _ON_CONFLICT.items()}
 
 
 def _row(event: audit.AuditEvent) -> dict:
@@ -51,9 +54,7 @@ def _row(event: audit.AuditEvent) -> dict:
 async def record(conn: AsyncConnection, events: list[audit.AuditEvent]) -> None:
     """Store events in one statement; those stored already (a redelivery, another replica's) are skipped by id."""
     rows = list({event.id: _row(event) for event in events}.values())
-    if rows:  # one statement built once, executed for every row (compiled once, sent in one round trip)
-        insert = _ON_CONFLICT[conn.dialect.name](AuditRow.__table__).on_conflict_do_nothing(index_elements=["id"])
-        await conn.execute(insert, rows)
+    await direct.run_many(conn, _INSERT[conn.dialect.name], rows)  # on PostgreSQL, straight on asyncpg
 
 
 def view(row: AuditRow) -> audit.AuditEvent:
@@ -120,7 +121,8 @@ class AuditRecorder:
 
     def __init__(self, nc: Client, names: Names, sessions: async_sessionmaker) -> None:
         self.nc, self.names = nc, names
-        self.engine = db.autocommit(sessions.kw["bind"])  # one statement per batch: no transaction around it
+        # one statement per batch: no transaction around it, on a connection held while batches keep coming
+        self.engine = db.Lanes(db.autocommit(sessions.kw["bind"]), keep=1)
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -145,3 +147,4 @@ class AuditRecorder:
         self._stopping.set()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)
+        await self.engine.aclose()

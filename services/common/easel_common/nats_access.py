@@ -10,14 +10,17 @@ every identity lives in one account, the one whose JetStream streams Easel uses 
 Each identity's permissions are built here from `Names`, so they follow the subjects in proto/nats/v1.json:
 
 - `gateway` asks auth, registry and jobs (pools too); publishes audit events; reads job events for SSE; keeps the
-  rate-limit KV bucket; hears user changes and the pool list (`pools_changed`).
-- `auth`, `registry`, `jobs` serve their own subjects only (and answer on the reply subject of what they received);
+  rate-limit KV bucket; hears user changes and the pool list (`pools_changed`). It alone asks `jobs_queue_positions`
+  (no caller: the places of the queued jobs its streams follow, one request per pool).
+- `auth`, `registry`, `jobs` serve their own subjects only (and answer on their callers' inboxes for them, below);
   auth owns the audit stream, jobs the job, event and advisory streams, the pool consumers and the workers bucket.
   Auth writes the tenants bucket (`{NS}_TENANTS`: which tenants are disabled, their quotas); jobs follows it.
 - `worker-{pool}` pulls its pool's consumer and its own queue, claims on its pool's claim subject, publishes job
   events (the jobs service folds only those carrying the claim's lease) and its presence under its pool's key, and
   hears interrupts and the revocation of runs handed to another worker. The other pools' consumers are denied by
-  name. It cannot read any stream, KV bucket or list.
+  name. It cannot read any stream, KV bucket or list. It resolves its preload models on its pool's
+  `registry_preload` subject, and the registry answers only refs on that pool's `preload_models` (asked of the jobs
+  service on `pools_current`), so a worker learns nothing of a model its pool was not given.
 - `stack` (the embedded stack's own helper) reads the pool consumers' state to tell when workers are pulling and how
   many jobs wait (its autoscaler), and hears the pool list (`pools_changed`, or asks `pools_current` at start).
 - `trainer` (every fine-tuning run, a local process or a Kubernetes Job's pod) publishes its run's events on
@@ -30,13 +33,17 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   follows the tenants bucket (a tenant's storage quota).
 
 Every identity gets replies on its own inbox prefix, `_INBOX.{identity}.>`, so no identity can read another's
-replies (which may hold a new API key or a token).
+replies (which may hold a new API key or a token). A service's answers go to `_INBOX.{caller}.{service}.>`
+(`reply_prefix`; `natsio.ask` picks it from the subject asked), and each service may publish there for exactly the
+identities whose permissions reach its endpoints (`callers`): an explicit grant, not `allow_responses`
+(`permissions` says why, and what a compromised service can do with it).
 
 Pools change at run time (`/v1/pools`): the authorization is a function of the pool list, recomputed whenever it
 changes. A new pool's seed is made on first use and kept (`Credentials.ensure`, `pool_seed`); every worker's deny list
 names the new pool's consumer too, so the whole block is rewritten (`authorization_include`) and nats-server reloads
-it (SIGHUP), which keeps existing connections and applies the new permissions to them (but forgets the reply grants
-of requests in flight at that instant: their replies are refused, so writers reload only when the pool set changes).
+it (SIGHUP), which keeps existing connections and applies the new permissions to them; the services' grants to
+answer are in the configuration, so a request in flight across the reload still gets its answer (a new pool's
+workers are answered from the reload that admits them).
 The embedded stack does that itself (easel_stack.stack: `admit`); in Kubernetes the pool controller writes the seed
 and the include into Secrets. A writer that holds no seed but the new pool's reads the running block's keys back
 (`public_keys`) and passes them as `PublicKeys`.
@@ -44,6 +51,8 @@ and the include into Secrets. A writer that holds no seed but the new pool's rea
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 import os
 import secrets
@@ -73,16 +82,15 @@ class Permissions:
     publish: list[str]
     subscribe: list[str]
     deny_publish: tuple[str, ...] = ()
-    responds: bool = False  # may publish to the reply subject of a request it received
+    # answers requests on what it subscribes to (but its inbox and what it publishes itself), on each caller's
+    # `reply_prefix` for it: an explicit grant that `permissions` adds, never nats-server's `allow_responses`
+    responds: bool = False
 
     def server_block(self) -> dict:
         publish: dict = {"allow": self.publish}
         if self.deny_publish:
             publish["deny"] = list(self.deny_publish)
-        block = {"publish": publish, "subscribe": {"allow": self.subscribe}}
-        if self.responds:
-            block["allow_responses"] = {"max": 1, "expires": "1m"}
-        return block
+        return {"publish": publish, "subscribe": {"allow": self.subscribe}}
 
 
 def _serves(names: Names, service: str, subjects: list[str]) -> list[str]:
@@ -113,8 +121,90 @@ def _kv(bucket: str) -> list[str]:
             f"$KV.{bucket}.>"]
 
 
+def reply_prefix(caller: str, service: str) -> str:
+    """Where `caller` hears the answers of `service` (`_INBOX.{caller}.{service}`, then a random token per
+    connection and one per request: natsio.ask): the only subjects `service` may answer on."""
+    return f"{inbox_prefix(caller)}.{service}"
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether two NATS subjects (either may hold `*` and `>` wildcards) can name the same subject."""
+    x, y = a.split("."), b.split(".")
+    for s, t in zip(x, y, strict=False):
+        if ">" in (s, t):
+            return True
+        if s != t and "*" not in (s, t):
+            return False
+    return len(x) == len(y)
+
+
+def endpoints(names: Names, service: str) -> list[str]:
+    """The subjects `service` answers requests on: its subscriptions but its inbox and the broadcasts it sends and
+    follows itself (the jobs service's pool list); [] for an identity that answers nothing."""
+    found = _permissions(names, service, [])
+    if not found.responds:
+        return []
+    own = inbox_prefix(service) + "."
+    return [s for s in found.subscribe
+            if not s.startswith(own) and not any(_overlap(s, p) for p in found.publish)]
+
+
+@functools.lru_cache(maxsize=4096)
+def responder(subject: str) -> str | None:
+    """The service that answers a request on `subject` (whose `reply_prefix` the request's reply subject must
+    use); None when none does (JetStream's API: the server answers it on the inbox's other subjects)."""
+    try:
+        names = Names(subject.split(".", 1)[0])
+    except ValueError:
+        names = Names()  # `$SRV....`: micro service names are the same in every namespace
+    for service in SERVICES:
+        if any(_overlap(subject, served) for served in endpoints(names, service)):
+            return service
+    return None
+
+
+def callers(names: Names, service: str, pools: list[str]) -> list[str]:
+    """The identities whose publish permissions reach one of `service`'s endpoints: those it answers."""
+    return list(_callers(names, tuple(pools))[service])
+
+
+@functools.lru_cache(maxsize=64)
+def _callers(names: Names, pools: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """`callers` of every service at once (each identity's permissions built once; the writers ask for all)."""
+    served = {service: endpoints(names, service) for service in SERVICES}
+    found: dict[str, list[str]] = {service: [] for service in SERVICES}
+    heads = {s.split(".", 1)[0] for subjects in served.values() for s in subjects}
+    for identity in identities(list(pools)):
+        publish = [p for p in _permissions(names, identity, list(pools)).publish
+                   if p.split(".", 1)[0] in heads or p[0] in "*>"]
+        for service, subjects in served.items():
+            if identity != service and any(_overlap(p, s) for p in publish for s in subjects):
+                found[service].append(identity)
+    return {service: tuple(found[service]) for service in SERVICES}
+
+
 def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
-    """What `identity` may publish and subscribe to, for a deployment serving `pools`."""
+    """What `identity` may publish and subscribe to, for a deployment serving `pools`.
+
+    A service answers on each caller's `reply_prefix` for it, an explicit grant rather than nats-server's
+    `allow_responses`: a reload applies every client's permissions anew and forgets the reply grants that
+    `allow_responses` hands out per request, so a request received before a reload (a pool created or deleted) had
+    its answer refused after it. The grant stays as narrow as the trust behind it. A compromised service may
+    publish only where its own callers wait for its own answers, which it could make up anyway; never on an inbox
+    of an identity that cannot call it, on the answers of another service (a compromised registry cannot answer the
+    gateway's `auth_verify`) or on JetStream's replies (`_INBOX.{caller}.{random}.*`); it still reads no inbox but
+    its own, and the random tokens keep it from matching a waiting request it was not sent. Unlike
+    `allow_responses`, a reply subject a caller makes up (another identity's inbox, a service subject) is refused.
+    """
+    found = _permissions(names, identity, pools)
+    if not found.responds:
+        return found
+    answers = [f"{reply_prefix(caller, identity)}.>" for caller in callers(names, identity, pools)]
+    return dataclasses.replace(found, publish=[*found.publish, *answers])
+
+
+def _permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
+    """`permissions` without a service's grants to answer its callers."""
     jobs_s, events_s = names.stream("jobs")["name"], names.stream("events")["name"]
     adv_s, audit_s = names.stream("advisories")["name"], names.stream("audit")["name"]
     inbox = [f"{inbox_prefix(identity)}.>"]
@@ -136,7 +226,7 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
             publish=[*auth_subjects, *registry_subjects, *jobs_subjects, *trainings_subjects, *pings,
                      names.all_audit_events(), f"$JS.API.STREAM.INFO.{events_s}", *_ordered(events_s),
                      f"$JS.API.STREAM.INFO.{trainings_s}", *_ordered(trainings_s), *_kv(f"{names.ns}_ratelimit"),
-                     names.pools_manage, names.pools_current],
+                     names.pools_manage, names.pools_current, names.jobs_queue_positions],
             subscribe=[*inbox, names.auth_changed("*"), names.pools_changed])
     if identity == "auth":
         return Permissions(
@@ -145,10 +235,12 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
             subscribe=[*inbox, *_serves(names, "auth", auth_subjects)], responds=True)
     registry_s = names.stream("registry")["name"]  # import ends: the registry alone publishes them
     if identity == "registry":
+        # pools_current: a worker's preload refs are answered only when on its pool's list (easel_registry.preload)
         return Permissions(publish=[names.registry_model_event("*", "*"), *_stream_admin(registry_s),
-                                    *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}")],
+                                    *_stream_admin(f"KV_{tenants_bucket}"), *_ordered(f"KV_{tenants_bucket}"),
+                                    names.pools_current],
                            subscribe=[*inbox, *_serves(names, "registry", [*registry_subjects, names.registry_register,
-                                                                           names.registry_preload])],
+                                                                           names.registry_preload("*")])],
                            responds=True)
     if identity == "jobs":
         workers_bucket = names.workers_bucket
@@ -180,7 +272,7 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      names.pools_changed, f"$JS.API.STREAM.PURGE.{jobs_s}"],
             subscribe=[*inbox, names.pools_changed,
                        *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*"),
-                                                names.pools_manage, names.pools_current])],
+                                                names.pools_manage, names.pools_current, names.jobs_queue_positions])],
             responds=True)
     if identity == "trainer":
         # JetStream answers each publish on the inbox: the trainer knows its event is stored
@@ -200,7 +292,7 @@ def permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      f"$JS.API.CONSUMER.INFO.{jobs_s}.{names.worker_consumer(pool)}",
                      f"$JS.API.CONSUMER.MSG.NEXT.{jobs_s}.*", f"$JS.ACK.{jobs_s}.>",
                      f"$JS.API.CONSUMER.CREATE.{jobs_s}.*.{names.all_job_direct(pool)}",
-                     names.registry_preload],  # its pool's preload_models, resolved at start (no user's data)
+                     names.registry_preload(pool)],  # its pool's preload_models, resolved at start
             subscribe=[*inbox, names.job_interrupt("*"), names.job_revoke("*")], deny_publish=tuple(deny))
     raise ValueError(f"unknown NATS identity {identity!r}")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import ssl
 import time
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 
 import nats
 from nats.aio.client import Client
+from nats.aio.msg import Msg
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import (
@@ -32,13 +35,14 @@ from nats.micro.service import Service
 from pydantic import BaseModel, ValidationError
 
 from easel_common.callers import Holder, Verifier
-from easel_common.nats_access import inbox_prefix
+from easel_common.nats_access import inbox_prefix, responder
 from easel_proto import Names
 from easel_proto.errors import EaselError, Forbidden, InvalidInput, Unavailable
 from easel_proto.v1.common import Error, Principal
 from easel_proto.wire import decode, encode
 
 log = logging.getLogger(__name__)
+STATUS_HEADER, NO_RESPONDERS = "Status", "503"  # what nats-server sends a request no one subscribes to
 DEADLINE_HEADER = "Easel-Deadline"
 # A caller waits this long past the deadline it sends: a service stores nothing after the deadline, so an answer
 # sent just before it still arrives, and a caller that hears nothing may say that nothing was done.
@@ -125,6 +129,62 @@ class Caller:
     holder: Holder
 
 
+class _Inboxes:
+    """A connection's inboxes for the services' answers: one subscription per service on
+    `{reply_prefix(identity, service)}.{random}.*`, each request waiting on its own last token."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base  # `_INBOX.{identity}`: the connection's inbox_prefix (holding no reference to it)
+        self.prefixes: dict[str, str] = {}
+        self.waiting: dict[str, asyncio.Future[Msg]] = {}
+        self.lock = asyncio.Lock()
+
+    async def prefix(self, nc: Client, service: str) -> str:
+        if service in self.prefixes:
+            return self.prefixes[service]
+        async with self.lock:
+            if service not in self.prefixes:
+                prefix = f"{self.base}.{service}.{secrets.token_hex(8)}"
+                await nc.subscribe(f"{prefix}.*", cb=self._heard)
+                self.prefixes[service] = prefix
+        return self.prefixes[service]
+
+    async def _heard(self, msg: Msg) -> None:
+        waiting = self.waiting.pop(msg.subject.rsplit(".", 1)[-1], None)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(msg)
+
+
+_INBOXES: weakref.WeakKeyDictionary[Client, _Inboxes] = weakref.WeakKeyDictionary()
+
+
+async def ask(nc: Client, subject: str, payload: bytes, *, timeout: float,
+              headers: Mapping[str, str] | None = None) -> Msg:
+    """`nc.request`, with the reply subject under the caller's inbox for the service that answers `subject`
+    (nats_access.reply_prefix): the one place that service may publish its answer, a grant that holds across a
+    nats-server reload. Subjects no service answers (JetStream's API) go through `nc.request`."""
+    service = responder(subject)
+    if service is None:
+        return await nc.request(subject, payload, timeout=timeout, headers=dict(headers or {}))
+    inboxes = _INBOXES.get(nc)
+    if inboxes is None:
+        inboxes = _INBOXES[nc] = _Inboxes(nc.new_inbox().rsplit(".", 1)[0])
+    prefix = await inboxes.prefix(nc, service)
+    token = secrets.token_hex(8)
+    waiting: asyncio.Future[Msg] = asyncio.get_running_loop().create_future()
+    inboxes.waiting[token] = waiting
+    try:
+        await nc.publish(subject, payload, reply=f"{prefix}.{token}", headers=dict(headers or {}))
+        msg = await asyncio.wait_for(waiting, timeout)
+    except TimeoutError as exc:
+        raise NatsTimeout from exc
+    finally:
+        inboxes.waiting.pop(token, None)
+    if msg.headers and msg.headers.get(STATUS_HEADER) == NO_RESPONDERS:
+        raise NoRespondersError
+    return msg
+
+
 async def request(nc: Client, subject: str, message: BaseModel, reply_type: type[R], *,
                   timeout: float, headers: Mapping[str, str] | None = None, caller: Caller | None = None) -> R:
     """Send a typed request; a remote error comes back raised as its EaselError subclass."""
@@ -134,7 +194,7 @@ async def request(nc: Client, subject: str, message: BaseModel, reply_type: type
     if caller is not None:
         sent.update(caller.holder.headers(caller.statement, subject, body))
     try:
-        msg = await nc.request(subject, body, timeout=timeout + REPLY_GRACE_S, headers=sent)
+        msg = await ask(nc, subject, body, timeout=timeout + REPLY_GRACE_S, headers=sent)
     except (TimeoutError, NatsTimeout, NoRespondersError) as exc:
         raise Unavailable(f"no answer from {subject.split('.', 1)[-1]}", subject=subject) from exc
     if msg.headers and ERROR_CODE_HEADER in msg.headers:

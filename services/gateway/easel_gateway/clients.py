@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from cachetools import TTLCache
 from nats.aio.client import Client
-from nats.errors import TimeoutError as NatsTimeout
 
 from easel_common.callers import Holder
-from easel_common.natsio import Caller, principal_headers, request
+from easel_common.natsio import Caller, ask, principal_headers, request
+from easel_gateway.queue_watch import QueueWatch
 from easel_proto import Names
-from easel_proto.errors import Unauthenticated, Unavailable
+from easel_proto.errors import Unauthenticated
 from easel_proto.permissions import JOBS_CANCEL_ANY, JOBS_READ_ANY, allows
 from easel_proto.v1 import auth, common, jobs, pools, trainings, webhooks
 from easel_proto.v1.registry import ModelInfo
@@ -52,6 +52,7 @@ class Services:
         self.holder = Holder()
         self._callers: TTLCache[tuple, tuple[str, auth.VerifyKeyReply | None]] = TTLCache(maxsize=20_000,
                                                                                          ttl=CALLER_TTL_S)
+        self.queue = QueueWatch(nc, names, timeout=timeout)  # queued jobs' places, for event streams (events.py)
 
     async def follow_changes(self) -> None:
         """Subscribe to user changes so cached identities never outlive a revocation by more than a moment."""
@@ -92,17 +93,9 @@ class Services:
             reply = None  # the cache must not outlive the credential, nor hand out a statement about to lapse
         if reply is None:
             request_ = auth.VerifyKeyRequest(api_key=api_key, holder=self.holder.public_key)
-            try:
-                reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
-                                      timeout=self.timeout)
-            except Unavailable as exc:
-                if not isinstance(exc.__cause__, TimeoutError | NatsTimeout):
-                    raise  # auth said it is busy, or nobody serves it: asking again at once would not help
-                # Asked once more: a nats-server reload (a pool's identity added or removed) forgets the reply
-                # permissions of requests in flight, so auth's answer to one sent just before it is refused.
-                # Verifying has no effect, so asking again is safe; a second silence is a real outage.
-                reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
-                                      timeout=self.timeout)
+            # asked once: auth's answer reaches us across a nats-server reload too (nats_access.reply_prefix)
+            reply = await request(self.nc, self.names.auth_verify, request_, auth.VerifyKeyReply,
+                                  timeout=self.timeout)
             self._verified[digest] = reply
         self._callers[_caller_key(reply.principal)] = (api_key, reply)
         return reply
@@ -215,7 +208,7 @@ class Services:
     async def ping(self, service: str) -> bool:
         """True when at least one instance of a micro service answers."""
         try:
-            await self.nc.request(f"$SRV.PING.{self.names.service(service)}", b"", timeout=self.timeout)
+            await ask(self.nc, f"$SRV.PING.{self.names.service(service)}", b"", timeout=self.timeout)
         except Exception:
             return False
         return True

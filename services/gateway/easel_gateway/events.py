@@ -10,12 +10,12 @@ from nats.aio.client import Client
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from easel_gateway.clients import Services
+from easel_gateway.queue_watch import QUEUE_CHECK_S
 from easel_proto.naming import TERMINAL_EVENTS, event_type
 from easel_proto.v1 import jobs
 from easel_proto.v1.common import Principal
 
 IDLE_CHECK_S = 10.0
-QUEUE_CHECK_S = 2.0  # while the job waits: how often its place in the queue is read again
 
 
 def _place(position: int) -> dict:
@@ -26,7 +26,8 @@ def _place(position: int) -> dict:
 async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobRecord,
                  after_seq: int = 0) -> AsyncIterator[dict]:
     """Every event of the job in order (from after_seq), ending with its terminal event; while the job is queued,
-    `queue` events with its queue_position, after its `queued` event and whenever the figure changes."""
+    `queue` events with its queue_position, after its `queued` event and whenever the figure changes (read from the
+    gateway's shared watch of its pool's queue, queue_watch.py, not asked for by each stream)."""
     js = nc.jetstream()
     subject = svc.names.job_events(record.id, "*")
     if after_seq:  # a reconnecting client: continue after the last event it saw
@@ -35,6 +36,7 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
         config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL)
     sub = await js.subscribe(subject, stream=svc.names.stream("events")["name"], ordered_consumer=True, config=config)
     waiting, sent = record.status == "queued", None  # sent: the queue_position the client was last told
+    place = svc.queue.watch(record.pool, record.id) if waiting else None
     if waiting and after_seq and record.queue_position is not None:  # a reconnecting client past its queued event
         sent = record.queue_position
         yield _place(sent)
@@ -43,12 +45,19 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
             try:
                 msg = await sub.next_msg(timeout=QUEUE_CHECK_S if waiting else IDLE_CHECK_S)
             except TimeoutError:
-                # Quiet for a while: if the job ended and its events aged out, end from the record.
+                if waiting and place is not None and place.fresh(IDLE_CHECK_S) and not place.left:
+                    if place.position is not None and place.position != sent:  # still queued: its pool's answer
+                        sent = place.position
+                        yield _place(sent)
+                    continue
+                # Quiet for a while, or out of its queue: if the job ended and its events aged out, end from the record.
                 current = await svc.get_job(caller, record.id)
                 if current.status in TERMINAL_EVENTS:
                     yield {"event": current.status, "data": current.model_dump_json()}
                     return
                 waiting = waiting and current.status == "queued"
+                if not waiting and place is not None:
+                    place.close()
                 if waiting and current.queue_position is not None and current.queue_position != sent:
                     sent = current.queue_position
                     yield _place(sent)
@@ -63,10 +72,14 @@ async def follow(nc: Client, svc: Services, caller: Principal, record: jobs.JobR
                 return
             if kind != "queued":
                 waiting = False
+                if place is not None:
+                    place.close()
             elif waiting and sent is None and record.queue_position is not None:
                 sent = record.queue_position
                 yield _place(sent)
     finally:
+        if place is not None:
+            place.close()
         await sub.unsubscribe()
 
 

@@ -30,6 +30,7 @@ from easel_gateway.api import (
     roles,
     session,
     signin,
+    submit,
     tenants,
     trainings,
     usage,
@@ -107,6 +108,7 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
                    links.router, pools.router, audit.router, usage.router, health.router, *sdapi.ROUTERS,
                    webapp.router):
         app.include_router(router)
+    submit.install(app)  # POST /v1/jobs without FastAPI's per-request machinery (api/submit.py)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes,
                        larger={("POST", "/v1/datasets"): settings.max_dataset_upload_bytes})
     app.add_middleware(AuditLog)  # outside BodyLimit: it sees every final status
@@ -117,4 +119,5 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
 def main() -> None:
     settings = GatewaySettings()
     configure_logging(settings.log_level)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    # no access log: configure_logging silences uvicorn.access anyway, and formatting its lines costs CPU per request
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)

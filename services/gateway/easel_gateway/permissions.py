@@ -62,7 +62,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/v1/users/{user_id}/keys"): USERS_MANAGE,
     ("DELETE", "/v1/users/{user_id}/keys/{key_id}"): USERS_MANAGE,
     ("PUT", "/v1/users/{user_id}/password"): USERS_MANAGE,
-    ("GET", "/v1/roles"): ROLES_MANAGE,
+    ("GET", "/v1/roles"): ROLES_MANAGE,  # another tenant's (tenant=): tenants:manage too (auth checks)
     ("POST", "/v1/roles"): ROLES_MANAGE,
     ("PUT", "/v1/roles/{name}"): ROLES_MANAGE,
     ("DELETE", "/v1/roles/{name}"): ROLES_MANAGE,
@@ -86,7 +86,7 @@ RULES: dict[tuple[str, str], str] = {
     ("POST", "/v1/models"): MODELS_WRITE,
     ("GET", "/v1/models"): MODELS_READ,
     ("GET", "/v1/models/{model_id}"): MODELS_READ,
-    ("PATCH", "/v1/models/{model_id}"): MODELS_WRITE,
+    ("PATCH", "/v1/models/{model_id}"): MODELS_WRITE,  # another tenant's (tenant=): tenants:manage too (the route)
     ("DELETE", "/v1/models/{model_id}"): MODELS_WRITE,
     ("POST", "/v1/models/uploads"): MODELS_WRITE,
     ("POST", "/v1/models/merge"): MODELS_WRITE,  # and jobs:create, checked by the route: a merge is a job

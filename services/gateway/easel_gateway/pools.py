@@ -14,7 +14,7 @@ import logging
 from nats.aio.client import Client
 from nats.aio.subscription import Subscription
 
-from easel_common.natsio import ERROR_CODE_HEADER
+from easel_common.natsio import ERROR_CODE_HEADER, ask
 from easel_proto import Names
 from easel_proto.errors import Conflict, Forbidden, InvalidInput
 from easel_proto.permissions import may_use_pool, use_pool
@@ -53,7 +53,7 @@ class PoolView:
         configured pools stand until its first broadcast)."""
         self._sub = await nc.subscribe(names.pools_changed, cb=self._heard)
         try:
-            msg = await nc.request(names.pools_current, encode(pools.PoolsQuery()), timeout=timeout)
+            msg = await ask(nc, names.pools_current, encode(pools.PoolsQuery()), timeout=timeout)
             if not (msg.headers or {}).get(ERROR_CODE_HEADER):
                 self.take(decode(pools.PoolsChanged, msg.data))
         except Exception:

@@ -15,7 +15,7 @@ from easel_common.runner import run, serve, service_checks
 from easel_common.storage import open_store
 from easel_common.storage_quota import StorageQuota, StorageUsage
 from easel_common.tenants import TenantView
-from easel_jobs import handlers
+from easel_jobs import handlers, queue_positions
 from easel_jobs.demand import Demand
 from easel_jobs.flows import JobFlows
 from easel_jobs.folding import EventFolder
@@ -113,7 +113,8 @@ class JobsService:
         await self.trainings.launcher.start(on_change=self.trainings.wake.set)  # a watched run that ends: sweep now
         await self.server.start([*handlers.endpoints(self.flows), *training_handlers.endpoints(self.trainings),
                                  handlers.tenant_endpoint(self.tenant_data), handlers.webhooks_endpoint(self.webhooks),
-                                 *handlers.pools_endpoints(self.pools)])
+                                 *handlers.pools_endpoints(self.pools),
+                                 queue_positions.endpoint(self.flows.sessions, names)])
         self._loops.append(asyncio.create_task(self.trainings.run_sweeps(self._stopping)))
         if self.pool_controller is not None:
             self.pool_controller.start()

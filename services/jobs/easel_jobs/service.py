@@ -1,7 +1,8 @@
 """Data functions over job rows; every state change is a guarded update, so replays are harmless.
 
 The per-job statements (insert, first claim, transitions; statements.py) are single statements, one round trip
-each, run on an autocommit connection where nothing else shares their transaction (db.autocommit)."""
+each, run on an autocommit connection where nothing else shares their transaction (db.autocommit), straight on the
+asyncpg connection there (easel_common.direct)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import Row, and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from easel_common import direct
 from easel_jobs import statements
 from easel_jobs.models import ACTIVE, ENDED_EARLY, TERMINAL, Job
 from easel_jobs.statements import CHANGED, JOBS
@@ -91,10 +93,10 @@ async def create(db: Db, *, job_id: str, req: jobs.CreateJobRequest) -> tuple[Si
     values = new_job(job_id, req)
     key = req.idempotency_key
     if not key:
-        await db.execute(statements.INSERT, values)
+        await direct.run(db, statements.INSERT, values)
         return SimpleNamespace(**values), True
     for _ in range(3):
-        if (await db.execute(statements.insert_new(_dialect(db)), values)).first() is not None:
+        if await direct.run(db, statements.insert_new(_dialect(db)), values) is not None:
             return SimpleNamespace(**values), True
         earlier = await get_by_idempotency_key(db, user_id=req.principal.user_id, key=key)
         if earlier is None:
@@ -163,7 +165,7 @@ async def transition(db: Db, *, job_id: str, to: str, allowed_from: tuple[str, .
     params["b_id"] = job_id
     if lease is not None:
         params["b_lease"] = lease_digest(lease)
-    return (await db.execute(stmt, params)).first()
+    return await direct.run(db, stmt, params)
 
 
 def _dialect(db: Db) -> str:
@@ -182,7 +184,7 @@ async def claim_fresh(db: Db, *, job_id: str, worker_id: str, pool: str, lease: 
     job, which `claim` decides. Such a job can have no result yet, nor a run to replace."""
     params = {"b_id": job_id, "b_pool": pool, "b_worker": worker_id, "b_lease": lease_digest(lease),
               "b_seq": sequence, "b_at": now()}
-    return (await db.execute(statements.CLAIM_FRESH, params)).first()
+    return await direct.run(db, statements.CLAIM_FRESH, params)
 
 
 async def lock_run(session: AsyncSession, *, job_id: str) -> str | None:

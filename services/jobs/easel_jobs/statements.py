@@ -2,13 +2,15 @@
 
 Building a statement and computing its cache key for every job cost the jobs service more CPU than running it
 (bench/load.py); a statement built once is compiled once and keyed once, and each job only binds its values.
+On PostgreSQL, on an autocommit connection (db.Lanes), service.py runs them straight on the asyncpg connection
+(easel_common.direct): compiled once, without SQLAlchemy's work per execution either.
 """
 
 from __future__ import annotations
 
 import functools
 
-from sqlalchemy import Insert, Update, bindparam, exists, insert, or_, tuple_, update
+from sqlalchemy import Insert, Update, bindparam, exists, insert, literal, or_, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from easel_jobs.models import Job
@@ -55,7 +57,8 @@ def transition(to: str, allowed_from: tuple[str, ...], columns: tuple[str, ...],
     """UPDATE ... SET status = `to` and `columns` (bound as b_<column>) WHERE id = b_id, the status is one of
     `allowed_from` (and, `leased`, the lease digest is b_lease) RETURNING what changed (and, `tell`, whether the job
     has anyone to tell of it: TELL, as `tell`)."""
-    guard = [JOBS.c.id == bindparam("b_id"), JOBS.c.status.in_(allowed_from)]
+    # the statuses as plain bound values (`IN ($2, $3)`), not an expanding list that is rendered at each execution
+    guard = [JOBS.c.id == bindparam("b_id"), JOBS.c.status.in_([literal(s) for s in allowed_from])]
     if leased:
         guard.append(JOBS.c.lease == bindparam("b_lease"))
     returned = (*CHANGED, TELL.label("tell")) if tell else CHANGED

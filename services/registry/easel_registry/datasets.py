@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from easel_common.storage import ObjectStore, check_key
@@ -27,7 +27,7 @@ from easel_proto.permissions import MODELS_SHARE, TRAININGS_CREATE, USERS_MANAGE
 from easel_proto.v1.registry import CreateDatasetRequest, DatasetFile, DatasetInfo, DatasetList, DatasetRequest
 from easel_registry import access, dataset_checks
 from easel_registry.flows import check_roles
-from easel_registry.models import Dataset
+from easel_registry.models import Dataset, Upload
 from easel_registry.service import now
 from easel_registry.settings import RegistrySettings
 
@@ -102,9 +102,20 @@ class DatasetFlows:
         finally:
             for upload in uploads:  # an upload serves one request, whatever its outcome
                 await self.store.delete(upload.key)
+            await self._forget(p.tenant_id, p.user_id, uploads)
             await asyncio.to_thread(shutil.rmtree, tmp, True)
         log.info("dataset %s: %d images", dataset_id, row.images)
         return to_info(row)
+
+    async def _forget(self, tenant_id: str, user_id: str, uploads: list) -> None:
+        """The caller's upload records the parts were written under (`{tenant}/uploads/{user}/{upload id}/{n}`,
+        uploads.py): taken now, they are not the sweep's any more."""
+        own = f"{tenant_id}/uploads/{user_id}/"
+        ids = {u.key[len(own):].split("/", 1)[0] for u in uploads if "/" in u.key[len(own):]}
+        if ids:
+            async with self.sessions.begin() as session:
+                await session.execute(delete(Upload).where(Upload.id.in_(ids), Upload.tenant_id == tenant_id,
+                                                           Upload.user_id == user_id))
 
     async def _store(self, prefix: str, prepared: list[dataset_checks.Prepared]) -> list[dict]:
         files = []

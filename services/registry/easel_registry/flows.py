@@ -86,9 +86,8 @@ class RegistryFlows:
         return service.to_info(model)
 
     async def preload(self, req: PreloadRequest) -> PreloadReply:
-        """The ready models a pool's preload_models name, for its starting workers: built-in ids or names, or imported
-        models' ids (a name alone could be anyone's). Workers alone reach this (NATS permissions); they already read
-        any job's models from the store, so answering by id gives them nothing new."""
+        """The ready models `req.refs` name, for a pool's starting workers: built-in ids or names, or imported models'
+        ids (a name alone could be anyone's). Only refs on the asking pool's preload list reach this (preload.py)."""
         found, missing = [], []
         async with self.sessions() as session:
             for ref in req.refs:
@@ -108,7 +107,8 @@ class RegistryFlows:
         return [m for m in rows if access.can_use(m, req.principal) and (req.kind is None or m.kind == req.kind)]
 
     async def models(self, req: ModelRequest) -> ModelList:
-        """List (model_id null), get, update or delete; a model the caller may not see is not found."""
+        """List (model_id null), get, update or delete; a model the caller may not see is not found. With tenant_id
+        another tenant's, the platform admin's alone (tenants:manage): list its models, or read or share one of them."""
         p = req.principal
         if req.model_id is None:
             require(p, MODELS_READ)
@@ -129,14 +129,20 @@ class RegistryFlows:
             if req.delete or self._changes(req):
                 raise Forbidden("built-in models cannot be changed")
             return ModelList(items=[builtin])
+        elsewhere = req.tenant_id not in (None, p.tenant_id)
+        if elsewhere:  # another tenant's model: the platform admin's alone, and only its sharing
+            require(p, TENANTS_MANAGE)
+            if req.delete or req.name is not None or req.metadata is not None:
+                raise Forbidden("in another tenant, only a model's visibility and shared_roles may be changed")
         async with self.sessions() as session:
             model = await service.get(session, model_id=req.model_id)
-            if model is None or not access.can_use(model, p):
+            seen = model is not None and (model.tenant_id == req.tenant_id if elsewhere else access.can_use(model, p))
+            if not seen:
                 raise NotFound(f"model {req.model_id!r} not found", model_id=req.model_id)
             if not req.delete and not self._changes(req):
                 return ModelList(items=[service.to_info(model)])
             require(p, MODELS_WRITE)
-            if not access.can_manage(model, p):
+            if not elsewhere and not access.can_manage(model, p):
                 raise Forbidden("only the model's owner or a tenant admin may change it")
             if req.delete:
                 return ModelList(items=[await self._delete(session, model)])

@@ -23,10 +23,12 @@ from easel_proto.v1.trainings import RegisterTrainingRequest
 from easel_registry import tenant_data
 from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
+from easel_registry.preload import PoolPreloads
 from easel_registry.trainings import Registrations
 
 
-def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Registrations) -> list[Endpoint]:
+def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Registrations,
+              preloads: PoolPreloads) -> list[Endpoint]:
     names = flows.settings.names
 
     async def lookup(req: ModelLookupRequest, _c: Call) -> ModelInfo:
@@ -38,8 +40,8 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
     async def models(req: ModelRequest, _c: Call) -> ModelList:
         return await flows.models(req)
 
-    async def preload(req: PreloadRequest, _c: Call) -> PreloadReply:
-        return await flows.preload(req)
+    async def preload(req: PreloadRequest, call: Call) -> PreloadReply:
+        return await preloads.resolve(req, call)
 
     async def start_upload(req: UploadRequest, _c: Call) -> UploadStarted:
         return await flows.start_upload(req)
@@ -65,8 +67,9 @@ def endpoints(flows: RegistryFlows, datasets: DatasetFlows, registrations: Regis
         Endpoint("datasets-create", names.registry_create_dataset, CreateDatasetRequest, create_dataset),
         # serves no user: only the jobs identity may publish here (nats_access.py); see easel_registry.trainings
         Endpoint("register", names.registry_register, RegisterTrainingRequest, register, caller=False),
-        # serves no user: a starting worker resolves its pool's preload_models (only workers may publish here)
-        Endpoint("preload", names.registry_preload, PreloadRequest, preload, caller=False),
+        # serves no user: a starting worker resolves its pool's preload_models on its own pool's subject (only that
+        # pool's workers may publish there), answered only for refs on the pool's list (preload.py)
+        Endpoint("preload", names.registry_preload("*"), PreloadRequest, preload, caller=False),
         # a platform admin's count or purge of a tenant's models and datasets (tenant_data.py)
         Endpoint("tenant", names.registry_tenant, TenantContentsRequest, tenant),
     ]

@@ -20,6 +20,7 @@ from easel_registry import handlers
 from easel_registry.announce import Announcer
 from easel_registry.datasets import DatasetFlows
 from easel_registry.flows import RegistryFlows
+from easel_registry.preload import PoolPreloads
 from easel_registry.settings import RegistrySettings
 from easel_registry.trainings import Registrations
 
@@ -58,7 +59,8 @@ class RegistryService:
         await self.flows.recover()
         await self.tenants.start()
         await self.announcer.start()
-        await self.server.start(handlers.endpoints(self.flows, self.datasets, self.registrations))
+        await self.server.start(handlers.endpoints(self.flows, self.datasets, self.registrations,
+                                                   PoolPreloads(self.nc, self.flows)))
         self._sweeper = asyncio.create_task(self.flows.sweep_stale())
         self._storage = asyncio.create_task(self.storage.run())  # tenants' stored bytes
         self._uploads = asyncio.create_task(self.flows.uploads.sweep())  # abandoned model uploads

@@ -49,3 +49,6 @@ class RegistrySettings(CommonSettings):
     # removes its file and its record (uploads.py). Until then its bytes count in the tenant's storage.
     upload_abandon_s: float = Field(24 * 3600.0, ge=60.0)
     upload_sweep_s: float = Field(300.0, gt=0)  # how often the registry looks for abandoned uploads
+    # The preload lists of the pools the Helm chart defines (workers.pools' preloadModels), by pool: a worker's
+    # preload refs are answered only when on its pool's list, this or its pool record's (preload.py).
+    pool_preload_models: dict[str, list[str]] = {}

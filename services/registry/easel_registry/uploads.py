@@ -9,6 +9,10 @@ again: it turns bytes already admitted into the model. The row records who start
 - an import of it is refused because the name is taken (409): the file is removed at once, not left to the sweep,
 - nothing touched it for `upload_abandon_s` (EASEL_UPLOAD_ABANDON_S, 24 h): the sweep, every `upload_sweep_s`.
 A failed import keeps the upload until the sweep, so the owner can import it again.
+
+A dataset upload (POST /v1/datasets: `dataset` set, trainings:create) is recorded the same way before the gateway
+writes its parts, under `{key}/{n}`: the registry removes it when it takes the dataset (datasets.py), whatever the
+outcome, and the sweep removes one a gateway crash left behind, parts included.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from easel_common.storage import ObjectStore
 from easel_common.storage_quota import StorageQuota
 from easel_proto.errors import NotFound
-from easel_proto.permissions import MODELS_WRITE, require
+from easel_proto.permissions import MODELS_WRITE, TRAININGS_CREATE, require
 from easel_proto.v1.registry import UploadRequest, UploadStarted
 from easel_registry.models import Upload
 from easel_registry.service import now
@@ -42,11 +46,11 @@ class Uploads:
         """Record a new upload for the caller, unless their tenant is at its storage limit; with upload_id, the
         caller's upload about to be PUT (NotFound unless theirs and not swept), touched."""
         p = req.principal
-        require(p, MODELS_WRITE)
+        require(p, TRAININGS_CREATE if req.dataset else MODELS_WRITE)
         if req.upload_id is not None:
             return await self._existing(p.tenant_id, p.user_id, req.upload_id)
         if storage is not None:
-            await storage.check(p.tenant_id, "uploads")
+            await storage.check(p.tenant_id, "datasets" if req.dataset else "uploads")
         at = now()
         row = Upload(id=uuid.uuid4().hex, tenant_id=p.tenant_id, user_id=p.user_id, created_at=at, touched_at=at)
         async with self.sessions.begin() as session:
@@ -75,8 +79,11 @@ class Uploads:
                 row.touched_at = now()
 
     async def remove(self, tenant_id: str, user_id: str, upload_id: str) -> None:
-        """The file and the record (imported, or refused for good)."""
-        await self.store.delete(upload_key(tenant_id, user_id, upload_id))
+        """The file (a dataset's parts under it too) and the record (imported, or refused for good)."""
+        key = upload_key(tenant_id, user_id, upload_id)
+        for part in await self.store.list(key + "/"):
+            await self.store.delete(part)
+        await self.store.delete(key)
         async with self.sessions.begin() as session:
             await session.execute(delete(Upload).where(Upload.id == upload_id, Upload.tenant_id == tenant_id,
                                                        Upload.user_id == user_id))

@@ -5,7 +5,7 @@
 import { useState } from 'preact/hooks';
 import { postForm } from '../api.js';
 import { Field, FormError } from './form.jsx';
-import { sizeOf } from './quotas.jsx';
+import { UploadProgress } from './upload-progress.jsx';
 
 const isZip = (file) => /\.zip$/i.test(file.name) || file.type === 'application/zip';
 
@@ -52,7 +52,6 @@ export function DatasetUpload({ onUploaded }) {
     }
   };
   const fileError = error && error.field && /^(archive|images)/.test(error.field) ? error.message : null;
-  const percent = sent && sent.total ? Math.min(100, Math.round((100 * sent.done) / sent.total)) : 0;
   return (
     <form class="panel" onSubmit={submit} aria-label="Upload a dataset">
       <h2>Upload a dataset</h2>
@@ -83,14 +82,7 @@ export function DatasetUpload({ onUploaded }) {
           <small class="hint">empty: the training's default caption</small>
         </fieldset>
       )}
-      {sent && (
-        <div class="progress-line" data-testid="dataset-progress">
-          <label for="dataset-bar">Upload</label>
-          <progress id="dataset-bar" max={sent.total} value={sent.done} />
-          <span data-testid="dataset-percent">{percent}%</span>
-          <span class="hint">{sizeOf(sent.done)} of {sizeOf(sent.total)}</span>
-        </div>
-      )}
+      <UploadProgress sent={sent} id="dataset-bar" testid="dataset" />
       <FormError error={error} claimed={['name', 'archive', 'images']} />
       <button type="submit" disabled={busy}>{busy ? 'Uploading…' : 'Upload'}</button>
     </form>

@@ -1,11 +1,12 @@
 // One training followed live (GET /v1/trainings/{id}/events, SSE, replayed from its start): status, step and ETA,
 // the loss per step as a line chart, sample images as they are written, intermediate checkpoints (registered as
-// models on request), cancel, and "Use in Generate" once its model is registered.
+// models on request), cancel, "Use in Generate" once its model is registered, and the trainer's log (training-log.jsx).
 import { useEffect, useState } from 'preact/hooks';
 import { api, trainingEventsOf } from '../api.js';
 import { handOver } from '../handoff.js';
 import { LineChart } from './linechart.jsx';
 import { FormError } from './form.jsx';
+import { TrainingLog, useTrainingLog } from './training-log.jsx';
 import { TERMINAL } from '../options.js';
 
 const MAX_REOPEN = 5;
@@ -37,6 +38,7 @@ export function TrainingDetail({ training, onChange }) {
   const [record, setRecord] = useState(training);
   const [losses, setLosses] = useState(new Map()); // step -> loss (a resumed run's steps replace the earlier ones)
   const [error, setError] = useState(null);
+  const [log, addLog] = useTrainingLog(training.id, record.status);
   const reload = () => api(`/v1/trainings/${encodeURIComponent(training.id)}`).then((r) => {
     setRecord(r);
     onChange(r);
@@ -50,8 +52,10 @@ export function TrainingDetail({ training, onChange }) {
   }, [training.id]);
   useEffect(() => {
     let retry = null;
-    const stop = trainingEventsOf(training.id, (type, data) => {
-      if (type === 'error') { // a dropped connection or an ended session: refresh it (api does) and follow again
+    const stop = trainingEventsOf(training.id, (type, data, id) => {
+      if (type === 'log') {
+        addLog(id, data);
+      } else if (type === 'error') { // a dropped connection or an ended session: refresh it (api does) and follow again
         reload();
         if (attempt < MAX_REOPEN) retry = setTimeout(() => setAttempt((a) => a + 1), REOPEN_MS);
       } else if (type === 'progress' && data && data.progress) {
@@ -144,6 +148,7 @@ export function TrainingDetail({ training, onChange }) {
           </tbody>
         </table>
       )}
+      <TrainingLog log={log} error={record.status === 'failed' ? record.error : null} />
       <FormError error={error} />
     </section>
   );

@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, dataUrlOf } from '../api.js';
 import { Field, FormError, Select } from '../components/form.jsx';
+import { ImagePick } from '../components/image-pick.jsx';
 import { JobCard } from '../components/jobcard.jsx';
 import { PngInfo } from '../components/pnginfo.jsx';
 import { takeImage } from '../handoff.js';
@@ -57,19 +58,13 @@ export function ExtrasPage({ params }) {
       setBusy(false);
     }
   };
-  const imageError = error && error.field && error.field.startsWith('init_images') ? error.message : null;
   return (
     <div class="generate extras-page">
       <div>
         <form class="panel" onSubmit={submit} aria-label="Upscale an image">
           <h2>Upscale</h2>
-          <div class={`field${imageError ? ' invalid' : ''}`}>
-            <label for="extras-image">Image</label>
-            <input id="extras-image" type="file" accept="image/png,image/jpeg,image/webp"
-              onChange={async (e) => { const f = e.currentTarget.files[0]; setImage(f ? await dataUrlOf(f) : null); }} />
-            {image && <img class="thumb" src={image} alt="Image to upscale" data-testid="extras-input" />}
-            {imageError && <small class="error" role="alert">{imageError}</small>}
-          </div>
+          <ImagePick id="extras-image" label="Image" image={image} onImage={setImage} alt="Image to upscale"
+            testid="extras-input" error={error} />
           <div class="row">
             <Select label="Upscaler" name="extras.upscaler" value={form.upscaler} onInput={set('upscaler')}
               options={[...BUILT_IN, ...upscalers]} error={error} />

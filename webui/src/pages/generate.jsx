@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, dataUrlOf } from '../api.js';
 import { Checkbox, Field, FormError, Select, TextArea } from '../components/form.jsx';
 import { JobCard } from '../components/jobcard.jsx';
+import { ImagePick } from '../components/image-pick.jsx';
 import { ImageTools, TOOL_FIELDS, inpaintOf } from '../components/canvas/tools.jsx';
 import { NetworkPicker, insertAt } from '../components/networks.jsx';
 import { EXTRA_FIELDS, GenerationExtras } from '../components/extras.jsx';
@@ -115,10 +116,6 @@ export function GeneratePage({ params }) {
       setBusy(false);
     }
   };
-  const pickImage = async (e) => {
-    const file = e.currentTarget.files[0];
-    setInitImage(file ? await dataUrlOf(file) : null);
-  };
   const queuedBefore = (job) => jobs.filter((j) => j.status === 'queued' && j.created_at < job.created_at).length;
   const tabs = [['txt2img', 'Text to image'], ['img2img', 'Image to image']];
   const chosen = models.find((m) => m.name === form.model) || null;
@@ -149,13 +146,8 @@ export function GeneratePage({ params }) {
             onInput={set('negative_prompt')} error={error} rows={2} />
           <NetworkPicker base={chosen ? chosen.base : null} onInsert={insert} styles={styles} onStyles={setStyles} />
           {tab === 'img2img' && (
-            <div class="field">
-              <label for="init-image">Init image</label>
-              <input id="init-image" type="file" accept="image/png,image/jpeg,image/webp" onChange={pickImage} />
-              {initImage && <img class="thumb" src={initImage} alt="Init image" data-testid="init-image" />}
-              {error && error.field && error.field.startsWith('init_images') && (
-                <small class="error" role="alert">{error.message}</small>)}
-            </div>
+            <ImagePick id="init-image" label="Init image" image={initImage} onImage={setInitImage} alt="Init image"
+              testid="init-image" error={error} />
           )}
           <div class="row">
             <Select label="Model" name="model" value={form.model} onInput={set('model')} error={error}

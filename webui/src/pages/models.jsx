@@ -6,6 +6,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, uploadFile } from '../api.js';
 import { Field, FormError, Select } from '../components/form.jsx';
 import { listOf, sizeOf } from '../components/quotas.jsx';
+import { UploadProgress } from '../components/upload-progress.jsx';
 import { allows } from '../permissions.js';
 
 export const KINDS = ['checkpoint', 'lora', 'vae', 'embedding', 'controlnet', 'upscaler', 'annotator', 'hypernetwork',
@@ -59,7 +60,6 @@ function ImportForm({ onImported }) {
       setBusy(false);
     }
   };
-  const percent = sent && sent.total ? Math.round((100 * sent.done) / sent.total) : 0;
   return (
     <form class="panel" onSubmit={submit} aria-label="Import a model">
       <h2>Import a model</h2>
@@ -92,30 +92,29 @@ function ImportForm({ onImported }) {
           )}
         </div>
       )}
-      {sent && (
-        <div class="progress-line" data-testid="upload-progress">
-          <label for="upload-bar">Upload</label>
-          <progress id="upload-bar" max={sent.total} value={sent.done} />
-          <span data-testid="upload-percent">{percent}%</span>
-          <span class="hint">{sizeOf(sent.done)} of {sizeOf(sent.total)}</span>
-        </div>
-      )}
+      <UploadProgress sent={sent} id="upload-bar" testid="upload" />
       <FormError error={error} claimed={['name', 'kind', 'base', 'source', 'file']} />
       <button type="submit" disabled={busy}>{busy ? 'Importing…' : 'Import'}</button>
     </form>
   );
 }
 
-// `owner`: whose the model is, as the private choice names them (an admin shares others' models)
-export function ShareForm({ model, user, onSaved, onClose, owner = null }) {
+// `owner`: whose the model is, as the private choice names them (an admin shares others' models); `tenant`: the
+// model's tenant when it is not the caller's (the platform admin's), whose roles it may be shared with
+export function ShareForm({ model, user, onSaved, onClose, owner = null, tenant = null }) {
   const [visibility, setVisibility] = useState(model.visibility || 'private');
   const [roles, setRoles] = useState((model.shared_roles || []).join(', '));
+  const [choices, setChoices] = useState(tenant ? [] : user.roles || []);
   const [error, setError] = useState(null);
+  const scope = tenant ? `?tenant=${encodeURIComponent(tenant)}` : '';
+  useEffect(() => {
+    if (tenant) api(`/v1/roles${scope}`).then((list) => setChoices(list.map((r) => r.name)), () => setChoices([]));
+  }, [tenant]);
   const save = async (e) => {
     e.preventDefault();
     setError(null);
     try {
-      onSaved(await api(`/v1/models/${encodeURIComponent(model.id)}`, { method: 'PATCH',
+      onSaved(await api(`/v1/models/${encodeURIComponent(model.id)}${scope}`, { method: 'PATCH',
         json: { visibility, shared_roles: visibility === 'roles' ? listOf(roles) : [] } }));
     } catch (err) {
       setError(err);
@@ -125,12 +124,12 @@ export function ShareForm({ model, user, onSaved, onClose, owner = null }) {
     <form class="share row" onSubmit={save} aria-label={`Share ${model.name}`}>
       <Select label="Visible to" name="visibility" value={visibility} onInput={setVisibility} error={error}
         options={[{ value: 'private', label: owner ? `Only ${owner}` : 'Only me' }, { value: 'roles', label: 'Roles' },
-          { value: 'public', label: 'Everyone in my tenant' }]} />
+          { value: 'public', label: tenant ? `Everyone in tenant ${tenant}` : 'Everyone in my tenant' }]} />
       {visibility === 'roles' && (
         <Field label="Roles (comma-separated)" name="shared_roles" value={roles} onInput={setRoles} error={error}
           list="my-roles" />
       )}
-      <datalist id="my-roles">{(user.roles || []).map((r) => <option key={r} value={r} />)}</datalist>
+      <datalist id="my-roles">{choices.map((r) => <option key={r} value={r} />)}</datalist>
       <button type="submit">Save</button>
       <button type="button" class="ghost" onClick={onClose}>Cancel</button>
       <FormError error={error} claimed={['visibility', 'shared_roles']} />

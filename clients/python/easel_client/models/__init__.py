@@ -187,6 +187,8 @@ from .training_hypernetwork import TrainingHypernetwork
 from .training_hypernetwork_activation_type_0 import TrainingHypernetworkActivationType0
 from .training_hypernetwork_weight_init_type_0 import TrainingHypernetworkWeightInitType0
 from .training_learning_rates import TrainingLearningRates
+from .training_log_line import TrainingLogLine
+from .training_log_line_level import TrainingLogLineLevel
 from .training_logs import TrainingLogs
 from .training_lora import TrainingLora
 from .training_method import TrainingMethod
@@ -413,6 +415,8 @@ __all__ = (
     "TrainingHypernetworkActivationType0",
     "TrainingHypernetworkWeightInitType0",
     "TrainingLearningRates",
+    "TrainingLogLine",
+    "TrainingLogLineLevel",
     "TrainingLogs",
     "TrainingLora",
     "TrainingMethod",

@@ -92,6 +92,9 @@ class GenerationSpec:
             (`model` is the primary, `merge` says the rest) into a new checkpoint of the owner's, registered as their
             private model (no image). Default: GenerationSpecTaskType0.TXT2IMG.
         tiling (bool | None | Unset):  Default: False.
+        token_merging_ratio (float | None | Unset): Token merging (the web UI's token_merging_ratio): the share of the
+            most similar tokens merged before the UNet's self-attention at its highest-resolution attention level, for
+            speed; 0: none (the exact image). Default: 0.0.
         vae (ModelInfo | None | Unset):
     """
 
@@ -140,6 +143,7 @@ class GenerationSpec:
     subseeds: list[int] | None | Unset = UNSET
     task: GenerationSpecTaskType0 | None | Unset = GenerationSpecTaskType0.TXT2IMG
     tiling: bool | None | Unset = False
+    token_merging_ratio: float | None | Unset = 0.0
     vae: ModelInfo | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -458,6 +462,12 @@ class GenerationSpec:
         else:
             tiling = self.tiling
 
+        token_merging_ratio: float | None | Unset
+        if isinstance(self.token_merging_ratio, Unset):
+            token_merging_ratio = UNSET
+        else:
+            token_merging_ratio = self.token_merging_ratio
+
         vae: dict[str, Any] | None | Unset
         if isinstance(self.vae, Unset):
             vae = UNSET
@@ -554,6 +564,8 @@ class GenerationSpec:
             field_dict["task"] = task
         if tiling is not UNSET:
             field_dict["tiling"] = tiling
+        if token_merging_ratio is not UNSET:
+            field_dict["token_merging_ratio"] = token_merging_ratio
         if vae is not UNSET:
             field_dict["vae"] = vae
 
@@ -1117,6 +1129,15 @@ class GenerationSpec:
 
         tiling = _parse_tiling(d.pop("tiling", UNSET))
 
+        def _parse_token_merging_ratio(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        token_merging_ratio = _parse_token_merging_ratio(d.pop("token_merging_ratio", UNSET))
+
         def _parse_vae(data: object) -> ModelInfo | None | Unset:
             if data is None:
                 return data
@@ -1180,6 +1201,7 @@ class GenerationSpec:
             subseeds=subseeds,
             task=task,
             tiling=tiling,
+            token_merging_ratio=token_merging_ratio,
             vae=vae,
         )
 

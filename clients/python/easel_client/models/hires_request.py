@@ -21,6 +21,8 @@ class HiresRequest:
         prompt (None | str | Unset):
         scale (float | None | Unset): Upscale factor (default 2) unless width/height are given.
         steps (int | None | Unset): Second-pass steps; 0 or omitted: the first pass's.
+        token_merging_ratio (float | None | Unset): Token merging in the hires pass (the web UI's
+            token_merging_ratio_hr); null: the first pass's.
         upscaler (None | str | Unset): Latent (default), a latent mode, Lanczos, Nearest or an upscaler model.
         width (int | None | Unset):
     """
@@ -31,6 +33,7 @@ class HiresRequest:
     prompt: None | str | Unset = UNSET
     scale: float | None | Unset = UNSET
     steps: int | None | Unset = UNSET
+    token_merging_ratio: float | None | Unset = UNSET
     upscaler: None | str | Unset = UNSET
     width: int | None | Unset = UNSET
 
@@ -71,6 +74,12 @@ class HiresRequest:
         else:
             steps = self.steps
 
+        token_merging_ratio: float | None | Unset
+        if isinstance(self.token_merging_ratio, Unset):
+            token_merging_ratio = UNSET
+        else:
+            token_merging_ratio = self.token_merging_ratio
+
         upscaler: None | str | Unset
         if isinstance(self.upscaler, Unset):
             upscaler = UNSET
@@ -98,6 +107,8 @@ class HiresRequest:
             field_dict["scale"] = scale
         if steps is not UNSET:
             field_dict["steps"] = steps
+        if token_merging_ratio is not UNSET:
+            field_dict["token_merging_ratio"] = token_merging_ratio
         if upscaler is not UNSET:
             field_dict["upscaler"] = upscaler
         if width is not UNSET:
@@ -163,6 +174,15 @@ class HiresRequest:
 
         steps = _parse_steps(d.pop("steps", UNSET))
 
+        def _parse_token_merging_ratio(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        token_merging_ratio = _parse_token_merging_ratio(d.pop("token_merging_ratio", UNSET))
+
         def _parse_upscaler(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -188,6 +208,7 @@ class HiresRequest:
             prompt=prompt,
             scale=scale,
             steps=steps,
+            token_merging_ratio=token_merging_ratio,
             upscaler=upscaler,
             width=width,
         )

@@ -25,6 +25,7 @@ class HiresSpec:
         denoising_strength (float | None | Unset):  Default: 0.7.
         negative_prompt (None | str | Unset):  Default: ''.
         prompt (None | str | Unset):  Default: ''.
+        token_merging_ratio (float | None | Unset): Token merging in the hires pass, resolved; 0: none. Default: 0.0.
         upscaler (None | str | Unset):  Default: 'Latent'.
         upscaler_model (ModelInfo | None | Unset):
     """
@@ -35,6 +36,7 @@ class HiresSpec:
     denoising_strength: float | None | Unset = 0.7
     negative_prompt: None | str | Unset = ""
     prompt: None | str | Unset = ""
+    token_merging_ratio: float | None | Unset = 0.0
     upscaler: None | str | Unset = "Latent"
     upscaler_model: ModelInfo | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -66,6 +68,12 @@ class HiresSpec:
         else:
             prompt = self.prompt
 
+        token_merging_ratio: float | None | Unset
+        if isinstance(self.token_merging_ratio, Unset):
+            token_merging_ratio = UNSET
+        else:
+            token_merging_ratio = self.token_merging_ratio
+
         upscaler: None | str | Unset
         if isinstance(self.upscaler, Unset):
             upscaler = UNSET
@@ -95,6 +103,8 @@ class HiresSpec:
             field_dict["negative_prompt"] = negative_prompt
         if prompt is not UNSET:
             field_dict["prompt"] = prompt
+        if token_merging_ratio is not UNSET:
+            field_dict["token_merging_ratio"] = token_merging_ratio
         if upscaler is not UNSET:
             field_dict["upscaler"] = upscaler
         if upscaler_model is not UNSET:
@@ -140,6 +150,15 @@ class HiresSpec:
 
         prompt = _parse_prompt(d.pop("prompt", UNSET))
 
+        def _parse_token_merging_ratio(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        token_merging_ratio = _parse_token_merging_ratio(d.pop("token_merging_ratio", UNSET))
+
         def _parse_upscaler(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -173,6 +192,7 @@ class HiresSpec:
             denoising_strength=denoising_strength,
             negative_prompt=negative_prompt,
             prompt=prompt,
+            token_merging_ratio=token_merging_ratio,
             upscaler=upscaler,
             upscaler_model=upscaler_model,
         )

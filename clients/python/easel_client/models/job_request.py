@@ -81,6 +81,9 @@ class JobRequest:
             subseed (int | None | Unset):
             subseed_strength (float | None | Unset):  Default: 0.0.
             tiling (bool | None | Unset):  Default: False.
+            token_merging_ratio (float | None | Unset): Token merging (the web UI's token_merging_ratio): the share of the
+                most similar tokens merged before the UNet's self-attention at its highest-resolution attention level, for
+                speed; 0: none (the exact image). Default: 0.0.
             vae (None | str | Unset): A vae model by name; omitted: the checkpoint's own.
             width (int | None | Unset):
     """
@@ -128,6 +131,7 @@ class JobRequest:
     subseed: int | None | Unset = UNSET
     subseed_strength: float | None | Unset = 0.0
     tiling: bool | None | Unset = False
+    token_merging_ratio: float | None | Unset = 0.0
     vae: None | str | Unset = UNSET
     width: int | None | Unset = UNSET
 
@@ -441,6 +445,12 @@ class JobRequest:
         else:
             tiling = self.tiling
 
+        token_merging_ratio: float | None | Unset
+        if isinstance(self.token_merging_ratio, Unset):
+            token_merging_ratio = UNSET
+        else:
+            token_merging_ratio = self.token_merging_ratio
+
         vae: None | str | Unset
         if isinstance(self.vae, Unset):
             vae = UNSET
@@ -542,6 +552,8 @@ class JobRequest:
             field_dict["subseed_strength"] = subseed_strength
         if tiling is not UNSET:
             field_dict["tiling"] = tiling
+        if token_merging_ratio is not UNSET:
+            field_dict["token_merging_ratio"] = token_merging_ratio
         if vae is not UNSET:
             field_dict["vae"] = vae
         if width is not UNSET:
@@ -1085,6 +1097,15 @@ class JobRequest:
 
         tiling = _parse_tiling(d.pop("tiling", UNSET))
 
+        def _parse_token_merging_ratio(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        token_merging_ratio = _parse_token_merging_ratio(d.pop("token_merging_ratio", UNSET))
+
         def _parse_vae(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -1147,6 +1168,7 @@ class JobRequest:
             subseed=subseed,
             subseed_strength=subseed_strength,
             tiling=tiling,
+            token_merging_ratio=token_merging_ratio,
             vae=vae,
             width=width,
         )

@@ -127,7 +127,10 @@ def endpoints(settings: AuthSettings, sessions: async_sessionmaker, nc: Client, 
         require(req.actor, ROLES_MANAGE)
         async with sessions.begin() as session:
             if req.name is None:
-                listed = await service.list_roles(session, tenant_id=role_scope(req.actor))
+                if req.tenant_id not in (None, req.actor.tenant_id):
+                    require(req.actor, TENANTS_MANAGE)  # another tenant's roles: the platform admin's alone
+                scope = role_scope(req.actor) if req.tenant_id is None else req.tenant_id
+                listed = await service.list_roles(session, tenant_id=scope)
                 return auth.RoleList(items=[role_view(r) for r in listed])
             if req.delete:
                 existing = await service.visible_role(session, name=req.name, tenant_id=role_scope(req.actor))

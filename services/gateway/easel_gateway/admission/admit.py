@@ -113,6 +113,7 @@ class Admission:
         if body.hires is not None:
             hires_spec = hires.plan(body.hires, width, height, plan.steps, text.hires, (text.prompt, text.negative),
                                     settings)
+            hires_spec.token_merging_ratio = first(body.hires.token_merging_ratio, body.token_merging_ratio or 0.0)
         if not extras:
             await prompts.check_schedules(text, plan.steps, hires_spec, first(body.sampler, mine.sampler,
                                                                               settings.default_sampler))
@@ -150,7 +151,8 @@ class Admission:
             subseed_strength=body.subseed_strength or 0.0, seed_resize_from_w=plan.seed_resize[0],
             seed_resize_from_h=plan.seed_resize[1], clip_skip=first(body.clip_skip, mine.clip_skip, 1), eta=body.eta,
             s_churn=body.s_churn, s_tmin=body.s_tmin, s_tmax=body.s_tmax, s_noise=body.s_noise,
-            tiling=bool(body.tiling), init_images=init_images, mask=mask,
+            tiling=bool(body.tiling), token_merging_ratio=body.token_merging_ratio or 0.0, init_images=init_images,
+            mask=mask,
             denoising_strength=first(body.denoising_strength, 0.75), resize_mode=body.resize_mode or "just_resize",
             mask_blur=first(body.mask_blur, 4), inpainting_fill=body.inpainting_fill or "original",
             inpaint_full_res=bool(body.inpaint_full_res),

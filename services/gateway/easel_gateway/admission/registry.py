@@ -105,10 +105,12 @@ class Registry:
     async def import_model(self, req: registry.ImportModelRequest) -> ModelInfo:
         return await self.services.call(self.services.names.registry_import, req, ModelInfo, req.principal)
 
-    async def start_upload(self, caller: Principal, upload_id: str | None = None) -> registry.UploadStarted:
+    async def start_upload(self, caller: Principal, upload_id: str | None = None, *,
+                           dataset: bool = False) -> registry.UploadStarted:
         """A new model upload (the registry records it and checks the tenant's storage quota), or with upload_id the
-        caller's upload about to be PUT (404 unless theirs and not swept)."""
-        req = registry.UploadRequest(principal=caller, upload_id=upload_id)
+        caller's upload about to be PUT (404 unless theirs and not swept); with `dataset`, the record a dataset's
+        parts are written under (swept with them should this gateway stop half way)."""
+        req = registry.UploadRequest(principal=caller, upload_id=upload_id, dataset=dataset)
         return await self.services.call(self.services.names.registry_uploads, req, registry.UploadStarted, caller)
 
     async def update_model(self, req: registry.ModelRequest) -> ModelInfo:

@@ -1,6 +1,7 @@
 """/v1/datasets: training images uploaded (a zip, or images one by one with captions), listed, shown, deleted.
 
-The upload is multipart/form-data. Its parts are streamed into the caller's own uploads in the object store; the
+The upload is multipart/form-data. Its parts are streamed into the caller's own uploads in the object store, under
+an upload the registry records first (so parts a crash leaves behind are swept: easel_registry.uploads); the
 registry checks every image, re-encodes it and records the dataset (or refuses it whole, naming the part), and
 deletes the uploads either way.
 """
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -69,7 +69,7 @@ async def create_dataset(
     captions = list(captions or [])
     if len(captions) > len(images):
         raise InvalidInput("captions", f"{len(captions)} captions for {len(images)} images")
-    folder = f"{caller.tenant_id}/uploads/{caller.user_id}/{uuid.uuid4().hex}"
+    folder = (await models.start_upload(caller, dataset=True)).key  # recorded before any part is written
     budget = [settings.max_dataset_upload_bytes]
     stored: list[str] = []
     try:

@@ -13,11 +13,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from easel_gateway.deps import Caller, Reg, Settings
+from easel_gateway.clients import Services
+from easel_gateway.deps import Caller, Reg, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_proto.errors import InvalidInput, PayloadTooLarge
 from easel_proto.permissions import TENANTS_MANAGE, USERS_MANAGE, require
-from easel_proto.v1 import registry
+from easel_proto.v1 import auth, registry
+from easel_proto.v1.common import Principal
 
 router = APIRouter(prefix="/v1/models", tags=["models"], responses=declared(*SIGNED_IN))
 _FIELDS = registry.ImportModelRequest.model_fields
@@ -144,12 +146,30 @@ async def get_model(model_id: Annotated[str, PathParam(max_length=64)], caller: 
     return await models.get_model(caller, model_id)
 
 
-@router.patch("/{model_id}", response_model=registry.ModelInfo, responses=declared(404, 409))
+@router.patch("/{model_id}", response_model=registry.ModelInfo, responses=declared(403, 404, 409))
 async def update_model(model_id: Annotated[str, PathParam(max_length=64)], body: ModelPatch, caller: Caller,
-                       models: Reg) -> registry.ModelInfo:
-    """Rename, share (visibility roles or public needs models:share) or change the metadata."""
-    req = _build(registry.ModelRequest, principal=caller, model_id=model_id, **body.model_dump(exclude_unset=True))
+                       models: Reg, svc: Svc, request: Request,
+                       tenant: Annotated[str | None, Query(max_length=64, description=(
+                           "The model's tenant when it is another's: the platform admin's (tenants:manage), who may "
+                           "change its visibility and shared_roles (roles of that tenant) only"))] = None,
+                       ) -> registry.ModelInfo:
+    """Rename, share (visibility roles or public needs models:share) or change the metadata; with `tenant`, the
+    platform admin shares a model of that tenant (audited with the tenant as `model_tenant`)."""
+    if tenant not in (None, caller.tenant_id):
+        require(caller, TENANTS_MANAGE)
+        request.state.audit = {"model_tenant": tenant}
+        if body.shared_roles:
+            await _check_tenant_roles(svc, caller, tenant, body.shared_roles)
+    req = _build(registry.ModelRequest, principal=caller, model_id=model_id, tenant_id=tenant,
+                 **body.model_dump(exclude_unset=True))
     return await models.update_model(req)
+
+
+async def _check_tenant_roles(svc: Services, caller: Principal, tenant: str, names: list[str]) -> None:
+    """Sharing in another tenant names roles of that tenant (built in or its own), never the platform's."""
+    known = {r.name for r in await svc.roles(auth.RolesRequest(actor=caller, tenant_id=tenant))}
+    if unknown := sorted(set(names) - known):
+        raise InvalidInput("shared_roles", f"not roles of tenant {tenant}: {', '.join(unknown)}")
 
 
 @router.delete("/{model_id}", status_code=204, responses=declared(404))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from easel_gateway.deps import Caller, Svc
@@ -26,9 +26,11 @@ class NewRole(RoleBody):
     name: str = Field(pattern=ROLE_NAME)
 
 
-@router.get("", response_model=list[auth.Role])
-async def list_roles(caller: Caller, svc: Svc) -> list[auth.Role]:
-    return await svc.roles(auth.RolesRequest(actor=caller))
+@router.get("", response_model=list[auth.Role], responses=declared(403))
+async def list_roles(caller: Caller, svc: Svc, tenant: Annotated[str | None, Query(max_length=64, description=(
+        "The built-in roles and another tenant's own (the platform admin's, tenants:manage; else 403)"))] = None,
+                     ) -> list[auth.Role]:
+    return await svc.roles(auth.RolesRequest(actor=caller, tenant_id=tenant))
 
 
 @router.post("", status_code=201, response_model=auth.Role, responses=declared(409))

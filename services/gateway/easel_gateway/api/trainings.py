@@ -15,6 +15,7 @@ from easel_gateway.deps import Caller, Limits, Mine, Pools, Reg, Settings, Svc
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.openapi import EVENT_STREAM, PNG
 from easel_gateway.training import admit, events
+from easel_gateway.training import logs as training_logs
 from easel_gateway.training.views import view
 from easel_proto.errors import NotFound
 from easel_proto.naming import training_prefix
@@ -93,9 +94,17 @@ async def register_checkpoint(training_id: TrainingId, step: Annotated[int, Path
 
 
 @router.get("/{training_id}/logs", response_model=trainings.TrainingLogs, responses=declared(404))
-async def get_logs(training_id: TrainingId, caller: Caller, svc: Svc,
-                   lines: Annotated[int, Query(ge=1, le=5000)] = 200) -> trainings.TrainingLogs:
-    """The trainer's last lines of output (kept after it ends)."""
+async def get_logs(training_id: TrainingId, caller: Caller, svc: Svc, request: Request,
+                   lines: Annotated[int, Query(ge=1, le=5000)] = 200,
+                   after: Annotated[int, Query(ge=0, le=2**63)] = 0) -> trainings.TrainingLogs:
+    """The trainer's log: its last `lines` lines, or with `after` (a `cursor`, or the id of an SSE `log` event)
+    the first `lines` published since, oldest first, each with its time and level (`entries`). Its warnings,
+    errors and progress lines, secrets masked, bounded (`dropped` counts what it left out). A run that published
+    nothing (it died first, or its lines aged out) answers with the last lines of its output (`lines` only)."""
+    record = await svc.get_training(caller, training_id)
+    found = await training_logs.read(request.app.state.nc, svc.names, record, lines=lines, after=after)
+    if found.entries or after:
+        return found
     return await svc.training_logs(caller, training_id, lines)
 
 
@@ -105,7 +114,8 @@ async def training_events(training_id: TrainingId, caller: Caller, svc: Svc, set
                           request: Request, last_event_id: Annotated[str | None, Header()] = None
                           ) -> EventSourceResponse:
     """Server-Sent Events: queued, starting, running; the run's started, progress (every step: loss, lr, ETA),
-    sample, checkpoint, interrupted; then succeeded, failed or canceled (the record)."""
+    sample, checkpoint, interrupted, log (a batch of its log lines, as `GET .../logs` shows them); then succeeded,
+    failed or canceled (the record)."""
     record = await svc.get_training(caller, training_id)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
     slot = request.app.state.sse_slots.take(caller.user_id, settings.max_sse_streams_per_user, caller.tenant_id)

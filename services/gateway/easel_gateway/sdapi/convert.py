@@ -12,6 +12,7 @@ from typing import Any
 from easel_gateway.admission.limits import seed_resize
 from easel_gateway.sdapi import infotext, units, vocab
 from easel_gateway.sdapi.fields import as_sent
+from easel_gateway.sdapi.option_table import MAX_TOKEN_MERGING
 from easel_gateway.sdapi.payloads import ExtrasOptions, Generation, Img2Img, Txt2Img
 from easel_proto.errors import InvalidInput
 from easel_proto.v1 import jobs
@@ -43,7 +44,8 @@ def _size(value: int | None, name: str) -> int | None:
 
 
 def _overrides(settings: dict[str, Any] | None) -> dict[str, Any]:
-    """override_settings Easel acts on, for this job only: checkpoint, VAE, CLIP skip (the rest is ignored)."""
+    """override_settings Easel acts on, for this job only: checkpoint, VAE, CLIP skip (token merging:
+    _token_merging; the rest is ignored)."""
     settings = settings or {}
     out: dict[str, Any] = {}
     for key, target, kind in (("sd_model_checkpoint", "model", str), ("sd_vae", "vae", str),
@@ -76,6 +78,37 @@ def _sdxl(p: Generation) -> dict[str, Any]:
     if sdxl:
         out["sdxl"] = sdxl
     return out
+
+
+def _ratio(p: Generation, options: dict[str, Any] | None, key: str) -> tuple[float, str]:
+    """A token merging option (override_settings, else the caller's saved options, else 0) and its field."""
+    settings, saved = p.override_settings or {}, options or {}
+    name = f"override_settings.{key}" if key in settings else key
+    value = settings.get(key, saved.get(key, 0.0))
+    if value is None:
+        value = 0.0
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= MAX_TOKEN_MERGING:
+        raise InvalidInput(name, f"must be a share of the tokens within 0..{MAX_TOKEN_MERGING} (got {value!r})")
+    return float(value), name
+
+
+def _token_merging(p: Generation, options: dict[str, Any] | None, values: dict[str, Any],
+                   names: dict[str, str], img2img: bool) -> None:
+    """Token merging as the web UI picks it: txt2img takes token_merging_ratio and its hires pass
+    token_merging_ratio_hr (0: the first pass's); img2img token_merging_ratio when override_settings set it, else
+    token_merging_ratio_img2img, else token_merging_ratio."""
+    first, name = _ratio(p, options, "token_merging_ratio")
+    if img2img and not (name.startswith("override_settings.") and first):
+        own, own_name = _ratio(p, options, "token_merging_ratio_img2img")
+        if own:
+            first, name = own, own_name
+    if first:
+        values["token_merging_ratio"] = first
+        names["token_merging_ratio"] = name
+    if not img2img and values.get("hires") is not None:
+        hr, hr_name = _ratio(p, options, "token_merging_ratio_hr")
+        values["hires"]["token_merging_ratio"] = hr or first
+        names["hires.token_merging_ratio"] = hr_name if hr else name
 
 
 def _with_infotext(p: Generation) -> Generation:
@@ -179,6 +212,7 @@ def txt2img(p: Txt2Img, *, model: str | None = None, pool: str | None = None,
         values, common = _common(p, options)
         names.update(common)
         values["hires"] = _hires(p, values["sampler"], values["scheduler"])
+        _token_merging(p, options, values, names, img2img=False)
         return Converted(_job(values, model, pool, names), names)
 
 
@@ -201,6 +235,7 @@ def img2img(p: Img2Img, *, model: str | None = None, pool: str | None = None,
             inpainting_mask_invert=bool(p.inpainting_mask_invert),
         )
         names["mask_blur"] = "mask_blur" if p.mask_blur is not None else "mask_blur_x"
+        _token_merging(p, options, values, names, img2img=True)
         return Converted(_job(values, model, pool, names), names)
 
 

@@ -2,7 +2,7 @@
 
 GET /sdapi/v1/options answers with all of DEFAULTS, overridden by what the caller saved. POST sorts each key:
 - applied by Easel (options.py): the checkpoint, VAE, CLIP skip, return_grid; the interrogate options
-  (interrogate_*, deepbooru_*: admission/interrogate.py);
+  (interrogate_*, deepbooru_*: admission/interrogate.py); token merging (TOKEN_MERGING: convert.py);
 - NOT_HONOURED: would change the images or the reply, which Easel does not do: refused unless set to the default
   (so a client that posts back the table it read keeps working);
 - API_RESTRICTED: the web UI itself refuses to change them through the API;
@@ -169,8 +169,7 @@ NOT_HONOURED: dict[str, str] = {
     **dict.fromkeys(_IMG2IMG.keys() - {"img2img_editor_height", "img2img_sketch_default_brush_color",
                                        "img2img_inpaint_mask_brush_color", "img2img_inpaint_sketch_default_brush_color",
                                        "img2img_batch_show_results_limit"}, _FIXED),
-    **dict.fromkeys(("s_min_uncond_all", "token_merging_ratio", "token_merging_ratio_img2img", "token_merging_ratio_hr",
-                     "pad_cond_uncond", "pad_cond_uncond_v0"), _FIXED),
+    **dict.fromkeys(("s_min_uncond_all", "pad_cond_uncond", "pad_cond_uncond_v0"), _FIXED),
     **dict.fromkeys(_COMPATIBILITY.keys() - {"auto_backcompat"}, _FIXED),
     **dict.fromkeys(("extra_networks_default_multiplier", "textual_inversion_add_hashes_to_infotext",
                      "sd_hypernetwork", "sd_lora", "lora_add_hashes_to_infotext", "add_model_name_to_info",
@@ -179,5 +178,8 @@ NOT_HONOURED: dict[str, str] = {
     **dict.fromkeys(_SAMPLER_PARAMS.keys() - {"hide_samplers"} - {"eta_ddim", "eta_ancestral", "s_churn", "s_tmin",
                                                                   "s_tmax", "s_noise"}, _FIXED),
 }
+# Token merging (applied per job: sdapi/convert.py), as shares of the tokens: the web UI's slider's range.
+TOKEN_MERGING = ("token_merging_ratio", "token_merging_ratio_img2img", "token_merging_ratio_hr")
+MAX_TOKEN_MERGING = 0.9
 # The web UI refuses these through its API whatever the value.
 API_RESTRICTED: frozenset[str] = frozenset({"api_enable_requests", "api_forbid_local_requests", "api_useragent"})

@@ -18,7 +18,7 @@ from easel_gateway.admission.vae import NO_VAE
 from easel_gateway.errors import SIGNED_IN, declared
 from easel_gateway.sdapi import shapes
 from easel_gateway.sdapi.context import Ctx
-from easel_gateway.sdapi.option_table import API_RESTRICTED, DEFAULTS, NOT_HONOURED
+from easel_gateway.sdapi.option_table import API_RESTRICTED, DEFAULTS, MAX_TOKEN_MERGING, NOT_HONOURED, TOKEN_MERGING
 from easel_proto.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/sdapi/v1", tags=["web UI"], responses=declared(*SIGNED_IN, webui=True))
@@ -46,6 +46,8 @@ def _check(key: str, value: Any) -> None:
         ok = value is None or isinstance(value, str)
     if not ok:
         raise InvalidInput(key, f"must be a value like {default!r} (got {value!r})")
+    if key in TOKEN_MERGING and not 0 <= value <= MAX_TOKEN_MERGING:
+        raise InvalidInput(key, f"must be a share of the tokens within 0..{MAX_TOKEN_MERGING} (got {value!r})")
 
 
 @router.get("/options", response_model=shapes.Options)

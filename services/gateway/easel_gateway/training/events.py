@@ -2,8 +2,9 @@
 
 A training's stream holds its status changes (`{id}.status.{status}`, the jobs service's) and its run's events
 (`{id}.run.{type}`, the trainer's, each with the run's lease). A client sees the status changes and the run's
-`started`, `progress`, `sample`, `checkpoint` and `interrupted` events as they come, named so; the run's own end
-(`succeeded`, `failed`) is not passed on, the training's status says how it ended (after the model is registered).
+`started`, `progress`, `sample`, `checkpoint`, `interrupted` and `log` (a TrainingLogEvent) events as they come,
+named so; the run's own end (`succeeded`, `failed`) is not passed on, the training's status says how it ended
+(after the model is registered).
 A run event is passed on only when it carries the launched run's lease (the record's `run` is its digest): the
 `trainer` identity may publish on any training's run subjects, so a run (or anyone with that identity) cannot show
 another training's follower made-up progress. A terminal status is held until the record shows it, as for jobs.
@@ -25,7 +26,7 @@ from easel_proto.v1.common import Principal
 
 IDLE_CHECK_S = 10.0
 TERMINAL = ("succeeded", "failed", "canceled")
-FORWARDED_RUN_EVENTS = ("started", "progress", "sample", "checkpoint", "interrupted")
+FORWARDED_RUN_EVENTS = ("started", "progress", "sample", "checkpoint", "interrupted", "log")
 
 
 async def follow(nc: Client, svc: Services, caller: Principal, record: trainings.TrainingRecord,

@@ -9,21 +9,34 @@ from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.model_info import ModelInfo
 from ...models.model_patch import ModelPatch
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     model_id: str,
     *,
     body: ModelPatch,
+    tenant: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "patch",
         "url": "/v1/models/{model_id}".format(
             model_id=quote(str(model_id), safe=""),
         ),
+        "params": params,
     }
 
     _kwargs["json"] = body.to_dict()
@@ -102,13 +115,19 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ModelPatch,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | ModelInfo]:
     """Update Model
 
-     Rename, share (visibility roles or public needs models:share) or change the metadata.
+     Rename, share (visibility roles or public needs models:share) or change the metadata; with `tenant`,
+    the
+    platform admin shares a model of that tenant (audited with the tenant as `model_tenant`).
 
     Args:
         model_id (str):
+        tenant (None | str | Unset): The model's tenant when it is another's: the platform admin's
+            (tenants:manage), who may change its visibility and shared_roles (roles of that tenant)
+            only
         body (ModelPatch):
 
     Raises:
@@ -122,6 +141,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         model_id=model_id,
         body=body,
+        tenant=tenant,
     )
 
     response = client.get_httpx_client().request(
@@ -136,13 +156,19 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ModelPatch,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | ModelInfo | None:
     """Update Model
 
-     Rename, share (visibility roles or public needs models:share) or change the metadata.
+     Rename, share (visibility roles or public needs models:share) or change the metadata; with `tenant`,
+    the
+    platform admin shares a model of that tenant (audited with the tenant as `model_tenant`).
 
     Args:
         model_id (str):
+        tenant (None | str | Unset): The model's tenant when it is another's: the platform admin's
+            (tenants:manage), who may change its visibility and shared_roles (roles of that tenant)
+            only
         body (ModelPatch):
 
     Raises:
@@ -157,6 +183,7 @@ def sync(
         model_id=model_id,
         client=client,
         body=body,
+        tenant=tenant,
     ).parsed
 
 
@@ -165,13 +192,19 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ModelPatch,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | ModelInfo]:
     """Update Model
 
-     Rename, share (visibility roles or public needs models:share) or change the metadata.
+     Rename, share (visibility roles or public needs models:share) or change the metadata; with `tenant`,
+    the
+    platform admin shares a model of that tenant (audited with the tenant as `model_tenant`).
 
     Args:
         model_id (str):
+        tenant (None | str | Unset): The model's tenant when it is another's: the platform admin's
+            (tenants:manage), who may change its visibility and shared_roles (roles of that tenant)
+            only
         body (ModelPatch):
 
     Raises:
@@ -185,6 +218,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         model_id=model_id,
         body=body,
+        tenant=tenant,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -197,13 +231,19 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ModelPatch,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | ModelInfo | None:
     """Update Model
 
-     Rename, share (visibility roles or public needs models:share) or change the metadata.
+     Rename, share (visibility roles or public needs models:share) or change the metadata; with `tenant`,
+    the
+    platform admin shares a model of that tenant (audited with the tenant as `model_tenant`).
 
     Args:
         model_id (str):
+        tenant (None | str | Unset): The model's tenant when it is another's: the platform admin's
+            (tenants:manage), who may change its visibility and shared_roles (roles of that tenant)
+            only
         body (ModelPatch):
 
     Raises:
@@ -219,5 +259,6 @@ async def asyncio(
             model_id=model_id,
             client=client,
             body=body,
+            tenant=tenant,
         )
     ).parsed

@@ -7,14 +7,29 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.role import Role
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs() -> dict[str, Any]:
+def _get_kwargs(
+    *,
+    tenant: None | str | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    json_tenant: None | str | Unset
+    if isinstance(tenant, Unset):
+        json_tenant = UNSET
+    else:
+        json_tenant = tenant
+    params["tenant"] = json_tenant
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
         "method": "get",
         "url": "/v1/roles",
+        "params": params,
     }
 
     return _kwargs
@@ -81,8 +96,13 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | list[Role]]:
     """List Roles
+
+    Args:
+        tenant (None | str | Unset): The built-in roles and another tenant's own (the platform
+            admin's, tenants:manage; else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -92,7 +112,9 @@ def sync_detailed(
         Response[ErrorBody | list[Role]]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        tenant=tenant,
+    )
 
     response = client.get_httpx_client().request(
         **kwargs,
@@ -104,8 +126,13 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | list[Role] | None:
     """List Roles
+
+    Args:
+        tenant (None | str | Unset): The built-in roles and another tenant's own (the platform
+            admin's, tenants:manage; else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -117,14 +144,20 @@ def sync(
 
     return sync_detailed(
         client=client,
+        tenant=tenant,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> Response[ErrorBody | list[Role]]:
     """List Roles
+
+    Args:
+        tenant (None | str | Unset): The built-in roles and another tenant's own (the platform
+            admin's, tenants:manage; else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -134,7 +167,9 @@ async def asyncio_detailed(
         Response[ErrorBody | list[Role]]
     """
 
-    kwargs = _get_kwargs()
+    kwargs = _get_kwargs(
+        tenant=tenant,
+    )
 
     response = await client.get_async_httpx_client().request(**kwargs)
 
@@ -144,8 +179,13 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
+    tenant: None | str | Unset = UNSET,
 ) -> ErrorBody | list[Role] | None:
     """List Roles
+
+    Args:
+        tenant (None | str | Unset): The built-in roles and another tenant's own (the platform
+            admin's, tenants:manage; else 403)
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -158,5 +198,6 @@ async def asyncio(
     return (
         await asyncio_detailed(
             client=client,
+            tenant=tenant,
         )
     ).parsed

@@ -15,11 +15,14 @@ def _get_kwargs(
     training_id: str,
     *,
     lines: int | Unset = 200,
+    after: int | Unset = 0,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
 
     params["lines"] = lines
+
+    params["after"] = after
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
@@ -99,14 +102,23 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     lines: int | Unset = 200,
+    after: int | Unset = 0,
 ) -> Response[ErrorBody | TrainingLogs]:
     """Get Logs
 
-     The trainer's last lines of output (kept after it ends).
+     The trainer's log: its last `lines` lines, or with `after` (a `cursor`, or the id of an SSE `log`
+    event)
+    the first `lines` published since, oldest first, each with its time and level (`entries`). Its
+    warnings,
+    errors and progress lines, secrets masked, bounded (`dropped` counts what it left out). A run that
+    published
+    nothing (it died first, or its lines aged out) answers with the last lines of its output (`lines`
+    only).
 
     Args:
         training_id (str):
         lines (int | Unset):  Default: 200.
+        after (int | Unset):  Default: 0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -119,6 +131,7 @@ def sync_detailed(
     kwargs = _get_kwargs(
         training_id=training_id,
         lines=lines,
+        after=after,
     )
 
     response = client.get_httpx_client().request(
@@ -133,14 +146,23 @@ def sync(
     *,
     client: AuthenticatedClient,
     lines: int | Unset = 200,
+    after: int | Unset = 0,
 ) -> ErrorBody | TrainingLogs | None:
     """Get Logs
 
-     The trainer's last lines of output (kept after it ends).
+     The trainer's log: its last `lines` lines, or with `after` (a `cursor`, or the id of an SSE `log`
+    event)
+    the first `lines` published since, oldest first, each with its time and level (`entries`). Its
+    warnings,
+    errors and progress lines, secrets masked, bounded (`dropped` counts what it left out). A run that
+    published
+    nothing (it died first, or its lines aged out) answers with the last lines of its output (`lines`
+    only).
 
     Args:
         training_id (str):
         lines (int | Unset):  Default: 200.
+        after (int | Unset):  Default: 0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -154,6 +176,7 @@ def sync(
         training_id=training_id,
         client=client,
         lines=lines,
+        after=after,
     ).parsed
 
 
@@ -162,14 +185,23 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     lines: int | Unset = 200,
+    after: int | Unset = 0,
 ) -> Response[ErrorBody | TrainingLogs]:
     """Get Logs
 
-     The trainer's last lines of output (kept after it ends).
+     The trainer's log: its last `lines` lines, or with `after` (a `cursor`, or the id of an SSE `log`
+    event)
+    the first `lines` published since, oldest first, each with its time and level (`entries`). Its
+    warnings,
+    errors and progress lines, secrets masked, bounded (`dropped` counts what it left out). A run that
+    published
+    nothing (it died first, or its lines aged out) answers with the last lines of its output (`lines`
+    only).
 
     Args:
         training_id (str):
         lines (int | Unset):  Default: 200.
+        after (int | Unset):  Default: 0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -182,6 +214,7 @@ async def asyncio_detailed(
     kwargs = _get_kwargs(
         training_id=training_id,
         lines=lines,
+        after=after,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -194,14 +227,23 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     lines: int | Unset = 200,
+    after: int | Unset = 0,
 ) -> ErrorBody | TrainingLogs | None:
     """Get Logs
 
-     The trainer's last lines of output (kept after it ends).
+     The trainer's log: its last `lines` lines, or with `after` (a `cursor`, or the id of an SSE `log`
+    event)
+    the first `lines` published since, oldest first, each with its time and level (`entries`). Its
+    warnings,
+    errors and progress lines, secrets masked, bounded (`dropped` counts what it left out). A run that
+    published
+    nothing (it died first, or its lines aged out) answers with the last lines of its output (`lines`
+    only).
 
     Args:
         training_id (str):
         lines (int | Unset):  Default: 200.
+        after (int | Unset):  Default: 0.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -216,5 +258,6 @@ async def asyncio(
             training_id=training_id,
             client=client,
             lines=lines,
+            after=after,
         )
     ).parsed

@@ -95,7 +95,9 @@ def sync_detailed(
 
      Server-Sent Events: queued, starting, running; the run's started, progress (every step: loss, lr,
     ETA),
-    sample, checkpoint, interrupted; then succeeded, failed or canceled (the record).
+    sample, checkpoint, interrupted, log (a batch of its log lines, as `GET .../logs` shows them); then
+    succeeded,
+    failed or canceled (the record).
 
     Args:
         training_id (str):
@@ -131,7 +133,9 @@ def sync(
 
      Server-Sent Events: queued, starting, running; the run's started, progress (every step: loss, lr,
     ETA),
-    sample, checkpoint, interrupted; then succeeded, failed or canceled (the record).
+    sample, checkpoint, interrupted, log (a batch of its log lines, as `GET .../logs` shows them); then
+    succeeded,
+    failed or canceled (the record).
 
     Args:
         training_id (str):
@@ -162,7 +166,9 @@ async def asyncio_detailed(
 
      Server-Sent Events: queued, starting, running; the run's started, progress (every step: loss, lr,
     ETA),
-    sample, checkpoint, interrupted; then succeeded, failed or canceled (the record).
+    sample, checkpoint, interrupted, log (a batch of its log lines, as `GET .../logs` shows them); then
+    succeeded,
+    failed or canceled (the record).
 
     Args:
         training_id (str):
@@ -196,7 +202,9 @@ async def asyncio(
 
      Server-Sent Events: queued, starting, running; the run's started, progress (every step: loss, lr,
     ETA),
-    sample, checkpoint, interrupted; then succeeded, failed or canceled (the record).
+    sample, checkpoint, interrupted, log (a batch of its log lines, as `GET .../logs` shows them); then
+    succeeded,
+    failed or canceled (the record).
 
     Args:
         training_id (str):
