@@ -60,11 +60,12 @@ up: install
 demo: install
 	$(PY) -m easel_stack demo
 
+# Two test processes (pytest-xdist), a file at a time: each has its own database, namespace and stack (conftest).
 test: install
-	$(PY) -m pytest -q -m "not gpu" --durations=30 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu" -n 2 --dist loadfile --durations=30 $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -q -m "not gpu and not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu and not slow" -n 2 --dist loadfile $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
