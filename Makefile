@@ -60,12 +60,11 @@ up: install
 demo: install
 	$(PY) -m easel_stack demo
 
-# Two test processes (pytest-xdist), a file at a time: each has its own database, namespace and stack (conftest).
 test: install
-	$(PY) -m pytest -q -m "not gpu" -n 2 --dist loadfile --durations=30 $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu" --durations=30 $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -q -m "not gpu and not slow" -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -q -m "not gpu and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .
@@ -106,3 +105,5 @@ k8s-dev-secrets: install
 	    --from-literal=jwt-secret="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
 	    --from-literal=admin-key="$$($(VENV)/bin/easel-auth new-key)" \
 	    --from-literal=caller-key="$$EASEL_CALLER_KEY" --from-literal=caller-public-key="$$EASEL_CALLER_PUBLIC_KEY"; }
+	kubectl get secret easel-dev -o jsonpath='{.data.webhook-secret-key}' | grep -q . || kubectl patch secret easel-dev \
+	  -p "{\"stringData\":{\"webhook-secret-key\":\"$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))')\"}}"
