@@ -4,6 +4,7 @@ KEDA reads it (even with no worker), a worker whose GPU breaks stepping aside, a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from easel_stack.natsd import NatsServer, free_port
 from easel_worker.engine import NullEngine
 from easel_worker.settings import WorkerSettings
 from easel_worker.worker import Worker
-from helpers import stack_with_env, submit, until_status, wait_for
+from helpers import fresh_database, stack_with_env, submit, until_status, wait_for
 
 IDLE = "idle"  # a pool of the test stack that no worker of the stack serves
 
@@ -86,9 +87,12 @@ async def test_a_pools_backlog_is_on_jsz_for_keda_with_no_worker_and_drains_when
                                                                                         database_url):
     """Scale from zero: the jobs service made the pool's consumer, so KEDA's nats-jetstream scaler reads the queued
     jobs from NATS monitoring before any worker exists; the first worker then brings the figure to 0."""
-    async with stack_with_env({"EASEL_ENGINE": "null"}, data_dir=session_dir / "keda-stack",
-                              database_url=database_url, workers=0,
-                              worker_log=session_dir / "keda-worker.log") as stack:
+    # a database of its own: the jobs service's demand counts every queued row of the pool, and the other stacks of
+    # this run share the session's database
+    own_db = fresh_database(database_url) if database_url.startswith("postgresql") else contextlib.nullcontext()
+    async with own_db as url, stack_with_env({"EASEL_ENGINE": "null"}, data_dir=session_dir / "keda-stack",
+                                             database_url=url, workers=0,
+                                             worker_log=session_dir / "keda-worker.log") as stack:
         names = stack.services[0].settings.names
         stream, consumer = names.stream("jobs")["name"], names.worker_consumer("default")
         # what KEDA's scaler asks for (account $G: Easel's identities are users of the global account)
