@@ -78,6 +78,11 @@ class Names:
         return self._fmt(n.SUBJECT_AUTH_CHANGED, user_id=user_id)
 
     @property
+    def auth_owners(self) -> str:
+        """Where the jobs service (only it) asks where webhook owners stand now (active, permissions)."""
+        return self._fmt(n.SUBJECT_AUTH_OWNERS)
+
+    @property
     def registry_lookup(self) -> str:
         return self._fmt(n.SUBJECT_REGISTRY_LOOKUP)
 

@@ -195,6 +195,14 @@ def test_secrets_reach_only_the_processes_that_use_them(rendered):
             assert (name in env) == (component == "auth"), (component, name)
             if name in env:
                 assert "secretKeyRef" in env[name]["valueFrom"]
+        # the key that seals webhook signing secrets at rest: the jobs service's alone, from the Secret
+        for name in ("EASEL_WEBHOOK_SECRET_KEY", "EASEL_WEBHOOK_SECRET_OLD_KEYS"):
+            assert (name in env) == (component == "jobs"), (component, name)
+            if name in env:
+                assert "secretKeyRef" in env[name]["valueFrom"]
+        if component == "jobs":
+            ref = env["EASEL_WEBHOOK_SECRET_KEY"]["valueFrom"]["secretKeyRef"]
+            assert ref["key"] == "webhook-secret-key" and not ref.get("optional")
         assert ("EASEL_DATABASE_URL" in env) == (component in ("auth", "registry", "jobs")), component
         # the jobs service removes what an ended training wrote (and keeps its log there)
         assert ("EASEL_S3_BUCKET" in env) == (component in ("gateway", "registry", "jobs", "gpu-worker")), component

@@ -72,9 +72,23 @@ def test_missing_secrets_are_named(render):
         render(MINIMAL, {"database": {"existingSecret": ""}})
     with pytest.raises(HelmFailed, match="objectStore.bucket is required"):
         render(MINIMAL, {"objectStore": {"bucket": ""}})
+    created = {"existingSecret": "", "create": True, "jwtSecret": "x" * 40, "adminKey": "esk_1", "callerKey": "k"}
+    with pytest.raises(HelmFailed, match="secrets.webhookSecretKey"):  # the jobs service seals webhook secrets
+        render(MINIMAL, {"secrets": created})
     with pytest.raises(HelmFailed, match="callerPublicKey is required"):
-        render(MINIMAL, {"secrets": {"existingSecret": "", "create": True, "jwtSecret": "x" * 40,
-                                     "adminKey": "esk_1", "callerKey": "k"}})
+        render(MINIMAL, {"secrets": {**created, "webhookSecretKey": "w" * 40}})
+
+
+def test_the_webhook_key_and_its_old_keys_go_into_the_secret_the_chart_makes(render):
+    created = {"existingSecret": "", "create": True, "jwtSecret": "x" * 40, "adminKey": "esk_1", "callerKey": "k",
+               "callerPublicKey": "p", "webhookSecretKey": "w" * 40}
+    (secret,) = [o for o in render(MINIMAL, {"secrets": created}) if o["kind"] == "Secret"
+                 and "webhook-secret-key" in o.get("stringData", {})]
+    assert secret["stringData"]["webhook-secret-key"] == "w" * 40
+    assert "webhook-secret-old-keys" not in secret["stringData"]
+    rotating = render(MINIMAL, {"secrets": {**created, "webhookSecretOldKeys": ["o" * 40]}})
+    (secret,) = [o for o in rotating if o["kind"] == "Secret" and "webhook-secret-key" in o.get("stringData", {})]
+    assert json.loads(secret["stringData"]["webhook-secret-old-keys"]) == ["o" * 40]
 
 
 def test_streams_are_replicated_across_a_nats_cluster(render):

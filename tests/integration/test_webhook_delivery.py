@@ -1,7 +1,11 @@
 """The webhook pipeline on its own: the event folder hands a job's end, once folded into its row, to the intake,
 which makes one delivery per endpoint, only once the row has ended and even when the hand-over failed the first
 time; job ends an earlier version's own consumer still holds are announced and that consumer goes; deliveries
-survive a sender that stops, and the next one finishes them."""
+survive a sender that stops, and the next one finishes them.
+
+These run on a database of their own (a sender of the session's stack would otherwise take their deliveries), and
+auth's part, where owners stand, is `Everyone`: deliveries following owners' rights are tested end to end
+(e2e/test_webhook_owners.py)."""
 
 from __future__ import annotations
 
@@ -26,28 +30,43 @@ from easel_jobs.settings import JobsSettings
 from easel_jobs.webhooks.intake import Intake
 from easel_jobs.webhooks.manage import Webhooks
 from easel_jobs.webhooks.models import WebhookDelivery
+from easel_jobs.webhooks.sealed import box_of
 from easel_jobs.webhooks.sender import Sender
 from easel_proto.naming import LEASE_HEADER, TERMINAL_EVENTS
-from easel_proto.v1 import common, jobs, webhooks
+from easel_proto.v1 import auth, common, jobs, webhooks
 from easel_proto.v1.registry import ModelInfo
 from easel_proto.wire import encode, now
-from helpers import namespace, wait_for
+from helpers import cluster_database, namespace, wait_for
 from receivers import Receiver
 
 MODEL = ModelInfo(id="builtin-tiny-sd", name="tiny-sd", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
 
 
+class Everyone:
+    """Auth's answer (owners.Owners) for the owners these tests make up: each active in tenant t1."""
+
+    async def standing(self, user_ids) -> dict[str, auth.OwnerStanding]:
+        return {u: auth.OwnerStanding(user_id=u, tenant_id="t1", active=True) for u in user_ids}
+
+
 @pytest.fixture
-async def pipeline(nats_url, database_url):
-    settings = JobsSettings(namespace=namespace(), database_url=database_url, webhook_allow_hosts=["127.0.0.1"],
-                            webhook_retry_schedule_s=[0.3, 0.3, 0.3], webhook_sweep_s=0.1)
+async def pipeline(nats_url, database_url, tmp_path):
+    async with cluster_database(database_url, tmp_path / "db") as url:
+        settings = JobsSettings(namespace=namespace(), database_url=url, webhook_allow_hosts=["127.0.0.1"],
+                                webhook_retry_schedule_s=[0.3, 0.3, 0.3], webhook_sweep_s=0.1, data_dir=tmp_path)
+        async for ready in _pipeline(nats_url, settings):
+            yield ready
+
+
+async def _pipeline(nats_url, settings):
     nc = await connect(nats_url, "webhooks-test")
     await ensure_streams(nc, settings.names, ("jobs", "events", "trainings"))
-    engine = db.make_engine(database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_jobs")
+    engine = db.make_engine(settings.database_url)
+    box = box_of(settings)
+    await db.migrate(engine, MIGRATIONS, "alembic_version_jobs", webhook_secrets=box)
     sessions = db.sessions(engine)
     stopping = asyncio.Event()
-    intake = Intake(sessions, settings, lambda: None)
+    intake = Intake(sessions, settings, lambda: None, Everyone())
     flows = JobFlows(nc, sessions, settings.names)
     events = await durable_consumer(nc, settings.names.stream("events")["name"], settings.names.jobs_events_consumer,
                                     handlers.worker_event_subjects(flows))
@@ -61,7 +80,7 @@ async def pipeline(nats_url, database_url):
     task = asyncio.create_task(EventFolder(flows, events, stopping, ends=ends).run())
     try:
         yield SimpleNamespace(nc=nc, settings=settings, sessions=sessions, flows=flows, intake=intake,
-                              failures=failures)
+                              failures=failures, box=box)
     finally:
         stopping.set()
         await task
@@ -103,7 +122,7 @@ async def _deliveries(sessions, job_id: str) -> list[WebhookDelivery]:
 async def test_an_end_is_announced_once_and_only_after_the_jobs_row_ended(pipeline):
     nc, settings, sessions = pipeline.nc, pipeline.settings, pipeline.sessions
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
-    hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+    hook = (await Webhooks(sessions, settings, pipeline.box).handle(webhooks.WebhookRequest(
         actor=owner, op="create", url="http://127.0.0.1:9/hook"))).endpoints[0]
     job_id, lease = await _started(pipeline.flows, owner)
     await _ended(nc, settings, job_id, lease="someone-elses-lease")  # a forged end, or a replaced run's
@@ -125,7 +144,7 @@ async def test_an_end_is_announced_once_and_only_after_the_jobs_row_ended(pipeli
 async def test_an_end_whose_deliveries_failed_after_its_row_ended_is_still_announced(pipeline):
     nc, settings, sessions = pipeline.nc, pipeline.settings, pipeline.sessions
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
-    hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+    hook = (await Webhooks(sessions, settings, pipeline.box).handle(webhooks.WebhookRequest(
         actor=owner, op="create", url="http://127.0.0.1:9/hook", events=["job.failed"]))).endpoints[0]
     job_id, lease = await _started(pipeline.flows, owner)
     pipeline.failures.append(ConnectionError("the service stopped between the row's end and the deliveries"))
@@ -147,7 +166,7 @@ async def test_job_ends_an_earlier_consumer_still_holds_are_announced_and_the_co
     await js.add_consumer(stream, config)  # as the earlier version made it
     await js.delete_consumer(stream, names.jobs_events_consumer)  # no folder here: only that consumer announces
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
-    hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+    hook = (await Webhooks(sessions, settings, pipeline.box).handle(webhooks.WebhookRequest(
         actor=owner, op="create", url="http://127.0.0.1:9/hook"))).endpoints[0]
     job_id = await _job(sessions, owner)
     async with sessions.begin() as s:  # folded by that version, which stopped before announcing it
@@ -167,7 +186,7 @@ async def test_a_delivery_outlives_a_stopped_sender_and_the_next_one_delivers_it
     owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
     with Receiver() as receiver:
         receiver.answers.extend([500])
-        hook = (await Webhooks(sessions, settings).handle(webhooks.WebhookRequest(
+        hook = (await Webhooks(sessions, settings, pipeline.box).handle(webhooks.WebhookRequest(
             actor=owner, op="create", url=receiver.url))).endpoints[0]
         job_id = await _job(sessions, owner)
         async with sessions.begin() as s:
@@ -176,15 +195,20 @@ async def test_a_delivery_outlives_a_stopped_sender_and_the_next_one_delivers_it
         await _ended(nc, settings, job_id, "failed")
         await wait_for(lambda: _deliveries(sessions, job_id), timeout=10)
 
-        first, stop_first = Sender(sessions, settings), asyncio.Event()
+        first, stop_first = Sender(sessions, settings, Everyone(), pipeline.box), asyncio.Event()
         running = asyncio.create_task(first.run(stop_first))
         await wait_for(lambda: _async(receiver.received), timeout=10)  # one attempt, answered 500
+
+        async def recorded() -> bool:  # the receiver has it before the sender has written down its answer
+            return [d.attempts for d in await _deliveries(sessions, job_id)] == [1]
+
+        await wait_for(recorded, timeout=10)
         stop_first.set()
         await running
         [pending] = await _deliveries(sessions, job_id)
         assert (pending.status, pending.attempts, pending.last_status) == ("pending", 1, 500)
 
-        second, stop_second = Sender(sessions, settings), asyncio.Event()
+        second, stop_second = Sender(sessions, settings, Everyone(), pipeline.box), asyncio.Event()
         running = asyncio.create_task(second.run(stop_second))
         try:
             await wait_for(lambda: _delivered(sessions, job_id), timeout=10)

@@ -195,7 +195,8 @@ async def test_workers_get_only_the_environment_they_need(stack):
     raw = open(f"/proc/{worker.proc.pid}/environ", "rb").read().split(b"\0")
     env = dict(item.decode().split("=", 1) for item in raw if b"=" in item)
     assert os.environ.get("EASEL_ADMIN_KEY")  # the test session's stack has one to leak
-    for secret in ("EASEL_ADMIN_KEY", "EASEL_JWT_SECRET", "EASEL_CALLER_KEY", "EASEL_DATABASE_URL"):
+    for secret in ("EASEL_ADMIN_KEY", "EASEL_JWT_SECRET", "EASEL_CALLER_KEY", "EASEL_DATABASE_URL",
+                   "EASEL_WEBHOOK_SECRET_KEY"):
         assert secret not in env, secret
     assert env["EASEL_NATS_SEED_FILE"] == str(stack.identity(worker_identity("default")).seed_file)
     assert os.environ["EASEL_ADMIN_KEY"] not in "\n".join(env.values())
@@ -204,8 +205,9 @@ async def test_workers_get_only_the_environment_they_need(stack):
 def test_the_embedded_stack_keeps_its_nats_configuration_and_seeds_private(stack):
     folder = stack.data_dir / "nats"
     seeds = sorted((folder / "credentials").glob("*.nk"))
-    private = [folder / "nats-server.conf", folder / "authorization.conf", *seeds, stack.data_dir / "caller.key"]
-    assert len(private) >= 8
+    private = [folder / "nats-server.conf", folder / "authorization.conf", *seeds, stack.data_dir / "caller.key",
+               stack.data_dir / "webhook.secret"]  # the key the jobs service seals webhook secrets with
+    assert len(private) >= 9
     for path in private:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     config = (folder / "nats-server.conf").read_text() + (folder / "authorization.conf").read_text()

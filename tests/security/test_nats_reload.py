@@ -142,7 +142,8 @@ CROSSINGS = {
     "auth": {"_INBOX.gateway.auth.a.b": False,
              "_INBOX.gateway.registry.a.b": True, "_INBOX.gateway.jobs.a.b": True,  # the others' answers
              "_INBOX.gateway.a.b": True,  # JetStream's answers, the connection's own requests
-             "_INBOX.jobs.auth.a.b": True, "_INBOX.worker-default.auth.a.b": True,  # no caller of auth
+             "_INBOX.jobs.auth.a.b": False,  # the jobs service asks where webhook owners stand (auth_owners)
+             "_INBOX.worker-default.auth.a.b": True, "_INBOX.registry.auth.a.b": True,  # no callers of auth
              "_INBOX.gateway.auth": True},
     "registry": {"_INBOX.gateway.registry.a.b": False, "_INBOX.jobs.registry.a.b": False,
                  "_INBOX.worker-default.registry.a.b": False,

@@ -38,7 +38,7 @@ def model(name: str, kind: str, base: str = "sd15") -> registry.ModelInfo:
 
 MODELS = [model("my-sd15", "checkpoint"), model("fox", "lora"), model("my-vae", "vae"), model("shiny", "embedding"),
           model("edges", "controlnet"), model("ControlNetHED", "annotator"), model("4x", "upscaler"),
-          model("my-sdxl", "checkpoint", "sdxl")]
+          model("my-sdxl", "checkpoint", "sdxl"), model("owl", "hypernetwork")]
 
 
 class RegistryService(Services):
@@ -119,6 +119,21 @@ def test_a_typical_job_looks_up_each_model_it_names_once(service, store):
 def test_a_job_that_names_nothing_but_its_prompt_costs_two_round_trips(service, store):
     admit(service, store, prompt="a fox")
     assert service.calls == {"lookup": 1, "list": 1}  # the default checkpoint, and the caller's embeddings
+
+
+@pytest.mark.parametrize(("fields", "found"), [
+    ({"prompt": "a fox <hypernet:owl:0.5>"},
+     lambda spec: (spec.hypernetworks[0].model.name, spec.hypernetworks[0].weight) == ("owl", 0.5)),
+    ({"model": "my-sdxl", "refiner": {"model": "my-sdxl", "switch_at": 0.8}},
+     lambda spec: (spec.refiner.model.name, spec.refiner.switch_at) == ("my-sdxl", 0.8)),
+    ({"model": "my-sdxl", "refiner": {"model": "my-sdxl", "switch_at": 1}}, lambda spec: spec.refiner is None),
+    ({"hires": {"scale": 2, "upscaler": "4x"}}, lambda spec: spec.hires.upscaler_model.name == "4x"),
+    ({"init_images": [png()], "extras": {"upscaler": "4x", "upscaler_2": "4x"}},
+     lambda spec: (spec.extras.upscaler_model.name, spec.extras.upscaler_2_model.name) == ("4x", "4x")),
+    ({"vae": "Automatic"}, lambda spec: spec.vae is None and spec.loras == [] and spec.hypernetworks is None),
+])
+def test_each_model_a_job_names_reaches_its_spec(service, store, fields, found):
+    assert found(admit(service, store, **{"prompt": "a fox", **fields}))
 
 
 @pytest.mark.parametrize(("fields", "field"), [

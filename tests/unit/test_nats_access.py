@@ -86,7 +86,7 @@ def test_services_answer_on_their_callers_inboxes_for_them_and_nowhere_else():
     of exactly the identities that may ask it something, and no other identity publishes on any inbox."""
     names = Names("easel")
     pools = ["a", "b"]
-    answered = {"auth": ["gateway"], "registry": ["gateway", "jobs", "worker-a", "worker-b"],
+    answered = {"auth": ["gateway", "jobs"], "registry": ["gateway", "jobs", "worker-a", "worker-b"],
                 "jobs": ["gateway", "registry", "stack", "worker-a", "worker-b"]}
     for identity in nats_access.identities(pools):
         found = nats_access.permissions(names, identity, pools)
@@ -99,3 +99,18 @@ def test_services_answer_on_their_callers_inboxes_for_them_and_nowhere_else():
     assert nats_access.responder(f"$SRV.PING.{names.service('registry')}") == "registry"
     assert nats_access.responder(names.pools_changed) is None  # a broadcast, not a request
     assert nats_access.responder("$JS.API.STREAM.INFO.EASEL_JOBS") is None  # the server answers those itself
+
+
+def test_only_the_jobs_service_asks_where_webhook_owners_stand_and_it_hears_user_changes():
+    """`auth_owners` tells any user's permissions and standing: the jobs service's alone, never the gateway's or a
+    worker's. The jobs service hears `auth_changed` (to drop what it cached) without answering on it."""
+    names = Names("easel")
+    pools = ["a", "b"]
+    for identity in nats_access.identities(pools):
+        found = nats_access.permissions(names, identity, pools)
+        assert (names.auth_owners in found.publish) == (identity == "jobs"), identity
+        assert (names.auth_changed("*") in found.subscribe) == (identity in ("gateway", "jobs")), identity
+    assert names.auth_owners in nats_access.permissions(names, "auth", pools).subscribe
+    assert nats_access.responder(names.auth_owners) == "auth"
+    assert nats_access.responder(names.auth_changed("u1")) is None  # a broadcast, not a request
+    assert "auth" not in nats_access.callers(names, "jobs", pools)

@@ -161,7 +161,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- else if .Values.secrets.create }}
 {{- printf "%s-app" (include "easel.fullname" .) }}
 {{- else }}
-{{- fail "secrets: set existingSecret (a Secret with jwt-secret, admin-key, caller-key) or create: true with their values" }}
+{{- fail "secrets: set existingSecret (a Secret with jwt-secret, admin-key, caller-key, webhook-secret-key) or create: true with their values" }}
 {{- end }}
 {{- end }}
 

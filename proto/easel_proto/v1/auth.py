@@ -67,6 +67,38 @@ class UserChanged(BaseModel):
     at: AwareDatetime
 
 
+class OwnersRequest(BaseModel):
+    """
+    Where the webhooks' owners stand now: asked of the auth service by the jobs service alone (NATS permissions), before it writes or sends a delivery.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    user_ids: Annotated[list[str], Field(max_length=1000)]
+
+
+class OwnerStanding(BaseModel):
+    """
+    One user as auth knows them now. active: the user exists, is not disabled and their tenant is not disabled (a deleted user is answered inactive, with no tenant and no permissions).
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    user_id: str
+    tenant_id: str | None = None
+    active: bool
+    permissions: list[str] | None = []
+
+
+class OwnersReply(BaseModel):
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    owners: list[OwnerStanding]
+
+
 class LoginRequest(BaseModel):
     model_config = ConfigDict(
         extra='forbid',

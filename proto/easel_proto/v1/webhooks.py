@@ -76,7 +76,7 @@ class WebhookDelivery(BaseModel):
     """
     status: Literal['pending', 'delivered', 'dead']
     """
-    pending (waiting for its next attempt), delivered (a 2xx answer), dead (every attempt failed; redeliver to try again).
+    pending (waiting for its next attempt), delivered (a 2xx answer), dead (every attempt failed, or not sent because the webhook's owner may no longer hear it: last_error says which; redeliver to try again).
     """
     attempts: int | None = 0
     next_attempt_at: AwareDatetime | None = None

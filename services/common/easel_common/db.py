@@ -159,9 +159,10 @@ class Lanes:
                 await conn.close()
 
 
-def _upgrade(conn: Connection, script_location: Path, version_table: str) -> None:
+def _upgrade(conn: Connection, script_location: Path, version_table: str, attributes: dict[str, Any]) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
+    cfg.attributes.update(attributes)
     cfg.attributes["connection"] = conn
     cfg.attributes["version_table"] = version_table
     if conn.dialect.name == "postgresql":
@@ -170,10 +171,11 @@ def _upgrade(conn: Connection, script_location: Path, version_table: str) -> Non
     command.upgrade(cfg, "head")
 
 
-async def migrate(engine: AsyncEngine, script_location: Path, version_table: str) -> None:
-    """Bring a service's tables to the newest Alembic revision."""
+async def migrate(engine: AsyncEngine, script_location: Path, version_table: str, **attributes: Any) -> None:
+    """Bring a service's tables to the newest Alembic revision; `attributes` reach the migrations
+    (`context.config.attributes`), e.g. the key a migration seals secrets with."""
     async with engine.begin() as conn:
-        await conn.run_sync(_upgrade, script_location, version_table)
+        await conn.run_sync(_upgrade, script_location, version_table, attributes)
 
 
 def run_migrations_online(context: Any, target_metadata: Any = None) -> None:

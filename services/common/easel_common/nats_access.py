@@ -14,6 +14,8 @@ Each identity's permissions are built here from `Names`, so they follow the subj
   (no caller: the places of the queued jobs its streams follow, one request per pool).
 - `auth`, `registry`, `jobs` serve their own subjects only (and answer on their callers' inboxes for them, below);
   auth owns the audit stream, jobs the job, event and advisory streams, the pool consumers and the workers bucket.
+  Only `jobs` asks auth where webhook owners stand now (`auth_owners`: active, permissions) and hears user changes
+  (`auth_changed`) to drop what it cached of them.
   Auth writes the tenants bucket (`{NS}_TENANTS`: which tenants are disabled, their quotas); jobs follows it.
 - `worker-{pool}` pulls its pool's consumer and its own queue, claims on its pool's claim subject, publishes job
   events (the jobs service folds only those carrying the claim's lease) and its presence under its pool's key, and
@@ -139,14 +141,15 @@ def _overlap(a: str, b: str) -> bool:
 
 
 def endpoints(names: Names, service: str) -> list[str]:
-    """The subjects `service` answers requests on: its subscriptions but its inbox and the broadcasts it sends and
-    follows itself (the jobs service's pool list); [] for an identity that answers nothing."""
+    """The subjects `service` answers requests on: its subscriptions but its inbox, the broadcasts it sends and
+    follows itself (the jobs service's pool list) and those it only hears (auth's user changes); [] for an identity
+    that answers nothing."""
     found = _permissions(names, service, [])
     if not found.responds:
         return []
-    own = inbox_prefix(service) + "."
+    own, heard = inbox_prefix(service) + ".", (names.auth_changed("*"),)
     return [s for s in found.subscribe
-            if not s.startswith(own) and not any(_overlap(s, p) for p in found.publish)]
+            if not s.startswith(own) and s not in heard and not any(_overlap(s, p) for p in found.publish)]
 
 
 @functools.lru_cache(maxsize=4096)
@@ -232,7 +235,8 @@ def _permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
         return Permissions(
             publish=[names.auth_changed("*"), *_stream_admin(audit_s), *_durable(audit_s, names.auth_audit_consumer),
                      *_kv(tenants_bucket)],
-            subscribe=[*inbox, *_serves(names, "auth", auth_subjects)], responds=True)
+            # auth_owners: the jobs service's alone (where webhook owners stand now), never the gateway's
+            subscribe=[*inbox, *_serves(names, "auth", [*auth_subjects, names.auth_owners])], responds=True)
     registry_s = names.stream("registry")["name"]  # import ends: the registry alone publishes them
     if identity == "registry":
         # pools_current: a worker's preload refs are answered only when on its pool's list (easel_registry.preload)
@@ -269,8 +273,11 @@ def _permissions(names: Names, identity: str, pools: list[str]) -> Permissions:
                      # replicas reserve an idle worker before sending it a job (routing.py)
                      *_kv(names.reservations_bucket),
                      # pools (easel_jobs.pools): the list to everyone who follows it; a deleted pool's queue emptied
-                     names.pools_changed, f"$JS.API.STREAM.PURGE.{jobs_s}"],
-            subscribe=[*inbox, names.pools_changed,
+                     names.pools_changed, f"$JS.API.STREAM.PURGE.{jobs_s}",
+                     # webhooks: where their owners stand now, asked before a delivery is written or sent
+                     names.auth_owners],
+            # ... and dropped from its cache when auth announces a change of a user
+            subscribe=[*inbox, names.pools_changed, names.auth_changed("*"),
                        *_serves(names, "jobs", [*jobs_subjects, *trainings_subjects, names.jobs_claim("*"),
                                                 names.pools_manage, names.pools_current, names.jobs_queue_positions])],
             responds=True)

@@ -216,6 +216,12 @@ class AuditLog:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._tasks: set[asyncio.Task[None]] = set()
+        self._js: tuple[Any, Any] | None = None  # (connection, its JetStream context): made once, not per event
+
+    def _jetstream(self, nc: Any) -> Any:
+        if self._js is None or self._js[0] is not nc:
+            self._js = (nc, nc.jetstream())
+        return self._js[1]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -258,22 +264,22 @@ class AuditLog:
                 created = _created_id(reply, CREATES[(scope["method"], route.path)][1])
             event = build_event(scope, action, status, created=created,
                                 trust_forwarded_for=settings.trust_forwarded_for)
-            nc, names = app.state.nc, settings.names
+            js, names, payload = self._jetstream(app.state.nc), settings.names, encode(event)
         except Exception as exc:  # never fail a request over its audit record; say so, without its content
             log.error("could not build the audit event for %s: %s", action, type(exc).__name__)
             return
-        task = asyncio.create_task(self._publish(nc, names.audit_event(action), event))
+        task = asyncio.create_task(self._publish(js, names.audit_event(action), event, payload))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     @staticmethod
-    async def _publish(nc: Any, subject: str, event: AuditEvent) -> None:
+    async def _publish(js: Any, subject: str, event: AuditEvent, payload: bytes) -> None:
         headers = {"Nats-Msg-Id": event.id}
         if event.actor_id:
             headers.update(principal_headers(event.actor_id, event.tenant_id))
         for attempt in range(3):
             try:
-                await nc.jetstream().publish(subject, encode(event), headers=headers, timeout=2.0)
+                await js.publish(subject, payload, headers=headers, timeout=2.0)
                 return
             except Exception as exc:
                 if attempt == 2:

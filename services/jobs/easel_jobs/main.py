@@ -31,6 +31,8 @@ from easel_jobs.trainings.flows import TrainingFlows
 from easel_jobs.trainings.launchers import make_launcher
 from easel_jobs.webhooks.intake import Intake
 from easel_jobs.webhooks.manage import Webhooks
+from easel_jobs.webhooks.owners import Owners
+from easel_jobs.webhooks.sealed import box_of, reseal
 from easel_jobs.webhooks.sender import Sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -67,9 +69,13 @@ class JobsService:
         self.trainings = TrainingFlows(nc, sessions, settings, make_launcher(settings), self.store, self.flows)
         self.retention = Retention(sessions, self.store, self.tenants)
         self.tenant_data = TenantData(nc, sessions, settings.names, self.store, self.trainings.launcher)
-        self.webhooks = Webhooks(sessions, settings)
-        self.webhook_sender = Sender(sessions, settings)
-        self.webhook_intake = Intake(sessions, settings, self.webhook_sender.wake.set)
+        # signing secrets sealed at rest under the deployment's key; deliveries follow their owners' current rights
+        self.webhook_box = box_of(settings)
+        self.webhook_owners = Owners(nc, settings.names, timeout=settings.request_timeout_s,
+                                     ttl_s=settings.webhook_owners_ttl_s)
+        self.webhooks = Webhooks(sessions, settings, self.webhook_box)
+        self.webhook_sender = Sender(sessions, settings, self.webhook_owners, self.webhook_box)
+        self.webhook_intake = Intake(sessions, settings, self.webhook_sender.wake.set, self.webhook_owners)
         self.server = EndpointServer(nc, settings.names.service("jobs"), "0.1.0", "job records and queueing",
                                      verifier=callers.load_verifier(settings.caller_public_key, settings.data_dir))
         self._stopping = asyncio.Event()
@@ -78,7 +84,10 @@ class JobsService:
 
     async def start(self) -> None:
         names = self.settings.names
-        await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs")
+        await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs", webhook_secrets=self.webhook_box)
+        async with self.engine.begin() as conn:  # after a key rotation: every secret under the new key
+            await conn.run_sync(reseal, self.webhook_box)
+        await self.webhook_owners.start()  # before any end is handed to the intake
         await ensure_streams(self.nc, names, ("jobs", "events", "advisories", "trainings"),
                              replicas=self.settings.stream_replicas)
         await self.pools.start()  # every pool's consumer, before any worker runs
@@ -148,6 +157,7 @@ class JobsService:
             loop.cancel()
         self.webhook_sender.wake.set()
         await asyncio.gather(*self._loops, *self._timers, return_exceptions=True)
+        await self.webhook_owners.stop()
         await self.trainings.stop()
         await self.trainings.launcher.close()
         await self.store.close()

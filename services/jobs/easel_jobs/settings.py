@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 
 from easel_common.settings import CommonSettings
 
@@ -76,3 +76,18 @@ class JobsSettings(CommonSettings):
     webhook_secret_overlap_s: float = Field(default=24 * 3600, ge=0)  # a rotated secret still signs this long
     webhook_max_endpoints: int = Field(default=20, ge=1)  # per user
     webhook_sweep_s: float = Field(default=1.0, gt=0)  # how often due deliveries are looked for
+    # Seals the signing secrets at rest (webhooks/sealed.py): 32+ random characters. Required when EASEL_ENV=prod (the
+    # chart's Secret, key webhook-secret-key); unset in dev: made once in the data dir. Rotation: the new key here,
+    # the old ones in EASEL_WEBHOOK_SECRET_OLD_KEYS (a JSON list) until a start has sealed every secret again.
+    webhook_secret_key: SecretStr | None = None
+    webhook_secret_old_keys: list[SecretStr] = []
+    # Where webhook owners stand (webhooks/owners.py) is cached until auth announces a change, and this long at most
+    webhook_owners_ttl_s: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _webhook_key_outside_dev(self) -> JobsSettings:
+        if self.env != "dev" and (self.webhook_secret_key is None
+                                  or len(self.webhook_secret_key.get_secret_value()) < 32):
+            raise ValueError("EASEL_WEBHOOK_SECRET_KEY must be set to 32+ random characters when EASEL_ENV=prod: "
+                             "it seals the webhook signing secrets at rest")
+        return self

@@ -22,7 +22,8 @@ class WebhookDelivery:
         created_at (datetime.datetime):
         id (str): The webhook-id header: the same on every attempt, so receivers can drop repeats.
         status (WebhookDeliveryStatus): pending (waiting for its next attempt), delivered (a 2xx answer), dead (every
-            attempt failed; redeliver to try again).
+            attempt failed, or not sent because the webhook's owner may no longer hear it: last_error says which; redeliver
+            to try again).
         subject_id (str): The job's, training's or model's id.
         type_ (WebhookEventType):
         url (str):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import inspect
 import json
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from easel_gateway.admission import controlnet, faces, hires, limits, prompts, s
 from easel_gateway.admission.inputs import Inputs, Known, Limits
 from easel_gateway.admission.limits import SEED_SPACE, first
 from easel_gateway.admission.registry import Registry
-from easel_gateway.admission.vae import vae
+from easel_gateway.admission.vae import vae, wants_vae
 from easel_gateway.pools import PoolView
 from easel_gateway.settings import GatewaySettings
 from easel_proto.v1 import jobs
@@ -61,13 +62,22 @@ class Admitted:
                                      callback_url=self.callback_url)
 
 
-async def _in_order(*steps: Awaitable[Any]) -> list[Any]:
+async def _in_order(*steps: Awaitable[Any] | Any) -> list[Any]:
     """Run independent lookups at once (one round trip's wait, not one each); the first failure in the order
-    given is raised, as if they had run one after another."""
-    results = await asyncio.gather(*steps, return_exceptions=True)
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
+    given is raised, as if they had run one after another. A step that is no awaitable is a lookup with nothing
+    to look up, and its own result: a job names few of the models it could, and a Task for each of the rest cost
+    more CPU than the lookups left (a lone lookup is awaited as it is, no Task either)."""
+    waits = [i for i, step in enumerate(steps) if inspect.isawaitable(step)]
+    results = list(steps)
+    if len(waits) == 1:
+        results[waits[0]] = await steps[waits[0]]
+    elif waits:
+        for i, result in zip(waits, await asyncio.gather(*(steps[i] for i in waits), return_exceptions=True),
+                             strict=True):
+            results[i] = result
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
     return results
 
 
@@ -121,16 +131,18 @@ class Admission:
         # for extras, prompts name no embeddings (a web UI extras call sends none)
         texts = [] if extras else [text.prompt, text.negative, *(
             [hires_spec.prompt, hires_spec.negative_prompt] if hires_spec else [])]
+        # each lookup only where the job names something to look up (else its result for nothing, as it would give)
+        vae_name = first(body.vae, mine.vae)
         loras, hypernetworks, vae_model, found, refiner, embeddings, *_ = await _in_order(
-            prompts.loras(text.loras, model, caller, registry),
-            prompts.hypernetworks(text.hypernetworks, model, caller, registry),
-            vae(first(body.vae, mine.vae), model, caller, registry),
-            controlnet.models(units, pres, model, caller, registry),
-            sdxl.refiner(body, model, caller, registry),
+            prompts.loras(text.loras, model, caller, registry) if text.loras else [],
+            prompts.hypernetworks(text.hypernetworks, model, caller, registry) if text.hypernetworks else [],
+            vae(vae_name, model, caller, registry) if wants_vae(vae_name) else None,
+            controlnet.models(units, pres, model, caller, registry) if units else [],
+            sdxl.refiner(body, model, caller, registry) if sdxl.wants_refiner(body) else None,
             prompts.embeddings(texts, model, caller, registry),
-            hires.upscaler(hires_spec, body.hires, caller, registry),
-            upscalers.resolve(extras, body.extras, caller, registry),
-            sd_upscale.resolve(tiles, body.sd_upscale, caller, registry),
+            hires.upscaler(hires_spec, body.hires, caller, registry) if hires_spec is not None else None,
+            upscalers.resolve(extras, body.extras, caller, registry) if extras is not None else None,
+            sd_upscale.resolve(tiles, body.sd_upscale, caller, registry) if tiles is not None else None,
         )
         face_restore = await faces.resolve(body.face_restore, caller, registry)
         callback = (await check_public_url(body.callback_url, settings.webhook_allow_hosts, field="callback_url")

@@ -19,10 +19,15 @@ def check(body: jobs.JobRequest, model: ModelInfo) -> None:
                                "checkpoint", base=model.base)
 
 
+def wants_refiner(body: jobs.JobRequest) -> bool:
+    """Whether the job asks for a refiner that would start before its last step."""
+    return body.refiner is not None and body.refiner.switch_at < 1
+
+
 async def refiner(body: jobs.JobRequest, model: ModelInfo, caller: Principal,
                   registry: Registry) -> jobs.RefinerSpec | None:
     """The refiner, unless none is asked for or it would start after the last step."""
-    if body.refiner is None or body.refiner.switch_at >= 1:
+    if not wants_refiner(body):
         return None
     found = await registry.for_checkpoint(body.refiner.model, caller, "checkpoint", "refiner.model", model)
     return jobs.RefinerSpec(model=found, switch_at=body.refiner.switch_at)

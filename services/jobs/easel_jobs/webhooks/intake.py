@@ -22,6 +22,10 @@ Model records are the registry's, not this service's: an import's end is taken f
 (easel_registry.announce), which only the registry's NATS identity may publish (easel_common.nats_access); the
 intake still checks that the subject, the event and the model agree before announcing it.
 
+Deliveries follow their owners' current rights (owners.py): an endpoint whose owner is disabled or deleted, or a
+tenant-wide one whose owner no longer holds jobs:read:any, gets no delivery; nor does a job's callback whose owner
+is disabled or deleted. Where auth cannot say, nothing is written and the end is handled again later.
+
 Most jobs have nobody to tell, and cost nothing here beyond the folder's statement.
 """
 
@@ -49,6 +53,7 @@ from easel_jobs.settings import JobsSettings
 from easel_jobs.statements import TELL
 from easel_jobs.trainings.models import Training
 from easel_jobs.webhooks.models import WebhookDelivery, WebhookEndpoint
+from easel_jobs.webhooks.owners import Owners, may_hear
 from easel_proto.naming import IMPORT_EVENTS, TERMINAL_EVENTS
 from easel_proto.v1.registry import ModelImportEnded
 from easel_proto.wire import decode, now
@@ -102,8 +107,10 @@ def model_payload(event: ModelImportEnded, kind: str) -> dict[str, Any]:
 
 
 class Intake:
-    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, wake: Callable[[], None]) -> None:
+    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, wake: Callable[[], None],
+                 owners: Owners) -> None:
         self.sessions, self.settings, self.names, self.wake = sessions, settings, settings.names, wake
+        self.owners = owners
         self.engine = db.Lanes(db.autocommit(sessions.kw["bind"]), keep=1)  # one statement per event
 
     async def consumers(self, nc: Any) -> tuple[Any, Any]:
@@ -278,15 +285,19 @@ class Intake:
 
     async def _deliver(self, session: AsyncSession, kind: str, subject_id: str, user_id: str, tenant_id: str,
                        type_: str, payload: dict[str, Any], callback: str | None = None) -> int:
-        """Insert a pending delivery for each enabled endpoint that wants this event (and the job's callback)."""
+        """Insert a pending delivery for each enabled endpoint that wants this event (and the job's callback), whose
+        owner may hear it now (owners.py)."""
         rows = await session.execute(select(WebhookEndpoint).where(
             WebhookEndpoint.tenant_id == tenant_id, WebhookEndpoint.enabled.is_(True),
             or_(WebhookEndpoint.user_id == user_id, WebhookEndpoint.scope == "tenant")))
-        targets = [(e.id, e.id, e.user_id, e.url) for e in rows.scalars() if type_ in e.events]
+        targets = [(e.id, e.id, e.user_id, e.url, e.scope) for e in rows.scalars() if type_ in e.events]
         if callback and kind == "job":
-            targets.append((f"callback:{callback}", None, user_id, callback))
+            targets.append((f"callback:{callback}", None, user_id, callback, "user"))
+        if targets:
+            standing = await self.owners.standing(t[2] for t in targets)
+            targets = [t for t in targets if may_hear(standing.get(t[2]), scope=t[4], tenant_id=tenant_id)]
         added, at = 0, now()
-        for target, endpoint_id, owner, url in targets:
+        for target, endpoint_id, owner, url, _scope in targets:
             key = delivery_id(target, subject_id)
             if await session.get(WebhookDelivery, key) is not None:
                 continue

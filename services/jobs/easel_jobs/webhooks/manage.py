@@ -3,6 +3,9 @@
 An endpoint of scope `user` hears about its owner's jobs and trainings; one of scope `tenant` about every user's in
 the owner's tenant, so it needs jobs:read:any to create and to see. Nobody sees another tenant's endpoints, and a
 404 answers for an endpoint the caller may not see, as for jobs.
+
+Signing secrets are stored sealed (sealed.py). An endpoint's secret is answered once, in the reply that creates or
+rotates it; the callback secret is answered to its owner alone.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from easel_common.egress import check_public_url
 from easel_jobs.settings import JobsSettings
 from easel_jobs.webhooks.models import CallbackSecret, WebhookDelivery, WebhookEndpoint
+from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox
 from easel_proto.errors import Conflict, Forbidden, InvalidInput, NotFound
 from easel_proto.permissions import JOBS_READ_ANY, allows
 from easel_proto.v1 import webhooks
@@ -56,8 +60,8 @@ def _sees(actor: Principal, row: WebhookEndpoint) -> bool:
 
 
 class Webhooks:
-    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings) -> None:
-        self.sessions, self.settings = sessions, settings
+    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, box: SecretBox) -> None:
+        self.sessions, self.settings, self.box = sessions, settings, box
 
     async def handle(self, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
         op = getattr(self, f"_{req.op}")
@@ -97,10 +101,11 @@ class Webhooks:
             raise Conflict(f"at most {self.settings.webhook_max_endpoints} webhooks per user", field="url")
         secret = new_secret()
         url = await check_public_url(req.url, self.settings.webhook_allow_hosts, field="url")
-        row = WebhookEndpoint(id=str(uuid.uuid4()), user_id=actor.user_id, tenant_id=actor.tenant_id, scope=scope,
+        endpoint_id = str(uuid.uuid4())
+        row = WebhookEndpoint(id=endpoint_id, user_id=actor.user_id, tenant_id=actor.tenant_id, scope=scope,
                               url=url, events=_events(req.events),
-                              description=req.description or "", enabled=req.enabled is not False, secret=secret,
-                              created_at=now())
+                              description=req.description or "", enabled=req.enabled is not False,
+                              secret=self.box.seal(ENDPOINTS, endpoint_id, secret), created_at=now())
         session.add(row)
         await session.flush()
         return webhooks.WebhookReply(endpoints=[view(row, secret)])
@@ -128,8 +133,8 @@ class Webhooks:
 
     async def _rotate(self, session: AsyncSession, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
         row = await self._endpoint(session, req)
-        secret = new_secret()
-        row.previous_secret, row.secret = row.secret, secret
+        secret = new_secret()  # sealed for this row: the sealed value moves to previous_secret as it is
+        row.previous_secret, row.secret = row.secret, self.box.seal(ENDPOINTS, row.id, secret)
         row.previous_secret_until = now() + timedelta(seconds=self.settings.webhook_secret_overlap_s)
         await session.flush()
         return webhooks.WebhookReply(endpoints=[view(row, secret)])
@@ -156,21 +161,26 @@ class Webhooks:
         return webhooks.WebhookReply(deliveries=[delivery_view(delivery)])
 
     async def _callback_secret(self, session: AsyncSession, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
-        row = await session.get(CallbackSecret, req.actor.user_id)
+        user_id = req.actor.user_id
+        row = await session.get(CallbackSecret, user_id)
         if row is None:
-            row = CallbackSecret(user_id=req.actor.user_id, secret=new_secret(), created_at=now())
-            session.add(row)
+            secret = new_secret()
+            session.add(CallbackSecret(user_id=user_id, secret=self.box.seal(CALLBACKS, user_id, secret),
+                                       created_at=now()))
             await session.flush()
-        return webhooks.WebhookReply(secret=row.secret)
+            return webhooks.WebhookReply(secret=secret)
+        return webhooks.WebhookReply(secret=self.box.open(CALLBACKS, user_id, row.secret))
 
     async def _rotate_callback_secret(self, session: AsyncSession,
                                       req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
-        row = await session.get(CallbackSecret, req.actor.user_id)
+        user_id = req.actor.user_id
+        row = await session.get(CallbackSecret, user_id)
         secret = new_secret()
+        sealed = self.box.seal(CALLBACKS, user_id, secret)
         if row is None:
-            session.add(CallbackSecret(user_id=req.actor.user_id, secret=secret, created_at=now()))
+            session.add(CallbackSecret(user_id=user_id, secret=sealed, created_at=now()))
         else:
-            row.previous_secret, row.secret = row.secret, secret
+            row.previous_secret, row.secret = row.secret, sealed
             row.previous_secret_until = now() + timedelta(seconds=self.settings.webhook_secret_overlap_s)
         await session.flush()
         return webhooks.WebhookReply(secret=secret)

@@ -23,10 +23,10 @@ class WebhookEndpoint(Base):
     events: Mapped[list[str]] = mapped_column(JSON)
     description: Mapped[str] = mapped_column(String(500), default="")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The signing secrets have to be read back to sign, so they cannot be hashed; they leave the service only in the
-    # reply that creates them, and never reach a log.
-    secret: Mapped[str] = mapped_column(String(100))
-    previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # The signing secrets have to be read back to sign, so they cannot be hashed: they are stored sealed (AES-GCM,
+    # sealed.py), leave the service only in the reply that creates or rotates them, and never reach a log.
+    secret: Mapped[str] = mapped_column(String(200))
+    previous_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -36,8 +36,8 @@ class CallbackSecret(Base):
 
     __tablename__ = "webhook_callback_secrets"
     user_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(100))
-    previous_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    secret: Mapped[str] = mapped_column(String(200))  # sealed, as the endpoints' (sealed.py)
+    previous_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
     previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

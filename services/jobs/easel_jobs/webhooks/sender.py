@@ -7,7 +7,13 @@ has a time limit; at most `webhook_per_endpoint` attempts go to one endpoint at 
 
 Signatures follow Standard Webhooks (`standardwebhooks`, its reference implementation): `webhook-id` (the delivery's
 id, the same on every attempt), `webhook-timestamp`, and `webhook-signature` with a `v1,` HMAC-SHA256 per secret in
-use (the new and, during a rotation's overlap, the previous one).
+use (the new and, during a rotation's overlap, the previous one). The secrets are stored sealed (sealed.py) and
+opened only here, to sign.
+
+Before each attempt the delivery's owner must still qualify (owners.py): a delivery written before its owner was
+disabled or deleted, or before a tenant-wide endpoint's owner lost jobs:read:any, is not sent; it ends `dead` with
+`last_error` saying so (no attempt counted), and a redelivery asked for later is held to the same rule. Where auth
+cannot say, the delivery waits for its lease to lapse and is looked at again.
 """
 
 from __future__ import annotations
@@ -27,12 +33,15 @@ from easel_common.egress import pinned, resolve_public
 from easel_jobs.settings import JobsSettings
 from easel_jobs.webhooks import metrics
 from easel_jobs.webhooks.models import CallbackSecret, WebhookDelivery, WebhookEndpoint
+from easel_jobs.webhooks.owners import Owners, may_hear
+from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox
 from easel_proto.errors import EaselError
 from easel_proto.wire import now
 
 log = logging.getLogger(__name__)
 BATCH = 64
 ERROR_CHARS = 300
+NOT_ALLOWED = "not sent: the webhook's owner may no longer hear it (disabled, deleted, or without jobs:read:any)"
 
 
 def signature(secrets: list[str], msg_id: str, timestamp, body: str) -> str:
@@ -40,8 +49,8 @@ def signature(secrets: list[str], msg_id: str, timestamp, body: str) -> str:
 
 
 class Sender:
-    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings) -> None:
-        self.sessions, self.settings = sessions, settings
+    def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, owners: Owners, box: SecretBox) -> None:
+        self.sessions, self.settings, self.owners, self.box = sessions, settings, owners, box
         self.wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.webhook_concurrency)
         self._per_url: defaultdict[str, asyncio.Semaphore] = defaultdict(
@@ -93,20 +102,50 @@ class Sender:
                 if won.rowcount != 1:
                     return  # another sender has it, or it changed
                 row = await session.get(WebhookDelivery, delivery_id)
-                keys = await self._secrets(session, row)
+                endpoint = await session.get(WebhookEndpoint, row.endpoint_id) if row.endpoint_id else None
+                try:
+                    keys, unopened = await self._secrets(session, row, endpoint), None
+                except ValueError as exc:  # names the row and the key id, never the secret
+                    keys, unopened = [], str(exc)
                 body = json.dumps(row.payload, separators=(",", ":"))
+            scope = endpoint.scope if endpoint is not None else "user"
+            try:
+                standing = (await self.owners.standing([row.user_id])).get(row.user_id)
+            except Exception:  # auth did not answer: the lease lapses and the delivery is looked at again
+                log.warning("webhook delivery %s: could not ask where its owner stands; will retry", delivery_id)
+                return
+            if not may_hear(standing, scope=scope, tenant_id=row.tenant_id):
+                await self._drop(delivery_id)
+                return
+            if unopened:
+                log.error("webhook delivery %s: %s", delivery_id, unopened)
+                await self._record(delivery_id, None, "the signing secret could not be opened")
+                return
             status, error = await self._post(row.url, delivery_id, keys, body)
             await self._record(delivery_id, status, error)
 
-    async def _secrets(self, session, row: WebhookDelivery) -> list[str]:
-        owner = (await session.get(WebhookEndpoint, row.endpoint_id) if row.endpoint_id
-                 else await session.get(CallbackSecret, row.user_id))
+    async def _secrets(self, session, row: WebhookDelivery, endpoint: WebhookEndpoint | None) -> list[str]:
+        """The secrets to sign with, opened (sealed.py); [] when the endpoint is gone."""
+        if row.endpoint_id:
+            owner, table, row_id = endpoint, ENDPOINTS, row.endpoint_id
+        else:
+            owner, table, row_id = await session.get(CallbackSecret, row.user_id), CALLBACKS, row.user_id
         if owner is None:
             return []
-        keys = [owner.secret]
+        keys = [self.box.open(table, row_id, owner.secret)]
         if owner.previous_secret and owner.previous_secret_until and owner.previous_secret_until > now():
-            keys.append(owner.previous_secret)
+            keys.append(self.box.open(table, row_id, owner.previous_secret))
         return keys
+
+    async def _drop(self, delivery_id: str) -> None:
+        """End a delivery whose owner may no longer hear it, unsent."""
+        async with self.sessions.begin() as session:
+            row = await session.get(WebhookDelivery, delivery_id)
+            if row is None or row.status != "pending":
+                return
+            row.status, row.next_attempt_at, row.lease_until, row.last_status = "dead", None, None, None
+            row.last_error = NOT_ALLOWED
+        metrics.DELIVERIES.labels("dropped").inc()
 
     async def _post(self, url: str, delivery_id: str, keys: list[str], body: str) -> tuple[int | None, str | None]:
         """One attempt: (HTTP status, None) when answered, (None or status, reason) when not delivered."""
