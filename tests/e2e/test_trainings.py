@@ -195,7 +195,7 @@ def _refused(r: httpx.Response, limit: str, *, retry: bool = True) -> None:
     assert ("Retry-After" in r.headers) == retry, r.headers  # a quota of 0 never passes: no point retrying
 
 
-async def test_trainings_are_held_to_the_users_quotas(api, admin_headers):
+async def test_trainings_are_held_to_the_users_quotas(api, admin_headers, stack):
     """max_concurrent_trainings counts queued and running trainings (a canceled one frees its place);
     gpu_seconds_per_month refuses a training once the month's GPU time is used. A refusal records nothing."""
     bob = await trainer_user(api, admin_headers)
@@ -213,6 +213,11 @@ async def test_trainings_are_held_to_the_users_quotas(api, admin_headers):
     again = await api.post("/v1/trainings", json=body, headers=bob["headers"])
     assert again.status_code == 201, again.text
     assert (await api.delete(f"/v1/trainings/{again.json()['id']}", headers=bob["headers"])).status_code == 202
+
+    async def stopped() -> bool:  # canceled as they were launched: no run of either is left training for nobody
+        return not any((Path(stack.data_dir) / "trainings" / t.json()["id"]).exists() for t in (first, again))
+
+    await wait_for(stopped, timeout=60, interval=0.5)
 
     r = await api.patch(f"/v1/users/{bob['id']}", json={"quotas": {"gpu_seconds_per_month": 0}},
                         headers=admin_headers)

@@ -341,8 +341,22 @@ class TrainingFlows:
                 error = Unavailable(f"the trainer could not be launched: {type(exc).__name__}: {exc}"[:500])
                 await self._end(row.id, "failed", allowed_from=LAUNCHED, error=error.to_wire())
                 continue
+            if await self._ended_while_launching(row.id):
+                continue
             metrics.entered("starting", started.pool, started.tenant_id)
             await self._status(started, "starting")
+
+    async def _ended_while_launching(self, training_id: str) -> bool:
+        """A training canceled while its run was being launched: the clean-up may have asked the launcher to stop
+        the run before it existed, so stop it (and clean up) again now: a run left going would train, on a GPU, for
+        nobody."""
+        async with self.sessions() as session:
+            row = await session.get(Training, training_id, populate_existing=True)
+        if row is None or row.status in LAUNCHED:
+            return False
+        log.info("training %s ended while its run was launched: stopping the run", training_id)
+        await self._clean_up(row)
+        return True
 
     def _run(self, row: Training, lease: str) -> trainings.TrainingRun:
         inputs = row.inputs
@@ -440,7 +454,8 @@ class TrainingFlows:
             return None
         metrics.ended(status, row.pool, row.tenant_id, gpu_s=gpu_s)
         await self._status(row, status)
-        if before.status != "queued" or (row.inputs or {}).get("class_images"):
+        # `before` may predate a launch that raced with this end: a row with a launcher had a run to stop
+        if before.status != "queued" or row.launcher or (row.inputs or {}).get("class_images"):
             self._spawn(self._clean_up(row))
         self.wake.set()  # a launcher slot may be free
         return row
