@@ -8,6 +8,7 @@ EASEL_TEST_REQUIRE_SERVICES=1 (CI) turns "not reachable" into a failure instead 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,8 +25,10 @@ from helpers import fresh_database, namespace, new_user
 DEFAULT_NATS = "nats://127.0.0.1:4222"
 DEFAULT_DB = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 REQUIRE = os.environ.get("EASEL_TEST_REQUIRE_SERVICES") == "1"
-# Every stack in a run shares the database, so they share the admin's key as a deployment would.
+# Every stack in a run shares the database, so they share the admin's key as a deployment would, and the key that
+# seals webhook secrets (each stack would otherwise make its own in its data dir, and refuse the others' rows).
 os.environ.setdefault("EASEL_ADMIN_KEY", new_key()[0])
+os.environ.setdefault("EASEL_WEBHOOK_SECRET_KEY", secrets.token_urlsafe(48))
 
 
 def reachable(url: str) -> bool:

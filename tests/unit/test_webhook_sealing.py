@@ -37,7 +37,8 @@ def test_an_old_key_still_opens_until_the_secrets_are_sealed_again():
     assert rotated.sealed_now(rotated.seal(ENDPOINTS, "e1", SECRET))
 
 
-def test_a_cluster_needs_the_key_and_dev_keeps_one_in_the_data_dir(tmp_path):
+def test_a_cluster_needs_the_key_and_dev_keeps_one_in_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("EASEL_WEBHOOK_SECRET_KEY", raising=False)  # the test session's stacks share one (conftest)
     secured = {"nats_seed_file": "/s.nk", "nats_tls_ca_file": "/ca.pem", "_env_file": None}
     with pytest.raises(ValidationError, match="EASEL_WEBHOOK_SECRET_KEY"):
         JobsSettings(env="prod", **secured)
