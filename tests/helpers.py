@@ -309,3 +309,16 @@ def tiny_lora(tmp_path: Path, seed: int) -> bytes:
     StableDiffusionPipeline.save_lora_weights(tmp_path / "lora", weight_name="lora.safetensors",
                                               unet_lora_layers=get_peft_model_state_dict(unet))
     return (tmp_path / "lora" / "lora.safetensors").read_bytes()
+
+
+async def restart_jobs(stack) -> None:
+    """A fresh jobs service on the stack's settings in place of the running one, as after a deployment (its start
+    runs again: migrations, resealing, consumers)."""
+    from easel_jobs.main import JobsService  # here: most tests never need the jobs service's module
+
+    old = stack.services[2]
+    assert isinstance(old, JobsService)
+    await old.stop()
+    fresh = JobsService(old.settings, await stack.connect_as("jobs"))
+    await fresh.start()
+    stack.services[2] = fresh

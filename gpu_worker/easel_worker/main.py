@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from easel_common.logs import configure_logging
 from easel_common.nats_access import worker_identity
-from easel_common.runner import serve
+from easel_common.runner import run, serve
 from easel_common.storage import open_store
 from easel_worker.engine import Engine, NullEngine
 from easel_worker.settings import WorkerSettings
@@ -35,5 +34,6 @@ def main() -> None:
     settings = WorkerSettings()
     configure_logging(settings.log_level)
     name = f"easel-worker-{settings.worker_id}"
-    asyncio.run(serve(settings, name, lambda nc: Worker(settings, nc, make_engine(settings), open_store(settings)),
-                      identity=worker_identity(settings.pool)))
+    # on uvloop where installed, as the services: a worker's own CPU per job is mostly NATS messages (bench/load.py)
+    run(serve(settings, name, lambda nc: Worker(settings, nc, make_engine(settings), open_store(settings)),
+              identity=worker_identity(settings.pool)))

@@ -226,6 +226,12 @@ class Names:
     def all_audit_events(self) -> str:
         return self._fmt(n.SUBJECT_AUDIT_EVENT, action=">")
 
+    @property
+    def audit_batch(self) -> str:
+        """Where the gateway publishes its audit events, many in one `AuditBatch`; within `all_audit_events()` (no
+        audited action is the one word `batch`)."""
+        return self._fmt(n.SUBJECT_AUDIT_BATCH)
+
     def worker_consumer(self, pool: str) -> str:
         return self._fmt(n.CONSUMER_WORKER_POOL, pool=pool)
 

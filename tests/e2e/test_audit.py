@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import uuid
@@ -125,6 +126,36 @@ async def test_audited_actions_are_recorded_with_actor_target_outcome_and_no_sec
         assert secret not in served
         assert secret not in stored
     assert not SECRET.search(served) and not SECRET.search(stored)
+
+
+async def test_a_burst_of_audited_requests_leaves_every_row_from_far_fewer_messages(api, user, stack, database_url):
+    """The gateway publishes its audit events many to a message: a burst of N audited requests is N rows in the audit
+    log, carried by far fewer than N messages of the audit stream (each a message and an ack, here and in auth)."""
+    n = 100
+    nc = await stack.connect_as("auth")  # auth owns the audit stream
+    engine = make_engine(database_url)
+    stream = stack.services[0].settings.names.stream("audit")["name"]
+    try:
+        await asyncio.sleep(0.5)  # the user fixture's own events are in the stream by now
+        before = (await nc.jetstream().stream_info(stream)).state.messages
+        replies = await asyncio.gather(*(api.post("/v1/users", json={"username": f"burst-{i}"},
+                                                  headers=user["headers"]) for i in range(n)))
+        assert {r.status_code for r in replies} <= {403, 429}  # denied (or over the rate limit), audited as such
+
+        async def rows():  # read from the table: reading /v1/audit would be audited too
+            async with engine.connect() as conn:
+                found = (await conn.execute(text(
+                    "SELECT count(*) FROM audit_events WHERE actor_id = :a AND action = 'user.create'"),
+                    {"a": user["id"]})).scalar_one()
+            return found if found >= n else None
+
+        assert await wait_for(rows, timeout=30, interval=0.2) == n
+        carried = (await nc.jetstream().stream_info(stream)).state.messages - before
+    finally:
+        await engine.dispose()
+        await nc.close()
+    print(f"{n} audited requests, {carried} audit stream messages")
+    assert 1 <= carried <= n // 4, carried
 
 
 async def test_filters_and_paging(api, admin_headers, user):

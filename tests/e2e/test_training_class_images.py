@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import submit, until_status, wait_for
+from helpers import restart_jobs, submit, until_status, wait_for
 from training_helpers import follow, new_dataset, trainer_user, training_body, until_training
 
 ACTIVE_JOB = ("queued", "starting", "processing")
@@ -139,8 +139,6 @@ async def test_bad_class_image_requests_are_refused_naming_the_field(api, carol,
 async def test_a_restarted_jobs_service_goes_on_generating_where_it_was(api, carol, fields, stack):
     """The generation's state is in the training's row: a new jobs service (nothing in memory) picks it up, and the
     training does not stay preparing."""
-    from easel_jobs.main import JobsService
-
     body = _generating(fields["id"], 6, max_steps=2, checkpoint_every=0, samples={"prompts": []})
     r = await api.post("/v1/trainings", json=body, headers=carol["headers"])
     assert r.status_code == 201, r.text
@@ -151,12 +149,7 @@ async def test_a_restarted_jobs_service_goes_on_generating_where_it_was(api, car
         return record if record["class_images"]["job_ids"] else None
 
     await wait_for(first_job, timeout=120, interval=0.1)
-    old = stack.services[2]
-    assert isinstance(old, JobsService)
-    await old.stop()
-    fresh = JobsService(old.settings, await stack.connect_as("jobs"))
-    await fresh.start()
-    stack.services[2] = fresh
+    await restart_jobs(stack)
     seen = await follow(api, training["id"], carol["headers"])
     assert seen[-1][0] == "succeeded", seen[-1]
     done = seen[-1][1]

@@ -60,7 +60,7 @@ async def test_a_worker_reaches_none_of_the_services_and_nothing_of_another_pool
             names.job_queue("default"), names.job_direct("default", "w"),  # forging jobs
             names.job_events("j1", "queued"), names.job_events("j1", "starting"),  # the jobs service's events
             names.job_interrupt("j1"), names.job_revoke("j1"),  # stopping another worker's run
-            names.auth_changed("u1"), names.audit_event("job.submit"),
+            names.auth_changed("u1"), names.audit_event("job.submit"), names.audit_batch,
             names.worker_presence("crashy", "w"),  # presence in another pool
             f"$JS.API.CONSUMER.MSG.NEXT.{jobs_stream}.{names.worker_consumer('crashy')}",  # another pool's jobs
             f"$JS.API.CONSUMER.CREATE.{jobs_stream}.{names.worker_consumer('default')}.{names.all_job_direct()}",

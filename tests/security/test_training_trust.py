@@ -35,7 +35,8 @@ async def test_the_trainer_identity_may_publish_its_runs_events_and_nothing_else
                         names.trainings_create, names.trainings_get, names.trainings_cancel, names.jobs_create,
                         names.auth_verify, names.jobs_claim("default"), names.job_queue("default"),
                         names.job_events("j1", "succeeded"), names.training_status("t1", "succeeded"),
-                        names.audit_event("training.create"), f"$JS.API.CONSUMER.CREATE.{trainings_stream}",
+                        names.audit_event("training.create"), names.audit_batch,
+                        f"$JS.API.CONSUMER.CREATE.{trainings_stream}",
                         f"$JS.API.STREAM.MSG.GET.{trainings_stream}", f"$JS.API.CONSUMER.CREATE.{events_stream}",
                         f"$JS.API.STREAM.DELETE.{trainings_stream}", "$JS.API.STREAM.NAMES"]:
             assert await trainer.publish_denied(subject), subject

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from easel_common import nats_access
+from easel_gateway.audit import AUDITED
 from easel_proto import Names
 from easel_stack.natsd import binary
 
@@ -114,3 +115,17 @@ def test_only_the_jobs_service_asks_where_webhook_owners_stand_and_it_hears_user
     assert nats_access.responder(names.auth_owners) == "auth"
     assert nats_access.responder(names.auth_changed("u1")) is None  # a broadcast, not a request
     assert "auth" not in nats_access.callers(names, "jobs", pools)
+
+
+def test_only_the_gateway_publishes_audit_batches_and_they_lie_in_the_audit_stream():
+    """The gateway's audit batches go where its audit permission and the audit stream's subjects already reach (no
+    identity gains anything), and no audited action's single-event subject is the batch subject."""
+    names = Names("easel")
+    pools = ["a", "b"]
+    for identity in nats_access.identities(pools):
+        publish = nats_access.permissions(names, identity, pools).publish
+        reaches = any(nats_access._overlap(names.audit_batch, allowed) for allowed in publish)
+        assert reaches == (identity == "gateway"), identity
+    assert names.all_audit_events() in nats_access.permissions(names, "gateway", pools).publish
+    assert any(nats_access._overlap(names.audit_batch, s) for s in names.stream("audit")["subjects"])
+    assert names.audit_batch not in {names.audit_event(action) for action in AUDITED.values()}

@@ -55,6 +55,17 @@ class AuditEvent(BaseModel):
     details: dict[str, Any] | None = {}
 
 
+class AuditBatch(BaseModel):
+    """
+    Audit events the gateway publishes together, on the audit_batch subject: one message (and one acknowledgement) for many events. Each event keeps its own id, so a batch stored twice stores its events once.
+    """
+
+    model_config = ConfigDict(
+        use_attribute_docstrings=True,
+    )
+    items: Annotated[list[AuditEvent], Field(max_length=500, min_length=1)]
+
+
 class AuditPage(BaseModel):
     model_config = ConfigDict(
         use_attribute_docstrings=True,

@@ -1,7 +1,9 @@
 """The audit log: rows from the gateway's audit events, and the admin's query over them.
 
-The gateway publishes one `AuditEvent` per audited request to the audit stream; a durable consumer here
-writes each one once (replays are ignored by id). Reading needs `audit:read` and sees only the reader's tenant.
+The gateway publishes its audit events to the audit stream many to a message (an `AuditBatch` on `audit_batch`;
+a gateway of an older release, one `AuditEvent` per message on `audit_event`); a durable consumer here writes each
+event once (replays, of a batch too, are ignored by id). Reading needs `audit:read` and sees only the reader's
+tenant.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from easel_proto.wire import decode
 
 log = logging.getLogger(__name__)
 LINGER_S = 0.1  # how long an audit event may wait to be stored with others (it is in the audit stream already)
+# messages fetched (and stored in one statement) at a time: a batch message holds up to 500 events, so at most
+# 32,000 rows (some 16 MiB of them) at once, while an older gateway's single events still go 64 at a time
+FETCH = 64
 
 
 def _utc(value: datetime) -> datetime:
@@ -129,17 +134,23 @@ class AuditRecorder:
     async def start(self) -> None:
         sub = await durable_consumer(self.nc, self.names.stream("audit")["name"], self.names.auth_audit_consumer,
                                      [self.names.all_audit_events()])
-        # events come one per request: a short wait between fetches stores them several at a time
-        self._task = asyncio.create_task(consume_batches(sub, self.handle, self._stopping, batch=256,
+        # a short wait between fetches stores the messages of several gateways (or single events) together
+        self._task = asyncio.create_task(consume_batches(sub, self.handle, self._stopping, batch=FETCH,
                                                          linger=LINGER_S))
 
     async def handle(self, msgs: list) -> None:
+        """Store the events of fetched messages: batches on `audit_batch`, single events on any other audit
+        subject (an older gateway's, during a rolling upgrade)."""
         events = []
+        batch_subject = self.names.audit_batch
         for msg in msgs:
             try:
-                events.append(decode(audit.AuditEvent, msg.data))
+                if msg.subject == batch_subject:
+                    events += decode(audit.AuditBatch, msg.data).items
+                else:
+                    events.append(decode(audit.AuditEvent, msg.data))
             except ValidationError:  # retrying cannot fix it; say which message, never what it held
-                log.warning("dropping a malformed audit event on %s", msg.subject)
+                log.warning("dropping a malformed audit message on %s", msg.subject)
         async with self.engine.connect() as conn:
             await record(conn, events)
 

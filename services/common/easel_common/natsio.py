@@ -36,6 +36,7 @@ from pydantic import BaseModel, ValidationError
 
 from easel_common.callers import Holder, Verifier
 from easel_common.nats_access import inbox_prefix, responder
+from easel_common.pulls import Consumer
 from easel_proto import Names
 from easel_proto.errors import EaselError, Forbidden, InvalidInput, Unavailable
 from easel_proto.v1.common import Error, Principal
@@ -327,11 +328,12 @@ def pull_config(durable: str, filter_subjects: list[str], *, ack_wait: float = 3
 
 async def durable_consumer(nc: Client, stream: str, durable: str, filter_subjects: list[str], *,
                            ack_wait: float = 30.0, max_deliver: int = -1) -> Any:
-    """Create (or update) a durable pull consumer and return a subscription bound to it."""
+    """Create (or update) a durable pull consumer and return a continuous reader of it (pulls.Consumer: pull
+    requests kept open, messages taken as they arrive; `fetch` as on nats-py's subscriptions)."""
     # With no explicit action the server creates the consumer or updates its editable fields.
     await nc.jetstream().add_consumer(stream, pull_config(durable, filter_subjects, ack_wait=ack_wait,
                                                           max_deliver=max_deliver))
-    return await nc.jetstream().pull_subscribe_bind(durable, stream)
+    return await Consumer(nc, stream, durable).start()
 
 
 async def fetched(sub: Any, stopping: asyncio.Event, batch: int = 64) -> AsyncIterator[list[Any]]:
@@ -348,6 +350,8 @@ async def fetched(sub: Any, stopping: asyncio.Event, batch: int = 64) -> AsyncIt
             await asyncio.sleep(0.5)
             continue
         yield msgs
+    if isinstance(sub, Consumer):  # what arrived and was not handled goes back at once, not after ack_wait
+        await sub.release()
 
 
 async def consume(sub: Any, handle: Callable[[Any], Awaitable[None]], stopping: asyncio.Event, *,

@@ -1,8 +1,9 @@
 """The audit log, from one table: which routes are audited, and the middleware that records them.
 
 `AuditLog` sits outside the app, so it sees every audited request's final status, denied ones included. For each
-it builds an `AuditEvent` (who, what, target, when, source address, outcome) and publishes it to the audit stream
-from a background task, so no response waits on it; the auth service stores it.
+it builds an `AuditEvent` (who, what, target, when, source address, outcome) and hands it to `AuditBuffer`, which
+publishes the events many to a message (`AuditBatch`) to the audit stream from one background task, so no response
+waits on it; the auth service stores them.
 
 An event never holds a request body, a header, a query string or a key's secret. Its target is made of the
 route's path parameters (`user:<id>/key:<id>`), or, for a route that creates something, the new object's id.
@@ -14,15 +15,17 @@ into `details`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
 import uuid
+from collections import deque
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from easel_common.natsio import principal_headers
+from easel_gateway.metrics import AUDIT_DROPPED
 from easel_proto.v1.audit import AuditEvent
 from easel_proto.v1.common import Principal
 from easel_proto.wire import encode, now
@@ -102,6 +105,12 @@ _MAX_REPLY = 64 * 1024  # a creation reply is small; anything bigger is not look
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9._:@/-]{1,200}$")
 _RESERVED = ("target", "actor_name", "username", "tenant_id", "actor_id")
+BATCH_EVENTS = 500  # the most events an AuditBatch may hold (proto/schemas/v1/audit.json)
+BATCH_BYTES = 256 * 1024  # a batch stays well under NATS' max_payload (1 MiB by default)
+BUFFER_EVENTS = 10_000  # events waiting while NATS does not take them; beyond it the oldest are dropped
+RETRY_S = (0.2, 5.0)  # the wait before a batch's second try, doubling up to the second figure
+PUBLISH_TIMEOUT_S = 2.0  # for JetStream's ack of one batch
+SHUTDOWN_WAIT_S = 5.0  # at shutdown, for what is buffered to be stored
 
 
 def outcome(status: int) -> str:
@@ -210,18 +219,151 @@ def build_event(scope: Scope, action: str, status: int, *, trust_forwarded_for: 
                       outcome=outcome(status), status=status, details=details)
 
 
-class AuditLog:
-    """Record every audited request (see AUDITED) once its status is known; publish without delaying it."""
+class AuditBuffer:
+    """Audit events waiting to be published, many to one JetStream message (an `AuditBatch` on `audit_batch`).
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._js: tuple[Any, Any] | None = None  # (connection, its JetStream context): made once, not per event
+    One message and one ack carry up to BATCH_EVENTS events instead of two messages each, here and in auth. A batch
+    leaves when its oldest event has waited `audit_linger_s`, or at once when the batch is full (BATCH_EVENTS or
+    BATCH_BYTES). One flusher task publishes, a batch at a time, and awaits JetStream's ack; a batch NATS did not
+    take is tried again with the same `Nats-Msg-Id` (stored once) and backoff until it is, while new events wait
+    behind it. Only the waiting events are bounded: beyond BUFFER_EVENTS the oldest are dropped, counted in
+    `easel_audit_dropped_total` and logged by number, never by content.
+    """
+
+    def __init__(self) -> None:
+        self._events: deque[tuple[float, bytes]] = deque()  # (when it came, the encoded event), oldest first
+        self._bytes = 0
+        self._sending = 0  # events of the batch being published
+        self._dropped = 0  # dropped since the last log line saying so
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping = False
+        self._flusher: asyncio.Task[None] | None = None
+        self._app: Any = None  # the app whose connection and settings publish: the latest that recorded an event
+        self._js: tuple[Any, Any] | None = None  # (connection, its JetStream context): made once, not per batch
+
+    def add(self, app: Any, event: bytes) -> None:
+        """Buffer one encoded event; never waits."""
+        self._app = app
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # an app served again on another loop (tests): start afresh there
+            self._loop, self._wake, self._flusher = loop, asyncio.Event(), None
+        if len(self._events) >= BUFFER_EVENTS:
+            _, oldest = self._events.popleft()
+            self._bytes -= len(oldest)
+            self._dropped += 1
+            AUDIT_DROPPED.inc()
+        self._events.append((loop.time(), event))
+        self._bytes += len(event)
+        if len(self._events) == 1 or self._full():
+            self._wake.set()  # an empty buffer's first event starts the linger; a full batch goes now
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+
+    def _full(self) -> bool:
+        return len(self._events) >= BATCH_EVENTS or self._bytes >= BATCH_BYTES
+
+    def _take(self) -> list[bytes]:
+        """The oldest events, up to a batch (at least one, however large)."""
+        batch: list[bytes] = []
+        size = 0
+        while self._events and len(batch) < BATCH_EVENTS:
+            event = self._events[0][1]
+            if batch and size + len(event) > BATCH_BYTES:
+                break
+            self._events.popleft()
+            batch.append(event)
+            size += len(event)
+        self._bytes -= size
+        return batch
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._events or not self._stopping:
+            if not self._events:
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            settings = self._app.state.settings
+            wait = self._events[0][0] + settings.audit_linger_s - loop.time()
+            if wait > 0 and not self._full() and not self._stopping:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), wait)
+                continue
+            await self._publish(self._take())
+
+    async def _publish(self, batch: list[bytes]) -> None:
+        """Publish one batch until JetStream stores it; the same id every try, so a try whose ack was lost is not
+        stored twice (and auth would store each event once anyway)."""
+        # the events are JSON already: joined, they are exactly `encode(AuditBatch(items=...))`, without encoding twice
+        payload = b'{"items":[' + b",".join(batch) + b"]}"
+        headers = {"Nats-Msg-Id": f"audit-batch-{uuid.uuid4()}"}
+        self._sending = len(batch)  # counted as lost if shutdown cancels this
+        delay, failed = RETRY_S[0], False
+        while True:
+            try:
+                state = self._app.state
+                await self._jetstream(state.nc).publish(state.settings.names.audit_batch, payload, headers=headers,
+                                                        timeout=PUBLISH_TIMEOUT_S)
+                break
+            except Exception as exc:
+                if not failed:
+                    log.warning("%d audit events not stored yet (%s); trying again until they are", len(batch),
+                                type(exc).__name__)
+                failed = True
+            self._report_dropped()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_S[1])
+        self._sending = 0
+        if failed:
+            log.warning("%d audit events were stored once NATS took them again", len(batch))
+        self._report_dropped()
 
     def _jetstream(self, nc: Any) -> Any:
         if self._js is None or self._js[0] is not nc:
             self._js = (nc, nc.jetstream())
         return self._js[1]
+
+    def _report_dropped(self) -> None:
+        if self._dropped:
+            log.error("dropped %d audit events: more than %d waited while NATS did not take them", self._dropped,
+                      BUFFER_EVENTS)
+            self._dropped = 0
+
+    def reopen(self) -> None:
+        """Linger again (the app starts anew after a shutdown)."""
+        self._stopping = False
+
+    async def close(self, timeout: float = SHUTDOWN_WAIT_S) -> None:
+        """Publish everything buffered now (no linger), waiting at most `timeout`; what is left then is dropped,
+        counted and logged by number."""
+        self._stopping = True
+        self._wake.set()
+        if self._events and (self._flusher is None or self._flusher.done()):
+            self._flusher = asyncio.create_task(self._flush())
+        flusher = self._flusher
+        if flusher is None or flusher.done():
+            return
+        done, _ = await asyncio.wait({flusher}, timeout=timeout)
+        if done:
+            return
+        flusher.cancel()
+        await asyncio.gather(flusher, return_exceptions=True)
+        lost = len(self._events) + self._sending
+        if lost:
+            AUDIT_DROPPED.inc(lost)
+            log.error("dropped %d audit events at shutdown: NATS did not take them within %.0f s", lost, timeout)
+        self._events.clear()
+        self._bytes = self._sending = 0
+
+
+class AuditLog:
+    """Record every audited request (see AUDITED) once its status is known; publish without delaying it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.buffer = AuditBuffer()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -264,36 +406,20 @@ class AuditLog:
                 created = _created_id(reply, CREATES[(scope["method"], route.path)][1])
             event = build_event(scope, action, status, created=created,
                                 trust_forwarded_for=settings.trust_forwarded_for)
-            js, names, payload = self._jetstream(app.state.nc), settings.names, encode(event)
+            payload = encode(event)
         except Exception as exc:  # never fail a request over its audit record; say so, without its content
             log.error("could not build the audit event for %s: %s", action, type(exc).__name__)
             return
-        task = asyncio.create_task(self._publish(js, names.audit_event(action), event, payload))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _publish(js: Any, subject: str, event: AuditEvent, payload: bytes) -> None:
-        headers = {"Nats-Msg-Id": event.id}
-        if event.actor_id:
-            headers.update(principal_headers(event.actor_id, event.tenant_id))
-        for attempt in range(3):
-            try:
-                await js.publish(subject, payload, headers=headers, timeout=2.0)
-                return
-            except Exception as exc:
-                if attempt == 2:
-                    log.error("audit event %s (%s, %s) was not recorded: %s", event.id, event.action,
-                              event.outcome, type(exc).__name__)
-                    return
-                await asyncio.sleep(0.2 * (attempt + 1))
+        self.buffer.add(app, payload)
 
     def _flushing(self, receive: Receive) -> Receive:
-        """At shutdown, let the pending publishes finish before the app closes its connection."""
+        """At shutdown, publish what is buffered before the app closes its connection (a bounded wait)."""
         async def wrapped() -> Message:
             message = await receive()
-            if message["type"] == "lifespan.shutdown" and self._tasks:
-                await asyncio.wait(set(self._tasks), timeout=5)
+            if message["type"] == "lifespan.startup":
+                self.buffer.reopen()
+            elif message["type"] == "lifespan.shutdown":
+                await self.buffer.close()
             return message
 
         return wrapped

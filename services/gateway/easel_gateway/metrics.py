@@ -15,3 +15,6 @@ REJECTIONS = Counter("easel_gateway_rejections_total",
                      ["code", "limit", "tenant"])
 EVENT_STREAMS = Gauge("easel_gateway_event_streams", "Job event streams (SSE) this gateway holds open, by tenant.",
                       ["tenant"])
+# Audit events never stored: the gateway's buffer was full while NATS did not take them (the oldest go first), or it
+# stopped before NATS took them. Normally 0; anything else wants an alert.
+AUDIT_DROPPED = Counter("easel_audit_dropped_total", "Audit events the gateway dropped before NATS stored them.")

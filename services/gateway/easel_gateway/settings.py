@@ -41,6 +41,9 @@ class GatewaySettings(CommonSettings):
     # proxy that terminates TLS and forwards plain http.
     session_cookie_secure: bool | None = None
     trust_forwarded_for: bool = False  # behind a proxy that sets X-Forwarded-For, take the client from it
+    # Audit events wait in memory at most this long to be published with others, one JetStream message per batch
+    # (audit.py): one message and one ack for many events instead of each.
+    audit_linger_s: float = Field(0.05, ge=0, le=5)
     pools: list[str] = ["default"]
     default_pool: str = "default"
     default_model: str = "tiny-sd"

@@ -58,6 +58,9 @@ class EventFolder:
             await self._write_due(time.monotonic())
         with contextlib.suppress(Exception):  # stopping: what is held now is written rather than redelivered
             await self._write_due(float("inf"))
+        release = getattr(self.sub, "release", None)  # a pulls.Consumer hands back what it read ahead
+        if release is not None:
+            await release()
 
     def _wait(self) -> float:
         """How long a fetch may wait: until the first held event is due, at most a second."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 from nats.aio.client import Client
@@ -29,13 +30,15 @@ from easel_jobs.tenant_data import TenantData
 from easel_jobs.trainings import handlers as training_handlers
 from easel_jobs.trainings.flows import TrainingFlows
 from easel_jobs.trainings.launchers import make_launcher
+from easel_jobs.webhooks import metrics as webhook_metrics
 from easel_jobs.webhooks.intake import Intake
 from easel_jobs.webhooks.manage import Webhooks
 from easel_jobs.webhooks.owners import Owners
-from easel_jobs.webhooks.sealed import box_of, reseal
+from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, Unopened, box_of, reseal, unopenable
 from easel_jobs.webhooks.sender import Sender
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 class JobsService:
@@ -85,8 +88,14 @@ class JobsService:
     async def start(self) -> None:
         names = self.settings.names
         await db.migrate(self.engine, MIGRATIONS, "alembic_version_jobs", webhook_secrets=self.webhook_box)
-        async with self.engine.begin() as conn:  # after a key rotation: every secret under the new key
-            await conn.run_sync(reseal, self.webhook_box)
+        # after a key rotation: every secret under the new key; one no configured key opens is left and said, and
+        # costs only its own webhook's deliveries (sender.py), not the start
+        unopened = Unopened()
+        async with self.engine.begin() as conn:
+            await conn.run_sync(reseal, self.webhook_box, unopened)
+        if unopened:
+            log.error("%s", unopened.summary(self.webhook_box))
+        self._gauge_unopened(unopened)
         await self.webhook_owners.start()  # before any end is handed to the intake
         await ensure_streams(self.nc, names, ("jobs", "events", "advisories", "trainings"),
                              replicas=self.settings.stream_replicas)
@@ -130,10 +139,22 @@ class JobsService:
         self._timers.append(asyncio.create_task(self.storage.run()))  # tenants' stored bytes
         self._timers.append(asyncio.create_task(every(self.settings.retention_sweep_s, self.retention.sweep,
                                                       "expiring jobs under their tenants' retention")))
+        self._timers.append(asyncio.create_task(every(self.settings.retention_sweep_s, self.count_unopened,
+                                                      "counting the webhook secrets no configured key opens")))
         self._timers.append(asyncio.create_task(every(self.settings.demand_sample_s, self.demand.sample,
                                                      "counting the pools' jobs")))
         self._timers.append(asyncio.create_task(every(self.settings.pools_broadcast_s, self.pools.tick,
                                                      "broadcasting the pool list")))
+
+    async def count_unopened(self) -> None:
+        """Again now and then: a secret rotated since the start no longer counts."""
+        async with self.engine.connect() as conn:
+            self._gauge_unopened(await conn.run_sync(unopenable, self.webhook_box))
+
+    @staticmethod
+    def _gauge_unopened(unopened: Unopened) -> None:
+        for kind, table in (("endpoints", ENDPOINTS), ("callbacks", CALLBACKS)):
+            webhook_metrics.UNOPENABLE.labels(kind).set(len(unopened.rows[table]))
 
     def routes(self) -> dict:
         """`GET /pools` on the metrics port: each pool's demand (queued + running jobs) and workers, for KEDA's

@@ -47,6 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from easel_common import db
 from easel_common.natsio import ensure_streams, pull_config
+from easel_common.pulls import Consumer
 from easel_jobs import flows as job_flows
 from easel_jobs.models import TERMINAL, Job
 from easel_jobs.settings import JobsSettings
@@ -128,7 +129,7 @@ class Intake:
             config = pull_config(durable, subjects)
             config.deliver_policy = DeliverPolicy.NEW  # the same at every start, so creating again changes nothing
             await js.add_consumer(stream, config)
-            made.append(await js.pull_subscribe_bind(durable, stream))
+            made.append(await Consumer(nc, stream, durable).start())  # read continuously (pulls.py)
         return made[0], made[1]
 
     async def on_job_ends(self, ends: list[tuple[str, bool | None]]) -> None:

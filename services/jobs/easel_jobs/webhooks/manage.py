@@ -5,7 +5,8 @@ the owner's tenant, so it needs jobs:read:any to create and to see. Nobody sees 
 404 answers for an endpoint the caller may not see, as for jobs.
 
 Signing secrets are stored sealed (sealed.py). An endpoint's secret is answered once, in the reply that creates or
-rotates it; the callback secret is answered to its owner alone.
+rotates it; the callback secret is answered to its owner alone. Rotating replaces a secret no configured key opens
+(a key the deployment lost): it is dropped, not kept to sign through the overlap, which it could not.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import get_args
 
 from sqlalchemy import func, or_, select
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from easel_common.egress import check_public_url
 from easel_jobs.settings import JobsSettings
 from easel_jobs.webhooks.models import CallbackSecret, WebhookDelivery, WebhookEndpoint
-from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox
+from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox, Unopenable
 from easel_proto.errors import Conflict, Forbidden, InvalidInput, NotFound
 from easel_proto.permissions import JOBS_READ_ANY, allows
 from easel_proto.v1 import webhooks
@@ -62,6 +63,17 @@ def _sees(actor: Principal, row: WebhookEndpoint) -> bool:
 class Webhooks:
     def __init__(self, sessions: async_sessionmaker, settings: JobsSettings, box: SecretBox) -> None:
         self.sessions, self.settings, self.box = sessions, settings, box
+
+    def _kept(self, table: str, row_id: str, stored: str) -> str | None:
+        """A rotated-out secret, kept as it is to sign through the overlap; None when no configured key opens it."""
+        try:
+            self.box.open(table, row_id, stored)
+        except Unopenable:
+            return None
+        return stored
+
+    def _overlap(self, previous: str | None) -> datetime | None:
+        return now() + timedelta(seconds=self.settings.webhook_secret_overlap_s) if previous else None
 
     async def handle(self, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
         op = getattr(self, f"_{req.op}")
@@ -134,8 +146,9 @@ class Webhooks:
     async def _rotate(self, session: AsyncSession, req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
         row = await self._endpoint(session, req)
         secret = new_secret()  # sealed for this row: the sealed value moves to previous_secret as it is
-        row.previous_secret, row.secret = row.secret, self.box.seal(ENDPOINTS, row.id, secret)
-        row.previous_secret_until = now() + timedelta(seconds=self.settings.webhook_secret_overlap_s)
+        row.previous_secret = self._kept(ENDPOINTS, row.id, row.secret)
+        row.secret = self.box.seal(ENDPOINTS, row.id, secret)
+        row.previous_secret_until = self._overlap(row.previous_secret)
         await session.flush()
         return webhooks.WebhookReply(endpoints=[view(row, secret)])
 
@@ -169,7 +182,11 @@ class Webhooks:
                                        created_at=now()))
             await session.flush()
             return webhooks.WebhookReply(secret=secret)
-        return webhooks.WebhookReply(secret=self.box.open(CALLBACKS, user_id, row.secret))
+        try:
+            return webhooks.WebhookReply(secret=self.box.open(CALLBACKS, user_id, row.secret))
+        except Unopenable:
+            raise Conflict("the callback secret cannot be opened with the configured keys: rotate it "
+                           "(POST /v1/webhooks/callback-secret/rotate)") from None
 
     async def _rotate_callback_secret(self, session: AsyncSession,
                                       req: webhooks.WebhookRequest) -> webhooks.WebhookReply:
@@ -180,8 +197,8 @@ class Webhooks:
         if row is None:
             session.add(CallbackSecret(user_id=user_id, secret=sealed, created_at=now()))
         else:
-            row.previous_secret, row.secret = row.secret, sealed
-            row.previous_secret_until = now() + timedelta(seconds=self.settings.webhook_secret_overlap_s)
+            row.previous_secret, row.secret = self._kept(CALLBACKS, user_id, row.secret), sealed
+            row.previous_secret_until = self._overlap(row.previous_secret)
         await session.flush()
         return webhooks.WebhookReply(secret=secret)
 

@@ -8,7 +8,10 @@ is its SHA-256. The key id is the first 8 hex digits of the SHA-256 of the AES k
 secret without telling anything about it.
 
 Rotation: set the new key in `EASEL_WEBHOOK_SECRET_KEY` and the old one in `EASEL_WEBHOOK_SECRET_OLD_KEYS`; at its
-start the jobs service seals every secret again under the new key (`reseal`), after which the old key can go.
+start the jobs service seals every secret again under the new key (`reseal`), after which the old key can go. A
+secret no configured key opens (the old key left out too soon, or a wrong one) does not stop that start: it is left as
+it is and counted (`Unopened`), the service says so, and only that endpoint's (or callback's) deliveries fail until
+the key is configured or the secret rotated; dispatching jobs does not depend on webhook keys.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -23,6 +28,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection
 
+from easel_common.db import UTCDateTime
 from easel_common.kept_secrets import kept_secret
 
 VERSION = "v1"
@@ -42,6 +48,15 @@ def _key_id(key: bytes) -> str:
 def is_sealed(stored: str) -> bool:
     """Whether a stored value is sealed (a plain secret starts with whsec_)."""
     return stored.startswith(VERSION + ".")
+
+
+class Unopenable(ValueError):
+    """A sealed secret no configured key opens: sealed under a key that is not configured, or altered. `key_id` names
+    the key it says it was sealed under (never anything of the secret)."""
+
+    def __init__(self, message: str, key_id: str) -> None:
+        super().__init__(message)
+        self.key_id = key_id
 
 
 class SecretBox:
@@ -65,13 +80,18 @@ class SecretBox:
             raise ValueError(f"{table} {row_id}: the stored secret is not sealed")
         aead = self._keys.get(key_id)
         if aead is None:
-            raise ValueError(f"{table} {row_id}: sealed under key {key_id}, which is not configured "
-                             "(EASEL_WEBHOOK_SECRET_KEY, EASEL_WEBHOOK_SECRET_OLD_KEYS)")
+            raise Unopenable(f"{table} {row_id}: sealed under key {key_id}, which is not configured "
+                             "(EASEL_WEBHOOK_SECRET_KEY, EASEL_WEBHOOK_SECRET_OLD_KEYS)", key_id)
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         try:
             return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], f"{table}:{row_id}".encode()).decode()
         except InvalidTag:  # an altered value, or another row's
-            raise ValueError(f"{table} {row_id}: the stored secret does not open") from None
+            raise Unopenable(f"{table} {row_id}: the stored secret does not open", key_id) from None
+
+    @property
+    def key_ids(self) -> list[str]:
+        """The configured keys' ids, the current one first."""
+        return list(self._keys)
 
     def sealed_now(self, stored: str | None) -> bool:
         """Whether a stored value is sealed under the current key (None: nothing to seal)."""
@@ -87,30 +107,85 @@ def box_of(settings) -> SecretBox:
 
 
 def tables() -> list[tuple[str, sa.TableClause, str]]:
-    return [(name, sa.table(name, sa.column(key), sa.column("secret"), sa.column("previous_secret")), key)
+    return [(name, sa.table(name, sa.column(key), sa.column("secret"), sa.column("previous_secret"),
+                            sa.column("previous_secret_until", UTCDateTime)), key)
             for name, key in ((ENDPOINTS, "id"), (CALLBACKS, "user_id"))]
 
 
-def reseal(conn: Connection, box: SecretBox) -> int:
-    """Seal under the current key every secret that is not: plain ones (rows from before secrets were sealed:
-    migration 0013) and those under an old key (after a rotation, at each start). Each row is written only if it
-    still holds what was read (a secret rotated meanwhile is kept). Returns how many rows were sealed again."""
+@dataclass
+class Unopened:
+    """The secrets in use that no configured key opens, left as they were: the rows of each table (endpoint ids,
+    callback secrets' user ids) and the key ids they are sealed under."""
+
+    rows: dict[str, set[str]] = field(default_factory=lambda: {ENDPOINTS: set(), CALLBACKS: set()})
+    key_ids: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return any(self.rows.values())
+
+    def add(self, table: str, row_id: str, key_id: str) -> None:
+        self.rows[table].add(row_id)
+        self.key_ids.add(key_id)
+
+    def summary(self, box: SecretBox) -> str:
+        """What an operator reads at start: how many, under which key ids, and what to do (never a secret)."""
+        return (f"webhook signing secrets that no configured key opens: {len(self.rows[ENDPOINTS])} endpoint(s) and "
+                f"{len(self.rows[CALLBACKS])} callback secret(s), sealed under key id(s) "
+                f"{', '.join(sorted(self.key_ids))} (configured: {', '.join(box.key_ids)}); their deliveries fail "
+                "until the key that sealed them is set in EASEL_WEBHOOK_SECRET_OLD_KEYS and the jobs service "
+                "restarted, or their owners rotate those secrets; job dispatch is not affected")
+
+
+def _resealed(conn: Connection, box: SecretBox, unopened: Unopened | None):
+    """Each row holding a secret not sealed under the current key, with those of its secrets sealed again. A sealed
+    one no configured key opens raises, or with `unopened` is left out and counted (a previous secret only while
+    it still signs: one whose overlap has ended is never used again)."""
     prefix = f"{VERSION}.{box.current}."
-    changed = 0
+    at = datetime.now(UTC)
     for table, t, key in tables():
         stale = sa.or_(~t.c.secret.startswith(prefix, autoescape=True),
                        sa.and_(t.c.previous_secret.is_not(None),
                                ~t.c.previous_secret.startswith(prefix, autoescape=True)))
-        for row_id, secret, previous in conn.execute(sa.select(t.c[key], t.c.secret, t.c.previous_secret)
-                                                     .where(stale)).all():
-            values = {name: box.seal(table, row_id, box.open(table, row_id, stored) if is_sealed(stored)
-                                     else stored)
-                      for name, stored in (("secret", secret), ("previous_secret", previous))
-                      if not box.sealed_now(stored)}
-            same = t.c.previous_secret.is_(None) if previous is None else t.c.previous_secret == previous
-            done = conn.execute(sa.update(t).where(t.c[key] == row_id, t.c.secret == secret, same).values(**values))
-            changed += done.rowcount
+        for row_id, secret, previous, until in conn.execute(
+                sa.select(t.c[key], t.c.secret, t.c.previous_secret, t.c.previous_secret_until).where(stale)).all():
+            values = {}
+            for name, stored in (("secret", secret), ("previous_secret", previous)):
+                if box.sealed_now(stored):
+                    continue
+                try:
+                    values[name] = box.seal(table, row_id, box.open(table, row_id, stored) if is_sealed(stored)
+                                            else stored)
+                except Unopenable as exc:
+                    if unopened is None:
+                        raise
+                    if name == "secret" or (until is not None and until > at):
+                        unopened.add(table, row_id, exc.key_id)
+            yield t, key, row_id, secret, previous, values
+
+
+def reseal(conn: Connection, box: SecretBox, unopened: Unopened | None = None) -> int:
+    """Seal under the current key every secret that is not: plain ones (rows from before secrets were sealed:
+    migration 0013) and those under an old key (after a rotation, at each start). Each row is written only if it
+    still holds what was read (a secret rotated meanwhile is kept). A secret no configured key opens raises
+    (migration 0013), or, given `unopened` (the service's start), is left as it is and counted there, so a key
+    left out of the settings costs its webhooks' deliveries, not the service. Returns how many rows were sealed
+    again."""
+    changed = 0
+    for t, key, row_id, secret, previous, values in _resealed(conn, box, unopened):
+        if not values:
+            continue
+        same = t.c.previous_secret.is_(None) if previous is None else t.c.previous_secret == previous
+        done = conn.execute(sa.update(t).where(t.c[key] == row_id, t.c.secret == secret, same).values(**values))
+        changed += done.rowcount
     return changed
+
+
+def unopenable(conn: Connection, box: SecretBox) -> Unopened:
+    """The secrets in use that no configured key opens, counted without writing anything."""
+    unopened = Unopened()
+    for _ in _resealed(conn, box, unopened):
+        pass
+    return unopened
 
 
 def unsealed(conn: Connection) -> int:

@@ -8,7 +8,9 @@ has a time limit; at most `webhook_per_endpoint` attempts go to one endpoint at 
 Signatures follow Standard Webhooks (`standardwebhooks`, its reference implementation): `webhook-id` (the delivery's
 id, the same on every attempt), `webhook-timestamp`, and `webhook-signature` with a `v1,` HMAC-SHA256 per secret in
 use (the new and, during a rotation's overlap, the previous one). The secrets are stored sealed (sealed.py) and
-opened only here, to sign.
+opened only here, to sign. A delivery whose secret no configured key opens is never sent unsigned: the attempt fails
+with `last_error` saying so (by key id) and is retried on the schedule, so configuring the key (and restarting) or
+rotating the secret lets it go out.
 
 Before each attempt the delivery's owner must still qualify (owners.py): a delivery written before its owner was
 disabled or deleted, or before a tenant-wide endpoint's owner lost jobs:read:any, is not sent; it ends `dead` with
@@ -34,7 +36,7 @@ from easel_jobs.settings import JobsSettings
 from easel_jobs.webhooks import metrics
 from easel_jobs.webhooks.models import CallbackSecret, WebhookDelivery, WebhookEndpoint
 from easel_jobs.webhooks.owners import Owners, may_hear
-from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox
+from easel_jobs.webhooks.sealed import CALLBACKS, ENDPOINTS, SecretBox, Unopenable
 from easel_proto.errors import EaselError
 from easel_proto.wire import now
 
@@ -42,6 +44,8 @@ log = logging.getLogger(__name__)
 BATCH = 64
 ERROR_CHARS = 300
 NOT_ALLOWED = "not sent: the webhook's owner may no longer hear it (disabled, deleted, or without jobs:read:any)"
+UNOPENED = ("not sent: its signing secret cannot be opened with the configured keys (sealed under key {key_id}); "
+            "rotating the secret, or configuring that key (EASEL_WEBHOOK_SECRET_OLD_KEYS), lets it go out")
 
 
 def signature(secrets: list[str], msg_id: str, timestamp, body: str) -> str:
@@ -105,8 +109,8 @@ class Sender:
                 endpoint = await session.get(WebhookEndpoint, row.endpoint_id) if row.endpoint_id else None
                 try:
                     keys, unopened = await self._secrets(session, row, endpoint), None
-                except ValueError as exc:  # names the row and the key id, never the secret
-                    keys, unopened = [], str(exc)
+                except ValueError as exc:  # names the row and the key id (Unopenable), never the secret
+                    keys, unopened = [], exc
                 body = json.dumps(row.payload, separators=(",", ":"))
             scope = endpoint.scope if endpoint is not None else "user"
             try:
@@ -117,9 +121,10 @@ class Sender:
             if not may_hear(standing, scope=scope, tenant_id=row.tenant_id):
                 await self._drop(delivery_id)
                 return
-            if unopened:
+            if unopened is not None:
                 log.error("webhook delivery %s: %s", delivery_id, unopened)
-                await self._record(delivery_id, None, "the signing secret could not be opened")
+                await self._record(delivery_id, None, UNOPENED.format(
+                    key_id=unopened.key_id if isinstance(unopened, Unopenable) else "none"))
                 return
             status, error = await self._post(row.url, delivery_id, keys, body)
             await self._record(delivery_id, status, error)
