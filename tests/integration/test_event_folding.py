@@ -15,6 +15,7 @@ from easel_jobs.flows import JobFlows
 from easel_jobs.folding import EventFolder
 from easel_jobs.main import MIGRATIONS
 from easel_proto import Names
+from easel_proto.errors import Unavailable
 from easel_proto.naming import LEASE_HEADER
 from easel_proto.v1 import common, jobs
 from easel_proto.v1.registry import ModelInfo
@@ -42,6 +43,7 @@ async def folding(nats_url, database_url):
         stopping.set()
         await task
         await close(nc)
+        await flows.engine.aclose()  # the connections it keeps between statements (db.Lanes)
         await engine.dispose()
 
 
@@ -93,3 +95,28 @@ async def test_a_long_run_shows_processing_and_a_short_one_goes_straight_to_its_
 
 async def _is(flows: JobFlows, job_id: str, status: str) -> bool:
     return await _status(flows, job_id) == status
+
+
+async def test_a_job_the_queue_does_not_take_is_failed_and_answered_so(folding: JobFlows):
+    """The queued event and the queue message leave together: when the queue does not take the job (its stream
+    gone here), the caller hears 503 naming the job, the row ends `failed`, its events say so after `queued`, and a
+    worker's claim of a copy that got through anyway is refused."""
+    flows = folding
+    await flows.js.delete_stream(flows.names.stream("jobs")["name"])
+    owner = common.Principal(user_id=str(uuid.uuid4()), tenant_id="t1", username="u")
+    spec = jobs.GenerationSpec(prompt="x", model=MODEL, sampler="Euler", steps=1, cfg_scale=7, width=64, height=64,
+                               seeds=[1])
+    with pytest.raises(Unavailable) as refused:
+        await flows.submit(jobs.CreateJobRequest(principal=owner, pool="default", spec=spec))
+    job_id = refused.value.details["job_id"]
+    async with flows.sessions() as s:
+        row = await service.get(s, job_id=job_id)
+    assert row.status == "failed" and row.error["code"] == "unavailable"
+    kinds = []
+    for kind in ("queued", "failed"):
+        msg = await flows.js.get_last_msg(flows.events_stream, flows.names.job_events(job_id, kind))
+        kinds.append((msg.seq, kind))
+    assert [k for _, k in sorted(kinds)] == ["queued", "failed"]
+    claim = await flows.claim(jobs.ClaimJobRequest(job_id=job_id, worker_id="w1", delivery=1, sequence=1),
+                              pool="default")
+    assert not claim.proceed and claim.status == "failed"

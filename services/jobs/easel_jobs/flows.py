@@ -143,19 +143,21 @@ class JobFlows:
         message = jobs.JobSubmitted(job_id=job.id, principal=owner, pool=job.pool, spec=req.spec,
                                     image_keys=job.image_keys, submitted_at=job.created_at)
         try:
-            # the queued event must be in the stream before any worker can start the job: it is stored while the
-            # job's queue is chosen (a worker reserved among the replicas: one more round trip, had in the same wait)
-            if self.router is not None:
-                queue, stored = await asyncio.gather(self.router.route(job.id, job.pool, req.spec),
-                                                     self._status_event(job, "queued"), return_exceptions=True)
-                for outcome in (stored, queue):
-                    if isinstance(outcome, BaseException):
-                        raise outcome
-            else:
-                await self._status_event(job, "queued")
-                queue = self.names.job_queue(job.pool)
-            await self.js.publish(queue, encode(message),
-                                  headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)})
+            queue = (await self.router.route(job.id, job.pool, req.spec) if self.router is not None
+                     else self.names.job_queue(job.pool))
+            # The queued event and the queue message leave together, the event first: one connection keeps their
+            # order and each stream stores in arrival order, so the `starting` a claim publishes (a round trip to a
+            # worker later) comes after `queued` in the job's events. One round trip instead of two; the answer
+            # still waits for both acks. Should the event not be stored, the job is failed below and a worker's
+            # claim of its message is refused (the row is no longer queued).
+            outcomes = await asyncio.gather(
+                self._status_event(job, "queued"),
+                self.js.publish(queue, encode(message),
+                                headers={"Nats-Msg-Id": job.id, **principal_headers(job.user_id, job.tenant_id)}),
+                return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException):
+                    raise outcome
         except Exception as exc:
             log.exception("could not queue job %s", job.id)
             if self.router is not None:  # a worker reserved for it is free for the next job at once
