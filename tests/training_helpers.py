@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import uuid
 import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
 
 import httpx
 import numpy as np
@@ -104,3 +108,41 @@ async def until_training(api: httpx.AsyncClient, training_id: str, headers: dict
         return r.json() if r.json()["status"] in statuses else None
 
     return await wait_for(check, timeout=timeout, interval=0.25)
+
+
+@contextlib.asynccontextmanager
+async def training_flows(nats_url: str, tmp_path: Path, launcher, **settings) -> AsyncIterator:
+    """The jobs service's training flows alone, on a SQLite database of their own (a sweep there sees only this
+    test's trainings) and the test NATS, with `launcher` and any further `JobsSettings`."""
+    import nats
+
+    from easel_common import db
+    from easel_common.storage import LocalStore
+    from easel_jobs.main import MIGRATIONS
+    from easel_jobs.settings import JobsSettings
+    from easel_jobs.trainings.flows import TrainingFlows
+
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
+    engine = db.make_engine(database_url)
+    await db.migrate(engine, MIGRATIONS, "alembic_version_jobs")
+    nc = await nats.connect(nats_url)
+    made = TrainingFlows(nc, db.sessions(engine),
+                         JobsSettings(data_dir=tmp_path, database_url=database_url, nats_url=nats_url, **settings),
+                         launcher, LocalStore(tmp_path / "objects"))
+    try:
+        yield made
+    finally:
+        await made.stop()
+        await nc.close()
+        await engine.dispose()
+
+
+def queued_training(owner) -> Any:
+    """A queued LoRA training row of `owner`'s, not yet stored."""
+    from easel_jobs.trainings.models import Training
+    from easel_proto.wire import now
+
+    return Training(id=str(uuid.uuid4()), user_id=owner.user_id, tenant_id=owner.tenant_id, username=owner.username,
+                    pool="default", status="queued", method="lora", name="dogs", base_model_id="tiny-sd",
+                    dataset_id="d1", request={"method": "lora", "base_model": "tiny-sd", "dataset": "d1"}, spec={},
+                    inputs={}, attempts=0, cancel_requested=False, step=0, samples=[], gpu_s=0.0, created_at=now())

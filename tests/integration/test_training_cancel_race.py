@@ -8,19 +8,12 @@ import asyncio
 import uuid
 from types import SimpleNamespace
 
-import nats
 import pytest
 
-from easel_common import db
-from easel_common.storage import LocalStore
-from easel_jobs.main import MIGRATIONS
-from easel_jobs.settings import JobsSettings
 from easel_jobs.trainings import service
-from easel_jobs.trainings.flows import TrainingFlows
 from easel_jobs.trainings.launchers import NoLauncher
-from easel_jobs.trainings.models import Training
 from easel_proto.v1 import common, trainings
-from easel_proto.wire import now
+from training_helpers import queued_training, training_flows
 
 OWNER = common.Principal(user_id=str(uuid.uuid4()), tenant_id=f"k{uuid.uuid4().hex[:8]}", username="dana")
 
@@ -48,26 +41,12 @@ class SlowLauncher(NoLauncher):
 
 @pytest.fixture
 async def flows(nats_url, tmp_path):
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
-    engine = db.make_engine(database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_jobs")
-    nc = await nats.connect(nats_url)
-    settings = JobsSettings(data_dir=tmp_path, database_url=database_url, nats_url=nats_url)
-    made = TrainingFlows(nc, db.sessions(engine), settings, SlowLauncher(), LocalStore(tmp_path / "objects"))
-    try:
+    async with training_flows(nats_url, tmp_path, SlowLauncher()) as made:
         yield made
-    finally:
-        await made.stop()
-        await nc.close()
-        await engine.dispose()
 
 
 async def test_a_training_canceled_while_its_run_is_launched_leaves_no_run_going(flows):
-    row = Training(id=str(uuid.uuid4()), user_id=OWNER.user_id, tenant_id=OWNER.tenant_id, username="dana",
-                   pool="default", status="queued", method="lora", name="dogs", base_model_id="tiny-sd",
-                   dataset_id="d1", request={"method": "lora", "base_model": "tiny-sd", "dataset": "d1"},
-                   spec={}, inputs={},
-                   attempts=0, cancel_requested=False, step=0, samples=[], gpu_s=0.0, created_at=now())
+    row = queued_training(OWNER)
     async with flows.sessions.begin() as session:
         await service.create(session, row=row)
     launcher = flows.launcher

@@ -10,13 +10,8 @@ import asyncio
 import secrets
 import uuid
 
-import nats
 import pytest
 
-from easel_common import db
-from easel_common.storage import LocalStore
-from easel_jobs.main import MIGRATIONS
-from easel_jobs.settings import JobsSettings
 from easel_jobs.trainings import service
 from easel_jobs.trainings.flows import TrainingFlows, record
 from easel_jobs.trainings.launchers import NoLauncher
@@ -25,35 +20,22 @@ from easel_proto.errors import NotFound
 from easel_proto.naming import LEASE_HEADER, training_prefix
 from easel_proto.v1 import common, trainings
 from easel_proto.wire import encode, now
+from training_helpers import queued_training, training_flows
 
 OWNER = common.Principal(user_id=str(uuid.uuid4()), tenant_id=f"k{uuid.uuid4().hex[:8]}", username="dana")
-REQUEST = {"method": "lora", "base_model": "tiny-sd", "dataset": "d1"}
 
 
 @pytest.fixture
 async def flows(nats_url, tmp_path):
     # a database of its own: the retention sweep looks at every succeeded training there
-    database_url = f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}"
-    engine = db.make_engine(database_url)
-    await db.migrate(engine, MIGRATIONS, "alembic_version_jobs")
-    nc = await nats.connect(nats_url)
-    settings = JobsSettings(data_dir=tmp_path, database_url=database_url, nats_url=nats_url,
-                            trainer_keep_intermediate=3, trainer_intermediate_retention_s=3600)
-    made = TrainingFlows(nc, db.sessions(engine), settings, NoLauncher(), LocalStore(tmp_path / "objects"))
-    try:
+    async with training_flows(nats_url, tmp_path, NoLauncher(), trainer_keep_intermediate=3,
+                              trainer_intermediate_retention_s=3600) as made:
         yield made
-    finally:
-        await made.stop()
-        await nc.close()
-        await engine.dispose()
 
 
 async def running(flows: TrainingFlows) -> tuple[str, str]:
     """A launched training (its id, its run's lease)."""
-    row = Training(id=str(uuid.uuid4()), user_id=OWNER.user_id, tenant_id=OWNER.tenant_id, username="dana",
-                   pool="default", status="queued", method="lora", name="dogs", base_model_id="tiny-sd",
-                   dataset_id="d1", request=REQUEST, spec={}, inputs={}, attempts=0, cancel_requested=False, step=0,
-                   samples=[], gpu_s=0.0, created_at=now())
+    row = queued_training(OWNER)
     lease = secrets.token_urlsafe(24)
     async with flows.sessions() as session:
         await service.create(session, row=row)
