@@ -4,7 +4,8 @@
     python bench/load.py --rates 50 200 --seconds 15 --replicas 1 2 --workers 2 --json
 
 Each service runs as its own process and NATS identity (`easel_stack.processes.ProcessCluster`), with `--replicas`
-gateways and jobs services, and null-engine workers. For each replica count and rate it offers jobs at that rate
+gateways and jobs services, and null-engine workers (jobs of `--steps`, each `--step-ms` long; above 0 every step
+sends a progress event, as a GPU's would). For each replica count and rate it offers jobs at that rate
 for `--seconds` (each with its own Idempotency-Key, round-robin over the gateways), waits for the accepted ones to
 end, and prints per phase:
 
@@ -60,6 +61,9 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=10.0, help="how long each phase offers jobs")
     p.add_argument("--replicas", type=int, nargs="+", default=[1], help="gateway and jobs-service replicas")
     p.add_argument("--workers", type=int, default=2, help="null-engine worker processes")
+    p.add_argument("--steps", type=int, default=1, help="denoising steps of each job")
+    p.add_argument("--step-ms", type=float, default=0.0,
+                   help="how long the null engine takes a step; above 0 each step also sends a progress event")
     p.add_argument("--timeout", type=float, default=10.0, help="a client's patience for one submission (s)")
     p.add_argument("--json", action="store_true", help="also print the results as one JSON line")
     return p.parse_args()
@@ -83,9 +87,9 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def submit(api: Submitter, headers: dict[str, str], phase: Phase, timeout: float) -> None:
+async def submit(api: Submitter, headers: dict[str, str], phase: Phase, timeout: float, steps: int) -> None:
     key = uuid.uuid4().hex
-    body = {"prompt": "a lighthouse", "steps": 1, "width": 64, "height": 64, "seed": 1}
+    body = {"prompt": "a lighthouse", "steps": steps, "width": 64, "height": 64, "seed": 1}
     started = time.perf_counter()
     try:
         status, answer = await api.post("/v1/jobs", body, {**headers, "Idempotency-Key": key}, timeout)
@@ -127,7 +131,7 @@ class Submitter:
 
 
 async def offer(gateways: list[Submitter], headers: dict[str, str], rate: float, seconds: float,
-                timeout: float) -> Phase:
+                timeout: float, steps: int = 1) -> Phase:
     """Open loop: one submission every 1/rate s whatever the answers, spread over the gateways."""
     phase = Phase(rate)
     tasks = []
@@ -136,7 +140,8 @@ async def offer(gateways: list[Submitter], headers: dict[str, str], rate: float,
         due = phase.sent / rate
         if due > elapsed:
             await asyncio.sleep(due - elapsed)
-        tasks.append(asyncio.create_task(submit(gateways[phase.sent % len(gateways)], headers, phase, timeout)))
+        tasks.append(asyncio.create_task(submit(gateways[phase.sent % len(gateways)], headers, phase, timeout,
+                                                 steps)))
         phase.sent += 1
     await asyncio.gather(*tasks)
     return phase
@@ -232,7 +237,7 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
             messages_before = await nats_messages(cluster)
             answers_before = await gateway_answers(gateways)
             t0, own_cpu = time.perf_counter(), time.process_time()
-            phase = await offer(submitters, headers, rate, args.seconds, args.timeout)
+            phase = await offer(submitters, headers, rate, args.seconds, args.timeout, args.steps)
             ended = await settle(cluster.database_url, list(phase.accepted.values()))
             took = time.perf_counter() - t0
             cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
@@ -319,7 +324,8 @@ async def run(args: argparse.Namespace) -> list[dict]:
                 cluster = ProcessCluster(Path(tmp), url, namespace=f"load{uuid.uuid4().hex[:6]}",
                                          admin_key=new_key()[0],
                                          env={"EASEL_ENGINE": "null", "EASEL_DEFAULT_MAX_CONCURRENT_JOBS": "unlimited",
-                                              "EASEL_DEFAULT_REQUESTS_PER_SECOND": "unlimited"})
+                                              "EASEL_DEFAULT_REQUESTS_PER_SECOND": "unlimited",
+                                              "EASEL_NULL_STEP_S": str(args.step_ms / 1000)})
                 await cluster.start_nats()
                 try:
                     for kind in ("auth", "registry", *["jobs"] * replicas, *["gateway"] * replicas,
@@ -335,7 +341,8 @@ async def run(args: argparse.Namespace) -> list[dict]:
 def main() -> None:
     args = parse_args()
     print(f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}; PostgreSQL, "
-          f"separate processes, null-engine workers: {args.workers}; {args.seconds:g} s per phase", file=sys.stderr)
+          f"separate processes, null-engine workers: {args.workers}; {args.seconds:g} s per phase; jobs of "
+          f"{args.steps} steps of {args.step_ms:g} ms", file=sys.stderr)
     results = runner.run(run(args))  # on uvloop, as the services: less of the machine for the load generator
     if args.json:
         print(json.dumps(results))

@@ -47,6 +47,12 @@ from easel_worker.settings import WorkerSettings
 from easel_worker.stops import Released, Revoked
 
 log = logging.getLogger(__name__)
+# Events a run publishes without waiting for the stream's ack: nothing depends on their being stored (the row
+# follows the terminal event, which is acked; the jobs service folds `processing` only into a row still running),
+# so a job neither fails nor waits a round trip for them. `processing` used to hold the engine's start back by one;
+# `progress` costs a job one message a step instead of two. Lost only while the stream cannot store anything,
+# when the terminal event (acked) waits for it to come back.
+UNACKED_EVENTS = frozenset({"processing", "progress"})
 
 
 def check_owner_keys(job: jobs.JobSubmitted) -> None:
@@ -596,7 +602,13 @@ class Worker:
         headers = {LEASE_HEADER: lease}
         if msg_id:
             headers["Nats-Msg-Id"] = msg_id
-        await self.js.publish(self.names.job_events(job_id, kind), encode(message), headers=headers)
+        subject = self.names.job_events(job_id, kind)
+        if kind in UNACKED_EVENTS:
+            # stored all the same (the events stream takes the subject), in order after what this connection sent
+            # before and before what it sends next, without the stream's reply or the wait for it
+            await self.nc.publish(subject, encode(message), headers=headers)
+            return
+        await self.js.publish(subject, encode(message), headers=headers)
 
 
 def _merging():
