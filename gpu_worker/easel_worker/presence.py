@@ -1,10 +1,11 @@
 """How the jobs service finds this worker: its presence in the KV bucket {NS}_WORKERS, and its own queue.
 
 The jobs service (easel_jobs/routing.py) sends a job to the own queue of an idle worker that already holds the
-job's model. `Presence` says what this worker holds: it puts a `WorkerPresence` every `interval_s` and at once when
-a job starts or ends, and deletes it on a clean stop. The puts are also its heartbeat: a worker silent for three of
-them is taken for dead, and the jobs service hands its running job to another (easel_jobs/handover.py). `JobFeed`
-pulls jobs from this worker's own queue and from its pool's, its own first.
+job's model. `Presence` says what this worker holds: it puts a `WorkerPresence` every `interval_s`, at once when
+a job starts, `IDLE_AFTER_S` after one ends unless the next has started, and deletes it on a clean stop. The puts
+are also its heartbeat: a worker silent for three of them is taken for dead, and the jobs service hands its
+running job to another (easel_jobs/handover.py). `JobFeed` pulls jobs from this worker's own queue and from its
+pool's, its own first.
 """
 
 from __future__ import annotations
@@ -33,6 +34,10 @@ from easel_worker.cache import MARKER
 
 log = logging.getLogger(__name__)
 FETCH_S = 1.0  # each long poll of a queue
+# How long after a job a worker waits before it says it is idle: one that goes straight on to its next job (a busy
+# pool's queue answers its fetch within this) is shown running the one and then the other, one put instead of two,
+# and never idle in between for the jobs service to send it a job it is about to be busy for.
+IDLE_AFTER_S = 0.05
 OWN_QUEUE_IDLE_S = 3600.0  # the server drops the consumer of a worker's own queue unused this long (a dead worker's)
 
 
@@ -71,6 +76,7 @@ class Presence:
         self.stopping = False
         self._cached: list[str] = []
         self._beat: asyncio.Task[None] | None = None
+        self._idle: asyncio.Task[None] | None = None  # the put saying it is idle, IDLE_AFTER_S after a job
         self._last_beat = 0.0
 
     def snapshot(self) -> WorkerPresence:
@@ -89,27 +95,42 @@ class Presence:
         self._beat = asyncio.create_task(self._beat_forever())
 
     async def job_started(self, job_id: str) -> None:
+        self._cancel_idle()
         self.job_id = job_id
         await self._send()
 
     async def job_ended(self) -> None:
-        """After a job: it may have loaded, evicted or downloaded models."""
+        """After a job: it may have loaded, evicted or downloaded models. Said IDLE_AFTER_S later, unless another
+        job has started by then (which says it all)."""
         self.job_id = None
         self._cached = await asyncio.to_thread(cached_models, self.cache_root)
-        await self._send()
+        self._cancel_idle()
+        self._idle = asyncio.create_task(self._send_later(IDLE_AFTER_S))
 
     async def draining(self) -> None:
         """Stopping: take no more jobs sent to this worker alone."""
+        self._cancel_idle()
         self.stopping = True
         await self._send()
 
     async def stop(self) -> None:
         """Delete this worker's entry: the jobs service moves whatever still waits in its own queue at once."""
+        self._cancel_idle()
         if self._beat is not None:
             self._beat.cancel()
             await asyncio.gather(self._beat, return_exceptions=True)
         with suppress(Exception):
             await self.js.publish(self.subject, b"", headers={"KV-Operation": "DEL"}, timeout=2.0)
+
+    def _cancel_idle(self) -> None:
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
+
+    async def _send_later(self, delay_s: float) -> None:
+        await asyncio.sleep(delay_s)
+        self._idle = None  # sent from here on: nothing to cancel
+        await self._send()
 
     async def _send(self) -> None:
         # A plain publish, not waiting for the stream's ack: a job's start or end never waits on presence, and

@@ -442,3 +442,29 @@ async def test_a_replica_reserving_again_after_its_own_release_loses_to_one_that
         await first.stop()
         await second.stop()
         await close(nc)
+
+
+async def test_a_worker_going_straight_on_to_its_next_job_is_never_shown_idle_between(nats_url, tmp_path: Path):
+    names = Names(namespace())
+    nc = await connect(nats_url, "presence-test")
+    worker = Presence(nc, names, "gpu-8.example.org", "default", HoldingEngine(), tmp_path, interval_s=30)
+    shown: list[str | None] = []  # the job each put says it runs
+
+    async def put(msg) -> None:
+        shown.append(WorkerPresence.model_validate_json(msg.data).job_id)
+
+    sub = await nc.subscribe(names.worker_presence("default", "gpu-8.example.org"), cb=put)
+    try:
+        await worker.start()
+        await wait_for(lambda: _async(shown == [None]), timeout=10, interval=0.02)
+        await worker.job_started("j1")
+        await worker.job_ended()
+        await worker.job_started("j2")  # the next job, fetched at once: the jobs service never sees it idle
+        await worker.job_ended()  # nothing follows: it says so
+        await wait_for(lambda: _async(len(shown) >= 4), timeout=10, interval=0.02)
+        await asyncio.sleep(0.2)
+        assert shown == [None, "j1", "j2", None]
+    finally:
+        await sub.unsubscribe()
+        await worker.stop()
+        await close(nc)
