@@ -21,6 +21,9 @@ end, and prints per phase:
   server's count of its connections: requests, replies, publishes, acks, fetches, KV updates) and **database
   transactions per job** (PostgreSQL's count for the scratch database; a statement outside a transaction counts as
   one), both over the phase / jobs accepted, background work included.
+- **the rest of the bill**: nats-server's CPU, PostgreSQL's (every one of its processes on the machine) and the whole
+  machine's (every core, this load generator included) per job, and so the most jobs/s this machine could serve at
+  that cost.
 
 It prints figures and asserts nothing. Submissions come from this process, on the same machine: on a 2-core box
 the load generator takes a core of its own, so read the figures as relative (replicas, before/after a change).
@@ -78,6 +81,32 @@ class Phase:
     refused_s: list[float] = field(default_factory=list)  # how long a refusal (429, 503) took to come
     accepted: dict[str, str] = field(default_factory=dict)  # idempotency key -> job id
     unanswered: list[str] = field(default_factory=list)  # keys of submissions that got no job id back
+
+
+def process_cpu(pid: int) -> float:
+    """User plus system CPU seconds of a process (Linux /proc); 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL process on the machine (the server and its backends), by pid."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() == "postgres":
+                    found[int(entry.name)] = process_cpu(int(entry.name))
+    return found
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent busy (every core: user, nice, system, interrupts, steal)."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -234,6 +263,8 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
         xacts_before = await transactions(cluster.database_url)
         for rate in args.rates:
             before = {p.proc.pid: p.cpu_seconds() for p in cluster.processes}
+            natsd_pid = cluster.natsd.proc.pid if cluster.natsd and cluster.natsd.proc else 0
+            others_before = (process_cpu(natsd_pid), postgres_cpu(), machine_cpu())
             messages_before = await nats_messages(cluster)
             answers_before = await gateway_answers(gateways)
             t0, own_cpu = time.perf_counter(), time.process_time()
@@ -241,6 +272,10 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
             ended = await settle(cluster.database_url, list(phase.accepted.values()))
             took = time.perf_counter() - t0
             cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
+            postgres = postgres_cpu()
+            others = {"nats-server": process_cpu(natsd_pid) - others_before[0],
+                      "postgresql": sum(t - others_before[1].get(pid, 0.0) for pid, t in postgres.items()),
+                      "machine": machine_cpu() - others_before[2]}
             messages = {kind: n - messages_before[kind] for kind, n in (await nats_messages(cluster)).items()}
             at_gateways = {status: {"within_100ms": int(now[0] - answers_before[status][0]),
                                     "all": int(now[1] - answers_before[status][1])}
@@ -263,6 +298,8 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
                 "generator_cpu_s": time.process_time() - own_cpu, "took_s": took, "load_1m": os.getloadavg()[0],
                 "served_per_s": served_rate(ended),
                 "cpu_ms_per_job": {kind: 1e3 * seconds / accepted for kind, seconds in cpu.items()},
+                # the rest of the bill: the broker, the database (all of its processes) and the whole machine
+                "other_cpu_ms_per_job": {what: 1e3 * seconds / accepted for what, seconds in others.items()},
                 "nats_messages_per_job": {kind: n / accepted for kind, n in messages.items()},
             })
             await asyncio.sleep(STATS_LAG_S)  # the phase's transactions, reported (the next phase starts from here)
@@ -293,6 +330,11 @@ def print_phase(r: dict) -> None:
           f"completed {r['completed_per_s']:.1f}/s (by the jobs' clocks {r['served_per_s']:.1f}/s)")
     print("  CPU per job: " + ", ".join(f"{k} {v:.2f} ms" for k, v in cpu.items())
           + f"; services total {sum(v for k, v in cpu.items() if k != 'worker'):.2f} ms")
+    other = r["other_cpu_ms_per_job"]
+    cores = os.cpu_count() or 1
+    print(f"  CPU per job elsewhere: nats-server {other['nats-server']:.2f} ms, PostgreSQL "
+          f"{other['postgresql']:.2f} ms; the whole machine {other['machine']:.2f} ms (at that cost its {cores} "
+          f"cores serve at most {1e3 * cores / max(other['machine'], 1e-9):.0f} jobs/s)")
     nats = r["nats_messages_per_job"]
     print("  NATS messages per job: " + ", ".join(f"{k} {v:.1f}" for k, v in nats.items())
           + f"; database transactions per job {r['db_transactions_per_job']:.2f}")
