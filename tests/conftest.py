@@ -87,8 +87,10 @@ async def stack(session_dir: Path, database_url: str) -> AsyncIterator[EmbeddedS
                   # webhook receivers in the tests listen on loopback; attempts three times, a second apart
                   "webhook_allow_hosts": ["127.0.0.1"], "webhook_retry_schedule_s": [0.5, 0.5],
                   "webhook_sweep_s": 0.2},
-        # live previews every third step however fast the tiny model steps (the default waits 0.5 s between them)
-        worker_env={"EASEL_SHUTDOWN_GRACE_S": "20", "EASEL_LOG_LEVEL": "INFO", "EASEL_PREVIEW_MIN_INTERVAL_S": "0"},
+        # live previews every third step and a progress event every step however fast the tiny model steps (the
+        # defaults wait 0.5 s between previews, 0.1 s between progress events; test_batch_worker.py has those)
+        worker_env={"EASEL_SHUTDOWN_GRACE_S": "20", "EASEL_LOG_LEVEL": "INFO", "EASEL_PREVIEW_MIN_INTERVAL_S": "0",
+                    "EASEL_PROGRESS_MIN_INTERVAL_S": "0"},
     )
     s = EmbeddedStack(options)
     await s.start()

@@ -322,3 +322,20 @@ async def restart_jobs(stack) -> None:
     fresh = JobsService(old.settings, await stack.connect_as("jobs"))
     await fresh.start()
     stack.services[2] = fresh
+
+
+# --- a worker run in-process, its events sent nowhere -------------------------------------------------------------
+
+
+class SilentNats:
+    """Stands in for a worker's NATS client where a test calls its run directly: takes plain and JetStream
+    publishes (processing and progress go plain, the terminal events through JetStream) and records their subjects."""
+
+    def __init__(self) -> None:
+        self.subjects: list[str] = []
+
+    async def publish(self, subject: str, payload: bytes = b"", reply: str = "", headers=None) -> None:
+        self.subjects.append(subject)
+
+    def jetstream(self) -> SilentNats:
+        return self

@@ -38,6 +38,10 @@ class WorkerSettings(CommonSettings):
     preview_every: int = Field(default=3, ge=0)
     preview_min_interval_s: float = Field(default=0.5, ge=0)
     preview_max_bytes: int = Field(default=32 * 1024, ge=1024)
+    # At most one progress event per this many seconds besides a run's first and last steps and those with a
+    # preview (EASEL_PROGRESS_MIN_INTERVAL_S; 0: every step): ten a second is a smooth bar, where a fast GPU steps
+    # a hundred times a second.
+    progress_min_interval_s: float = Field(default=0.1, ge=0)
     # Cross-request batching (batching.py), a setting of a pool's workers: with a job that can share its UNet calls,
     # take up to batch_max_jobs queued jobs of at most batch_max_images images together, waiting at most
     # batch_wait_ms for them. Off (1) by default: a batch pays off only where one call leaves the GPU idle.

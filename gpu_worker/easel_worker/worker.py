@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import io
 import logging
+import math
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
@@ -572,13 +573,28 @@ class Worker:
 
     async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int, Image.Image | None] | None],
                                 lease: str | None = None) -> None:
+        """Publish a run's steps as progress events: the first, each with a preview and the last at once; the others
+        at most one per `progress_min_interval_s`, the newest (a fast GPU steps faster than anyone reads a progress
+        bar, and each event is a message stored in the events stream). One held back when the run stops goes then."""
+        interval, sent_at = self.settings.progress_min_interval_s, -math.inf
+        held: tuple[int, int, Image.Image | None] | None = None
         while (item := await queue.get()) is not None:
             step, total, image = item
-            with suppress(Exception):  # progress is best effort; the result is what must arrive
-                preview = (await asyncio.to_thread(preview_uri, image, self.settings.preview_max_bytes)
-                           if image is not None else None)
-                await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now(),
-                                                                       preview=preview), lease=lease)
+            if image is None and step < total and time.monotonic() - sent_at < interval:
+                held = item  # superseded by the next step, or sent when the run stops before one comes
+                continue
+            held, sent_at = None, time.monotonic()
+            await self._send_progress(job_id, item, lease)
+        if held is not None:
+            await self._send_progress(job_id, held, lease)
+
+    async def _send_progress(self, job_id: str, item: tuple[int, int, Image.Image | None], lease: str | None) -> None:
+        step, total, image = item
+        with suppress(Exception):  # progress is best effort; the result is what must arrive
+            preview = (await asyncio.to_thread(preview_uri, image, self.settings.preview_max_bytes)
+                       if image is not None else None)
+            await self._event(job_id, "progress", jobs.JobProgress(job_id=job_id, step=step, steps=total, at=now(),
+                                                                   preview=preview), lease=lease)
 
     async def _status(self, job_id: str, status: str, attempt: int) -> None:
         await self._event(job_id, status, jobs.JobStatusEvent(job_id=job_id, status=status, at=now(),

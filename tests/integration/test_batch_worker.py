@@ -1,5 +1,7 @@
-"""A batching worker against the real jobs service and NATS: queued jobs that can share their UNet calls run as one
-batch, each with its own claim, events and images, and an interrupt stops only its own job, at once."""
+"""A worker against the real jobs service and NATS. Batching: queued jobs that can share their UNet calls run as one
+batch, each with its own claim, events and images, and an interrupt stops only its own job, at once. Progress: a
+run's first and last steps always, the steps between at most one per `progress_min_interval_s` (a fast GPU steps
+faster than a progress bar is read, and each event is a stored message)."""
 
 from __future__ import annotations
 
@@ -127,3 +129,33 @@ async def _stepping(worker: Worker, job_id: str):
     member = worker.batches.running.get(job_id)
     await asyncio.sleep(0)
     return dict(worker.batches.running) if member is not None and member.steps > 2 else None
+
+
+STEPS = 40
+
+
+@pytest.mark.parametrize(("interval_s", "most"), [(0.1, 8), (0.0, STEPS)])
+async def test_steps_between_the_first_and_last_are_sent_at_most_once_an_interval(service, nats_url, tmp_path,
+                                                                                   interval_s, most):
+    settings = WorkerSettings(namespace=service.settings.names.ns, nats_url=nats_url, data_dir=tmp_path,
+                              engine="null", preview_every=0, progress_min_interval_s=interval_s)
+    nc = await connect(nats_url, "progress-worker")
+    worker = Worker(settings, nc, NullEngine(step_s=0.005), open_store(settings))  # 40 steps in about 0.2 s
+    steps: list[int] = []
+
+    async def heard(msg) -> None:
+        steps.append(jobs.JobProgress.model_validate_json(msg.data).step)
+
+    sub = await nc.subscribe(service.settings.names.job_events("*", "progress"), cb=heard)
+    try:
+        job_id = await submit(service, spec([1], steps=STEPS))
+        await worker.start()
+        assert (await ended(service, job_id)).status == "succeeded"
+        await nc.flush()
+    finally:
+        await sub.unsubscribe()
+        await worker.stop()
+        await close(nc)
+    assert steps[0] == 1 and steps[-1] == STEPS  # where it starts and that it got to the end, always
+    assert steps == sorted(set(steps))
+    assert len(steps) <= most if interval_s else steps == list(range(1, STEPS + 1))

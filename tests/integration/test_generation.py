@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -34,6 +33,7 @@ from easel_worker.engine.tiny_parts import build_tiny_controlnet, build_tiny_ups
 from easel_worker.images import infotext
 from easel_worker.settings import WorkerSettings
 from easel_worker.worker import Worker
+from helpers import SilentNats
 
 TINY = ModelInfo(id="m-tiny", name="tiny", kind="checkpoint", base="tiny", source="builtin:tiny-sd")
 INIT, MASK, OTHER, EDGES = (input_key("t", "u", name) for name in ("init", "mask", "other", "edges"))
@@ -434,11 +434,6 @@ def test_extras_make_one_image_per_input(engine):
 # --- the worker: inputs from the object store ------------------------------------------------------------------
 
 
-class _JetStream:
-    async def publish(self, subject: str, payload: bytes, headers=None) -> None:
-        pass
-
-
 def png_bytes(image: Image.Image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG")
@@ -459,7 +454,7 @@ def store(tmp_path) -> LocalStore:
 
 def worker_for(tmp_path: Path, store: LocalStore, engine) -> Worker:
     settings = WorkerSettings(data_dir=tmp_path / "data", cache_budget_bytes=10**9)
-    return Worker(settings, SimpleNamespace(jetstream=lambda: _JetStream()), engine, store)
+    return Worker(settings, SilentNats(), engine, store)
 
 
 async def test_worker_reads_the_inputs_and_stores_an_inpainted_png(engine, store, tmp_path):

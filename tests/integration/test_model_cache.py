@@ -8,7 +8,6 @@ import json
 import os
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -25,6 +24,7 @@ from easel_worker.engine import GenerationEngine, build_tiny_sd
 from easel_worker.engine.tiny import build_tiny_sdxl
 from easel_worker.settings import WorkerSettings
 from easel_worker.worker import Worker
+from helpers import SilentNats
 from webui_layout import to_single_file
 
 TENANT = "t1"
@@ -287,18 +287,9 @@ async def test_single_file_without_local_config_names_the_setting(tmp_path):
 # --- the worker: materialize, then load and generate --------------------------------------------------------------
 
 
-class _JetStream:
-    def __init__(self) -> None:
-        self.subjects: list[str] = []
-
-    async def publish(self, subject: str, payload: bytes, headers=None) -> None:
-        self.subjects.append(subject)
-
-
 def worker_for(tmp_path: Path, store: LocalStore, engine) -> Worker:
     settings = WorkerSettings(data_dir=tmp_path / "data", cache_budget_bytes=10**9)
-    js = _JetStream()
-    return Worker(settings, SimpleNamespace(jetstream=lambda: js), engine, store)
+    return Worker(settings, SilentNats(), engine, store)
 
 
 def job_for(model: ModelInfo) -> jobs.JobSubmitted:
