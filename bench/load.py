@@ -51,7 +51,7 @@ import httpx
 
 from easel_auth.keys import new_key
 from easel_common import runner
-from easel_stack.processes import ProcessCluster
+from easel_stack.processes import ProcessCluster, cpu_seconds
 
 SERVICE_KINDS = ("gateway", "auth", "registry", "jobs", "worker")
 
@@ -83,15 +83,6 @@ class Phase:
     unanswered: list[str] = field(default_factory=list)  # keys of submissions that got no job id back
 
 
-def process_cpu(pid: int) -> float:
-    """User plus system CPU seconds of a process (Linux /proc); 0 once it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def postgres_cpu() -> dict[int, float]:
     """CPU seconds of every PostgreSQL process on the machine (the server and its backends), by pid."""
     found = {}
@@ -99,7 +90,7 @@ def postgres_cpu() -> dict[int, float]:
         if entry.name.isdigit():
             with contextlib.suppress(OSError):
                 if (entry / "comm").read_text().strip() == "postgres":
-                    found[int(entry.name)] = process_cpu(int(entry.name))
+                    found[int(entry.name)] = cpu_seconds(int(entry.name))
     return found
 
 
@@ -263,8 +254,8 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
         xacts_before = await transactions(cluster.database_url)
         for rate in args.rates:
             before = {p.proc.pid: p.cpu_seconds() for p in cluster.processes}
-            natsd_pid = cluster.natsd.proc.pid if cluster.natsd and cluster.natsd.proc else 0
-            others_before = (process_cpu(natsd_pid), postgres_cpu(), machine_cpu())
+            natsd_pid = cluster.natsd.proc.pid  # started by run()
+            others_before = (cpu_seconds(natsd_pid), postgres_cpu(), machine_cpu())
             messages_before = await nats_messages(cluster)
             answers_before = await gateway_answers(gateways)
             t0, own_cpu = time.perf_counter(), time.process_time()
@@ -273,7 +264,7 @@ async def measure(cluster: ProcessCluster, args: argparse.Namespace, replicas: i
             took = time.perf_counter() - t0
             cpu = {kind: sum(p.cpu_seconds() - before[p.proc.pid] for p in cluster.of(kind)) for kind in SERVICE_KINDS}
             postgres = postgres_cpu()
-            others = {"nats-server": process_cpu(natsd_pid) - others_before[0],
+            others = {"nats-server": cpu_seconds(natsd_pid) - others_before[0],
                       "postgresql": sum(t - others_before[1].get(pid, 0.0) for pid, t in postgres.items()),
                       "machine": machine_cpu() - others_before[2]}
             messages = {kind: n - messages_before[kind] for kind, n in (await nats_messages(cluster)).items()}

@@ -29,6 +29,12 @@ COMMANDS = {"auth": "easel_auth", "registry": "easel_registry", "jobs": "easel_j
 PASSED_ON = ("PATH", "HOME", "LANG", "TMPDIR", "VIRTUAL_ENV", "PYTHONPATH", "HF_HUB_OFFLINE")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used (Linux /proc); OSError once it is gone."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Process:
     """One service process and where it answers (`/readyz`: the gateway's HTTP port, else the metrics port)."""
@@ -39,9 +45,7 @@ class Process:
     url: str = ""
 
     def cpu_seconds(self) -> float:
-        """User plus system CPU time the process has used (Linux /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.proc.pid)
 
 
 @dataclass
