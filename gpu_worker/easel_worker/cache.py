@@ -45,6 +45,7 @@ class ModelCache:
         self._pins: Counter[str] = Counter()
         self._last_use: dict[str, float] = {}
         self._evicting = asyncio.Lock()
+        self.version = 0  # counts changes to what the cache holds (a marker written, a model evicted)
 
     def local_path(self, model: ModelInfo) -> Path:
         """Where the model lives once materialized: its folder, or its one file for "safetensors"."""
@@ -98,6 +99,7 @@ class ModelCache:
         results = await asyncio.gather(*(one(f) for f in todo), return_exceptions=True)
         # record what did verify even if another file failed: a retry fetches only the rest
         await asyncio.to_thread(_write_marker, folder, verified)
+        self.version += 1
         for result in results:
             if isinstance(result, BaseException):
                 raise result
@@ -133,6 +135,7 @@ class ModelCache:
                 if model_id == keep or self._pins.get(model_id):
                     continue
                 await asyncio.to_thread(shutil.rmtree, self.root / model_id, True)
+                self.version += 1
                 self._last_use.pop(model_id, None)
                 self._locks.pop(model_id, None)  # unpinned, so nobody holds or awaits it
                 total -= size

@@ -68,9 +68,13 @@ class Presence:
     """Puts what this worker holds and runs in the workers bucket; the jobs service routes by it."""
 
     def __init__(self, nc: Client, names: Names, worker_id: str, pool: str, engine: Any, cache_root: Path,
-                 interval_s: float) -> None:
+                 interval_s: float, cache_version: Callable[[], int] | None = None) -> None:
+        """cache_version: the worker's ModelCache.version; when given, a job's end reads the cache folder only if
+        the job changed it (each heartbeat reads it all the same)."""
         self.nc, self.js, self.worker_id, self.pool = nc, nc.jetstream(), worker_id, pool
         self.engine, self.cache_root, self.interval_s = engine, cache_root, interval_s
+        self.cache_version = cache_version
+        self._scanned: int | None = None  # the cache_version its last read of the folder saw
         self.subject = names.worker_presence(pool, worker_id)
         self.job_id: str | None = None
         self.stopping = False
@@ -103,7 +107,8 @@ class Presence:
         """After a job: it may have loaded, evicted or downloaded models. Said IDLE_AFTER_S later, unless another
         job has started by then (which says it all)."""
         self.job_id = None
-        self._cached = await asyncio.to_thread(cached_models, self.cache_root)
+        if self.cache_version is None or self.cache_version() != self._scanned:
+            await self._read_cache()
         self._cancel_idle()
         self._idle = asyncio.create_task(self._send_later(IDLE_AFTER_S))
 
@@ -138,8 +143,12 @@ class Presence:
         with suppress(Exception):
             await self.nc.publish(self.subject, encode(self.snapshot()))
 
-    async def _heartbeat(self) -> None:
+    async def _read_cache(self) -> None:
+        self._scanned = self.cache_version() if self.cache_version is not None else None
         self._cached = await asyncio.to_thread(cached_models, self.cache_root)
+
+    async def _heartbeat(self) -> None:
+        await self._read_cache()
         try:  # acked, so a missing bucket shows in the log (the jobs service creates it when it starts)
             await self.js.publish(self.subject, encode(self.snapshot()), timeout=2.0)
         except Exception as exc:

@@ -147,8 +147,8 @@ class Worker:
         self.feed = JobFeed(nc, self.names, settings.worker_id, settings.pool)
         self.batches = Batches(self, BatchPolicy(settings.batch_max_jobs, settings.batch_max_images,
                                                  settings.batch_wait_ms / 1000))
-        self.presence = Presence(nc, self.names, settings.worker_id, settings.pool, engine, settings.store_cache_dir,
-                                 settings.presence_interval_s)
+        self.presence = Presence(nc, self.names, settings.worker_id, settings.pool, engine, self.cache.root,
+                                 settings.presence_interval_s, cache_version=lambda: self.cache.version)
 
     async def start(self) -> None:
         names, pool = self.names, self.settings.pool
@@ -358,13 +358,10 @@ class Worker:
         inputs = await self._read_inputs(spec)  # a bad input fails the job before any model loads
         if spec.task == "interrogate":
             return await self._interrogate(job, inputs)
-        load_s = 0.0
         async with self._job_files(spec) as files:
-            # pinned on disk while they load and run
-            if spec.task not in ("extras", "detect"):  # neither runs the checkpoint
-                load_s = await asyncio.to_thread(self._load, spec.model, files.get(spec.model.id))
-                metrics.LOAD_SECONDS.labels(pool, spec.model.kind).observe(load_s)
-            images, generation_s = await self._run_engine(job, files, inputs)
+            # pinned on disk while they load and run; neither extras nor detect runs the checkpoint
+            checkpoint = spec.model if spec.task not in ("extras", "detect") else None
+            images, load_s, generation_s = await self._run_engine(job, files, inputs, checkpoint)
         if len(images) != len(spec.seeds):
             raise GenerationFailed(f"the engine made {len(images)} images for {len(spec.seeds)} seeds")
         await self._put_images(job, images)
@@ -511,9 +508,10 @@ class Worker:
     def _load(self, model: ModelInfo, local: Path | None) -> float:
         return self.engine.load(model, local=local)
 
-    async def _run_engine(self, job: jobs.JobSubmitted, files: dict[str, Path],
-                          inputs: dict[str, Image.Image]) -> tuple[list[Image.Image], float]:
-        """Run generate in a thread, turning its steps into progress events; return images and seconds."""
+    async def _run_engine(self, job: jobs.JobSubmitted, files: dict[str, Path], inputs: dict[str, Image.Image],
+                          checkpoint: ModelInfo | None) -> tuple[list[Image.Image], float, float]:
+        """Load the checkpoint (unless None) and run generate, on one trip to a thread (a resident checkpoint's load
+        is a lookup), turning its steps into progress events; return the images, load and generation seconds."""
         spec = job.spec
         progress: asyncio.Queue[tuple[int, int, Image.Image | None] | None] = asyncio.Queue()
         publisher = asyncio.create_task(self._publish_progress(job.job_id, progress))
@@ -557,19 +555,29 @@ class Worker:
                 reported, shown, preview = done, preview, None
                 loop.call_soon_threadsafe(progress.put_nowait, (done, spec.steps, shown))
 
-        started = time.perf_counter()
+        load_s: float | None = None
+
+        def run() -> tuple[list[Image.Image], float]:
+            nonlocal load_s
+            if checkpoint is not None:
+                load_s = self._load(checkpoint, files.get(checkpoint.id))
+            started = time.perf_counter()
+            made = self.engine.generate(spec, on_step, files, inputs, on_preview if every else None)
+            return made, time.perf_counter() - started
+
         try:
-            images = await asyncio.to_thread(self.engine.generate, spec, on_step, files, inputs,
-                                             on_preview if every else None)
+            images, generation_s = await asyncio.to_thread(run)
             lora_s = getattr(self.engine, "last_lora_timings", None)
             if spec.loras and lora_s is not None:
                 metrics.LOAD_SECONDS.labels(self.settings.pool, "lora").observe(lora_s.load_s)
                 log.debug("job %s LoRAs: load %.3fs attach %.3fs detach %.3fs", job.job_id,
                           lora_s.load_s, lora_s.attach_s, lora_s.detach_s)
         finally:
+            if checkpoint is not None and load_s is not None:  # loaded, whatever became of the run
+                metrics.LOAD_SECONDS.labels(self.settings.pool, checkpoint.kind).observe(load_s)
             loop.call_soon_threadsafe(progress.put_nowait, None)
             await publisher
-        return images, time.perf_counter() - started
+        return images, load_s or 0.0, generation_s
 
     async def _publish_progress(self, job_id: str, queue: asyncio.Queue[tuple[int, int, Image.Image | None] | None],
                                 lease: str | None = None) -> None:

@@ -302,7 +302,15 @@ async def test_worker_fetches_the_model_then_generates(tiny_src, store, tmp_path
     model = await upload(store, tiny_src, "m-job")
     engine = GenerationEngine(tmp_path / "engine", device="cpu", max_loaded=1)
     worker = worker_for(tmp_path, store, engine)
-    result = await worker._generate(job_for(model), 1)
+    await worker.presence.start()  # as a started worker: it has said what its cache holds (nothing)
+    try:
+        assert worker.presence.snapshot().cached == []
+        result = await worker._generate(job_for(model), 1)
+        await worker.presence.job_ended()
+        # said as soon as the job that fetched it ends, not at the next heartbeat: the router sends it the model's jobs
+        assert worker.presence.snapshot().cached == ["m-job"]
+    finally:
+        await worker.presence.stop()
     assert result.image_keys == [image_key(TENANT, "u1", "j1", 0)]
     assert (await store.get(result.image_keys[0])).startswith(b"\x89PNG")
     assert (worker.settings.store_cache_dir / "m-job" / "model_index.json").is_file()

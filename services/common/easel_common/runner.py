@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from collections.abc import Callable, Coroutine
 from typing import Any, Protocol
@@ -47,6 +48,16 @@ def run(main: Coroutine[Any, Any, Any]) -> Any:
         return runner.run(main)
 
 
+def freeze_startup_heap() -> None:
+    """Move what start-up built (modules, schemas, routes, connections) out of the garbage collector's sight, once a
+    process is up. A full collection otherwise walks that whole heap each time (50-190 ms on a 2-core VM, every
+    request in flight stalled meanwhile; a null-engine worker under load ran one about every 30 s); after this it
+    walks only what came since. Only in a process's entry point: a test process that froze would never free its
+    garbage."""
+    gc.collect()
+    gc.freeze()
+
+
 def nats_checks(nc: Client) -> list[Check]:
     """Connected (ready), and not closed for good (alive: reconnecting forever is the client's job, a closed
     connection never comes back)."""
@@ -72,6 +83,7 @@ async def serve(settings: CommonSettings, name: str, build: Callable[[Client], S
     health.start()
     try:
         await service.start()
+        freeze_startup_heap()
         await run_until_signalled()
     finally:
         await service.stop()

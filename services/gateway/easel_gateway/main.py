@@ -12,7 +12,7 @@ from nats.aio.client import Client
 from easel_common.health import Health
 from easel_common.logs import configure_logging
 from easel_common.natsio import close, connect
-from easel_common.runner import nats_checks
+from easel_common.runner import freeze_startup_heap, nats_checks
 from easel_common.storage import open_store
 from easel_gateway import errors, sdapi, webapp
 from easel_gateway.admission import Admission, Registry
@@ -60,8 +60,10 @@ The AUTOMATIC1111 web UI's API is served too (`/sdapi/v1/*`, `/controlnet/*`, `/
 `{"error", "detail", "body", "errors"}`."""
 
 
-def create_app(settings: GatewaySettings | None = None, nc: Client | None = None) -> FastAPI:
-    """The app; pass `nc` to use a connection made elsewhere (the embedded stack does), else it connects."""
+def create_app(settings: GatewaySettings | None = None, nc: Client | None = None, *,
+               freeze_heap: bool = False) -> FastAPI:
+    """The app; pass `nc` to use a connection made elsewhere (the embedded stack does), else it connects.
+    freeze_heap: the gateway process's own entry point (runner.freeze_startup_heap once started)."""
     settings = settings or GatewaySettings()
 
     @asynccontextmanager
@@ -83,6 +85,8 @@ def create_app(settings: GatewaySettings | None = None, nc: Client | None = None
         app.state.health = Health(nats_checks(conn))
         app.state.health.start()
         app.state.previews = LatestPreviews(conn, settings.names)  # web UI polls' live previews (previews.py)
+        if freeze_heap:
+            freeze_startup_heap()
         try:
             yield
         finally:
@@ -120,4 +124,5 @@ def main() -> None:
     settings = GatewaySettings()
     configure_logging(settings.log_level)
     # no access log: configure_logging silences uvicorn.access anyway, and formatting its lines costs CPU per request
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(create_app(settings, freeze_heap=True), host=settings.host, port=settings.port, log_config=None,
+                access_log=False)

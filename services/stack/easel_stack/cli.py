@@ -14,7 +14,7 @@ from pathlib import Path
 
 from easel_common import nats_access
 from easel_common.logs import configure_logging
-from easel_common.runner import run_until_signalled
+from easel_common.runner import freeze_startup_heap, run_until_signalled
 from easel_common.settings import CommonSettings
 from easel_stack import demo, k8s
 from easel_stack.stack import EmbeddedStack, StackOptions
@@ -34,6 +34,7 @@ async def up(args: argparse.Namespace) -> int:
     stack = EmbeddedStack(options(args, int(os.environ.get("EASEL_PORT", "7860"))))
     try:
         await stack.start()
+        freeze_startup_heap()
         print(f"Easel is up: {stack.gateway_url} (API docs at {stack.gateway_url}/docs); Ctrl-C stops it.",
               flush=True)
         await run_until_signalled()
