@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import typing
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -194,6 +196,25 @@ def test_lru_keeps_at_most_max_loaded(cache_dir):
     assert small.load(other) > 0.0
     assert small.loaded_models() == ["m-tiny-2"]
     assert small.load(TINY) > 0.0  # evicted, so it loads again
+
+
+def test_a_model_loaded_before_the_worker_froze_its_heap_is_freed_when_evicted(cache_dir):
+    # a worker preloads its pool's models, then freezes its start-up heap (runner.freeze_startup_heap); a full
+    # collection never looks at frozen objects, so an evicted pipeline's reference cycles kept its weights
+    small = GenerationEngine(cache_dir, device="cpu", max_loaded=1)
+    small.load(TINY)
+    pipe = small._loaded[TINY.id].pipe
+    pipe.unet.owner = pipe  # a reference cycle, as compiled forwards and offload hooks make on a GPU
+    unet = weakref.ref(pipe.unet)
+    del pipe
+    gc.collect()
+    gc.freeze()
+    try:
+        small.load(TINY.model_copy(update={"id": "m-tiny-2"}))  # evicts the preloaded one
+        assert unet() is None
+        assert gc.get_freeze_count() == 0  # this test process is not left frozen either
+    finally:
+        gc.unfreeze()
 
 
 def test_ensure_tiny_sd_builds_once(cache_dir, monkeypatch):

@@ -16,7 +16,6 @@ StableDiffusionControlNetImg2ImgPipeline and StableDiffusionControlNetInpaintPip
 
 from __future__ import annotations
 
-import gc
 import inspect
 import json
 import re
@@ -41,6 +40,7 @@ from easel_proto.v1.registry import ModelInfo
 from easel_proto.webui import PREPROCESSORS
 
 from .loading import config_folder
+from .memory import release
 from .preprocessors import preprocess
 
 SOFT_DECAY = 0.825  # the extension's per-block weight decay for "soft injection" (deepest block keeps 1.0)
@@ -264,7 +264,7 @@ class ControlNetCache:
                 return net
             while len(self._nets) >= self.max_loaded:
                 self._nets.popitem(last=False)
-                _free(device)
+                release(device)
             try:
                 net = self._load(model, Path(path), dtype).eval()
                 if net.device != torch.device(device):
@@ -328,7 +328,3 @@ def _shapes(path: Path) -> dict[str, tuple[int, ...]]:
         return {key: tuple(f.get_slice(key).get_shape()) for key in f.keys()}
 
 
-def _free(device: torch.device | str) -> None:
-    gc.collect()  # models hold reference cycles; free evicted weights now
-    if torch.device(device).type == "cuda":
-        torch.cuda.empty_cache()

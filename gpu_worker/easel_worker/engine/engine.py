@@ -7,7 +7,6 @@ themselves live in tasks.py (txt2img, hires fix, img2img, inpaint, outpaint) and
 from __future__ import annotations
 
 import copy
-import gc
 import inspect
 import logging
 import threading
@@ -430,9 +429,7 @@ class GenerationEngine:
             return
         while len(self._loaded) > keep:
             self._loaded.popitem(last=False)
-        gc.collect()  # pipelines hold reference cycles; free their weights now, not at some later GC
-        if self.device.type == "cuda":
-            torch.cuda.empty_cache()  # hand freed weights back so the next load has room
+        memory.release(self.device)  # the next load has room
 
     def _note_failure(self, exc: BaseException) -> None:
         """Mark the engine unhealthy on errors that leave the device unusable."""

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from typing import Any
 
@@ -60,3 +61,14 @@ def place(pipe: Any, mode: str, device: torch.device) -> Any:
 def offloaded(mode: str) -> bool:
     """Whether the weights move between host and GPU per call (no CUDA graphs, no compiled graph over them)."""
     return mode in ("offload", "sequential")
+
+
+def release(device: torch.device | str) -> None:
+    """Free the weights of models just dropped, now rather than at some later collection (they hold reference cycles),
+    and hand them back to the device. The collection also reaches what the process froze once it was up
+    (runner.freeze_startup_heap), where a model preloaded at start lives: the process's heap stays unfrozen after."""
+    if gc.get_freeze_count():
+        gc.unfreeze()
+    gc.collect()
+    if torch.device(device).type == "cuda":
+        torch.cuda.empty_cache()

@@ -52,8 +52,9 @@ def freeze_startup_heap() -> None:
     """Move what start-up built (modules, schemas, routes, connections) out of the garbage collector's sight, once a
     process is up. A full collection otherwise walks that whole heap each time (50-190 ms on a 2-core VM, every
     request in flight stalled meanwhile; a null-engine worker under load ran one about every 30 s); after this it
-    walks only what came since. Only in a process's entry point: a test process that froze would never free its
-    garbage."""
+    walks only what came since. Garbage with reference cycles among the frozen is never collected: a worker's engine
+    unfreezes before it frees a dropped model (easel_worker.engine.memory.release). Only in a process's entry point:
+    a test process that froze would never free its garbage."""
     gc.collect()
     gc.freeze()
 
